@@ -1,0 +1,56 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The one place where a refusal becomes a GraphQL error code (STYLE.md, "errors are part of the API").
+ * UNAUTHENTICATED carries `extensions.reason` (DESIGN.md, security model).
+ */
+export const AUTH_FAILURE_REASONS = [
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'SESSION_REVOKED',
+  'USER_DEACTIVATED',
+  'CLINIC_SUSPENDED',
+  // Neither Redis nor auth could confirm the session: fail closed.
+  'SESSION_UNVERIFIABLE',
+] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+const REASON_MESSAGES: Record<AuthFailureReason, string> = {
+  TOKEN_INVALID: 'The access token is not valid. Sign in again.',
+  TOKEN_EXPIRED: 'The session has expired. Sign in again.',
+  SESSION_REVOKED: 'This session has ended (signed out, password or role changed). Sign in again.',
+  USER_DEACTIVATED: 'This user account has been deactivated.',
+  CLINIC_SUSPENDED: 'This clinic is suspended. Contact your platform operator.',
+  SESSION_UNVERIFIABLE: 'The session cannot be verified right now. Try again shortly.',
+};
+
+export class AuthError extends Error {
+  constructor(
+    readonly reason: AuthFailureReason,
+    message = REASON_MESSAGES[reason],
+  ) {
+    super(message);
+  }
+}
+
+export function unauthenticatedError(reason: AuthFailureReason, message?: string): GraphQLError {
+  return new GraphQLError(message ?? REASON_MESSAGES[reason], {
+    extensions: { code: 'UNAUTHENTICATED', reason, http: { status: 401 } },
+  });
+}
+
+export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra } });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+export function conflict(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'CONFLICT', ...extra } });
+}
+
+export function forbiddenError(message = 'You do not have permission to do this.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}

@@ -1,0 +1,12 @@
+export * from './config.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './redis.js';
+export * from './server.js';
+export * from './service-client.js';
+export * from './session-facts.js';
+export * from './tokens.js';
+export * from './tenant.js';
+export { default as DataLoader } from 'dataloader';
+export * from './schema-files.js';

@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import express from 'express';
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { Redis } from 'ioredis';
+import { buildShield, type Caller, type IRules } from '@clinicult/rbac';
+import type { BaseConfig } from './config.js';
+import { AuthError, unauthenticatedError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createRedis } from './redis.js';
+import { askAuthFallback, SessionGuard, type SessionFallback } from './session-facts.js';
+import { remoteIssuer, TokenVerifier, type TrustedIssuer } from './tokens.js';
+
+/** What every resolver gets; services extend it with their data layer and loaders. */
+export interface BaseContext {
+  caller: Caller;
+  requestId: string;
+  logger: Logger;
+  /** The client's address: the gateway's `x-forwarded-for` when it comes through the gateway. */
+  clientIp: string;
+}
+
+export interface ServiceRuntime {
+  name: string;
+  config: BaseConfig;
+  logger: Logger;
+  redis: Redis;
+  metrics: Metrics;
+  verifier: TokenVerifier;
+  /** Turns an Authorization header into a caller, checking signature, claims and session. */
+  authenticate(authorization: string | undefined, clinicHeader?: string): Promise<Caller>;
+}
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  port: number;
+  config: BaseConfig;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** graphql-shield rules; anything not listed is denied. */
+  rules: IRules;
+  /** Root fields that may be called without a token (auth's `login`, `acceptInvitation`). */
+  publicFields?: string[];
+  createContext?: (base: BaseContext) => TContext | Promise<TContext>;
+  /** Named checks for /readyz (database, Redis is added by the kit). */
+  readiness?: Record<string, () => Promise<unknown>>;
+  /** Extra HTTP routes (JWKS, OAuth token endpoint, internal endpoints), mounted before /graphql. */
+  routes?: (app: express.Express, runtime: ServiceRuntime) => void;
+  /** How to confirm a session when Redis cannot answer; defaults to asking auth. */
+  sessionFallback?: SessionFallback;
+  /** Extra trusted issuers (tests); the auth issuer and the external IdP come from config. */
+  issuers?: TrustedIssuer[];
+  onShutdown?: Array<() => Promise<unknown>>;
+  logger?: Logger;
+  redis?: Redis;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  runtime: ServiceRuntime;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function trustedIssuers(config: BaseConfig): TrustedIssuer[] {
+  const issuers = [
+    remoteIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE, config.JWKS_URL ?? `${config.AUTH_URL}/.well-known/jwks.json`),
+  ];
+  if (config.EXTERNAL_IDP_ISSUER && config.EXTERNAL_IDP_JWKS_URL) {
+    issuers.push(
+      remoteIssuer(
+        config.EXTERNAL_IDP_ISSUER,
+        config.EXTERNAL_IDP_AUDIENCE ?? config.JWT_AUDIENCE,
+        config.EXTERNAL_IDP_JWKS_URL,
+        ['RS256', 'ES256', 'EdDSA'],
+      ),
+    );
+  }
+  return issuers;
+}
+
+export function createRuntime(options: {
+  name: string;
+  config: BaseConfig;
+  logger?: Logger;
+  redis?: Redis;
+  issuers?: TrustedIssuer[];
+  sessionFallback?: SessionFallback;
+}): ServiceRuntime {
+  const { name, config } = options;
+  const logger = options.logger ?? createLogger(name, config.LOG_LEVEL);
+  const redis = options.redis ?? createRedis(config.REDIS_URL, name);
+  const metrics = createMetrics(name);
+  const verifier = new TokenVerifier([...(options.issuers ?? []), ...trustedIssuers(config)]);
+  const guard = new SessionGuard({
+    redis,
+    logger,
+    fallback: options.sessionFallback ?? askAuthFallback(config.AUTH_URL),
+  });
+  return {
+    name,
+    config,
+    logger,
+    redis,
+    metrics,
+    verifier,
+    async authenticate(authorization, clinicHeader) {
+      if (!authorization) return { kind: 'anonymous' };
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match) throw new AuthError('TOKEN_INVALID', 'Send the token as "Authorization: Bearer <token>".');
+      const { caller } = await verifier.verify(match[1]!);
+      await guard.check(caller);
+      if (caller.kind === 'service' && clinicHeader) return { ...caller, clinicId: clinicHeader };
+      return caller;
+    },
+  };
+}
+
+/** Refuses anonymous operations unless every root field is public (login, acceptInvitation). */
+function anonymousGate(publicFields: Set<string>): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          if (contextValue.caller.kind !== 'anonymous' || !operation) return;
+          if (!rootFieldsArePublic(operation, publicFields)) {
+            throw new GraphQLError('Sign in first: this operation needs a valid access token.', {
+              extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID', http: { status: 401 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+function rootFieldsArePublic(operation: OperationDefinitionNode, publicFields: Set<string>): boolean {
+  if (operation.operation !== 'mutation') return false;
+  return operation.selectionSet.selections.every(
+    (s) => s.kind === Kind.FIELD && (s.name.value === '__typename' || publicFields.has(s.name.value)),
+  );
+}
+
+function operationMetrics(metrics: Metrics): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operationName, errors, response }) {
+          const body = response.body;
+          const hasErrors =
+            (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
+          metrics.graphqlOperations.inc({ operation: operationName ?? 'anonymous', outcome: hasErrors ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}
+
+/** Starts one Apollo subgraph with the shared bootstrap (DESIGN.md: written once, used by all). */
+export async function startSubgraph<TContext extends BaseContext>(
+  options: SubgraphOptions<TContext>,
+): Promise<RunningService> {
+  const runtime = createRuntime(options);
+  const { logger, metrics, redis, config } = runtime;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: req.route?.path ?? req.path.split('/').slice(0, 2).join('/'), status: res.statusCode }));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.name });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    const all = { redis: () => redis.ping(), ...(options.readiness ?? {}) };
+    await Promise.all(
+      Object.entries(all).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2000);
+          checks[name] = 'ok';
+        } catch (error) {
+          checks[name] = `failing: ${(error as Error).message}`;
+        }
+      }),
+    );
+    const ready = Object.values(checks).every((c) => c === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  options.routes?.(app, runtime);
+
+  const schema = applyMiddleware(
+    buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
+    buildShield(options.rules),
+  );
+  const production = config.NODE_ENV === 'production';
+  const apollo = new ApolloServer<BaseContext>({
+    schema,
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    csrfPrevention: true,
+    logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      anonymousGate(new Set(options.publicFields ?? [])),
+      operationMetrics(metrics),
+    ],
+    formatError: (formatted, error) => {
+      const code = formatted.extensions?.code;
+      if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+        logger.error({ err: error }, 'internal error');
+        if (production) return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      return formatted;
+    },
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = res.locals.requestId as string;
+        const requestLogger = logger.child({ reqId: requestId });
+        let caller: Caller;
+        try {
+          caller = await runtime.authenticate(req.header('authorization'), req.header('x-clinicult-clinic-id'));
+        } catch (error) {
+          if (error instanceof AuthError) {
+            metrics.authFailures.inc({ reason: error.reason });
+            throw unauthenticatedError(error.reason, error.message);
+          }
+          throw error;
+        }
+        const base: BaseContext = { caller, requestId, logger: requestLogger, clientIp: clientIp(req) };
+        return options.createContext ? await options.createContext(base) : (base as TContext);
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(options.port, config.HOST, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${config.HOST}:${port}`;
+  logger.info({ url }, `${options.name} subgraph ready at ${url}/graphql`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      await apollo.stop();
+      for (const hook of options.onShutdown ?? []) await hook().catch((err) => logger.warn({ err }, 'shutdown hook failed'));
+      if (!options.redis) redis.disconnect();
+    })());
+  return { name: options.name, url, port, runtime, stop };
+}
+
+/** Ctrl-C / SIGTERM stop the service gracefully, then exit; a second signal exits at once. */
+export function stopOnSignals(service: RunningService, graceMs = service.runtime.config.SHUTDOWN_GRACE_MS): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    service.runtime.logger.info({ signal }, 'signal received');
+    const timer = setTimeout(() => process.exit(1), graceMs);
+    timer.unref();
+    service.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Trust `x-forwarded-for` only from a peer on this host or a private network (the gateway). */
+export function clientIp(req: express.Request): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  const trustedPeer = /^(::1|127\.|::ffff:127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::ffff:10\.|::ffff:192\.168\.)/.test(peer);
+  const forwarded = req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  return trustedPeer && forwarded ? forwarded : peer;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,106 @@
+import type { Redis } from 'ioredis';
+import type { Caller } from '@clinicult/rbac';
+import { AuthError, type AuthFailureReason } from './errors.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Revocation facts in Redis (auth is the source and writes them; every service reads them):
+ * tokens live two weeks, so each request also checks that its session is still good.
+ * `rev:ready` marks that auth has loaded the facts: after a Redis restart it is missing and the
+ * services ask auth directly instead of trusting an empty Redis.
+ */
+export const factKeys = {
+  ready: 'rev:ready',
+  revokedJti: (jti: string) => `rev:jti:${jti}`,
+  tokensValidAfter: (userId: string) => `rev:tva:${userId}`,
+  deactivated: (userId: string) => `rev:deact:${userId}`,
+  clinicStatus: (clinicId: string) => `rev:clinic:${clinicId}`,
+} as const;
+
+export type SessionStatus = { ok: true } | { ok: false; reason: AuthFailureReason };
+
+export interface SessionFacts {
+  revoked: boolean;
+  tokensValidAfterMs: number | null;
+  deactivated: boolean;
+  clinicSuspended: boolean;
+}
+
+/** The same decision wherever the facts come from (Redis here, the database in auth). */
+export function judgeSession(caller: Exclude<Caller, { kind: 'anonymous' }>, facts: SessionFacts): SessionStatus {
+  if (facts.deactivated) return { ok: false, reason: 'USER_DEACTIVATED' };
+  if (facts.clinicSuspended) return { ok: false, reason: 'CLINIC_SUSPENDED' };
+  if (facts.revoked) return { ok: false, reason: 'SESSION_REVOKED' };
+  if (facts.tokensValidAfterMs !== null && caller.issuedAt.getTime() < facts.tokensValidAfterMs) {
+    return { ok: false, reason: 'SESSION_REVOKED' };
+  }
+  return { ok: true };
+}
+
+export type SessionFallback = (caller: Exclude<Caller, { kind: 'anonymous' }>) => Promise<SessionStatus>;
+
+export interface SessionGuardOptions {
+  redis: Redis | null;
+  /** Asked when Redis cannot answer; auth passes its own database lookup, others ask auth over HTTP. */
+  fallback: SessionFallback;
+  logger: Logger;
+}
+
+export class SessionGuard {
+  constructor(private readonly options: SessionGuardOptions) {}
+
+  /** Throws AuthError when the session is no longer good; fails closed when nobody can tell. */
+  async check(caller: Exclude<Caller, { kind: 'anonymous' }>): Promise<void> {
+    if (caller.kind === 'service') return; // short-lived client-credentials tokens, no session
+    const fromRedis = await this.readFromRedis(caller);
+    let status = fromRedis;
+    if (!status) {
+      try {
+        status = await this.options.fallback(caller);
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'session check: Redis and auth both unavailable; refusing');
+        throw new AuthError('SESSION_UNVERIFIABLE');
+      }
+    }
+    if (!status.ok) throw new AuthError(status.reason);
+  }
+
+  private async readFromRedis(caller: Exclude<Caller, { kind: 'anonymous' | 'service' }>): Promise<SessionStatus | null> {
+    const { redis } = this.options;
+    if (!redis || redis.status !== 'ready') return null;
+    try {
+      const clinicId = caller.kind === 'staff' ? caller.clinicId : null;
+      const keys = [
+        factKeys.ready,
+        factKeys.revokedJti(caller.jti),
+        factKeys.tokensValidAfter(caller.userId),
+        factKeys.deactivated(caller.userId),
+        clinicId ? factKeys.clinicStatus(clinicId) : factKeys.ready,
+      ];
+      const [ready, revoked, tva, deactivated, clinic] = await redis.mget(...keys);
+      if (!ready) return null;
+      return judgeSession(caller, {
+        revoked: revoked != null,
+        tokensValidAfterMs: tva ? Number(tva) : null,
+        deactivated: deactivated != null,
+        clinicSuspended: clinicId != null && clinic === 'SUSPENDED',
+      });
+    } catch (error) {
+      this.options.logger.debug({ err: error }, 'session check: Redis unavailable, asking auth');
+      return null;
+    }
+  }
+}
+
+/** The fallback used by every service except auth: ask auth, which checks its database. */
+export function askAuthFallback(authUrl: string, timeoutMs = 2000): SessionFallback {
+  return async (caller) => {
+    const response = await fetch(new URL('/internal/session-status', authUrl), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${caller.token}`, 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`auth answered ${response.status}`);
+    return (await response.json()) as SessionStatus;
+  };
+}

@@ -1,0 +1,101 @@
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { CLINIC_ROLES, OPERATOR_ROLE, type Caller, type Role } from '@clinicult/rbac';
+import { AuthError } from './errors.js';
+
+/** Claims of a Clinicult token (DESIGN.md, tokens). `iat_ms` makes tokensValidAfter exact to the ms. */
+export interface ClinicultClaims extends JWTPayload {
+  sub: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  cid?: string;
+  roles?: string[];
+  permissions?: string[];
+  svc?: string;
+  iat_ms?: number;
+}
+
+export interface TrustedIssuer {
+  issuer: string;
+  audience: string;
+  keys: JWTVerifyGetKey;
+  /** Algorithms accepted from this issuer; pinned so `none` and HS256-with-the-public-key fail. */
+  algorithms: string[];
+}
+
+export function remoteIssuer(issuer: string, audience: string, jwksUrl: string, algorithms = ['EdDSA']): TrustedIssuer {
+  // jose caches the key set and refetches on an unknown `kid` (rotation) with a cooldown.
+  const keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  return { issuer, audience, keys, algorithms };
+}
+
+export interface VerifiedToken {
+  claims: ClinicultClaims;
+  caller: Exclude<Caller, { kind: 'anonymous' }>;
+}
+
+export class TokenVerifier {
+  constructor(private readonly issuers: TrustedIssuer[]) {}
+
+  async verify(token: string): Promise<VerifiedToken> {
+    let unverifiedIssuer: string | undefined;
+    try {
+      unverifiedIssuer = decodeJwt(token).iss;
+    } catch {
+      throw new AuthError('TOKEN_INVALID');
+    }
+    const trusted = this.issuers.find((i) => i.issuer === unverifiedIssuer);
+    if (!trusted) throw new AuthError('TOKEN_INVALID', 'The access token comes from an issuer this platform does not trust.');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, trusted.keys, {
+        issuer: trusted.issuer,
+        audience: trusted.audience,
+        algorithms: trusted.algorithms,
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new AuthError('TOKEN_EXPIRED');
+      throw new AuthError('TOKEN_INVALID');
+    }
+    const claims = payload as ClinicultClaims;
+    return { claims, caller: callerFromClaims(token, claims) };
+  }
+}
+
+const KNOWN_ROLES = new Set<string>([...CLINIC_ROLES, OPERATOR_ROLE]);
+
+export function callerFromClaims(token: string, claims: ClinicultClaims): Exclude<Caller, { kind: 'anonymous' }> {
+  const facts = {
+    token,
+    jti: claims.jti,
+    issuedAt: new Date(claims.iat_ms ?? claims.iat * 1000),
+    expiresAt: new Date(claims.exp * 1000),
+  };
+  const permissions = Array.isArray(claims.permissions) ? claims.permissions.filter((p) => typeof p === 'string') : [];
+  if (typeof claims.svc === 'string') {
+    return { kind: 'service', service: claims.svc, permissions, clinicId: null, ...facts };
+  }
+  const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((r): r is Role => KNOWN_ROLES.has(r));
+  if (claims.cid) {
+    return {
+      kind: 'staff',
+      userId: claims.sub,
+      clinicId: claims.cid,
+      roles: roles.filter((r) => r !== OPERATOR_ROLE),
+      permissions,
+      ...facts,
+    };
+  }
+  if (roles.includes(OPERATOR_ROLE)) {
+    return { kind: 'operator', userId: claims.sub, roles: [OPERATOR_ROLE], permissions, ...facts };
+  }
+  return { kind: 'unscoped', userId: claims.sub, roles: [], permissions: [], ...facts };
+}

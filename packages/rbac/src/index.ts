@@ -1,0 +1,5 @@
+export * from './permissions.js';
+export * from './roles.js';
+export * from './services.js';
+export * from './caller.js';
+export * from './shield.js';

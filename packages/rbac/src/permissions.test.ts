@@ -1,0 +1,64 @@
+import { grants, hasPermission, parsePermission } from './permissions.js';
+import { ROLE_PERMISSIONS, permissionsForRoles } from './roles.js';
+
+describe('permission rules', () => {
+  test.each([
+    ['clinicult:patient:write', 'clinicult:patient:read', true],
+    ['clinicult:patient:write', 'clinicult:patient:write', true],
+    ['clinicult:user:*', 'clinicult:user:delete', true],
+    ['clinicult:user:*', 'clinicult:user:read', true],
+    ['clinicult:visit:triage', 'clinicult:visit:read', true],
+    ['clinicult:visit:triage', 'clinicult:visit:consult', false],
+    ['clinicult:patient:read', 'clinicult:patient:write', false],
+    ['clinicult:patient:write', 'clinicult:medical:read', false],
+    ['clinicult:platform:*', 'clinicult:patient:read', false],
+    ['clinicult:service:credentials-write', 'clinicult:service:read', false],
+    ['not-a-permission', 'clinicult:patient:read', false],
+    ['clinicult:*:*', 'clinicult:patient:read', false],
+  ])('%s grants %s → %s', (granted, required, expected) => {
+    expect(grants(granted, required)).toBe(expected);
+  });
+
+  test('parsePermission rejects malformed strings', () => {
+    expect(parsePermission('clinicult:patient')).toBeNull();
+    expect(parsePermission('other:patient:read')).toBeNull();
+    expect(parsePermission('clinicult:patient:read')).toEqual({ resource: 'patient', action: 'read' });
+  });
+
+  test('hasPermission over a token claim, and an absent claim grants nothing', () => {
+    expect(hasPermission(['clinicult:medical:write'], 'clinicult:medical:read')).toBe(true);
+    expect(hasPermission(undefined, 'clinicult:medical:read')).toBe(false);
+    expect(hasPermission([], 'clinicult:medical:read')).toBe(false);
+  });
+});
+
+describe('role table', () => {
+  test('matches DESIGN.md for OFFICE: no medical data, front desk only', () => {
+    const office = ROLE_PERMISSIONS.OFFICE;
+    expect(hasPermission(office, 'clinicult:medical:read')).toBe(false);
+    expect(hasPermission(office, 'clinicult:visit:frontdesk')).toBe(true);
+    expect(hasPermission(office, 'clinicult:visit:triage')).toBe(false);
+    expect(hasPermission(office, 'clinicult:patient:write')).toBe(true);
+  });
+
+  test('ADMIN manages users, clinic and templates but reads no medical data', () => {
+    const admin = ROLE_PERMISSIONS.ADMIN;
+    expect(hasPermission(admin, 'clinicult:user:write')).toBe(true);
+    expect(hasPermission(admin, 'clinicult:template:write')).toBe(true);
+    expect(hasPermission(admin, 'clinicult:medical:read')).toBe(false);
+    expect(hasPermission(admin, 'clinicult:patient:write')).toBe(false);
+    expect(hasPermission(admin, 'clinicult:audit:read')).toBe(true);
+  });
+
+  test('operators hold the platform only', () => {
+    expect(ROLE_PERMISSIONS.OPERATOR).toEqual(['clinicult:platform:*']);
+  });
+
+  test('several roles give the sorted union without duplicates', () => {
+    const perms = permissionsForRoles(['DOCTOR', 'ADMIN']);
+    expect(perms).toEqual([...new Set(perms)].sort());
+    expect(hasPermission(perms, 'clinicult:visit:consult')).toBe(true);
+    expect(hasPermission(perms, 'clinicult:user:write')).toBe(true);
+    expect(hasPermission(perms, 'clinicult:medical:write')).toBe(true);
+  });
+});

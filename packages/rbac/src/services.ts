@@ -1,0 +1,28 @@
+/**
+ * Service (client-credentials) callers and exactly the internal capabilities each needs.
+ * A service token carries `svc` = the calling service and these `permissions`; internal
+ * operations require one `clinicult:service:<capability>` each (never implied by another).
+ */
+export const SERVICE_CAPABILITIES = {
+  /** auth: create credentials and invitations, sync memberships/roles, deactivate users */
+  credentialsWrite: 'clinicult:service:credentials-write',
+  /** auth: record a clinic's status (suspend/reactivate) for token checks and login */
+  clinicStatusWrite: 'clinicult:service:clinic-status-write',
+  /** users: create a clinic's first ADMIN (operator provisioning through admin) */
+  userProvision: 'clinicult:service:user-provision',
+  /** admin: read a clinic's status, cluster and time zone */
+  clinicRead: 'clinicult:service:clinic-read',
+} as const;
+export type ServiceCapability = (typeof SERVICE_CAPABILITIES)[keyof typeof SERVICE_CAPABILITIES];
+
+export const SERVICE_CLIENTS = {
+  auth: [SERVICE_CAPABILITIES.clinicRead],
+  users: [SERVICE_CAPABILITIES.credentialsWrite, SERVICE_CAPABILITIES.clinicRead],
+  admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision],
+  gateway: [] as string[],
+} as const satisfies Record<string, readonly string[]>;
+export type ServiceName = keyof typeof SERVICE_CLIENTS;
+
+export function servicePermissions(service: string): readonly string[] {
+  return (SERVICE_CLIENTS as Record<string, readonly string[]>)[service] ?? [];
+}

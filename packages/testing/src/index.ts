@@ -1,0 +1,3 @@
+export * from './tokens.js';
+export * from './graphql.js';
+export * from './redis.js';

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import type { TrustedIssuer } from '@clinicult/kit';
+import { permissionsForRoles, servicePermissions, type Role } from '@clinicult/rbac';
+
+export const TEST_ISSUER = 'https://auth.clinicult.local';
+export const TEST_AUDIENCE = 'clinicult';
+
+/**
+ * A signing key that a service under test trusts (passed as `issuers`), so a subgraph's tests can
+ * mint the tokens auth would issue without running auth. End-to-end tests use the real auth.
+ */
+export async function createTestIssuer(issuer = TEST_ISSUER, audience = TEST_AUDIENCE) {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const kid = `test-${randomUUID()}`;
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const trusted: TrustedIssuer = {
+    issuer,
+    audience,
+    keys: createLocalJWKSet({ keys: [publicJwk] }),
+    algorithms: ['EdDSA'],
+  };
+
+  async function sign(claims: Record<string, unknown>, options: { expiresIn?: string | number; iat?: number } = {}) {
+    const now = options.iat ?? Math.floor(Date.now() / 1000);
+    return new SignJWT({ iat_ms: now * 1000, ...claims })
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(typeof options.expiresIn === 'number' ? options.expiresIn : now + 14 * 24 * 3600)
+      .sign(privateKey);
+  }
+
+  return {
+    trusted,
+    publicJwk,
+    privateKey,
+    kid,
+    sign,
+    staffToken: (userId: string, clinicId: string, roles: Role[]) =>
+      sign({ sub: userId, cid: clinicId, roles, permissions: permissionsForRoles(roles) }),
+    operatorToken: (userId = randomUUID()) =>
+      sign({ sub: userId, roles: ['OPERATOR'], permissions: permissionsForRoles(['OPERATOR']) }),
+    serviceToken: (service: string, permissions: readonly string[] = servicePermissions(service)) =>
+      sign({ sub: `service:${service}`, svc: service, permissions: [...permissions] }),
+  };
+}
+export type TestIssuer = Awaited<ReturnType<typeof createTestIssuer>>;

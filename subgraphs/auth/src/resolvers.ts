@@ -1,0 +1,77 @@
+import { GraphQLScalarType, Kind } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { badInput, type BaseContext } from '@clinicult/kit';
+import { isUserCaller, type UserCaller } from '@clinicult/rbac';
+import type { AuthConfig } from './config.js';
+import type { AuthDb } from './db.js';
+import * as internal from './domain/internal.js';
+import * as sessions from './domain/sessions.js';
+import type { FactsWriter } from './facts-writer.js';
+import type { KeyStore } from './keys.js';
+
+export interface AuthContext extends BaseContext {
+  deps: sessions.SessionDeps & { keys: KeyStore; config: AuthConfig; facts: FactsWriter; db: AuthDb };
+}
+
+export const DateTime = new GraphQLScalarType({
+  name: 'DateTime',
+  description: 'An ISO-8601 instant, e.g. 2026-11-27T15:04:05.000Z',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+  parseValue: (value) => {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw badInput(`"${String(value)}" is not an ISO-8601 date-time.`);
+    return date;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw badInput('A DateTime is written as an ISO-8601 string.');
+    const date = new Date(ast.value);
+    if (Number.isNaN(date.getTime())) throw badInput(`"${ast.value}" is not an ISO-8601 date-time.`);
+    return date;
+  },
+});
+
+function userCaller(ctx: AuthContext): UserCaller {
+  if (!isUserCaller(ctx.caller)) throw badInput('This needs a signed-in user.');
+  return ctx.caller;
+}
+
+const payload = (p: sessions.AuthPayload) => ({
+  token: p.token,
+  expiresAt: p.expiresAt,
+  user: { id: p.userId },
+  clinicId: p.clinicId,
+  roles: p.roles,
+  permissions: p.permissions,
+});
+
+export const resolvers: GraphQLResolverMap<AuthContext> = {
+  DateTime,
+  Query: {
+    authKeyIds: (_p, _a, ctx) => ctx.deps.keys.jwks().keys.map((k) => k.kid!),
+  },
+  Mutation: {
+    login: async (_p, args: { email: string; password: string; clinicId?: string | null }, ctx) =>
+      payload(await sessions.login(ctx.deps, { ...args, ip: ctx.clientIp })),
+    switchClinic: async (_p, args: { clinicId: string }, ctx) =>
+      payload(await sessions.switchClinic(ctx.deps, userCaller(ctx), args.clinicId)),
+    logout: (_p, _a, ctx) => sessions.logout(ctx.deps, userCaller(ctx)),
+    changePassword: (_p, args: { currentPassword: string; newPassword: string }, ctx) =>
+      sessions.changePassword(ctx.deps, userCaller(ctx), { ...args, ip: ctx.clientIp }),
+    acceptInvitation: async (_p, args: { token: string; password: string }, ctx) =>
+      payload(await sessions.acceptInvitation(ctx.deps, args)),
+
+    upsertCredential: (_p, args: { userId: string; email: string; operator?: boolean | null }, ctx) =>
+      internal.upsertCredential(ctx.deps, args),
+    createInvitation: (_p, args: { userId: string; clinicId?: string | null; ttlHours?: number | null }, ctx) =>
+      sessions.createInvitation(ctx.deps.db, {
+        userId: args.userId,
+        clinicId: args.clinicId ?? null,
+        ttlHours: Math.min(Math.max(args.ttlHours ?? ctx.deps.config.INVITATION_TTL_HOURS, 1), 24 * 14),
+      }),
+    syncMembership: (_p, args: { userId: string; clinicId: string; roles: string[] }, ctx) =>
+      internal.syncMembership(ctx.deps, args),
+    setCredentialStatus: (_p, args: { userId: string; active: boolean }, ctx) => internal.setCredentialStatus(ctx.deps, args),
+    setClinicAccess: (_p, args: { clinicId: string; access: 'ACTIVE' | 'SUSPENDED' }, ctx) =>
+      internal.setClinicAccess(ctx.deps, args),
+  },
+};

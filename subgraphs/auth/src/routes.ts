@@ -1,0 +1,68 @@
+import { timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import { AuthError, type ServiceRuntime } from '@clinicult/kit';
+import type { KeyStore } from './keys.js';
+import type { TokenIssuer } from './token-issuer.js';
+import type { SessionStatus } from '@clinicult/kit';
+import type { Caller } from '@clinicult/rbac';
+
+export interface AuthRoutesDeps {
+  keys: KeyStore;
+  issuer: TokenIssuer;
+  serviceSecrets: Map<string, string>;
+  sessionStatus: (caller: Exclude<Caller, { kind: 'anonymous' }>) => Promise<SessionStatus>;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The HTTP endpoints beside GraphQL: the JWKS, service tokens, and the session check for services. */
+export function authRoutes(deps: AuthRoutesDeps) {
+  return (app: express.Express, runtime: ServiceRuntime) => {
+    app.get('/.well-known/jwks.json', (_req, res) => {
+      res.set('cache-control', 'public, max-age=300').json(deps.keys.jwks());
+    });
+
+    // OAuth 2.0 client credentials (RFC 6749 §4.4) for service-to-service calls.
+    app.post('/oauth/token', express.json(), express.urlencoded({ extended: false }), async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, string | undefined>;
+      if (body.grant_type !== 'client_credentials') {
+        res.status(400).json({ error: 'unsupported_grant_type' });
+        return;
+      }
+      const expected = body.client_id ? deps.serviceSecrets.get(body.client_id) : undefined;
+      if (!expected || !body.client_secret || !sameSecret(expected, body.client_secret)) {
+        runtime.logger.warn({ clientId: body.client_id }, 'service token refused');
+        res.status(401).json({ error: 'invalid_client' });
+        return;
+      }
+      const issued = await deps.issuer.serviceToken(body.client_id!);
+      res.set('cache-control', 'no-store').json({
+        access_token: issued.token,
+        token_type: 'Bearer',
+        expires_in: Math.floor((issued.expiresAt.getTime() - Date.now()) / 1000),
+        scope: issued.permissions.join(' '),
+      });
+    });
+
+    // Asked by the other services' kits when Redis cannot answer (DESIGN.md: fail closed otherwise).
+    app.post('/internal/session-status', async (req, res) => {
+      const header = req.header('authorization');
+      const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+      if (!token) {
+        res.status(400).json({ error: 'send the token being checked as a bearer token' });
+        return;
+      }
+      try {
+        const { caller } = await runtime.verifier.verify(token);
+        res.json(await deps.sessionStatus(caller));
+      } catch (error) {
+        if (error instanceof AuthError) res.json({ ok: false, reason: error.reason });
+        else throw error;
+      }
+    });
+  };
+}

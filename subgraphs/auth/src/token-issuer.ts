@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { OPERATOR_ROLE, permissionsForRoles, servicePermissions, type Role } from '@clinicult/rbac';
+import type { AuthConfig } from './config.js';
+import type { KeyStore } from './keys.js';
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  expiresAt: Date;
+  clinicId: string | null;
+  roles: Role[];
+  permissions: string[];
+}
+
+/** Mints the tokens of DESIGN.md: Ed25519 with `kid`, `roles`/`permissions` arrays, 14 days. */
+export class TokenIssuer {
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly config: AuthConfig,
+  ) {}
+
+  /** A staff token for one clinic, an operator token, or (clinicId null, no roles) an unscoped one. */
+  userToken(userId: string, scope: { clinicId: string; roles: Role[] } | { operator: true } | { unscoped: true }) {
+    if ('clinicId' in scope) {
+      const permissions = permissionsForRoles(scope.roles);
+      return this.sign({ sub: userId, cid: scope.clinicId, roles: scope.roles, permissions }, this.config.TOKEN_TTL_SECONDS, {
+        clinicId: scope.clinicId,
+        roles: scope.roles,
+        permissions,
+      });
+    }
+    if ('operator' in scope) {
+      const roles: Role[] = [OPERATOR_ROLE];
+      const permissions = permissionsForRoles(roles);
+      return this.sign({ sub: userId, roles, permissions }, this.config.TOKEN_TTL_SECONDS, { clinicId: null, roles, permissions });
+    }
+    return this.sign({ sub: userId, roles: [], permissions: [] }, this.config.TOKEN_TTL_SECONDS, {
+      clinicId: null,
+      roles: [],
+      permissions: [],
+    });
+  }
+
+  serviceToken(service: string) {
+    const permissions = [...servicePermissions(service)];
+    return this.sign({ sub: `service:${service}`, svc: service, permissions }, this.config.SERVICE_TOKEN_TTL_SECONDS, {
+      clinicId: null,
+      roles: [],
+      permissions,
+    });
+  }
+
+  private async sign(
+    claims: Record<string, unknown>,
+    ttlSeconds: number,
+    scope: Pick<IssuedToken, 'clinicId' | 'roles' | 'permissions'>,
+  ): Promise<IssuedToken> {
+    const { kid, privateKey } = this.keys.signer();
+    const nowMs = Date.now();
+    const iat = Math.floor(nowMs / 1000);
+    const exp = iat + ttlSeconds;
+    const jti = randomUUID();
+    const token = await new SignJWT({ ...claims, iat_ms: nowMs })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+      .setIssuer(this.config.JWT_ISSUER)
+      .setAudience(this.config.JWT_AUDIENCE)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(privateKey);
+    return { token, jti, expiresAt: new Date(exp * 1000), ...scope };
+  }
+}
