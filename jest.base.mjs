@@ -28,6 +28,8 @@ export function jestConfig(configUrl, overrides = {}) {
     },
     testTimeout: 30000,
     maxWorkers: 1,
+    // a leaked handle must never hang CI; tests still close what they open
+    forceExit: true,
     ...overrides,
   };
 }

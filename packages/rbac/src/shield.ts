@@ -24,39 +24,50 @@ export const isUser: IRule = rule({ cache: 'contextual' })((_p, _a, ctx: CallerC
   return ctx.caller.kind === 'service' ? forbidden('Services cannot call this operation.') : true;
 });
 
+// graphql-shield refuses two different rule objects with one name: build each rule once.
+const ruleCache = new Map<string, IRule>();
+function once(name: string, build: () => IRule): IRule {
+  let existing = ruleCache.get(name);
+  if (!existing) {
+    existing = build();
+    ruleCache.set(name, existing);
+  }
+  return existing;
+}
+
 /** Staff acting in a clinic whose token grants `required` (e.g. `clinicult:patient:write`). */
 export function can(required: string): IRule {
-  return rule(`can:${required}`, { cache: 'contextual' })((_p, _a, ctx: CallerContext) => {
+  return once(`can:${required}`, () => rule(`can:${required}`, { cache: 'contextual' })((_p, _a, ctx: CallerContext) => {
     const anon = denyAnonymous(ctx);
     if (anon) return anon;
     const { caller } = ctx;
     if (caller.kind === 'unscoped') return forbidden('Choose a clinic first (switchClinic).');
     if (caller.kind !== 'staff') return forbidden(`Only clinic staff with ${required} may do this.`);
     return hasPermission(caller.permissions, required) ? true : forbidden(`This needs the permission ${required}.`);
-  });
+  }));
 }
 
 /** Platform operators only (`clinicult:platform:*`); never clinic staff. */
 export function operatorCan(action: 'read' | 'write' = 'read'): IRule {
   const required = `clinicult:platform:${action}`;
-  return rule(`operator:${action}`, { cache: 'contextual' })((_p, _a, ctx: CallerContext) => {
+  return once(`operator:${action}`, () => rule(`operator:${action}`, { cache: 'contextual' })((_p, _a, ctx: CallerContext) => {
     const anon = denyAnonymous(ctx);
     if (anon) return anon;
     const { caller } = ctx;
     if (caller.kind === 'operator' && hasPermission(caller.permissions, required)) return true;
     return forbidden('Only platform operators may do this.');
-  });
+  }));
 }
 
 /** Internal operations: a service token holding exactly this capability. */
 export function serviceCan(capability: string): IRule {
-  return rule(`service:${capability}`, { cache: 'contextual' })((_p, _a, ctx: CallerContext) => {
+  return once(`service:${capability}`, () => rule(`service:${capability}`, { cache: 'contextual' })((_p, _a, ctx: CallerContext) => {
     const anon = denyAnonymous(ctx);
     if (anon) return anon;
     const { caller } = ctx;
     if (caller.kind === 'service' && caller.permissions.includes(capability)) return true;
     return forbidden('This is an internal operation for services.');
-  });
+  }));
 }
 
 /**

@@ -40,7 +40,8 @@ function refused(reason: 'USER_DEACTIVATED' | 'CLINIC_SUSPENDED', message: strin
 }
 
 function rolesOf(json: unknown): ClinicRole[] {
-  return Array.isArray(json) ? json.filter((r): r is ClinicRole => typeof r === 'string' && isClinicRole(r)) : [];
+  const roles = Array.isArray(json) ? json.filter((r): r is ClinicRole => typeof r === 'string' && isClinicRole(r)) : [];
+  return [...new Set(roles)].sort();
 }
 
 /** Chooses the token for a user who proved who they are (login, invitation) — DESIGN.md, login. */

@@ -1,0 +1,33 @@
+export {
+  createEnvelope,
+  doneKey,
+  isEnvelope,
+  parkedStream,
+  parseStreamFields,
+  toStreamFields,
+  type EventEnvelope,
+  type NewEvent,
+} from './envelope.js';
+export {
+  OUTBOX_TABLE,
+  OUTBOX_TABLE_SQL,
+  createMemoryOutbox,
+  createPrismaOutbox,
+  type OutboxRow,
+  type OutboxStore,
+  type SqlClient,
+} from './outbox.js';
+export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type EventBusStats,
+  type OutboxRelay,
+} from './bus.js';
+export {
+  type EventHandler,
+  type HandlerContext,
+  type SubscribeOptions,
+  type Subscription,
+} from './subscription.js';
+export { TimeoutError, type EventsLogger, type MetricHook } from './util.js';

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@clinicult/db';
+import { gql, markSessionFactsReady } from '@clinicult/testing';
+import type { ClinicRole } from '@clinicult/rbac';
+import { loadAuthConfig, type AuthConfig } from '../config.js';
+import { hashPassword } from '../passwords.js';
+import { startAuthService, type AuthService, type ServiceOverrides } from '../service.js';
+
+export const PASSWORD = 'Correct-Horse-9';
+
+/** A real auth service on a fresh database, for one test file. */
+export async function startTestAuth(env: Record<string, string> = {}, overrides: ServiceOverrides = {}) {
+  const database: TestDatabase = await createTestDatabase('auth');
+  await markSessionFactsReady();
+  const config: AuthConfig = loadAuthConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    FACTS_WARM_INTERVAL_MS: '300',
+    ...env,
+  });
+  const service: AuthService = await startAuthService(config, overrides);
+  const url = `${service.url}/graphql`;
+
+  async function addUser(options: { memberships?: Array<{ clinicId: string; roles: ClinicRole[] }>; operator?: boolean } = {}) {
+    const userId = randomUUID();
+    const email = `user-${userId.slice(0, 8)}@example.test`;
+    await service.db.credential.create({
+      data: { userId, email, passwordHash: await hashPassword(PASSWORD), isOperator: options.operator ?? false },
+    });
+    for (const m of options.memberships ?? []) {
+      await service.db.membership.create({ data: { userId, clinicId: m.clinicId, roles: m.roles } });
+    }
+    await service.facts.warm();
+    return { userId, email };
+  }
+
+  const LOGIN = `mutation($email: String!, $password: String!, $clinicId: ID) {
+    login(email: $email, password: $password, clinicId: $clinicId) { token expiresAt clinicId roles permissions user { id } }
+  }`;
+
+  async function login(email: string, password = PASSWORD, clinicId?: string, ip = randomIp()) {
+    return gql(url, LOGIN, { email, password, clinicId }, { headers: { 'x-forwarded-for': ip } });
+  }
+
+  async function serviceToken(clientId: string, secret = `dev-only-service-secret-${clientId}`) {
+    const response = await fetch(`${service.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+    });
+    return { status: response.status, body: (await response.json()) as { access_token?: string; error?: string } };
+  }
+
+  async function stop() {
+    await service.stop();
+    await database.drop();
+  }
+
+  return { service, url, config, addUser, login, serviceToken, stop, database };
+}
+
+export function randomIp(): string {
+  const octet = () => Math.floor(Math.random() * 250) + 1;
+  return `10.${octet()}.${octet()}.${octet()}`;
+}
