@@ -213,10 +213,11 @@ export async function startSubgraph<TContext extends BaseContext>(
 
   options.routes?.(app, runtime);
 
-  const schema = applyMiddleware(
-    buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
-    buildShield(options.rules),
-  );
+  const subgraphSchema = buildSubgraphSchema([
+    { typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> },
+  ]);
+  const hasEntities = Boolean(subgraphSchema.getQueryType()?.getFields()._entities);
+  const schema = applyMiddleware(subgraphSchema, buildShield(options.rules, { hasEntities }));
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<BaseContext>({
     schema,

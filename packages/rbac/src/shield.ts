@@ -75,13 +75,15 @@ export function serviceCan(capability: string): IRule {
  * FORBIDDEN error, federation's `_service`/`_entities` reachable (their fields are ruled
  * individually), and resolver errors keep their own codes.
  */
-export function buildShield(rules: IRules): ReturnType<typeof shield> {
+export function buildShield(rules: IRules, options: { hasEntities?: boolean } = {}): ReturnType<typeof shield> {
   const base = rules as Record<string, unknown>;
   const query = (base.Query ?? {}) as Record<string, unknown>;
+  // a subgraph without entity types has no `_entities` field, and shield refuses rules for absent fields
+  const federation = options.hasEntities === false ? { _service: isAuthenticated } : { _service: isAuthenticated, _entities: isAuthenticated };
   return shield(
     {
       ...base,
-      Query: { ...query, _service: isAuthenticated, _entities: isAuthenticated },
+      Query: { ...query, ...federation },
       _Service: allow,
     } as IRules,
     {
