@@ -23,6 +23,8 @@ export function jestConfig(configUrl, overrides = {}) {
       ],
     },
     moduleNameMapper: {
+      '^@clinicult/([a-z]+)-service$': `${root}/subgraphs/$1/src/index.ts`,
+      '^@clinicult/gateway$': `${root}/gateway/src/index.ts`,
       '^@clinicult/([a-z-]+)$': `${root}/packages/$1/src/index.ts`,
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
