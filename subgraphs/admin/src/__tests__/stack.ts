@@ -1,0 +1,165 @@
+/**
+ * Test harness: admin in-process on port 0 over a fresh MariaDB database, tokens from a test
+ * issuer, and (when a test needs the real thing) the real auth service in-process too.
+ */
+import type { Logger, RunningService, TrustedIssuer } from '@clinicult/kit';
+import { createTestDatabase, type TestDatabase } from '@clinicult/db';
+import { createTestIssuer, freePort, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import { loadAdminConfig, type AdminConfig } from '../config.js';
+import { startAdminService, type AdminServiceOverrides, type RunningAdminService } from '../service.js';
+
+/**
+ * The test issuer's `iss` differs from auth's (JWT_ISSUER): a service picks the verification key
+ * by issuer, so tokens from the real auth (service tokens) and from this issuer both verify.
+ */
+export const TEST_ISSUER = 'https://test-issuer.clinicult.local';
+
+export async function testIssuer(): Promise<TestIssuer> {
+  return createTestIssuer(TEST_ISSUER);
+}
+
+export interface AdminUnderTest {
+  service: RunningAdminService;
+  url: string;
+  db: TestDatabase;
+  config: AdminConfig;
+  stop(): Promise<void>;
+}
+
+export async function startAdmin(options: {
+  issuer: TestIssuer;
+  authUrl: string;
+  usersUrl?: string;
+  clusters?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  env?: Record<string, string>;
+  overrides?: AdminServiceOverrides;
+}): Promise<AdminUnderTest> {
+  await markSessionFactsReady();
+  const db = await createTestDatabase('admin');
+  const config = loadAdminConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: String(options.port ?? 0),
+    DATABASE_URL: db.url,
+    AUTH_URL: options.authUrl,
+    USERS_URL: options.usersUrl ?? 'http://127.0.0.1:9',
+    CLUSTERS: options.clusters ?? 'eu-1,us-1',
+    UPSTREAM_TIMEOUT_MS: '3000',
+    ...options.env,
+  });
+  try {
+    const service = await startAdminService(config, { issuers: [options.issuer.trusted], ...options.overrides });
+    return {
+      service,
+      url: `${service.url}/graphql`,
+      db,
+      config,
+      async stop() {
+        await service.stop();
+        await db.drop();
+      },
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+/** A URL where nothing listens (auth "down"). */
+export async function deadUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
+}
+
+// The real auth service, loaded by path at run time: admin's compile stays independent of auth's
+// sources (tsc's rootDir is src/), while jest resolves and transforms them like any test import.
+interface AuthModule {
+  loadAuthConfig(env: Record<string, string>): unknown;
+  startAuthService(config: unknown, overrides?: { issuers?: TrustedIssuer[]; logger?: Logger }): Promise<RunningService>;
+}
+const AUTH_MODULE = '../../../auth/src/index.js';
+
+export interface AuthUnderTest {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startRealAuth(issuer: TestIssuer): Promise<AuthUnderTest> {
+  const { loadAuthConfig, startAuthService } = (await import(AUTH_MODULE)) as AuthModule;
+  const db = await createTestDatabase('auth');
+  try {
+    const service = await startAuthService(
+      loadAuthConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        PORT: '0',
+        DATABASE_URL: db.url,
+      }),
+      { issuers: [issuer.trusted] },
+    );
+    return {
+      url: service.url,
+      async stop() {
+        await service.stop();
+        await db.drop();
+      },
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+// The real users service, loaded the same way.
+interface UsersModule {
+  loadUsersConfig(env: Record<string, string>): unknown;
+  startUsersService(config: unknown, overrides?: { issuers?: TrustedIssuer[]; logger?: Logger }): Promise<RunningService>;
+}
+const USERS_MODULE = '../../../users/src/index.js';
+
+export async function startRealUsers(options: { issuer: TestIssuer; authUrl: string; adminUrl: string }): Promise<AuthUnderTest> {
+  const { loadUsersConfig, startUsersService } = (await import(USERS_MODULE)) as UsersModule;
+  const db = await createTestDatabase('users');
+  try {
+    const service = await startUsersService(
+      loadUsersConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        PORT: '0',
+        DATABASE_URL: db.url,
+        AUTH_URL: options.authUrl,
+        ADMIN_URL: options.adminUrl,
+      }),
+      { issuers: [options.issuer.trusted] },
+    );
+    return {
+      url: service.url,
+      async stop() {
+        await service.stop();
+        await db.drop();
+      },
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+export const CLINIC_FIELDS = 'id name status cluster timeZone suspendedReason suspendedAt createdAt updatedAt';
+
+/** Creates a clinic as an operator and returns it (fails the test on errors). */
+export async function createClinic(
+  url: string,
+  operatorToken: string,
+  input: { name: string; timeZone?: string; cluster?: string },
+): Promise<{ id: string; name: string; status: string; cluster: string; timeZone: string }> {
+  const response = await gql<{ createClinic: { id: string; name: string; status: string; cluster: string; timeZone: string } }>(
+    url,
+    `mutation($input: CreateClinicInput!) { createClinic(input: $input) { ${CLINIC_FIELDS} } }`,
+    { input: { timeZone: 'Europe/Madrid', ...input } },
+    { token: operatorToken },
+  );
+  if (response.errors || !response.data) throw new Error(`createClinic failed: ${JSON.stringify(response.errors)}`);
+  return response.data.createClinic;
+}

@@ -1,0 +1,189 @@
+import { GraphQLError } from 'graphql';
+import { callGraphQL, serviceSecret, ServiceTokenSource, type Logger } from '@clinicult/kit';
+import type { AdminConfig } from './config.js';
+
+/**
+ * admin's calls to other services (DESIGN.md: service tokens, every internal call names its clinic).
+ * auth records a clinic's access (so tokens of a suspended clinic are refused everywhere); users
+ * creates a clinic's first ADMIN. Both go through a client-credentials token for service 'admin'.
+ */
+
+export type ClinicAccess = 'ACTIVE' | 'SUSPENDED';
+
+/** auth's `setClinicAccess`: what every service's token check and auth's login read. */
+export interface ClinicAccessGateway {
+  setClinicAccess(clinicId: string, access: ClinicAccess, requestId?: string): Promise<void>;
+}
+
+export interface ProvisionedInvitation {
+  token: string;
+  url: string;
+  expiresAt: string;
+  user: { id: string };
+}
+
+export interface ProvisionAdminArgs {
+  clinicId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** users' `provisionAdminUser`: the clinic's first ADMIN and their one-time invitation link. */
+export interface AdminProvisioner {
+  provisionAdminUser(args: ProvisionAdminArgs, requestId?: string): Promise<ProvisionedInvitation>;
+}
+
+/**
+ * A dependency failed, so admin changed nothing. `SERVICE_UNAVAILABLE`: it could not be reached
+ * (network, timeout, 5xx, no service token); `UPSTREAM_ERROR`: it answered with a refusal admin
+ * cannot fix by itself (a misconfigured service secret or capability). Both are retryable by the
+ * operator once the dependency is healthy, and both say that nothing changed.
+ */
+export function dependencyError(
+  service: 'auth' | 'users',
+  action: string,
+  kind: 'SERVICE_UNAVAILABLE' | 'UPSTREAM_ERROR',
+  detail: string,
+): GraphQLError {
+  const what =
+    kind === 'SERVICE_UNAVAILABLE' ? `the ${service} service could not be reached (${detail})` : `the ${service} service refused (${detail})`;
+  return new GraphQLError(`Could not ${action}: ${what}. Nothing was changed; try again shortly.`, {
+    extensions: { code: kind, service },
+  });
+}
+
+/** Remote codes that describe the operator's input: passed through as they are. */
+const INPUT_CODES = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND']);
+
+class ServiceCaller {
+  private tokens: ServiceTokenSource;
+
+  constructor(
+    private readonly config: AdminConfig,
+    private readonly logger: Logger,
+  ) {
+    this.tokens = this.newTokenSource();
+  }
+
+  private newTokenSource(): ServiceTokenSource {
+    return new ServiceTokenSource({
+      authUrl: this.config.AUTH_URL,
+      service: 'admin',
+      secret: serviceSecret('admin', this.config),
+      timeoutMs: this.config.UPSTREAM_TIMEOUT_MS,
+    });
+  }
+
+  /**
+   * One internal GraphQL call with admin's service token. A token refused as UNAUTHENTICATED (auth
+   * restarted with new keys) is fetched afresh and the call retried once. Every failure becomes a
+   * GraphQLError saying which service failed and that nothing changed.
+   */
+  async call<T>(
+    service: 'auth' | 'users',
+    url: string,
+    action: string,
+    query: string,
+    variables: Record<string, unknown>,
+    options: { clinicId: string; requestId?: string },
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let token: string;
+      try {
+        token = await this.tokens.token();
+      } catch (error) {
+        this.logger.warn({ err: error, service }, 'admin: no service token from auth');
+        throw dependencyError(service, action, 'SERVICE_UNAVAILABLE', `no service token from auth: ${describe(error)}`);
+      }
+      try {
+        return await callGraphQL<T>(`${url.replace(/\/+$/, '')}/graphql`, query, variables, {
+          token,
+          clinicId: options.clinicId,
+          ...(options.requestId ? { requestId: options.requestId } : {}),
+          timeoutMs: this.config.UPSTREAM_TIMEOUT_MS,
+        });
+      } catch (error) {
+        if (error instanceof GraphQLError) {
+          const code = String(error.extensions.code ?? '');
+          if (code === 'UNAUTHENTICATED' && attempt === 1) {
+            this.tokens = this.newTokenSource();
+            continue;
+          }
+          if (INPUT_CODES.has(code)) throw new GraphQLError(error.message, { extensions: { ...error.extensions, service } });
+          this.logger.error({ err: error, service, code }, `admin: ${service} refused an internal call`);
+          throw dependencyError(service, action, 'UPSTREAM_ERROR', `${code || 'error'}: ${error.message}`);
+        }
+        this.logger.warn({ err: error, service }, `admin: ${service} unreachable`);
+        throw dependencyError(service, action, 'SERVICE_UNAVAILABLE', describe(error));
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return cause?.code ? `${error.message}: ${cause.code}` : error.message;
+  }
+  return String(error);
+}
+
+const SET_CLINIC_ACCESS = /* GraphQL */ `
+  mutation SetClinicAccess($clinicId: ID!, $access: ClinicAccess!) {
+    setClinicAccess(clinicId: $clinicId, access: $access)
+  }
+`;
+
+const PROVISION_ADMIN_USER = /* GraphQL */ `
+  mutation ProvisionAdminUser($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!) {
+    provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName) {
+      token
+      url
+      expiresAt
+      user { id }
+    }
+  }
+`;
+
+export interface AdminClients {
+  access: ClinicAccessGateway;
+  provisioner: AdminProvisioner;
+}
+
+/** The real clients over HTTP: auth at AUTH_URL, users at USERS_URL. */
+export function createClients(config: AdminConfig, logger: Logger): AdminClients {
+  const caller = new ServiceCaller(config, logger);
+  return {
+    access: {
+      async setClinicAccess(clinicId, access, requestId) {
+        const action = access === 'SUSPENDED' ? 'suspend the clinic' : 'record the clinic as active';
+        const data = await caller.call<{ setClinicAccess: boolean }>(
+          'auth',
+          config.AUTH_URL,
+          action,
+          SET_CLINIC_ACCESS,
+          { clinicId, access },
+          { clinicId, ...(requestId ? { requestId } : {}) },
+        );
+        if (data.setClinicAccess !== true) {
+          throw dependencyError('auth', action, 'UPSTREAM_ERROR', 'setClinicAccess did not confirm');
+        }
+      },
+    },
+    provisioner: {
+      async provisionAdminUser(args, requestId) {
+        const data = await caller.call<{ provisionAdminUser: ProvisionedInvitation }>(
+          'users',
+          config.USERS_URL,
+          "provision the clinic's admin",
+          PROVISION_ADMIN_USER,
+          { ...args },
+          { clinicId: args.clinicId, ...(requestId ? { requestId } : {}) },
+        );
+        return data.provisionAdminUser;
+      },
+    },
+  };
+}

@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { badInput, type Logger } from '@clinicult/kit';
+import type { EventBus } from '@clinicult/events';
+import type { ClinicAccess, ClinicAccessGateway } from '../clients.js';
+import type { AdminDb } from '../db.js';
+import type { Clinic, Prisma } from '../generated/prisma/client.js';
+import { decodeCursor } from './cursor.js';
+import { publishClinicEvent, type ClinicEventType } from './events.js';
+import { canonicalTimeZone, isUuid, parseInput } from './validation.js';
+
+/**
+ * The clinic registry: rules and data access for `Clinic` rows (admin's own database).
+ *
+ * A status change is agreed with auth first: inside one transaction that holds the clinic's row
+ * lock, admin tells auth (`setClinicAccess`, which writes the fact every service's token check
+ * reads), then updates its row and writes the event to its outbox. If auth cannot be reached the
+ * transaction rolls back and nothing changes anywhere; if admin's commit fails after auth agreed,
+ * auth is told the previous status again. The row lock serialises concurrent suspend/reactivate
+ * of one clinic, so auth's fact and admin's row end in the same state.
+ */
+
+export const NAME_MIN = 2;
+export const NAME_MAX = 200;
+export const REASON_MAX = 500;
+export const PAGE_DEFAULT = 20;
+export const PAGE_MAX = 100;
+
+export interface Actor {
+  /** The operator's user id (null for system actions). */
+  userId: string | null;
+  requestId?: string;
+}
+
+export interface ClinicRegistryDeps {
+  db: AdminDb;
+  bus: EventBus;
+  access: ClinicAccessGateway;
+  /** The configured clusters; the first is the default for a new clinic. */
+  clusters: readonly string[];
+  logger: Logger;
+  /** Longest a status transaction may stay open (it includes the call to auth). */
+  transactionTimeoutMs?: number;
+}
+
+export interface ClinicPage {
+  clinics: Clinic[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+/** C0 controls and DEL (tabs, line breaks…): a name is one line of visible text. */
+function hasControlCharacters(value: string): boolean {
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+const nameSchema = z
+  .string()
+  .trim()
+  .min(NAME_MIN, `must be at least ${NAME_MIN} characters (after trimming spaces)`)
+  .max(NAME_MAX, `must be at most ${NAME_MAX} characters`)
+  .refine((v) => !hasControlCharacters(v), 'must not contain control characters (tabs, line breaks)');
+
+const createClinicSchema = z.object({
+  name: nameSchema,
+  cluster: z.string().trim().nullish(),
+  timeZone: z.string({ error: 'is required: an IANA time zone such as "Europe/Madrid"' }),
+});
+export type CreateClinicInput = z.input<typeof createClinicSchema>;
+
+const reasonSchema = z
+  .string()
+  .trim()
+  .max(REASON_MAX, `must be at most ${REASON_MAX} characters`)
+  .nullish()
+  .transform((v) => (v ? v : null));
+
+const listSchema = z.object({
+  search: z.string().trim().max(NAME_MAX, `must be at most ${NAME_MAX} characters`).nullish(),
+  first: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(PAGE_MAX, `must be at most ${PAGE_MAX}; page with "after" for more`)
+    .nullish(),
+  after: z.string().nullish(),
+});
+export type ListClinicsArgs = z.input<typeof listSchema>;
+
+/** `100%_x` → `100\%\_x`: LIKE's wildcards (and its escape character) taken literally. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+export class ClinicRegistry {
+  private readonly transactionTimeoutMs: number;
+
+  constructor(private readonly deps: ClinicRegistryDeps) {
+    this.transactionTimeoutMs = deps.transactionTimeoutMs ?? 20_000;
+  }
+
+  /** The clinics with these ids (any order, unknown ids left out): one query, for the DataLoader. */
+  async byIds(ids: readonly string[]): Promise<Clinic[]> {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    if (wanted.length === 0) return [];
+    return this.deps.db.clinic.findMany({ where: { id: { in: wanted } } });
+  }
+
+  /** One clinic, or null (an id that is not a UUID names no clinic). */
+  async get(clinicId: string): Promise<Clinic | null> {
+    if (!isUuid(clinicId)) return null;
+    return this.deps.db.clinic.findUnique({ where: { id: clinicId } });
+  }
+
+  /** A page in the stable order (name, id); `search` matches anywhere in the name, ignoring case. */
+  async list(args: ListClinicsArgs): Promise<ClinicPage> {
+    const { search, first, after } = parseInput(listSchema, args);
+    const take = first ?? PAGE_DEFAULT;
+    // Prisma passes `contains` to LIKE as it is: escape LIKE's wildcards so they match themselves.
+    const filter: Prisma.ClinicWhereInput = search ? { name: { contains: escapeLike(search) } } : {};
+    const cursor = after ? decodeCursor(after) : null;
+    const where: Prisma.ClinicWhereInput = cursor
+      ? {
+          AND: [
+            filter,
+            { OR: [{ name: { gt: cursor.name } }, { name: cursor.name, id: { gt: cursor.id } }] },
+          ],
+        }
+      : filter;
+    const [rows, totalCount] = await Promise.all([
+      this.deps.db.clinic.findMany({ where, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: take + 1 }),
+      this.deps.db.clinic.count({ where: filter }),
+    ]);
+    return { clinics: rows.slice(0, take), hasNextPage: rows.length > take, totalCount };
+  }
+
+  /**
+   * A new ACTIVE clinic. The name is trimmed and unique regardless of case; the time zone must be
+   * an IANA zone (stored in its canonical spelling); the cluster one of the configured CLUSTERS.
+   * auth is told the clinic is ACTIVE in the same transaction: if auth cannot be reached, no
+   * clinic is created.
+   */
+  async create(input: CreateClinicInput, actor: Actor): Promise<Clinic> {
+    const parsed = parseInput(createClinicSchema, input, 'input');
+    const timeZone = canonicalTimeZone(parsed.timeZone);
+    if (!timeZone) {
+      throw badInput(
+        `input.timeZone: "${parsed.timeZone}" is not an IANA time zone; use a zone name such as "Europe/Madrid" or "America/New_York".`,
+        { field: 'input.timeZone' },
+      );
+    }
+    const { clusters } = this.deps;
+    const cluster = parsed.cluster || clusters[0]!;
+    if (!clusters.includes(cluster)) {
+      throw badInput(`input.cluster: unknown cluster "${cluster}"; use one of: ${clusters.join(', ')}.`, {
+        field: 'input.cluster',
+      });
+    }
+    const duplicate = () =>
+      badInput(`input.name: a clinic named "${parsed.name}" already exists (names are unique regardless of case); choose another name.`, {
+        field: 'input.name',
+      });
+    if (await this.deps.db.clinic.findUnique({ where: { name: parsed.name }, select: { id: true } })) throw duplicate();
+
+    try {
+      const clinic = await this.deps.db.$transaction(
+        async (tx) => {
+          const created = await tx.clinic.create({ data: { name: parsed.name, cluster, timeZone } });
+          await this.deps.access.setClinicAccess(created.id, 'ACTIVE', actor.requestId);
+          await publishClinicEvent(this.deps.bus, tx, 'clinic.created', created, actor.userId);
+          return created;
+        },
+        { maxWait: 5000, timeout: this.transactionTimeoutMs },
+      );
+      this.deliverEvents();
+      this.deps.logger.info({ clinicId: clinic.id, cluster, by: actor.userId }, 'clinic created');
+      return clinic;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate();
+      throw error;
+    }
+  }
+
+  /**
+   * Suspends a clinic: its staff's tokens are refused (CLINIC_SUSPENDED) from their next request
+   * and they cannot sign in. Suspending a suspended clinic again keeps it suspended (and replaces
+   * the reason when one is given).
+   */
+  async suspend(clinicId: string, reason: string | null | undefined, actor: Actor): Promise<Clinic> {
+    const why = parseInput(reasonSchema, reason, 'reason');
+    return this.changeStatus(clinicId, 'SUSPENDED', actor, (current) => ({
+      status: 'SUSPENDED',
+      suspendedReason: why ?? current.suspendedReason,
+      suspendedAt: current.status === 'SUSPENDED' ? current.suspendedAt : new Date(),
+    }));
+  }
+
+  /** Reactivates a clinic: its staff's tokens work again and they can sign in. */
+  async reactivate(clinicId: string, actor: Actor): Promise<Clinic> {
+    return this.changeStatus(clinicId, 'ACTIVE', actor, () => ({
+      status: 'ACTIVE',
+      suspendedReason: null,
+      suspendedAt: null,
+    }));
+  }
+
+  /** The clinic a new ADMIN may be provisioned for: it exists and is ACTIVE. */
+  async requireActive(clinicId: string, field = 'clinicId'): Promise<Clinic> {
+    const clinic = await this.get(clinicId);
+    if (!clinic) throw this.unknownClinic(clinicId, field);
+    if (clinic.status !== 'ACTIVE') {
+      throw badInput(`${field}: clinic ${clinicId} is suspended; reactivate it before provisioning its admin.`, { field });
+    }
+    return clinic;
+  }
+
+  private unknownClinic(clinicId: string, field: string) {
+    return badInput(`${field}: no clinic with id "${clinicId}".`, { field });
+  }
+
+  private async changeStatus(
+    clinicId: string,
+    target: ClinicAccess,
+    actor: Actor,
+    change: (current: Clinic) => Prisma.ClinicUpdateInput,
+  ): Promise<Clinic> {
+    if (!isUuid(clinicId)) throw this.unknownClinic(clinicId, 'id');
+    // Written inside the transaction, read when it fails.
+    const state: { previous: ClinicAccess | null; authChanged: boolean } = { previous: null, authChanged: false };
+    try {
+      const clinic = await this.deps.db.$transaction(
+        async (tx) => {
+          // Row lock: concurrent status changes of this clinic run one after the other.
+          const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM Clinic WHERE id = ${clinicId} FOR UPDATE`;
+          const current = locked.length > 0 ? await tx.clinic.findUnique({ where: { id: clinicId } }) : null;
+          if (!current) throw this.unknownClinic(clinicId, 'id');
+          const previous = current.status;
+          state.previous = previous;
+          await this.deps.access.setClinicAccess(clinicId, target, actor.requestId);
+          state.authChanged = previous !== target;
+          const updated = await tx.clinic.update({ where: { id: clinicId }, data: change(current) });
+          if (previous !== target) {
+            const type: ClinicEventType = target === 'SUSPENDED' ? 'clinic.suspended' : 'clinic.reactivated';
+            await publishClinicEvent(this.deps.bus, tx, type, updated, actor.userId);
+          }
+          return updated;
+        },
+        { maxWait: 5000, timeout: this.transactionTimeoutMs },
+      );
+      this.deliverEvents();
+      this.deps.logger.info({ clinicId, status: target, previous: state.previous, by: actor.userId }, 'clinic status changed');
+      return clinic;
+    } catch (error) {
+      if (state.authChanged && state.previous) await this.restoreAccess(clinicId, state.previous, actor, error);
+      throw error;
+    }
+  }
+
+  /** admin's row did not change after auth did: put auth back so both agree again. */
+  private async restoreAccess(clinicId: string, previous: ClinicAccess, actor: Actor, cause: unknown): Promise<void> {
+    try {
+      await this.deps.access.setClinicAccess(clinicId, previous, actor.requestId);
+      this.deps.logger.warn({ clinicId, restored: previous, err: cause }, 'clinic status change failed after auth agreed; auth restored');
+    } catch (restoreError) {
+      this.deps.logger.error(
+        { clinicId, expected: previous, err: cause, restoreErr: restoreError },
+        'clinic status differs between admin and auth; repeat the operation to reconcile',
+      );
+    }
+  }
+
+  /** Moves the outbox to Redis now instead of waiting for the relay's next round. */
+  private deliverEvents(): void {
+    this.deps.bus.flushOutbox().catch((err: unknown) => this.deps.logger.warn({ err }, 'clinic events stay in the outbox for now'));
+  }
+}

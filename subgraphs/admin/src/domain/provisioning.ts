@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { AdminProvisioner, ProvisionedInvitation } from '../clients.js';
+import type { Actor, ClinicRegistry } from './clinics.js';
+import { parseInput } from './validation.js';
+
+/**
+ * A clinic's first ADMIN (DESIGN.md, self-service limits): users creates the profile, membership
+ * and login and returns a one-time link to set a password, so no operator ever knows a staff
+ * password. Only an existing, ACTIVE clinic can get one.
+ */
+const personName = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `is required: the admin's ${what}`)
+    .max(100, 'must be at most 100 characters');
+
+const provisionAdminSchema = z.object({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, 'must be at most 254 characters')
+    .pipe(z.email('is not an email address (name@example.com)')),
+  firstName: personName('first name'),
+  lastName: personName('last name'),
+});
+export type ProvisionAdminInput = z.input<typeof provisionAdminSchema>;
+
+export async function provisionClinicAdmin(
+  deps: { registry: ClinicRegistry; provisioner: AdminProvisioner },
+  clinicId: string,
+  input: ProvisionAdminInput,
+  actor: Actor,
+): Promise<ProvisionedInvitation> {
+  const person = parseInput(provisionAdminSchema, input, 'input');
+  const clinic = await deps.registry.requireActive(clinicId);
+  return deps.provisioner.provisionAdminUser({ clinicId: clinic.id, ...person }, actor.requestId);
+}

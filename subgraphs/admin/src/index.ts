@@ -1,0 +1,4 @@
+export { startAdminService, type AdminServiceOverrides, type RunningAdminService } from './service.js';
+export { loadAdminConfig, adminConfigSchema, type AdminConfig } from './config.js';
+export { clusterStream, CLINIC_EVENT_TYPES, type ClinicEventType, type ClinicEventPayload } from './domain/events.js';
+export type { ClinicAccess, ClinicAccessGateway, AdminProvisioner, ProvisionedInvitation } from './clients.js';

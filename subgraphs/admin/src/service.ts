@@ -1,0 +1,82 @@
+import { createEventBus, createPrismaOutbox, type EventBus } from '@clinicult/events';
+import {
+  createLogger,
+  createRedis,
+  loadSubgraphSchema,
+  startSubgraph,
+  type Logger,
+  type RunningService,
+  type TrustedIssuer,
+} from '@clinicult/kit';
+import type { Redis } from 'ioredis';
+import { createClients, type ClinicAccessGateway, type AdminProvisioner } from './clients.js';
+import type { AdminConfig } from './config.js';
+import { createDb, type AdminDb } from './db.js';
+import { ClinicRegistry } from './domain/clinics.js';
+import { createLoaders } from './loaders.js';
+import { rules } from './permissions.js';
+import { resolvers, type AdminContext } from './resolvers.js';
+
+export interface AdminServiceOverrides {
+  /** Extra trusted token issuers (tests). */
+  issuers?: TrustedIssuer[];
+  /** A Redis connection owned by the caller (left open on stop). */
+  redis?: Redis;
+  logger?: Logger;
+  /** Replace the HTTP clients of auth / users (unit tests of failure paths). */
+  access?: ClinicAccessGateway;
+  provisioner?: AdminProvisioner;
+}
+
+export type RunningAdminService = RunningService & { db: AdminDb; events: EventBus; registry: ClinicRegistry };
+
+/** The admin subgraph (the clinic registry) on config.PORT; tests pass PORT 0. */
+export async function startAdminService(
+  config: AdminConfig,
+  overrides: AdminServiceOverrides = {},
+): Promise<RunningAdminService> {
+  const logger = overrides.logger ?? createLogger('admin', config.LOG_LEVEL);
+  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'admin');
+  const db = createDb(config.DATABASE_URL);
+  const events = createEventBus({ redis, service: 'admin', outbox: createPrismaOutbox(db), logger });
+  const relay = events.startOutboxRelay(1000);
+  const clients = createClients(config, logger);
+  const provisioner = overrides.provisioner ?? clients.provisioner;
+  const registry = new ClinicRegistry({
+    db,
+    bus: events,
+    access: overrides.access ?? clients.access,
+    clusters: config.CLUSTERS,
+    logger,
+    transactionTimeoutMs: config.UPSTREAM_TIMEOUT_MS * 3 + 5000,
+  });
+
+  const closeOwnResources = async () => {
+    await relay.stop();
+    await events.close();
+    await db.$disconnect();
+    if (!overrides.redis) redis.disconnect();
+  };
+
+  let service: RunningService;
+  try {
+    service = await startSubgraph<AdminContext>({
+      name: 'admin',
+      port: config.PORT,
+      config,
+      typeDefs: loadSubgraphSchema('admin'),
+      resolvers,
+      rules,
+      createContext: (base) => ({ ...base, registry, provisioner, loaders: createLoaders(registry) }),
+      readiness: { database: () => db.$queryRaw`SELECT 1` },
+      logger,
+      redis,
+      onShutdown: [closeOwnResources],
+      ...(overrides.issuers ? { issuers: overrides.issuers } : {}),
+    });
+  } catch (error) {
+    await closeOwnResources().catch(() => undefined);
+    throw error;
+  }
+  return { ...service, db, events, registry };
+}

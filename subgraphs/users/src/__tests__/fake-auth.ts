@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthClient, AuthCallContext, InvitationTicket } from '../auth-client.js';
+import { authUnavailable } from '../auth-client.js';
+
+export interface AuthCall {
+  method: keyof AuthClient;
+  args: unknown[];
+  clinicId: string | null;
+}
+
+/** Records auth's internal calls; `failOn` makes the next call of a method fail as if auth were down. */
+export class FakeAuth implements AuthClient {
+  calls: AuthCall[] = [];
+  private failing = new Set<keyof AuthClient>();
+
+  failOn(method: keyof AuthClient): void {
+    this.failing.add(method);
+  }
+
+  reset(): void {
+    this.calls = [];
+    this.failing.clear();
+  }
+
+  private record(method: keyof AuthClient, ctx: AuthCallContext, ...args: unknown[]): void {
+    if (this.failing.delete(method)) throw authUnavailable('be reached (test)', new Error('auth is down'));
+    this.calls.push({ method, args, clinicId: ctx.clinicId });
+  }
+
+  async upsertCredential(userId: string, email: string, ctx: AuthCallContext): Promise<void> {
+    this.record('upsertCredential', ctx, userId, email);
+  }
+
+  async createInvitation(userId: string, clinicId: string, ttlHours: number, ctx: AuthCallContext): Promise<InvitationTicket> {
+    this.record('createInvitation', ctx, userId, clinicId, ttlHours);
+    return { token: `invite-${randomUUID()}`, expiresAt: new Date(Date.now() + ttlHours * 3600_000) };
+  }
+
+  async syncMembership(userId: string, clinicId: string, roles: readonly string[], ctx: AuthCallContext): Promise<void> {
+    this.record('syncMembership', ctx, userId, clinicId, [...roles]);
+  }
+
+  async setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void> {
+    this.record('setCredentialStatus', ctx, userId, active);
+  }
+}

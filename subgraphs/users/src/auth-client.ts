@@ -1,0 +1,98 @@
+import { GraphQLError } from 'graphql';
+import { callGraphQL, serviceSecret, ServiceTokenSource, type BaseConfig, type Logger } from '@clinicult/kit';
+import type { ClinicRole } from '@clinicult/rbac';
+
+/**
+ * users is the only service that changes logins and roles in auth (DESIGN.md). These are auth's
+ * internal mutations (schema/auth.graphql, `@inaccessible`), called with users' service token and
+ * naming the clinic each call acts for.
+ */
+export interface AuthCallContext {
+  clinicId: string | null;
+  requestId?: string;
+}
+
+export interface InvitationTicket {
+  token: string;
+  expiresAt: Date;
+}
+
+export interface AuthClient {
+  /** Creates (or updates) the login for a user; the email is the sign-in name. */
+  upsertCredential(userId: string, email: string, ctx: AuthCallContext): Promise<void>;
+  /** A one-time link to set a password. */
+  createInvitation(userId: string, clinicId: string, ttlHours: number, ctx: AuthCallContext): Promise<InvitationTicket>;
+  /** The roles a user holds in a clinic (empty: no membership). Ends the user's sessions. */
+  syncMembership(userId: string, clinicId: string, roles: readonly ClinicRole[], ctx: AuthCallContext): Promise<void>;
+  /** Deactivation ends every session at once. */
+  setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void>;
+}
+
+/** auth could not be reached or refused a call: nothing was changed here (see domain/memberships.ts). */
+export function authUnavailable(action: string, cause: unknown): GraphQLError {
+  return new GraphQLError(
+    `The sign-in service (auth) could not ${action}; nothing was changed. Try again in a moment.`,
+    { extensions: { code: 'SERVICE_UNAVAILABLE', service: 'auth' }, originalError: cause instanceof Error ? cause : undefined },
+  );
+}
+
+/** Error codes auth answers that describe the caller's input; they pass through as they are. */
+const PASS_THROUGH = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND']);
+
+export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: ServiceTokenSource): AuthClient {
+  const source =
+    tokens ?? new ServiceTokenSource({ authUrl: config.AUTH_URL, service: 'users', secret: serviceSecret('users', config) });
+  const url = new URL('/graphql', config.AUTH_URL).toString();
+
+  async function call<T>(action: string, query: string, variables: Record<string, unknown>, ctx: AuthCallContext): Promise<T> {
+    try {
+      const token = await source.token();
+      return await callGraphQL<T>(url, query, variables, {
+        token,
+        clinicId: ctx.clinicId,
+        ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      });
+    } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+      if (typeof code === 'string' && PASS_THROUGH.has(code)) throw error;
+      logger.error({ err: error, action, reqId: ctx.requestId }, 'call to auth failed');
+      throw authUnavailable(action, error);
+    }
+  }
+
+  return {
+    async upsertCredential(userId, email, ctx) {
+      await call(
+        'create the login',
+        'mutation ($userId: ID!, $email: String!) { upsertCredential(userId: $userId, email: $email, operator: false) }',
+        { userId, email },
+        ctx,
+      );
+    },
+    async createInvitation(userId, clinicId, ttlHours, ctx) {
+      const data = await call<{ createInvitation: { token: string; expiresAt: string } }>(
+        'create the invitation',
+        'mutation ($userId: ID!, $clinicId: ID, $ttlHours: Int) { createInvitation(userId: $userId, clinicId: $clinicId, ttlHours: $ttlHours) { token expiresAt } }',
+        { userId, clinicId, ttlHours },
+        ctx,
+      );
+      return { token: data.createInvitation.token, expiresAt: new Date(data.createInvitation.expiresAt) };
+    },
+    async syncMembership(userId, clinicId, roles, ctx) {
+      await call(
+        'update the roles',
+        'mutation ($userId: ID!, $clinicId: ID!, $roles: [String!]!) { syncMembership(userId: $userId, clinicId: $clinicId, roles: $roles) }',
+        { userId, clinicId, roles },
+        ctx,
+      );
+    },
+    async setCredentialStatus(userId, active, ctx) {
+      await call(
+        active ? 'reactivate the login' : 'deactivate the login',
+        'mutation ($userId: ID!, $active: Boolean!) { setCredentialStatus(userId: $userId, active: $active) }',
+        { userId, active },
+        ctx,
+      );
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { baseConfigSchema, loadConfig } from '@clinicult/kit';
+import { databaseUrlFor } from '@clinicult/db';
+
+export const usersConfigSchema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4002),
+  /** Defaults to `databaseUrlFor('users')`: DATABASE_URL_USERS or mysql://root@127.0.0.1:3306/clinicult_users. */
+  DATABASE_URL: z.string().optional(),
+  /** admin (the clinic registry): users asks it whether a clinic exists before provisioning its ADMIN. */
+  ADMIN_URL: z.url().default('http://127.0.0.1:4006'),
+  /** The staff web app; invitation links point at its /accept-invitation page. */
+  CLINIC_WEB_URL: z.url().default('http://127.0.0.1:3000'),
+  /** How long an invitation link stays good. */
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+});
+
+export type UsersConfig = Omit<z.infer<typeof usersConfigSchema>, 'DATABASE_URL'> & { DATABASE_URL: string };
+
+export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env): UsersConfig {
+  const parsed = loadConfig(usersConfigSchema, env);
+  return { ...parsed, DATABASE_URL: parsed.DATABASE_URL ?? databaseUrlFor('users', env) };
+}

@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import {
+  createLogger,
+  loadSubgraphSchema,
+  serviceSecret,
+  ServiceTokenSource,
+  startSubgraph,
+  type Logger,
+  type RunningService,
+  type TrustedIssuer,
+} from '@clinicult/kit';
+import { createAuthClient, type AuthClient } from './auth-client.js';
+import { createClinicDirectory, type ClinicDirectory } from './clinics.js';
+import type { UsersConfig } from './config.js';
+import { createDb, type UsersDb } from './db.js';
+import type { UsersDeps } from './domain/memberships.js';
+import { scopeOf } from './domain/users.js';
+import { createLoaders } from './loaders.js';
+import { rules } from './permissions.js';
+import { resolvers, type UsersContext } from './resolvers.js';
+
+export interface UsersOverrides {
+  /** Extra trusted token issuers (tests). */
+  issuers?: TrustedIssuer[];
+  redis?: Redis;
+  logger?: Logger;
+  /** Replaces the HTTP client of auth's internal mutations (tests that do not run auth). */
+  auth?: AuthClient;
+  /** Replaces the lookup of clinics in admin. */
+  clinics?: ClinicDirectory;
+  /** Sees every SQL statement (tests count queries). */
+  onQuery?: (sql: string) => void;
+}
+
+export interface RunningUsersService extends RunningService {
+  db: UsersDb;
+}
+
+/** The users subgraph (port 4002): profiles and clinic memberships, kept in step with auth. */
+export async function startUsersService(config: UsersConfig, overrides: UsersOverrides = {}): Promise<RunningUsersService> {
+  const logger = overrides.logger ?? createLogger('users', config.LOG_LEVEL);
+  const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+  const tokens = new ServiceTokenSource({ authUrl: config.AUTH_URL, service: 'users', secret: serviceSecret('users', config) });
+  const shared: Omit<UsersDeps, 'logger'> = {
+    db,
+    auth: overrides.auth ?? createAuthClient(config, logger, tokens),
+    clinics: overrides.clinics ?? createClinicDirectory(config.ADMIN_URL, tokens, logger),
+    invitationTtlHours: config.INVITATION_TTL_HOURS,
+    clinicWebUrl: config.CLINIC_WEB_URL,
+  };
+  try {
+    const service = await startSubgraph<UsersContext>({
+      name: 'users',
+      port: config.PORT,
+      config,
+      typeDefs: loadSubgraphSchema('users'),
+      resolvers,
+      rules,
+      createContext: (base) => {
+        const scope = scopeOf(base.caller);
+        return { ...base, deps: { ...shared, logger: base.logger }, scope, loaders: createLoaders(db, scope) };
+      },
+      readiness: { database: () => db.$queryRaw`SELECT 1` },
+      logger,
+      ...(overrides.issuers ? { issuers: overrides.issuers } : {}),
+      ...(overrides.redis ? { redis: overrides.redis } : {}),
+      onShutdown: [() => db.$disconnect()],
+    });
+    return { ...service, db };
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+}

@@ -1,0 +1,465 @@
+import { randomUUID } from 'node:crypto';
+import { codes, gql } from '@clinicult/testing';
+import { FakeAuth } from './__tests__/fake-auth.js';
+import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
+import { staticClinicDirectory } from './clinics.js';
+
+/**
+ * users over real HTTP and a real MariaDB database, with auth replaced by a recorder (the calls
+ * reaching the real auth are in auth-coupling.int.test.ts).
+ */
+const CLINIC_A = randomUUID();
+const CLINIC_B = randomUUID();
+const NEW_CLINIC = randomUUID();
+
+let h: UsersHarness;
+const auth = new FakeAuth();
+let adminA: { id: string; token: string };
+let officeA: { id: string; token: string };
+let adminB: { id: string; token: string };
+let doctorB: { id: string; email: string };
+
+const USER_FIELDS = 'id email firstName lastName displayName phone locale status memberships { clinic { id } roles } createdAt';
+
+beforeAll(async () => {
+  h = await startHarness({ auth, clinics: staticClinicDirectory([CLINIC_A, CLINIC_B, NEW_CLINIC]) });
+  const a = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['ADMIN'] }], { lastName: 'Admin', firstName: 'Ana' });
+  const o = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['OFFICE'] }], { lastName: 'Office', firstName: 'Olga' });
+  const b = await seedUser(h.db, [{ clinicId: CLINIC_B, roles: ['ADMIN'] }], { lastName: 'Boss', firstName: 'Bea' });
+  const d = await seedUser(h.db, [{ clinicId: CLINIC_B, roles: ['DOCTOR'] }], { lastName: 'Doctor', firstName: 'Dan' });
+  adminA = { id: a.id, token: await h.issuer.staffToken(a.id, CLINIC_A, ['ADMIN']) };
+  officeA = { id: o.id, token: await h.issuer.staffToken(o.id, CLINIC_A, ['OFFICE']) };
+  adminB = { id: b.id, token: await h.issuer.staffToken(b.id, CLINIC_B, ['ADMIN']) };
+  doctorB = { id: d.id, email: d.email };
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+beforeEach(() => auth.reset());
+
+const createUser = (token: string, input: Record<string, unknown>) =>
+  gql(
+    h.url,
+    `mutation ($input: CreateUserInput!) { createUser(input: $input) { user { ${USER_FIELDS} } invitation { token url expiresAt user { id } } } }`,
+    { input },
+    { token },
+  );
+
+const audits = (action: string) => h.logs.filter((l) => l.audit?.action === action).map((l) => l.audit);
+
+describe('without a token', () => {
+  test('queries and mutations are UNAUTHENTICATED and return no data', async () => {
+    const q = await gql(h.url, `{ users { totalCount edges { node { id email } } } }`);
+    expect(codes(q)).toEqual(['UNAUTHENTICATED']);
+    expect(q.data ?? null).toBeNull();
+    const m = await gql(h.url, `mutation { createUser(input: { email: "x@example.org", firstName: "X", lastName: "Y", roles: [DOCTOR] }) { user { id } } }`);
+    expect(codes(m)).toEqual(['UNAUTHENTICATED']);
+    expect(m.data ?? null).toBeNull();
+    const e = await gql(h.url, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } } }`, {
+      r: [{ __typename: 'User', id: adminA.id }],
+    });
+    expect(codes(e)).toEqual(['UNAUTHENTICATED']);
+    expect(e.data ?? null).toBeNull();
+    expect(await h.db.user.count({ where: { email: 'x@example.org' } })).toBe(0);
+  });
+});
+
+describe('createUser', () => {
+  test('an ADMIN creates a user: membership, login and invitation in auth, an invitation link back', async () => {
+    const r = await createUser(adminA.token, {
+      email: '  Nora.Nurse@Example.org ',
+      firstName: ' Nora ',
+      lastName: 'Nurse',
+      phone: '+34 600 000 001',
+      roles: ['NURSE', 'OFFICE', 'NURSE'],
+    });
+    expect(r.errors).toBeUndefined();
+    const { user, invitation } = r.data!.createUser;
+    expect(user).toMatchObject({
+      email: 'nora.nurse@example.org',
+      firstName: 'Nora',
+      displayName: 'Nora Nurse',
+      status: 'INVITED',
+      locale: 'en',
+      memberships: [{ clinic: { id: CLINIC_A }, roles: ['NURSE', 'OFFICE'] }],
+    });
+    expect(invitation.url).toBe(`http://127.0.0.1:3000/accept-invitation?token=${encodeURIComponent(invitation.token)}`);
+    expect(invitation.user.id).toBe(user.id);
+    expect(new Date(invitation.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'syncMembership', 'createInvitation']);
+    expect(auth.calls.every((c) => c.clinicId === CLINIC_A)).toBe(true);
+    expect(auth.calls[1]!.args).toEqual([user.id, CLINIC_A, ['NURSE', 'OFFICE']]);
+    expect(audits('membership.added').at(-1)).toMatchObject({ targetUserId: user.id, clinicId: CLINIC_A, after: ['NURSE', 'OFFICE'], actor: { id: adminA.id } });
+  });
+
+  test('OFFICE gets FORBIDDEN and nothing is written', async () => {
+    const r = await createUser(officeA.token, { email: 'office-made@example.org', firstName: 'A', lastName: 'B', roles: ['DOCTOR'] });
+    expect(codes(r)).toEqual(['FORBIDDEN']);
+    expect(r.data ?? null).toBeNull();
+    expect(await h.db.user.count({ where: { email: 'office-made@example.org' } })).toBe(0);
+    expect(auth.calls).toEqual([]);
+  });
+
+  test.each([
+    [{ email: 'not-an-email', firstName: 'A', lastName: 'B', roles: ['DOCTOR'] }, /email: not a valid address/],
+    [{ email: 'empty-roles@example.org', firstName: 'A', lastName: 'B', roles: [] }, /roles: give at least one role/],
+    [{ email: 'blank-name@example.org', firstName: '   ', lastName: 'B', roles: ['DOCTOR'] }, /firstName: must not be empty/],
+    [{ email: 'bad-locale@example.org', firstName: 'A', lastName: 'B', locale: 'english!', roles: ['DOCTOR'] }, /locale: use a language tag/],
+  ])('bad input %j is BAD_USER_INPUT with a clear message and writes nothing', async (input, message) => {
+    const before = await h.db.user.count();
+    const r = await createUser(adminA.token, input);
+    expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+    expect(r.errors![0]!.message).toMatch(message);
+    expect(await h.db.user.count()).toBe(before);
+    expect(auth.calls).toEqual([]);
+  });
+
+  test('an email that already has a login only gains a membership here (invitation null); other clinics stay hidden', async () => {
+    const r = await createUser(adminA.token, { email: doctorB.email.toUpperCase(), firstName: 'Ignored', lastName: 'Ignored', roles: ['DOCTOR'] });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.createUser.invitation).toBeNull();
+    expect(r.data!.createUser.user).toMatchObject({ id: doctorB.id, lastName: 'Doctor', memberships: [{ clinic: { id: CLINIC_A }, roles: ['DOCTOR'] }] });
+    expect(auth.calls.map((c) => c.method)).toEqual(['syncMembership']);
+    // the person sees both clinics
+    const token = await h.issuer.staffToken(doctorB.id, CLINIC_B, ['DOCTOR']);
+    const me = await gql(h.url, `{ me { memberships { clinic { id } roles } } }`, {}, { token });
+    expect(me.data!.me.memberships.map((m: any) => m.clinic.id).sort()).toEqual([CLINIC_A, CLINIC_B].sort());
+    // adding again is a CONFLICT
+    const again = await createUser(adminA.token, { email: doctorB.email, firstName: 'X', lastName: 'Y', roles: ['NURSE'] });
+    expect(codes(again)).toEqual(['CONFLICT']);
+    expect(again.errors![0]!.message).toMatch(/already a member of this clinic; change their roles with setMembership/);
+  });
+
+  test('auth down: SERVICE_UNAVAILABLE, no membership written; a retry reuses the same user', async () => {
+    auth.failOn('createInvitation');
+    const input = { email: 'retry@example.org', firstName: 'Re', lastName: 'Try', roles: ['OFFICE'] };
+    const r = await createUser(adminA.token, input);
+    expect(codes(r)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(r.errors![0]!.message).toMatch(/nothing was changed/);
+    const orphan = await h.db.user.findUniqueOrThrow({ where: { email: 'retry@example.org' }, include: { memberships: true } });
+    expect(orphan.memberships).toEqual([]);
+    const listed = await gql(h.url, `{ users(search: "retry") { totalCount } }`, {}, { token: adminA.token });
+    expect(listed.data!.users.totalCount).toBe(0);
+
+    const retry = await createUser(adminA.token, input);
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data!.createUser.user.id).toBe(orphan.id);
+    expect(retry.data!.createUser.invitation).not.toBeNull();
+  });
+});
+
+describe('tenants: clinic A cannot see or change clinic B', () => {
+  test('user(id), users(search) and _entities hide B’s users', async () => {
+    const one = await gql(h.url, `query ($id: ID!) { user(id: $id) { id } }`, { id: adminB.id }, { token: adminA.token });
+    expect(one.errors).toBeUndefined();
+    expect(one.data!.user).toBeNull();
+    const list = await gql(h.url, `{ users(search: "Boss") { totalCount edges { node { id } } } }`, {}, { token: adminA.token });
+    expect(list.data!.users).toEqual({ totalCount: 0, edges: [] });
+    const refs = await gql(
+      h.url,
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } } }`,
+      { r: [{ __typename: 'User', id: adminB.id }, { __typename: 'User', id: officeA.id }] },
+      { token: adminA.token },
+    );
+    expect(refs.errors).toBeUndefined();
+    expect(refs.data!._entities).toEqual([null, { id: officeA.id, email: expect.any(String) }]);
+  });
+
+  test('another clinic’s memberships are not shown to A', async () => {
+    // doctorB joined clinic A above; A's ADMIN sees only the A membership
+    const r = await gql(h.url, `query ($id: ID!) { user(id: $id) { memberships { clinic { id } roles } } }`, { id: doctorB.id }, { token: adminA.token });
+    expect(r.data!.user.memberships).toEqual([{ clinic: { id: CLINIC_A }, roles: ['DOCTOR'] }]);
+  });
+
+  test.each([
+    ['setMembership', `mutation ($id: ID!) { setMembership(userId: $id, roles: [OFFICE]) { id } }`],
+    ['removeMembership', `mutation ($id: ID!) { removeMembership(userId: $id) { id } }`],
+    ['deactivateUser', `mutation ($id: ID!) { deactivateUser(id: $id) { id } }`],
+    ['reactivateUser', `mutation ($id: ID!) { reactivateUser(id: $id) { id } }`],
+    ['updateUser', `mutation ($id: ID!) { updateUser(id: $id, input: { firstName: "Hacked" }) { id } }`],
+  ])('%s on B’s user is NOT_FOUND and changes nothing', async (_name, mutation) => {
+    const r = await gql(h.url, mutation, { id: adminB.id }, { token: adminA.token });
+    expect(codes(r)).toEqual(['NOT_FOUND']);
+    expect(r.errors![0]!.message).toBe(`No user with id ${adminB.id} belongs to this clinic.`);
+    const b = await h.db.user.findUniqueOrThrow({ where: { id: adminB.id }, include: { memberships: true } });
+    expect(b).toMatchObject({ firstName: 'Bea', status: 'ACTIVE', memberships: [{ clinicId: CLINIC_B, roles: ['ADMIN'] }] });
+    expect(auth.calls).toEqual([]);
+  });
+});
+
+describe('roles and memberships', () => {
+  test('an ADMIN cannot change their own roles, remove or deactivate themselves', async () => {
+    for (const mutation of [
+      `mutation ($id: ID!) { setMembership(userId: $id, roles: [DOCTOR]) { id } }`,
+      `mutation ($id: ID!) { removeMembership(userId: $id) { id } }`,
+      `mutation ($id: ID!) { deactivateUser(id: $id) { id } }`,
+    ]) {
+      const r = await gql(h.url, mutation, { id: adminA.id }, { token: adminA.token });
+      expect(codes(r)).toEqual(['FORBIDDEN']);
+    }
+    const own = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: [DOCTOR]) { id } }`, { id: adminA.id }, { token: adminA.token });
+    expect(own.errors![0]!.message).toMatch(/Nobody can change their own roles/);
+    expect((await h.db.membership.findFirstOrThrow({ where: { userId: adminA.id } })).roles).toEqual(['ADMIN']);
+    expect(auth.calls).toEqual([]);
+  });
+
+  test('setMembership: unknown user NOT_FOUND, empty roles BAD_USER_INPUT, a change reaches auth and the audit log', async () => {
+    const unknown = await gql(h.url, `mutation { setMembership(userId: "no-such-user", roles: [DOCTOR]) { id } }`, {}, { token: adminA.token });
+    expect(codes(unknown)).toEqual(['NOT_FOUND']);
+    const empty = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: []) { id } }`, { id: officeA.id }, { token: adminA.token });
+    expect(codes(empty)).toEqual(['BAD_USER_INPUT']);
+    expect(empty.errors![0]!.message).toMatch(/roles: give at least one role/);
+    expect(auth.calls).toEqual([]);
+
+    const ok = await gql(
+      h.url,
+      `mutation ($id: ID!) { setMembership(userId: $id, roles: [OFFICE, DOCTOR]) { id memberships { roles } } }`,
+      { id: officeA.id },
+      { token: adminA.token },
+    );
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.setMembership.memberships).toEqual([{ roles: ['DOCTOR', 'OFFICE'] }]);
+    expect(auth.calls).toEqual([{ method: 'syncMembership', args: [officeA.id, CLINIC_A, ['DOCTOR', 'OFFICE']], clinicId: CLINIC_A }]);
+    expect(audits('membership.changed').at(-1)).toMatchObject({ targetUserId: officeA.id, before: ['OFFICE'], after: ['DOCTOR', 'OFFICE'] });
+  });
+
+  test('auth down during a role change: nothing changes here', async () => {
+    auth.failOn('syncMembership');
+    const r = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: [NURSE]) { id } }`, { id: officeA.id }, { token: adminA.token });
+    expect(codes(r)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect((await h.db.membership.findFirstOrThrow({ where: { userId: officeA.id } })).roles).toEqual(['DOCTOR', 'OFFICE']);
+  });
+
+  test('concurrent role changes reach auth in the order they are stored', async () => {
+    const target = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['NURSE'] }]);
+    const choices = [['DOCTOR'], ['NURSE'], ['OFFICE'], ['DOCTOR', 'NURSE'], ['NURSE', 'OFFICE'], ['ADMIN']];
+    const results = await Promise.all(
+      choices.map((roles) =>
+        gql(h.url, `mutation ($id: ID!, $roles: [Role!]!) { setMembership(userId: $id, roles: $roles) { id } }`, { id: target.id, roles }, { token: adminA.token }),
+      ),
+    );
+    expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
+    const stored = (await h.db.membership.findFirstOrThrow({ where: { userId: target.id } })).roles;
+    const syncs = auth.calls.filter((c) => c.method === 'syncMembership' && c.args[0] === target.id);
+    expect(syncs.at(-1)!.args[2]).toEqual(stored);
+  });
+
+  test('deactivation: refused for a user who also works elsewhere; removeMembership keeps the other clinic', async () => {
+    const refused = await gql(h.url, `mutation ($id: ID!) { deactivateUser(id: $id) { id } }`, { id: doctorB.id }, { token: adminA.token });
+    expect(codes(refused)).toEqual(['FORBIDDEN']);
+    expect(refused.errors![0]!.message).toMatch(/also works in 1 other clinic.*use removeMembership instead/);
+    expect((await h.db.user.findUniqueOrThrow({ where: { id: doctorB.id } })).status).toBe('ACTIVE');
+
+    const removed = await gql(h.url, `mutation ($id: ID!) { removeMembership(userId: $id) { id memberships { clinic { id } } } }`, { id: doctorB.id }, { token: adminA.token });
+    expect(removed.errors).toBeUndefined();
+    expect(removed.data!.removeMembership.memberships).toEqual([]);
+    expect(await h.db.membership.findMany({ where: { userId: doctorB.id }, select: { clinicId: true } })).toEqual([{ clinicId: CLINIC_B }]);
+    expect(auth.calls).toEqual([{ method: 'syncMembership', args: [doctorB.id, CLINIC_A, []], clinicId: CLINIC_A }]);
+  });
+
+  test('deactivate and reactivate a user of this clinic alone', async () => {
+    const target = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['NURSE'] }]);
+    const off = await gql(h.url, `mutation ($id: ID!) { deactivateUser(id: $id) { status } }`, { id: target.id }, { token: adminA.token });
+    expect(off.data!.deactivateUser.status).toBe('DEACTIVATED');
+    const on = await gql(h.url, `mutation ($id: ID!) { reactivateUser(id: $id) { status } }`, { id: target.id }, { token: adminA.token });
+    expect(on.data!.reactivateUser.status).toBe('ACTIVE');
+    expect(auth.calls.map((c) => [c.method, ...c.args])).toEqual([
+      ['setCredentialStatus', target.id, false],
+      ['setCredentialStatus', target.id, true],
+    ]);
+    expect(audits('user.deactivated').at(-1)).toMatchObject({ targetUserId: target.id, clinicId: CLINIC_A });
+  });
+});
+
+describe('updateUser', () => {
+  test('oneself edits name, phone and locale; a non-ADMIN cannot edit others; an ADMIN can', async () => {
+    const officeToken = officeA.token;
+    const self = await gql(
+      h.url,
+      `mutation ($id: ID!) { updateUser(id: $id, input: { firstName: " Olgа ", phone: "", locale: "es-ES" }) { firstName phone locale } }`,
+      { id: officeA.id },
+      { token: officeToken },
+    );
+    expect(self.errors).toBeUndefined();
+    expect(self.data!.updateUser).toEqual({ firstName: 'Olgа', phone: null, locale: 'es-ES' });
+    const other = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: { lastName: "X" }) { id } }`, { id: adminA.id }, { token: officeToken });
+    expect(codes(other)).toEqual(['FORBIDDEN']);
+    const byAdmin = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: { lastName: "Office" }) { lastName } }`, { id: officeA.id }, { token: adminA.token });
+    expect(byAdmin.data!.updateUser.lastName).toBe('Office');
+    const nothing = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: {}) { id } }`, { id: officeA.id }, { token: adminA.token });
+    expect(codes(nothing)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('users: search and pagination', () => {
+  const clinic = randomUUID();
+  let token: string;
+  beforeAll(async () => {
+    const admin = await seedUser(h.db, [{ clinicId: clinic, roles: ['ADMIN'] }], { lastName: 'Zed', firstName: 'Zoe', email: 'zoe@zed.example' });
+    token = await h.issuer.staffToken(admin.id, clinic, ['ADMIN']);
+    for (const [firstName, lastName, email] of [
+      ['María', 'García', 'maria@garcia.example'],
+      ['Mario', 'García', 'mario@garcia.example'],
+      ['Ana', 'garcía', 'ana@x.example'],
+      ['Pablo', 'Pérez', 'pablo@perez.example'],
+      ['Percy', 'Lee', 'percy_lee@x.example'],
+      ['Luis', 'Moreno', 'luis@moreno.example'],
+    ]) {
+      await seedUser(h.db, [{ clinicId: clinic, roles: ['DOCTOR'] }], { firstName, lastName, email });
+    }
+    await seedUser(h.db, [{ clinicId: CLINIC_B, roles: ['DOCTOR'] }], { firstName: 'Gary', lastName: 'García', email: 'gary@other.example' });
+  });
+
+  const list = async (args: string) => {
+    const r = await gql(h.url, `{ users(${args}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { firstName lastName } } } }`, {}, { token });
+    expect(r.errors).toBeUndefined();
+    return r.data!.users;
+  };
+
+  test('pages in a stable order (lastName, firstName, id) without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page: any = await list(`first: 3${after ? `, after: "${after}"` : ''}`);
+      expect(page.totalCount).toBe(7);
+      seen.push(...page.edges.map((e: any) => `${e.node.lastName} ${e.node.firstName}`));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    // utf8mb4_unicode_ci: case- and accent-insensitive, so garcía = García and firstName decides
+    expect(seen).toEqual(['garcía Ana', 'García María', 'García Mario', 'Lee Percy', 'Moreno Luis', 'Pérez Pablo', 'Zed Zoe']);
+  });
+
+  test('search by name or email prefix, case-insensitive, only this clinic', async () => {
+    expect((await list('search: "garc"')).totalCount).toBe(3);
+    expect((await list('search: "GARCIA mar"')).edges.map((e: any) => e.node.firstName)).toEqual(['María', 'Mario']);
+    expect((await list('search: "pablo@"')).edges.map((e: any) => e.node.firstName)).toEqual(['Pablo']);
+    expect((await list('search: "ercy"')).totalCount).toBe(0);
+    // LIKE wildcards are literal
+    expect((await list('search: "%"')).totalCount).toBe(0);
+    expect((await list('search: "percy_"')).totalCount).toBe(1);
+    expect((await list('search: "p_"')).totalCount).toBe(0);
+  });
+
+  test('bad paging arguments are BAD_USER_INPUT', async () => {
+    const r = await gql(h.url, `{ users(after: "garbage") { totalCount } }`, {}, { token });
+    expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+    const big = await gql(h.url, `{ users(first: 1000) { totalCount } }`, {}, { token });
+    expect(codes(big)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('entity references', () => {
+  test('_entities for 30 users runs one SQL query', async () => {
+    const clinic = randomUUID();
+    const users = [];
+    for (let i = 0; i < 30; i++) users.push(await seedUser(h.db, [{ clinicId: clinic, roles: ['NURSE'] }]));
+    const token = await h.issuer.staffToken(users[0]!.id, clinic, ['NURSE']);
+    h.queries.length = 0;
+    const r = await gql(
+      h.url,
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id displayName status } } }`,
+      { r: users.map((u) => ({ __typename: 'User', id: u.id })) },
+      { token },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!._entities.map((u: any) => u.id)).toEqual(users.map((u) => u.id));
+    expect(h.queries).toHaveLength(1);
+  });
+
+  test('users with memberships: three queries for a page, whatever its size', async () => {
+    const clinic = randomUUID();
+    const users = [];
+    for (let i = 0; i < 25; i++) users.push(await seedUser(h.db, [{ clinicId: clinic, roles: ['OFFICE'] }]));
+    const token = await h.issuer.staffToken(users[0]!.id, clinic, ['OFFICE']);
+    h.queries.length = 0;
+    const r = await gql(h.url, `{ users(first: 25) { totalCount edges { node { id memberships { roles } } } } }`, {}, { token });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.users.edges).toHaveLength(25);
+    expect(h.queries).toHaveLength(3); // page, count, memberships
+  });
+
+  test('a service naming a clinic resolves that clinic’s users only', async () => {
+    const token = await h.issuer.serviceToken('admin');
+    const r = await gql(
+      h.url,
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }`,
+      { r: [{ __typename: 'User', id: adminA.id }, { __typename: 'User', id: adminB.id }] },
+      { token, headers: { 'x-clinicult-clinic-id': CLINIC_B } },
+    );
+    expect(r.data!._entities).toEqual([null, { id: adminB.id }]);
+  });
+});
+
+describe('callers without a clinic', () => {
+  test('an unscoped user reads me (memberships list the clinics to choose from) and nothing else', async () => {
+    const multi = await seedUser(h.db, [
+      { clinicId: CLINIC_A, roles: ['NURSE'] },
+      { clinicId: CLINIC_B, roles: ['DOCTOR'] },
+    ]);
+    const token = await h.issuer.sign({ sub: multi.id, roles: [], permissions: [] });
+    const me = await gql(h.url, `{ me { id memberships { clinic { id } roles } } }`, {}, { token });
+    expect(me.errors).toBeUndefined();
+    expect(me.data!.me.memberships).toHaveLength(2);
+    const users = await gql(h.url, `{ users { totalCount } }`, {}, { token });
+    expect(codes(users)).toEqual(['FORBIDDEN']);
+    const other = await gql(h.url, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }`, { r: [{ __typename: 'User', id: adminA.id }] }, { token });
+    expect(other.data!._entities).toEqual([null]);
+  });
+
+  test('an operator reads me only', async () => {
+    const op = await seedUser(h.db, [], { status: 'INVITED' });
+    const token = await h.issuer.operatorToken(op.id as ReturnType<typeof randomUUID>);
+    const me = await gql(h.url, `{ me { id status memberships { roles } } }`, {}, { token });
+    // first sign-in seen: INVITED becomes ACTIVE
+    expect(me.data!.me).toEqual({ id: op.id, status: 'ACTIVE', memberships: [] });
+    expect(codes(await gql(h.url, `{ users { totalCount } }`, {}, { token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(h.url, `query ($id: ID!) { user(id: $id) { id } }`, { id: adminA.id }, { token }))).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('provisionAdminUser (internal, for admin)', () => {
+  const provision = (token: string, vars: Record<string, unknown>, clinicHeader?: string) =>
+    gql(
+      h.url,
+      `mutation ($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!) {
+        provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName) {
+          token url expiresAt user { id email status memberships { clinic { id } roles } }
+        }
+      }`,
+      vars,
+      { token, ...(clinicHeader ? { headers: { 'x-clinicult-clinic-id': clinicHeader } } : {}) },
+    );
+
+  test('creates the first ADMIN with an invitation; repeating re-issues the link', async () => {
+    const token = await h.issuer.serviceToken('admin');
+    const vars = { clinicId: NEW_CLINIC, email: 'first.admin@new.example', firstName: 'First', lastName: 'Admin' };
+    const r = await provision(token, vars, NEW_CLINIC);
+    expect(r.errors).toBeUndefined();
+    const inv = r.data!.provisionAdminUser;
+    expect(inv.url).toContain('/accept-invitation?token=');
+    expect(inv.user).toMatchObject({ email: 'first.admin@new.example', status: 'INVITED', memberships: [{ clinic: { id: NEW_CLINIC }, roles: ['ADMIN'] }] });
+    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'syncMembership', 'createInvitation']);
+    const again = await provision(token, vars);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.provisionAdminUser.user.id).toBe(inv.user.id);
+    expect(again.data!.provisionAdminUser.token).not.toBe(inv.token);
+  });
+
+  test('unknown clinic is BAD_USER_INPUT; an existing login is CONFLICT; staff tokens are FORBIDDEN', async () => {
+    const token = await h.issuer.serviceToken('admin');
+    const unknown = await provision(token, { clinicId: randomUUID(), email: 'x@new.example', firstName: 'X', lastName: 'Y' });
+    expect(codes(unknown)).toEqual(['BAD_USER_INPUT']);
+    expect(unknown.errors![0]!.message).toMatch(/there is no clinic .*create it in admin first/);
+    expect(await h.db.user.count({ where: { email: 'x@new.example' } })).toBe(0);
+    const existing = await provision(token, { clinicId: NEW_CLINIC, email: doctorB.email, firstName: 'X', lastName: 'Y' });
+    expect(codes(existing)).toEqual(['CONFLICT']);
+    expect(await h.db.membership.count({ where: { userId: doctorB.id, clinicId: NEW_CLINIC } })).toBe(0);
+    const staff = await provision(adminA.token, { clinicId: NEW_CLINIC, email: 'y@new.example', firstName: 'X', lastName: 'Y' });
+    expect(codes(staff)).toEqual(['FORBIDDEN']);
+    const wrongService = await provision(await h.issuer.serviceToken('gateway'), { clinicId: NEW_CLINIC, email: 'y@new.example', firstName: 'X', lastName: 'Y' });
+    expect(codes(wrongService)).toEqual(['FORBIDDEN']);
+  });
+});
