@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { baseConfigSchema, loadConfig } from '@clinicult/kit';
+
+/**
+ * The subgraphs the gateway knows an URL override for (DESIGN.md, services). `<NAME>_URL` is the
+ * service's base URL, as everywhere else in the project (`AUTH_URL=http://127.0.0.1:4001`); the
+ * gateway calls `<base>/graphql` and checks `<base>/healthz`. Unset: the URL in the supergraph.
+ */
+export const SUBGRAPH_NAMES = ['auth', 'users', 'patients', 'visits', 'clinic', 'admin', 'audit'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const DEFAULT_ORIGINS = 'http://localhost:3000,http://localhost:3001,http://127.0.0.1:3000,http://127.0.0.1:3001';
+
+const originList = z
+  .string()
+  .default(DEFAULT_ORIGINS)
+  .transform((value) => value.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== ''))
+  .pipe(
+    z.array(
+      z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port] without a path, e.g. https://app.example.org'),
+    ),
+  );
+
+const limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const gatewayConfigSchema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  // AUTH_URL is in the base schema (JWKS, session checks) and doubles as auth's subgraph URL.
+  USERS_URL: z.url().optional(),
+  PATIENTS_URL: z.url().optional(),
+  VISITS_URL: z.url().optional(),
+  CLINIC_URL: z.url().optional(),
+  ADMIN_URL: z.url().optional(),
+  AUDIT_URL: z.url().optional(),
+  /** The composed supergraph; defaults to the repository's schema/supergraph.graphql. */
+  SUPERGRAPH_PATH: z.string().optional(),
+  /** Browser origins allowed by CORS, comma-separated (the web clients). */
+  ALLOWED_ORIGINS: originList,
+  /** Query limits (graphql-armor): selection depth, aliases, estimated cost, directives, lexical tokens. */
+  MAX_DEPTH: limit(10),
+  MAX_ALIASES: limit(15),
+  MAX_COST: limit(5000),
+  MAX_DIRECTIVES: limit(20),
+  MAX_TOKENS: limit(2000),
+  /** Largest accepted request body (bytes). */
+  MAX_BODY_BYTES: limit(100_000),
+  /** How long one subgraph fetch may take (ms). */
+  SUBGRAPH_TIMEOUT_MS: limit(15_000),
+});
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, env);
+}
+
+/** The `<NAME>_URL` overrides set in the configuration, by subgraph name. */
+export function subgraphUrlOverrides(config: GatewayConfig): Partial<Record<SubgraphName, string>> {
+  const byName: Record<SubgraphName, string | undefined> = {
+    auth: config.AUTH_URL,
+    users: config.USERS_URL,
+    patients: config.PATIENTS_URL,
+    visits: config.VISITS_URL,
+    clinic: config.CLINIC_URL,
+    admin: config.ADMIN_URL,
+    audit: config.AUDIT_URL,
+  };
+  return Object.fromEntries(Object.entries(byName).filter(([, url]) => url !== undefined)) as Partial<
+    Record<SubgraphName, string>
+  >;
+}

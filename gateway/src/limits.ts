@@ -1,0 +1,72 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, Lexer, Source, TokenKind, type ValidationRule } from 'graphql';
+import type { GatewayConfig } from './config.js';
+
+/**
+ * Query limits (DESIGN.md: depth, aliases, cost, tokens; no batching). graphql-armor's validation
+ * rules refuse deep, wide, costly and directive-heavy operations as GRAPHQL_VALIDATION_FAILED
+ * (HTTP 400). Its `maxTokens` is not used as is: armor's Apollo plugin throws from
+ * `parsingDidStart`, which Apollo answers with HTTP 500 (DESIGN.md, facts). The same limit is
+ * enforced here, before the pipeline, as a 400 `BAD_USER_INPUT`; graphql-js's own `maxTokens`
+ * parse option backs it up inside Apollo.
+ */
+export function armorFor<TContext extends BaseContext>(
+  config: GatewayConfig,
+): { plugins: ApolloServerPlugin<TContext>[]; validationRules: ValidationRule[] } {
+  const production = config.NODE_ENV === 'production';
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.MAX_DEPTH, ignoreIntrospection: true },
+    maxAliases: { n: config.MAX_ALIASES },
+    costLimit: { maxCost: config.MAX_COST },
+    maxDirectives: { n: config.MAX_DIRECTIVES },
+    maxTokens: { enabled: false },
+    // Production hides "Did you mean …" so the schema cannot be guessed field by field.
+    blockFieldSuggestion: { enabled: production, mask: '' },
+  });
+  // armor's typings resolve @apollo/server's CommonJS declarations; the plugins are the same objects.
+  const { plugins, validationRules } = armor.protect();
+  return { plugins: plugins as unknown as ApolloServerPlugin<TContext>[], validationRules };
+}
+
+export function badRequest(message: string, code = 'BAD_USER_INPUT'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}
+
+/** Counts lexical tokens like graphql-js's parser does, stopping as soon as `limit` is passed. */
+export function countTokens(query: string, limit = Number.POSITIVE_INFINITY): number {
+  const lexer = new Lexer(new Source(query));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) {
+      count += 1;
+      if (count > limit) break;
+    }
+  } catch {
+    // a lexical error: the parser reports it properly later
+  }
+  return count;
+}
+
+export function checkTokenLimit(query: string, maxTokens: number): void {
+  if (countTokens(query, maxTokens) > maxTokens) {
+    throw badRequest(
+      `Syntax Error: the operation has more than ${maxTokens} tokens (the limit). Send a smaller operation, ` +
+        'or split it into several requests.',
+    );
+  }
+}
+
+/** One operation per request, never a JSON array of them. */
+export function refuseBatch(body: unknown): void {
+  if (Array.isArray(body)) {
+    throw badRequest('Batched operations are not accepted: send one operation per request.', 'BAD_REQUEST');
+  }
+}
+
+const SUGGESTION = /\s*Did you mean[^?]*\?/g;
+
+/** Removes "Did you mean …?" suggestions from an error message (production). */
+export function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, '').trim();
+}
