@@ -7,5 +7,12 @@ export interface GatewayContext {
   requestId: string;
   /** The caller's Authorization header, already verified, forwarded as is. */
   authorization?: string;
+  /** The client's address, forwarded as `x-forwarded-for` (auth limits failed logins per address). */
+  clientIp?: string;
+  /**
+   * A token minted by this very request (`login`, `acceptInvitation`, `switchClinic`): later fetches
+   * of the same plan (e.g. `login { user { memberships } }` from users) act as the new session.
+   */
+  issuedAuthorization?: string;
   logger: Logger;
 }

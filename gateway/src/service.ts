@@ -10,6 +10,7 @@ import express, { type ErrorRequestHandler, type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import {
   AuthError,
+  clientIp,
   createRuntime,
   unauthenticatedError,
   type Logger,
@@ -110,7 +111,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     supergraphSdl,
     logger,
     buildService: ({ name, url }) =>
-      new ForwardingDataSource({
+      new ForwardingDataSource(name, {
         url: byName.get(name)?.graphql ?? endpoint(name, url ?? '').graphql,
         fetcher,
       }),
@@ -233,7 +234,13 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
             throw needsToken();
           }
         }
-        return { caller, requestId, authorization: caller.kind === 'anonymous' ? undefined : authorization, logger: requestLogger };
+        return {
+          caller,
+          requestId,
+          authorization: caller.kind === 'anonymous' ? undefined : authorization,
+          clientIp: clientIp(req),
+          logger: requestLogger,
+        };
       },
     }),
   );

@@ -59,12 +59,38 @@ export function subgraphEndpoints(supergraphSdl: string, overrides: Record<strin
  * Nothing else the client sent reaches a subgraph.
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    readonly subgraphName: string,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+  ) {
+    super(config);
+  }
+
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = options.request.http?.headers;
     if (!headers) return;
     const context = options.context as Partial<GatewayContext>;
-    if (context.authorization) headers.set('authorization', context.authorization);
+    const authorization = context.issuedAuthorization ?? context.authorization;
+    if (authorization) headers.set('authorization', authorization);
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    if (context.clientIp) headers.set('x-forwarded-for', context.clientIp);
+  }
+
+  /**
+   * Sessions are minted by auth's `login`, `acceptInvitation` and `switchClinic`. The plan's later
+   * fetches (the `user` entity from users) must act as that new session, since an anonymous
+   * caller may not read users; the token is taken from auth's answer, never from the client.
+   */
+  override async didReceiveResponse(
+    options: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0],
+  ) {
+    const { response, context } = options;
+    if (this.subgraphName === 'auth' && response.extensions) {
+      const { issuedToken, ...rest } = response.extensions as { issuedToken?: unknown };
+      if (typeof issuedToken === 'string') (context as Partial<GatewayContext>).issuedAuthorization = `Bearer ${issuedToken}`;
+      response.extensions = rest;
+    }
+    return response;
   }
 }
 

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import gqlTag from 'graphql-tag';
+import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import { can, isAuthenticated } from '@clinicult/rbac';
 import { codes, createTestIssuer, gql, markSessionFactsReady, startPrivateRedis, type TestIssuer } from '@clinicult/testing';
@@ -13,11 +13,11 @@ import { startSubgraph, type RunningService } from './server.js';
 import { factKeys } from './session-facts.js';
 import { remoteIssuer } from './tokens.js';
 
-const typeDefs = gqlTag`
+const typeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
   type Query { whoami: String! secret: String! }
   type Thing @key(fields: "id") { id: ID! }
-`;
+`);
 const resolvers = {
   Query: {
     whoami: (_p: unknown, _a: unknown, ctx: { caller: { kind: string } }) => ctx.caller.kind,

@@ -60,6 +60,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   /** Extra trusted issuers (tests); the auth issuer and the external IdP come from config. */
   issuers?: TrustedIssuer[];
   onShutdown?: Array<() => Promise<unknown>>;
+  /** Extra Apollo Server plugins of this service. */
+  plugins?: ApolloServerPlugin<BaseContext>[];
   logger?: Logger;
   redis?: Redis;
 }
@@ -230,6 +232,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       anonymousGate(new Set(options.publicFields ?? [])),
       operationMetrics(metrics),
+      ...(options.plugins ?? []),
     ],
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;

@@ -10,6 +10,8 @@ import type { FactsWriter } from './facts-writer.js';
 import type { KeyStore } from './keys.js';
 
 export interface AuthContext extends BaseContext {
+  /** The token this request minted, echoed in the response extensions for the gateway (see service.ts). */
+  session: { issuedToken?: string };
   deps: sessions.SessionDeps & { keys: KeyStore; config: AuthConfig; facts: FactsWriter; db: AuthDb };
 }
 
@@ -35,14 +37,17 @@ function userCaller(ctx: AuthContext): UserCaller {
   return ctx.caller;
 }
 
-const payload = (p: sessions.AuthPayload) => ({
+const payload = (p: sessions.AuthPayload, ctx: AuthContext) => {
+  ctx.session.issuedToken = p.token;
+  return {
   token: p.token,
   expiresAt: p.expiresAt,
   user: { id: p.userId },
   clinicId: p.clinicId,
   roles: p.roles,
   permissions: p.permissions,
-});
+  };
+};
 
 export const resolvers: GraphQLResolverMap<AuthContext> = {
   DateTime,
@@ -51,14 +56,14 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
   },
   Mutation: {
     login: async (_p, args: { email: string; password: string; clinicId?: string | null }, ctx) =>
-      payload(await sessions.login(ctx.deps, { ...args, ip: ctx.clientIp })),
+      payload(await sessions.login(ctx.deps, { ...args, ip: ctx.clientIp }), ctx),
     switchClinic: async (_p, args: { clinicId: string }, ctx) =>
-      payload(await sessions.switchClinic(ctx.deps, userCaller(ctx), args.clinicId)),
+      payload(await sessions.switchClinic(ctx.deps, userCaller(ctx), args.clinicId), ctx),
     logout: (_p, _a, ctx) => sessions.logout(ctx.deps, userCaller(ctx)),
     changePassword: (_p, args: { currentPassword: string; newPassword: string }, ctx) =>
       sessions.changePassword(ctx.deps, userCaller(ctx), { ...args, ip: ctx.clientIp }),
     acceptInvitation: async (_p, args: { token: string; password: string }, ctx) =>
-      payload(await sessions.acceptInvitation(ctx.deps, args)),
+      payload(await sessions.acceptInvitation(ctx.deps, args), ctx),
 
     upsertCredential: (_p, args: { userId: string; email: string; operator?: boolean | null }, ctx) =>
       internal.upsertCredential(ctx.deps, args),

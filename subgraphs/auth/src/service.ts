@@ -1,9 +1,11 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import {
   createLogger,
   createRedis,
   loadSubgraphSchema,
   startSubgraph,
+  type BaseContext,
   type Logger,
   type RunningService,
   type TrustedIssuer,
@@ -18,6 +20,24 @@ import { rules } from './permissions.js';
 import { resolvers, type AuthContext } from './resolvers.js';
 import { authRoutes } from './routes.js';
 import { TokenIssuer } from './token-issuer.js';
+
+/**
+ * `login { user { memberships } }` through the gateway: the user entity comes from users, which
+ * needs a token — the one this request just minted, even when the client did not select `token`.
+ * auth reports it in the response extensions; the gateway uses it for the rest of the plan.
+ */
+const issuedTokenExtension: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        const token = (contextValue as AuthContext).session?.issuedToken;
+        if (token && response.body.kind === 'single') {
+          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, issuedToken: token };
+        }
+      },
+    };
+  },
+};
 
 export interface AuthService extends RunningService {
   db: AuthDb;
@@ -56,7 +76,8 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     issuers: [keys.trustedIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE), ...(overrides.issuers ?? [])],
     // auth is the source of the facts: when Redis cannot answer it asks its own database
     sessionFallback: sessionStatus,
-    createContext: (base) => ({ ...base, deps }),
+    createContext: (base) => ({ ...base, deps, session: {} }),
+    plugins: [issuedTokenExtension],
     readiness: { database: () => db.$queryRawUnsafe('SELECT 1') },
     routes: authRoutes({ keys, issuer, serviceSecrets: serviceClientSecrets(config), sessionStatus }),
     onShutdown: [
