@@ -75,6 +75,7 @@ export interface RunningService {
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function trustedIssuers(config: BaseConfig): TrustedIssuer[] {
   const issuers = [
@@ -186,7 +187,13 @@ export async function startSubgraph<TContext extends BaseContext>(
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: req.route?.path ?? req.path.split('/').slice(0, 2).join('/'), status: res.statusCode }));
+    res.on('finish', () => {
+      const seconds = end({ route: req.route?.path ?? req.path.split('/').slice(0, 2).join('/'), status: res.statusCode });
+      // one access line per request (probes excluded), carrying the request id from the gateway
+      if (!PROBE_PATHS.has(req.path)) {
+        logger.info({ reqId: requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      }
+    });
     next();
   });
 

@@ -13,6 +13,8 @@ export const authConfigSchema = baseConfigSchema.extend({
   INVITATION_TTL_HOURS: z.coerce.number().int().positive().default(72),
   /** a new signing key after this many days; old keys keep verifying until their tokens expire */
   KEY_ROTATION_DAYS: z.coerce.number().positive().default(30),
+  /** how often each instance reloads the keys from the database (and rotates when due) */
+  KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
   /** failed logins per account before a lockout, and its length */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),

@@ -30,6 +30,23 @@ export class KeyStore {
     if (!signer || Date.now() - signer.createdAt.getTime() > rotateAfterDays * 86_400_000) await this.rotate();
   }
 
+  private refreshTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Every instance reloads the keys periodically (so a key rotated by another auth instance, or by
+   * `rotate-keys`, is published everywhere) and rotates when the signer is due.
+   */
+  startRefresh(intervalMs: number, rotateAfterDays: number, onError: (error: unknown) => void): void {
+    this.refreshTimer = setInterval(() => {
+      this.init(rotateAfterDays).catch(onError);
+    }, intervalMs);
+    this.refreshTimer.unref();
+  }
+
+  stopRefresh(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+  }
+
   async rotate(): Promise<string> {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const kid = `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;

@@ -82,6 +82,7 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     routes: authRoutes({ keys, issuer, serviceSecrets: serviceClientSecrets(config), sessionStatus }),
     onShutdown: [
       async () => facts.stop(),
+      async () => keys.stopRefresh(),
       () => db.$disconnect(),
       async () => {
         if (!overrides.redis) redis.disconnect();
@@ -89,5 +90,8 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     ],
   });
   facts.start(config.FACTS_WARM_INTERVAL_MS);
+  keys.startRefresh(config.KEY_REFRESH_INTERVAL_MS, config.KEY_ROTATION_DAYS, (err) =>
+    logger.warn({ err }, 'signing keys: refresh failed'),
+  );
   return { ...service, db, keys, facts };
 }
