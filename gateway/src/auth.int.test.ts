@@ -1,4 +1,4 @@
-import { factKeys } from '@clinicult/kit';
+import { FACTS_HASH, factKeys } from '@clinicult/kit';
 import { codes, createTestIssuer, gql, markSessionFactsReady } from '@clinicult/testing';
 import { startEchoStack } from './__tests__/harness.js';
 
@@ -147,7 +147,7 @@ describe('with a bad token', () => {
   it('refuses a token whose session was revoked (logout) with SESSION_REVOKED', async () => {
     const token = await stack.issuer.staffToken('u-revoked', 'c-1', ['DOCTOR']);
     // the facts auth publishes on logout, written through the gateway's own Redis connection
-    await stack.gateway.runtime.redis.set(factKeys.revokedJti(jtiOf(token)), '1', 'EX', 60);
+    await stack.gateway.runtime.redis.hset(FACTS_HASH, factKeys.revokedJti(jtiOf(token)), String(Date.now() + 60_000));
     await expectRefused(`Bearer ${token}`, 'SESSION_REVOKED');
   });
 

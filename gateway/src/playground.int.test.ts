@@ -7,7 +7,8 @@ import { startEchoStack } from './__tests__/harness.js';
 // assets, a login fills the token field, and later requests carry it.
 
 const CHROMIUM = '/usr/bin/chromium';// Functions passed to page.* run in the browser; this package compiles without DOM types, hence `globalThis as any`.
-const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+// CI installs Debian's chromium (.ci/run), so there the browser test must run: never skip under CI.
+const describeWithBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
 describeWithBrowser('playground in a browser', () => {
   let stack: Awaited<ReturnType<typeof startEchoStack>>;

@@ -10,7 +10,7 @@ import { loadConfig, baseConfigSchema } from './config.js';
 import { createLogger } from './logger.js';
 import { createRedis } from './redis.js';
 import { startSubgraph, type RunningService } from './server.js';
-import { factKeys } from './session-facts.js';
+import { FACTS_HASH, factKeys } from './session-facts.js';
 import { remoteIssuer } from './tokens.js';
 
 const typeDefs = parse(`
@@ -138,28 +138,28 @@ describe('session facts from Redis', () => {
     const token = await issuer.staffToken(userId, clinicId, ['DOCTOR']);
     const jti = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
     try {
-      await redis.set(factKeys.revokedJti(jti), '1', 'EX', 60);
+      await redis.hset(FACTS_HASH, factKeys.revokedJti(jti), String(Date.now() + 60_000));
       expectRefused(await gql(service.url, QUERY, {}, { token }), 'SESSION_REVOKED');
-      await redis.del(factKeys.revokedJti(jti));
-      await redis.set(factKeys.tokensValidAfter(userId), String(Date.now() + 1000));
+      await redis.hdel(FACTS_HASH, factKeys.revokedJti(jti));
+      await redis.hset(FACTS_HASH, factKeys.tokensValidAfter(userId), String(Date.now() + 1000));
       expectRefused(await gql(service.url, QUERY, {}, { token }), 'SESSION_REVOKED');
-      await redis.del(factKeys.tokensValidAfter(userId));
-      await redis.set(factKeys.deactivated(userId), '1');
+      await redis.hdel(FACTS_HASH, factKeys.tokensValidAfter(userId));
+      await redis.hset(FACTS_HASH, factKeys.deactivated(userId), '1');
       expectRefused(await gql(service.url, QUERY, {}, { token }), 'USER_DEACTIVATED');
-      await redis.del(factKeys.deactivated(userId));
-      await redis.set(factKeys.clinicStatus(clinicId), 'SUSPENDED');
+      await redis.hdel(FACTS_HASH, factKeys.deactivated(userId));
+      await redis.hset(FACTS_HASH, factKeys.clinicStatus(clinicId), 'SUSPENDED');
       expectRefused(await gql(service.url, QUERY, {}, { token }), 'CLINIC_SUSPENDED');
-      await redis.del(factKeys.clinicStatus(clinicId));
+      await redis.hdel(FACTS_HASH, factKeys.clinicStatus(clinicId));
       expect((await gql(service.url, QUERY, {}, { token })).errors).toBeUndefined();
     } finally {
-      await redis.del(factKeys.revokedJti(jti), factKeys.tokensValidAfter(userId), factKeys.deactivated(userId), factKeys.clinicStatus(clinicId));
+      await redis.hdel(FACTS_HASH, factKeys.revokedJti(jti), factKeys.tokensValidAfter(userId), factKeys.deactivated(userId), factKeys.clinicStatus(clinicId));
     }
   });
 
   test('Redis down: the fallback decides; when it cannot answer either, the request is refused (fail closed)', async () => {
     const privateRedis = await startPrivateRedis();
     const seed = new Redis(privateRedis.url);
-    await seed.set(factKeys.ready, '1');
+    await seed.hset(FACTS_HASH, factKeys.ready, '1');
     seed.disconnect();
     let fallbackAnswer: 'ok' | 'revoked' | 'down' = 'ok';
     let fallbackCalls = 0;

@@ -6,15 +6,21 @@ import type { Logger } from './logger.js';
 /**
  * Revocation facts in Redis (auth is the source and writes them; every service reads them):
  * tokens live two weeks, so each request also checks that its session is still good.
- * `rev:ready` marks that auth has loaded the facts: after a Redis restart it is missing and the
- * services ask auth directly instead of trusting an empty Redis.
+ *
+ * All facts are fields of ONE hash, `rev:facts`, beside a `ready` field that auth writes after
+ * loading them all. Redis may evict keys (allkeys-lru, DESIGN.md) or restart empty: either way the
+ * whole hash goes, `ready` with it, and the services ask auth directly instead of trusting an
+ * empty Redis. A single evicted fact can never leave a revoked session looking good.
  */
+export const FACTS_HASH = 'rev:facts';
+
 export const factKeys = {
-  ready: 'rev:ready',
-  revokedJti: (jti: string) => `rev:jti:${jti}`,
-  tokensValidAfter: (userId: string) => `rev:tva:${userId}`,
-  deactivated: (userId: string) => `rev:deact:${userId}`,
-  clinicStatus: (clinicId: string) => `rev:clinic:${clinicId}`,
+  ready: 'ready',
+  /** value: the token's expiry (ms), so auth can prune revocations of tokens that expired anyway */
+  revokedJti: (jti: string) => `jti:${jti}`,
+  tokensValidAfter: (userId: string) => `tva:${userId}`,
+  deactivated: (userId: string) => `deact:${userId}`,
+  clinicStatus: (clinicId: string) => `clinic:${clinicId}`,
 } as const;
 
 export type SessionStatus = { ok: true } | { ok: false; reason: AuthFailureReason };
@@ -77,7 +83,7 @@ export class SessionGuard {
         factKeys.deactivated(caller.userId),
         clinicId ? factKeys.clinicStatus(clinicId) : factKeys.ready,
       ];
-      const [ready, revoked, tva, deactivated, clinic] = await redis.mget(...keys);
+      const [ready, revoked, tva, deactivated, clinic] = await redis.hmget(FACTS_HASH, ...keys);
       if (!ready) return null;
       return judgeSession(caller, {
         revoked: revoked != null,

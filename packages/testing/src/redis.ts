@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { factKeys } from '@clinicult/kit';
+import { FACTS_HASH, factKeys } from '@clinicult/kit';
 
 /** Tests share the machine's Redis; mark the revocation facts as loaded as auth would at start. */
 export async function markSessionFactsReady(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true });
   await redis.connect();
-  await redis.set(factKeys.ready, String(Date.now()));
+  await redis.hset(FACTS_HASH, factKeys.ready, String(Date.now()));
   redis.disconnect();
 }
 

@@ -269,3 +269,28 @@ describe('signing keys', () => {
     expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: before })).errors).toBeUndefined();
   });
 });
+
+describe('revocation facts in Redis', () => {
+  test('Redis losing the facts (eviction, restart) never revives a session; auth rewrites them', async () => {
+    const { FACTS_HASH, factKeys } = await import('@clinicult/kit');
+    const { email } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['DOCTOR'] }, { clinicId: clinicB, roles: ['DOCTOR'] }] });
+    const token = (await auth.login(email)).data!.login.token;
+    await gql(auth.url, LOGOUT, {}, { token });
+    const redis = auth.service.runtime.redis;
+    await redis.del(FACTS_HASH); // everything gone at once, `ready` included
+    expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
+    await new Promise((r) => setTimeout(r, 800)); // FACTS_WARM_INTERVAL_MS is 300 in tests
+    expect(await redis.hget(FACTS_HASH, factKeys.ready)).toBeTruthy();
+    const jti = decodeJwt(token).jti!;
+    expect(await redis.hget(FACTS_HASH, factKeys.revokedJti(jti))).toBeTruthy();
+  });
+
+  test('revocations of tokens that expired anyway are pruned', async () => {
+    const { FACTS_HASH, factKeys } = await import('@clinicult/kit');
+    const jti = randomUUID();
+    const redis = auth.service.runtime.redis;
+    await redis.hset(FACTS_HASH, factKeys.revokedJti(jti), String(Date.now() - 1000));
+    await auth.service.facts.pruneExpiredRevocations();
+    expect(await redis.hexists(FACTS_HASH, factKeys.revokedJti(jti))).toBe(0);
+  });
+});

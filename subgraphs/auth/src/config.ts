@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { databaseUrlFor } from '@clinicult/db';
 import { baseConfigSchema, devServiceSecret, loadConfig } from '@clinicult/kit';
 import { SERVICE_CLIENTS } from '@clinicult/rbac';
 
 export const authConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).default(4001),
-  DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/clinicult_auth'),
+  /** Defaults to `databaseUrlFor('auth')`: DATABASE_URL_AUTH or mysql://root@127.0.0.1:3306/clinicult_auth. */
+  DATABASE_URL: z.string().optional(),
   /** 14 days (DESIGN.md, tokens) */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(14 * 24 * 3600),
   SERVICE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
@@ -22,10 +24,11 @@ export const authConfigSchema = baseConfigSchema.extend({
   /** how often auth checks that Redis still holds the revocation facts (re-warms after a Redis restart) */
   FACTS_WARM_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
 });
-export type AuthConfig = z.infer<typeof authConfigSchema>;
+export type AuthConfig = Omit<z.infer<typeof authConfigSchema>, 'DATABASE_URL'> & { DATABASE_URL: string };
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
-  return loadConfig(authConfigSchema, env);
+  const parsed = loadConfig(authConfigSchema, env);
+  return { ...parsed, DATABASE_URL: parsed.DATABASE_URL ?? databaseUrlFor('auth', env) };
 }
 
 /** client_id → secret for client-credentials service tokens. */

@@ -1,16 +1,21 @@
 import type { Redis } from 'ioredis';
-import { factKeys, type Logger } from '@clinicult/kit';
+import { FACTS_HASH, factKeys, type Logger } from '@clinicult/kit';
 import type { AuthDb } from './db.js';
 
+type Pipeline = ReturnType<Redis['pipeline']>;
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 /**
- * auth is the source of the revocation facts; this keeps Redis in step with the database so every
- * service can check a session with one MGET. A write that fails marks the facts stale (`rev:ready`
- * dropped when possible) and the warm loop rewrites everything, so Redis never answers "fine" for
- * a session the database has ended.
+ * auth is the source of the revocation facts; this keeps the `rev:facts` hash in Redis in step
+ * with the database so every service can check a session with one HMGET (kit session-facts.ts).
+ * A write that fails drops the `ready` field when it can and the warm loop rewrites everything,
+ * so Redis never answers "fine" for a session the database has ended.
  */
 export class FactsWriter {
   private stale = true;
   private timer: NodeJS.Timeout | null = null;
+  private lastPrune = 0;
 
   constructor(
     private readonly db: AuthDb,
@@ -30,15 +35,15 @@ export class FactsWriter {
 
   async warmIfNeeded(): Promise<void> {
     try {
-      if (!this.stale && (await this.redis.exists(factKeys.ready))) return;
-      await this.warm();
+      if (this.stale || !(await this.redis.hexists(FACTS_HASH, factKeys.ready))) await this.warm();
+      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneExpiredRevocations();
     } catch (error) {
       this.stale = true;
       this.logger.debug({ err: error }, 'revocation facts: Redis unavailable, services ask auth directly');
     }
   }
 
-  /** Writes every fact, then `rev:ready`. */
+  /** Writes every fact, then `ready`. */
   async warm(): Promise<void> {
     const now = new Date();
     const [credentials, revoked, suspended] = await Promise.all([
@@ -48,18 +53,14 @@ export class FactsWriter {
     ]);
     const pipeline = this.redis.pipeline();
     for (const c of credentials) {
-      pipeline.set(factKeys.tokensValidAfter(c.userId), String(c.tokensValidAfter.getTime()));
-      if (c.status === 'DEACTIVATED') pipeline.set(factKeys.deactivated(c.userId), '1');
-      else pipeline.del(factKeys.deactivated(c.userId));
+      pipeline.hset(FACTS_HASH, factKeys.tokensValidAfter(c.userId), String(c.tokensValidAfter.getTime()));
+      if (c.status === 'DEACTIVATED') pipeline.hset(FACTS_HASH, factKeys.deactivated(c.userId), '1');
+      else pipeline.hdel(FACTS_HASH, factKeys.deactivated(c.userId));
     }
-    for (const r of revoked) {
-      pipeline.set(factKeys.revokedJti(r.jti), '1', 'PXAT', r.expiresAt.getTime());
-    }
-    for (const s of suspended) pipeline.set(factKeys.clinicStatus(s.clinicId), 'SUSPENDED');
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
-    await this.redis.set(factKeys.ready, now.toISOString());
+    for (const r of revoked) pipeline.hset(FACTS_HASH, factKeys.revokedJti(r.jti), String(r.expiresAt.getTime()));
+    for (const s of suspended) pipeline.hset(FACTS_HASH, factKeys.clinicStatus(s.clinicId), 'SUSPENDED');
+    await run(pipeline);
+    await this.redis.hset(FACTS_HASH, factKeys.ready, now.toISOString());
     this.stale = false;
     this.logger.info(
       { credentials: credentials.length, revoked: revoked.length, suspendedClinics: suspended.length },
@@ -67,35 +68,61 @@ export class FactsWriter {
     );
   }
 
+  /** Revocations of tokens that have expired anyway are no longer needed. */
+  async pruneExpiredRevocations(): Promise<number> {
+    this.lastPrune = Date.now();
+    let cursor = '0';
+    let pruned = 0;
+    do {
+      const [next, flat] = await this.redis.hscan(FACTS_HASH, cursor, 'MATCH', 'jti:*', 'COUNT', 500);
+      cursor = next;
+      const expired: string[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        if (Number(flat[i + 1]) < this.lastPrune) expired.push(flat[i]!);
+      }
+      if (expired.length) pruned += await this.redis.hdel(FACTS_HASH, ...expired);
+    } while (cursor !== '0');
+    await this.db.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date(this.lastPrune) } } });
+    return pruned;
+  }
+
   tokensValidAfter(userId: string, at: Date) {
-    return this.write((p) => p.set(factKeys.tokensValidAfter(userId), String(at.getTime())));
+    return this.write((p) => p.hset(FACTS_HASH, factKeys.tokensValidAfter(userId), String(at.getTime())));
   }
 
   revoked(jti: string, expiresAt: Date) {
-    return this.write((p) => p.set(factKeys.revokedJti(jti), '1', 'PXAT', expiresAt.getTime()));
+    return this.write((p) => p.hset(FACTS_HASH, factKeys.revokedJti(jti), String(expiresAt.getTime())));
   }
 
   deactivated(userId: string, deactivated: boolean) {
-    return this.write((p) => (deactivated ? p.set(factKeys.deactivated(userId), '1') : p.del(factKeys.deactivated(userId))));
+    return this.write((p) =>
+      deactivated ? p.hset(FACTS_HASH, factKeys.deactivated(userId), '1') : p.hdel(FACTS_HASH, factKeys.deactivated(userId)),
+    );
   }
 
   clinicSuspended(clinicId: string, suspended: boolean) {
     return this.write((p) =>
-      suspended ? p.set(factKeys.clinicStatus(clinicId), 'SUSPENDED') : p.del(factKeys.clinicStatus(clinicId)),
+      suspended
+        ? p.hset(FACTS_HASH, factKeys.clinicStatus(clinicId), 'SUSPENDED')
+        : p.hdel(FACTS_HASH, factKeys.clinicStatus(clinicId)),
     );
   }
 
-  private async write(build: (pipeline: ReturnType<Redis['pipeline']>) => unknown): Promise<void> {
+  private async write(build: (pipeline: Pipeline) => unknown): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
       build(pipeline);
-      const results = await pipeline.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
+      await run(pipeline);
     } catch (error) {
       this.stale = true;
-      this.logger.warn({ err: error }, 'revocation fact not written to Redis; dropping rev:ready until re-warmed');
-      await this.redis.del(factKeys.ready).catch(() => {});
+      this.logger.warn({ err: error }, 'revocation fact not written to Redis; dropping `ready` until re-warmed');
+      await this.redis.hdel(FACTS_HASH, factKeys.ready).catch(() => {});
     }
   }
+}
+
+async function run(pipeline: Pipeline): Promise<void> {
+  const results = await pipeline.exec();
+  const failed = results?.find(([err]) => err);
+  if (failed) throw failed[0];
 }

@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// `npm start`: from a fresh clone to a running Clinicult with demo data.
+//   1. npm install (only when node_modules is missing)
+//   2. turbo run build (prisma generate first, through the `generate` tasks)
+//   3. MariaDB/MySQL and Redis answer? (if not: how to start them)
+//   4. npm run db:migrate
+//   5. the services as child processes, in dependency order, each waiting for the previous tier's
+//      /healthz: auth → users, admin (+ patients, visits, clinic, audit once built) → gateway
+//   6. the demo seed (never when NODE_ENV=production), then the web clients (once built)
+//   7. the URLs and demo logins; Ctrl-C stops everything gracefully
+// Node built-ins only: this runs before `npm install`.
+import net from 'node:net';
+import path from 'node:path';
+import { ensureInstalled, npmCommand, root, run, turbo } from './lib/proc.mjs';
+import { checkInfrastructure, databaseUrlFor } from './lib/infra.mjs';
+import { entryOf, plan, SERVICES, url } from './lib/services.mjs';
+import { describeExit, Supervisor } from './lib/supervisor.mjs';
+import { c, fail, ok, step, warn } from './lib/ui.mjs';
+
+const production = process.env.NODE_ENV === 'production';
+const startTimeoutMs = Number(process.env.START_TIMEOUT_MS ?? 60_000);
+const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000) + 2_000;
+
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** The environment every child gets: the caller's, minus what must differ per service. */
+function childEnv(service) {
+  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', APOLLO_TELEMETRY_DISABLED: '1' };
+  delete env.PORT;
+  delete env.DATABASE_URL;
+  env.PORT = String(service.port);
+  // Each service its own database: DATABASE_URL_<SERVICE> or clinicult_<service> on the local server.
+  if (service.database) env.DATABASE_URL = databaseUrlFor(service.name);
+  // Each service its own client secret at auth (required in production): <NAME>_SERVICE_SECRET.
+  const secret = process.env[`${service.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SERVICE_SECRET`];
+  if (secret) env.SERVICE_CLIENT_SECRET = secret;
+  return env;
+}
+
+async function preflight() {
+  step('Dependencies');
+  if ((await ensureInstalled({ log: (m) => console.log(`  ${m}`) })) !== 0) {
+    fail('npm install failed (see above).');
+    process.exit(1);
+  }
+
+  step('Build (turbo run build: prisma generate, then tsc)');
+  if ((await turbo(['run', 'build', '--output-logs=errors-only'])) !== 0) {
+    fail('The build failed (see above). Fix it, then run npm start again.');
+    process.exit(1);
+  }
+
+  step('MariaDB/MySQL and Redis');
+  const { problems, mysql, redis } = await checkInfrastructure();
+  if (problems.length) {
+    for (const problem of problems) fail(problem);
+    process.exit(1);
+  }
+  ok(`MariaDB/MySQL ${(mysql.version ?? '').replace(/^5\.5\.5-/, '')} at ${mysql.host}:${mysql.port}, Redis at ${redis.host}:${redis.port}`);
+
+  step('Migrations (npm run db:migrate)');
+  if ((await run(npmCommand, ['run', '--silent', 'db:migrate'])) !== 0) {
+    fail('Migrating the databases failed (see above).');
+    process.exit(1);
+  }
+}
+
+/** Refuses to go on when a port it needs is taken (another Clinicult, usually). */
+async function checkPorts(services) {
+  const busy = [];
+  for (const service of services) if (await portInUse(service.port)) busy.push(service);
+  if (busy.length) {
+    fail(
+      `Port${busy.length > 1 ? 's' : ''} already in use: ${busy.map((s) => `${s.port} (${s.name})`).join(', ')}. ` +
+        'Is Clinicult already running? Stop it (Ctrl-C in its terminal) or free the port.',
+    );
+    process.exit(1);
+  }
+}
+
+async function main() {
+  if (process.env.DATABASE_URL) {
+    warn('DATABASE_URL is ignored by npm start: each service has its own database. Use DATABASE_URL_<SERVICE> (e.g. DATABASE_URL_AUTH).');
+  }
+  // Fail fast, before building: the services that always run, and those already built.
+  await checkPorts(SERVICES.filter((s) => !s.optional || entryOf(s)));
+  await preflight();
+
+  const { run: services, missing, skipped } = plan();
+  if (missing.length) {
+    fail(`Not built: ${missing.map((s) => `${s.dir}/dist/main.js`).join(', ')}. Run npm run build and read its errors.`);
+    process.exit(1);
+  }
+  await checkPorts(services);
+
+  let shutdown = null;
+  let firstSignalAt = 0;
+  const supervisor = new Supervisor({
+    prefixWidth: Math.max(...services.map((s) => s.name.length)),
+    onUnexpectedExit: (child) => {
+      fail(`${child.name} exited unexpectedly (${describeExit(child.exit)}): stopping the others.`);
+      stop(1);
+    },
+  });
+  const stop = (exitCode) => {
+    shutdown ??= supervisor
+      .stopAll({ graceMs, log: (m) => console.log(c.dim(`  ${m}`)) })
+      .then(() => {
+        console.log(exitCode === 0 ? 'Clinicult stopped.' : c.red('Clinicult stopped after a failure.'));
+        process.exit(exitCode);
+      });
+    return shutdown;
+  };
+  const onSignal = (signal) => {
+    const now = Date.now();
+    if (firstSignalAt === 0) {
+      firstSignalAt = now;
+      console.log(`\n${c.bold(`${signal}: stopping Clinicult`)} (press Ctrl-C again to kill at once)`);
+      stop(0);
+    } else if (now - firstSignalAt > 1000) {
+      // A second, deliberate Ctrl-C (npm forwards the first one again at once: ignore that copy).
+      supervisor.killAll();
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  step(`Services${skipped.length ? c.dim(` (not built yet, skipped: ${skipped.map((s) => s.name).join(', ')})`) : ''}`);
+  const tiers = [...new Set(services.map((s) => s.tier))].sort((a, b) => a - b);
+  let seeded = null;
+  try {
+    for (const tier of tiers) {
+      const inTier = services.filter((s) => s.tier === tier);
+      if (inTier.some((s) => s.client) && seeded === null) seeded = await seed();
+      const started = inTier.map((service) => ({
+        service,
+        child: supervisor.start({ name: service.name, entry: service.entry, cwd: path.join(root, service.dir), env: childEnv(service) }),
+      }));
+      await Promise.all(
+        started.map(({ service, child }) =>
+          supervisor.waitHealthy(child, url(service.port, '/healthz'), { timeoutMs: startTimeoutMs, anyAnswer: !!service.client }),
+        ),
+      );
+      ok(`${inTier.map((s) => `${s.name} :${s.port}`).join(', ')} ${inTier.length > 1 ? 'are' : 'is'} up`);
+    }
+    if (seeded === null) seeded = await seed();
+  } catch (error) {
+    if (shutdown) return shutdown; // a child died: already reported and stopping
+    fail(error.message);
+    return stop(1);
+  }
+  if (shutdown) return shutdown;
+  await banner(services, skipped, seeded);
+}
+
+/** Seeds the demo (not in production); a failure is reported, and the services keep running. */
+async function seed() {
+  if (production) {
+    console.log(c.dim('  NODE_ENV=production: the demo is not seeded.'));
+    return false;
+  }
+  step('Demo data (scripts/seed.mjs)');
+  try {
+    const { seedDemo } = await import('./seed.mjs');
+    await seedDemo({ gatewayUrl: url(4000), log: (line) => console.log(`  ${line}`) });
+    return true;
+  } catch (error) {
+    const code = error.code ? ` [${error.code}${error.reason ? `/${error.reason}` : ''}]` : '';
+    warn(`Seeding the demo failed${code}: ${error.message}`);
+    warn('The services keep running; fix the cause and run `npm run db:seed`.');
+    return false;
+  }
+}
+
+async function answers(target) {
+  try {
+    const response = await fetch(target, { headers: { accept: 'text/html,application/json' }, signal: AbortSignal.timeout(2000) });
+    await response.arrayBuffer().catch(() => {});
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function banner(services, skipped, seeded) {
+  const line = (label, value) => console.log(`  ${label.padEnd(18)} ${value}`);
+  console.log(`\n${c.bold(c.green('Clinicult is running'))} ${c.dim(`(NODE_ENV=${process.env.NODE_ENV ?? 'development'})`)}`);
+  line('GraphQL API', c.cyan(url(4000, '/graphql')));
+  for (const candidate of ['/playground', '/graphiql']) {
+    if (!production && (await answers(url(4000, candidate)))) {
+      line('Playground', c.cyan(url(4000, candidate)));
+      break;
+    }
+  }
+  if (await answers(url(4000, '/fhir/metadata'))) line('FHIR R4', c.cyan(url(4000, '/fhir')));
+  for (const s of services.filter((x) => x.client)) {
+    line(s.name === 'clinic-web' ? 'Staff app' : s.name === 'admin-web' ? 'Operator console' : s.name, c.cyan(url(s.port)));
+  }
+  console.log(`  ${c.bold('Services')} ${c.dim('(internal: GraphQL at /graphql, health at /healthz, /readyz, /metrics)')}`);
+  for (const s of services.filter((x) => !x.client)) line(`  ${s.name}`, url(s.port, s.name === 'gateway' ? '/healthz' : '/graphql'));
+  if (skipped.length) line('  not built yet', skipped.map((s) => s.name).join(', '));
+  if (seeded) {
+    const { demoLogins, demoPassword, DEFAULT_DEMO_PASSWORD } = await import('./seed.mjs');
+    const password = demoPassword() === DEFAULT_DEMO_PASSWORD ? DEFAULT_DEMO_PASSWORD : 'the DEMO_PASSWORD you set';
+    console.log(`  ${c.bold('Demo logins')} ${c.dim(`(password: ${password})`)}`);
+    for (const login of demoLogins()) line(`  ${login.email}`.padEnd(30), c.dim(login.what));
+  }
+  console.log(c.dim('\nPress Ctrl-C to stop.\n'));
+}
+
+main().catch((error) => {
+  fail(error.stack ?? String(error));
+  process.exit(1);
+});
