@@ -80,6 +80,7 @@ test('a consumer stopped while events are published receives all of them once re
   await waitFor(() => seen.length === 6, 3000, 'missed events');
   await sleep(300);
   expect(seen.map((e) => e.id)).toEqual([early, ...missed].map((e) => e.id));
+  await sub.stop();
   expect(await pendingCount(redis, stream, group)).toBe(0);
 });
 

@@ -132,7 +132,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       try {
         await outbox.insert(env, stream);
       } catch (dbErr) {
-        throw new AggregateError([err, dbErr], 'event lost: Redis and the outbox both failed');
+        throw new AggregateError([err, dbErr], 'event lost: Redis and the outbox both failed', { cause: dbErr });
       }
       count('events_published_total', { stream, type: env.type, via: 'outbox' });
       return env;

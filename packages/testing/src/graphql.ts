@@ -20,7 +20,7 @@ export async function gql<T = Record<string, any>>(
     body: JSON.stringify({ query, variables }),
   });
   const text = await response.text();
-  let body: { data?: T | null; errors?: GraphQLResponse['errors'] } = {};
+  let body: { data?: T | null; errors?: GraphQLResponse['errors'] };
   try {
     body = JSON.parse(text);
   } catch {
