@@ -168,6 +168,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const armored = armorFor<GatewayContext>(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // main.ts stops the gateway on SIGINT/SIGTERM itself
+    stopOnTerminationSignals: false,
     validationRules: armored.validationRules,
     plugins: [
       ...armored.plugins,

@@ -1,3 +1,4 @@
+export * from './audit.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './logger.js';
@@ -10,3 +11,4 @@ export * from './tokens.js';
 export * from './tenant.js';
 export { default as DataLoader } from 'dataloader';
 export * from './schema-files.js';
+export * from './service-events.js';

@@ -233,6 +233,8 @@ export async function startSubgraph<TContext extends BaseContext>(
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     csrfPrevention: true,
+    // the kit handles SIGINT/SIGTERM itself (stopOnSignals) so every onShutdown hook runs
+    stopOnTerminationSignals: false,
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

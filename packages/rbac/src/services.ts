@@ -19,6 +19,8 @@ export const SERVICE_CLIENTS = {
   auth: [SERVICE_CAPABILITIES.clinicRead],
   users: [SERVICE_CAPABILITIES.credentialsWrite, SERVICE_CAPABILITIES.clinicRead],
   admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision],
+  /** the clinic's time zone (stale visits, local dates in archive snapshots) */
+  patients: [SERVICE_CAPABILITIES.clinicRead],
   gateway: [] as string[],
 } as const satisfies Record<string, readonly string[]>;
 export type ServiceName = keyof typeof SERVICE_CLIENTS;

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import {
+  createServiceEvents,
   createLogger,
+  createRedis,
   loadSubgraphSchema,
   serviceSecret,
   ServiceTokenSource,
@@ -13,6 +15,7 @@ import { createAuthClient, type AuthClient } from './auth-client.js';
 import { createClinicDirectory, type ClinicDirectory } from './clinics.js';
 import type { UsersConfig } from './config.js';
 import { createDb, type UsersDb } from './db.js';
+import { bindAuditTrail } from './domain/audit.js';
 import type { UsersDeps } from './domain/memberships.js';
 import { scopeOf } from './domain/users.js';
 import { createLoaders } from './loaders.js';
@@ -30,6 +33,8 @@ export interface UsersOverrides {
   clinics?: ClinicDirectory;
   /** Sees every SQL statement (tests count queries). */
   onQuery?: (sql: string) => void;
+  /** The audit stream (tests use one of their own); default the kit's AUDIT_STREAM. */
+  auditStream?: string;
 }
 
 export interface RunningUsersService extends RunningService {
@@ -40,6 +45,22 @@ export interface RunningUsersService extends RunningService {
 export async function startUsersService(config: UsersConfig, overrides: UsersOverrides = {}): Promise<RunningUsersService> {
   const logger = overrides.logger ?? createLogger('users', config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'users');
+  // Audit events (role, membership and status changes) go through the bus; while Redis is down they
+  // wait in users' own outbox (event_outbox) and the relay delivers them later.
+  const events = createServiceEvents({
+    service: 'users',
+    redis,
+    db,
+    logger,
+    ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
+  });
+  const { audit } = events;
+  const closeOwnResources = async () => {
+    await events.close();
+    await db.$disconnect();
+    if (!overrides.redis) redis.disconnect();
+  };
   const tokens = new ServiceTokenSource({ authUrl: config.AUTH_URL, service: 'users', secret: serviceSecret('users', config) });
   const shared: Omit<UsersDeps, 'logger'> = {
     db,
@@ -57,18 +78,19 @@ export async function startUsersService(config: UsersConfig, overrides: UsersOve
       resolvers,
       rules,
       createContext: (base) => {
+        bindAuditTrail(base, audit);
         const scope = scopeOf(base.caller);
         return { ...base, deps: { ...shared, logger: base.logger }, scope, loaders: createLoaders(db, scope) };
       },
       readiness: { database: () => db.$queryRaw`SELECT 1` },
       logger,
+      redis,
       ...(overrides.issuers ? { issuers: overrides.issuers } : {}),
-      ...(overrides.redis ? { redis: overrides.redis } : {}),
-      onShutdown: [() => db.$disconnect()],
+      onShutdown: [closeOwnResources],
     });
     return { ...service, db };
   } catch (error) {
-    await db.$disconnect();
+    await closeOwnResources().catch(() => undefined);
     throw error;
   }
 }

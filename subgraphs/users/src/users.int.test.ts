@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditRecord } from '@clinicult/kit';
 import { codes, gql } from '@clinicult/testing';
 import { FakeAuth } from './__tests__/fake-auth.js';
 import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
@@ -223,6 +224,20 @@ describe('roles and memberships', () => {
     expect(ok.data!.setMembership.memberships).toEqual([{ roles: ['DOCTOR', 'OFFICE'] }]);
     expect(auth.calls).toEqual([{ method: 'syncMembership', args: [officeA.id, CLINIC_A, ['DOCTOR', 'OFFICE']], clinicId: CLINIC_A }]);
     expect(audits('membership.changed').at(-1)).toMatchObject({ targetUserId: officeA.id, before: ['OFFICE'], after: ['DOCTOR', 'OFFICE'] });
+    // and onto the event bus for the audit service, with who, the clinic and the request
+    const changed = (e: AuditRecord) => e.action === 'membership.changed' && e.targetUserId === officeA.id;
+    const published = (await h.auditEvents((all) => all.some(changed))).filter(changed);
+    expect(published).toEqual([
+      expect.objectContaining({
+        clinicId: CLINIC_A,
+        actorId: adminA.id,
+        actorKind: 'staff',
+        service: 'users',
+        api: 'graphql',
+        requestId: ok.headers.get('x-request-id'),
+        details: { before: ['OFFICE'], after: ['DOCTOR', 'OFFICE'] },
+      }),
+    ]);
   });
 
   test('auth down during a role change: nothing changes here', async () => {
@@ -270,6 +285,9 @@ describe('roles and memberships', () => {
       ['setCredentialStatus', target.id, true],
     ]);
     expect(audits('user.deactivated').at(-1)).toMatchObject({ targetUserId: target.id, clinicId: CLINIC_A });
+    const about = (events: AuditRecord[]) => events.filter((e) => e.targetUserId === target.id);
+    const published = about(await h.auditEvents((all) => about(all).length >= 2)).map((e) => e.action);
+    expect(published).toEqual(['user.deactivated', 'user.reactivated']);
   });
 });
 

@@ -3,6 +3,10 @@ import { loadAdminConfig, startAdminService } from '@clinicult/admin-service';
 import { loadAuthConfig, startAuthService } from '@clinicult/auth-service';
 import { loadGatewayConfig, startGateway } from '@clinicult/gateway';
 import { loadUsersConfig, startUsersService } from '@clinicult/users-service';
+import { loadPatientsConfig, startPatientsService } from '@clinicult/patients-service';
+import { loadAuditConfig, startAuditService } from '@clinicult/audit-service';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { freePort, gql, type GraphQLResponse } from '@clinicult/testing';
 // The demo seed is plain ESM (scripts/seed.mjs): the same code `npm start` runs.
 // @ts-expect-error -- untyped .mjs module
@@ -10,7 +14,7 @@ import { seedDemo, demoPassword, DEMO } from '../../../scripts/seed.mjs';
 
 export interface Platform {
   gatewayUrl: string;
-  urls: { auth: string; users: string; admin: string };
+  urls: { auth: string; users: string; admin: string; patients: string; audit: string };
   password: string;
   demo: typeof DEMO;
   clinicId: string;
@@ -26,23 +30,53 @@ export interface Platform {
  * `npm start` does.
  */
 export async function startPlatform(): Promise<Platform> {
-  const databases: Record<'auth' | 'users' | 'admin', TestDatabase> = {
+  const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit', TestDatabase> = {
+    audit: await createTestDatabase('audit'),
     auth: await createTestDatabase('auth'),
     users: await createTestDatabase('users'),
     admin: await createTestDatabase('admin'),
+    patients: await createTestDatabase('patients'),
   };
-  const ports = { auth: await freePort(), users: await freePort(), admin: await freePort(), gateway: await freePort() };
+  const ports = {
+    auth: await freePort(),
+    users: await freePort(),
+    admin: await freePort(),
+    patients: await freePort(),
+    audit: await freePort(),
+    gateway: await freePort(),
+  };
+  // this platform's own audit stream, so parallel or earlier runs never mix their events
+  const auditStream = `t:e2e:audit:${randomUUID()}`;
   const urls = {
     auth: `http://127.0.0.1:${ports.auth}`,
     users: `http://127.0.0.1:${ports.users}`,
     admin: `http://127.0.0.1:${ports.admin}`,
+    patients: `http://127.0.0.1:${ports.patients}`,
+    audit: `http://127.0.0.1:${ports.audit}`,
   };
-  const common = { NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_URL: urls.auth, USERS_URL: urls.users, ADMIN_URL: urls.admin };
+  const common = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    AUTH_URL: urls.auth,
+    USERS_URL: urls.users,
+    ADMIN_URL: urls.admin,
+    PATIENTS_URL: urls.patients,
+    AUDIT_URL: urls.audit,
+  };
   const auth = await startAuthService(
     loadAuthConfig({ ...common, PORT: String(ports.auth), DATABASE_URL: databases.auth.url, FACTS_WARM_INTERVAL_MS: '500' }),
   );
-  const users = await startUsersService(loadUsersConfig({ ...common, PORT: String(ports.users), DATABASE_URL: databases.users.url }));
+  const audit = await startAuditService(
+    loadAuditConfig({ ...common, PORT: String(ports.audit), DATABASE_URL: databases.audit.url, AUDIT_STREAM: auditStream }),
+  );
+  const users = await startUsersService(loadUsersConfig({ ...common, PORT: String(ports.users), DATABASE_URL: databases.users.url }), {
+    auditStream,
+  });
   const admin = await startAdminService(loadAdminConfig({ ...common, PORT: String(ports.admin), DATABASE_URL: databases.admin.url }));
+  const patients = await startPatientsService(
+    loadPatientsConfig({ ...common, PORT: String(ports.patients), DATABASE_URL: databases.patients.url }),
+    { auditStream },
+  );
   const gateway = await startGateway(loadGatewayConfig({ ...common, PORT: String(ports.gateway) }));
   const gatewayUrl = `${gateway.url}/graphql`;
 
@@ -73,10 +107,15 @@ export async function startPlatform(): Promise<Platform> {
     query: (query, variables = {}, token) => gql(gatewayUrl, query, variables, token ? { token } : {}),
     async stop() {
       await gateway.stop();
+      await patients.stop();
+      await audit.stop();
       await admin.stop();
       await users.stop();
       await auth.stop();
       await Promise.all(Object.values(databases).map((d) => d.drop()));
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      await redis.del(auditStream, `${auditStream}:parked`);
+      redis.disconnect();
     },
   };
 }

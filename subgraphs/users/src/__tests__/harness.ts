@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
+import type { AuditRecord } from '@clinicult/kit';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { createTestIssuer, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
 import type { ClinicRole } from '@clinicult/rbac';
@@ -21,6 +24,13 @@ export interface UsersHarness {
   queries: string[];
   /** Parsed log lines (audit lines have `audit`). */
   logs: Array<Record<string, any>>;
+  /** This harness's own audit stream (the service publishes its audit events there). */
+  auditStream: string;
+  /**
+   * The audit events published so far. They are published in the background right after the
+   * change, so pass `until` to wait (up to 3 s) for the ones a test expects.
+   */
+  auditEvents(until?: (events: AuditRecord[]) => boolean): Promise<AuditRecord[]>;
   close(): Promise<void>;
 }
 
@@ -49,6 +59,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
   });
   const logger = pino({ level: 'info', base: { service: 'users' } }, stream);
   const queries: string[] = [];
+  const auditStream = `events:audit:test:users:${randomUUID()}`;
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const config = loadUsersConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -64,9 +76,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
       logger,
       ...(options.auth ? { auth: options.auth } : {}),
       clinics: options.clinics ?? staticClinicDirectory([]),
-      onQuery: (sql) => queries.push(sql),
+      // the outbox relay's polling is not part of what a request costs
+      onQuery: (sql) => {
+        if (!sql.includes('event_outbox')) queries.push(sql);
+      },
+      auditStream,
     });
   } catch (error) {
+    redis.disconnect();
     await database.drop();
     throw error;
   }
@@ -78,8 +95,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     issuer,
     queries,
     logs,
+    auditStream,
+    async auditEvents(until) {
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        const entries = (await redis.xrange(auditStream, '-', '+')) as Array<[string, string[]]>;
+        const events = entries.map(([, fields]) => (parseStreamFields(fields) as EventEnvelope<AuditRecord>).payload);
+        if (!until || until(events) || Date.now() > deadline) return events;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async close() {
       await service.stop();
+      await redis.del(auditStream);
+      redis.disconnect();
       await database.drop();
     },
   };

@@ -1,0 +1,62 @@
+import type { Caller } from '@clinicult/rbac';
+import { auditApiFromHeader, buildAuditRecord, type AuditRecord } from './audit.js';
+
+const facts = { token: 't', jti: 'j', issuedAt: new Date(0), expiresAt: new Date(0) };
+const staff: Caller = { kind: 'staff', userId: 'u1', clinicId: 'c1', roles: ['DOCTOR'], permissions: [], ...facts };
+const operator: Caller = { kind: 'operator', userId: 'op1', roles: ['OPERATOR'], permissions: [], ...facts };
+const service = (clinicId: string | null): Caller => ({ kind: 'service', service: 'users', permissions: [], clinicId, ...facts });
+const now = new Date('2026-11-27T10:00:00.000Z');
+
+test('staff: the token names the actor and the clinic', () => {
+  const record = buildAuditRecord(staff, 'req-1', 'patients', { action: 'patient.update', patientId: 'p1', fields: ['phone'] }, 'graphql', now);
+  expect(record).toEqual<AuditRecord>({
+    id: expect.any(String),
+    action: 'patient.update',
+    clinicId: 'c1',
+    actorId: 'u1',
+    actorKind: 'staff',
+    patientId: 'p1',
+    targetUserId: null,
+    fields: ['phone'],
+    api: 'graphql',
+    service: 'patients',
+    requestId: 'req-1',
+    details: null,
+    occurredAt: '2026-11-27T10:00:00.000Z',
+  });
+});
+
+test('staff cannot file an event under another clinic', () => {
+  expect(buildAuditRecord(staff, 'r', 's', { action: 'x', clinicId: 'c2' }, 'graphql')).toMatchObject({ refused: expect.stringMatching(/clinic c2/) });
+  expect(buildAuditRecord(staff, 'r', 's', { action: 'x', clinicId: 'c1' }, 'graphql')).toMatchObject({ clinicId: 'c1' });
+});
+
+test('operators: no clinic (a named clinic goes to details)', () => {
+  expect(buildAuditRecord(operator, 'r', 'admin', { action: 'clinic.suspend', clinicId: 'c9' }, 'graphql')).toMatchObject({
+    clinicId: null,
+    actorId: 'op1',
+    actorKind: 'operator',
+    details: { clinicId: 'c9' },
+  });
+});
+
+test('services: service:<name>, the clinic from the call header or else the argument; none is refused', () => {
+  expect(buildAuditRecord(service('c1'), 'r', 'users', { action: 'x' }, 'graphql')).toMatchObject({ actorId: 'service:users', actorKind: 'service', clinicId: 'c1' });
+  expect(buildAuditRecord(service(null), 'r', 'users', { action: 'x', clinicId: 'c2' }, 'graphql')).toMatchObject({ clinicId: 'c2' });
+  expect(buildAuditRecord(service('c1'), 'r', 'users', { action: 'x', clinicId: 'c2' }, 'graphql')).toHaveProperty('refused');
+  expect(buildAuditRecord(service(null), 'r', 'users', { action: 'x' }, 'graphql')).toHaveProperty('refused');
+});
+
+test('clinic-less callers and events without an action are refused', () => {
+  expect(buildAuditRecord({ kind: 'anonymous' }, 'r', 's', { action: 'x' }, 'graphql')).toHaveProperty('refused');
+  expect(buildAuditRecord({ kind: 'unscoped', userId: 'u', roles: [], permissions: [], ...facts }, 'r', 's', { action: 'x' }, 'graphql')).toHaveProperty('refused');
+  expect(buildAuditRecord(staff, 'r', 's', { action: '' }, 'graphql')).toHaveProperty('refused');
+});
+
+test('the api: the event says, else the request (header), else graphql', () => {
+  expect(buildAuditRecord(staff, 'r', 's', { action: 'x' }, 'fhir')).toMatchObject({ api: 'fhir' });
+  expect(buildAuditRecord(staff, 'r', 's', { action: 'x', api: 'graphql' }, 'fhir')).toMatchObject({ api: 'graphql' });
+  expect(auditApiFromHeader('FHIR')).toBe('fhir');
+  expect(auditApiFromHeader('soap')).toBe('graphql');
+  expect(auditApiFromHeader(undefined)).toBe('graphql');
+});

@@ -1,0 +1,163 @@
+/**
+ * Test harness: audit in-process on port 0 over a fresh MariaDB database and a stream of its own,
+ * tokens from a test issuer, and a "recording service": the kit's audit trail on an event bus, as
+ * patients or users use it.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { createTestDatabase, mysqlQuery, type TestDatabase } from '@clinicult/db';
+import { createEventBus, type EventBus, type OutboxStore } from '@clinicult/events';
+import { createAuditTrail, createRedis, type AuditTrail, type BaseContext } from '@clinicult/kit';
+import type { Caller, ClinicRole } from '@clinicult/rbac';
+import { createTestIssuer, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import { loadAuditConfig, type AuditConfig } from '../config.js';
+import { startAuditService, type RunningAuditService } from '../service.js';
+
+export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
+    await sleep(50);
+  }
+}
+
+/** A unique stream per test file: tests never touch the real `events:audit` nor each other's. */
+export function testStream(): string {
+  return `events:audit:test:${randomUUID()}`;
+}
+
+/** createRedis fails fast (no offline queue): wait until it is connected. */
+export function whenReady(redis: Redis): Promise<void> {
+  return new Promise((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+}
+
+export interface AuditUnderTest {
+  service: RunningAuditService;
+  url: string;
+  database: TestDatabase;
+  config: AuditConfig;
+  /** Rows stored in audit's database. */
+  rows(where?: string, params?: unknown[]): Promise<Array<Record<string, any>>>;
+  stop(): Promise<void>;
+}
+
+export async function startAudit(options: { issuer: TestIssuer; stream: string; redisUrl?: string }): Promise<AuditUnderTest> {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await markSessionFactsReady(redisUrl);
+  const database = await createTestDatabase('audit');
+  const config = loadAuditConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    AUTH_URL: 'http://127.0.0.1:9', // nothing listens: session facts come from Redis
+    AUDIT_STREAM: options.stream,
+    // a group of its own too: its idempotency keys (events:done:<group>:<id>) are removed on stop
+    AUDIT_GROUP: `audit-test-${randomUUID()}`,
+    AUDIT_CONSUMER: `test-${randomUUID()}`,
+  });
+  try {
+    const service = await startAuditService(config, { issuers: [options.issuer.trusted], blockMs: 200, claimIdleMs: 1000 });
+    return {
+      service,
+      url: `${service.url}/graphql`,
+      database,
+      config,
+      rows: (where = '1 = 1', params = []) => mysqlQuery(database.url, `SELECT * FROM AuditEvent WHERE ${where} ORDER BY occurredAt, id`, params),
+      async stop() {
+        await service.stop();
+        await database.drop();
+        await removeStream(redisUrl, options.stream, config.AUDIT_GROUP).catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
+/** Deletes a test stream, its parked twin and the group's idempotency keys. */
+async function removeStream(redisUrl: string, stream: string, group: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const keys = [stream, `${stream}:parked`];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `events:done:${group}:*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A service that records audit events with the kit, as patients or users do. */
+export interface Recorder {
+  bus: EventBus;
+  trail: AuditTrail;
+  redis: Redis;
+  record(caller: Caller, event: Parameters<AuditTrail['record']>[1], requestId?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRecorder(options: { stream: string; service?: string; redisUrl?: string; outbox?: OutboxStore }): Promise<Recorder> {
+  const service = options.service ?? 'patients';
+  const redis = createRedis(options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `${service}-test`);
+  await whenReady(redis);
+  const bus = createEventBus({ redis, service, logger: silentLogger, ...(options.outbox ? { outbox: options.outbox } : {}) });
+  const trail = createAuditTrail({ bus, service, logger: silentLogger, stream: options.stream });
+  return {
+    bus,
+    trail,
+    redis,
+    record: (caller, event, requestId = randomUUID()) => {
+      const ctx: BaseContext = { caller, requestId, logger: silentLogger, clientIp: '127.0.0.1' };
+      return trail.record(ctx, event);
+    },
+    async close() {
+      await trail.drain();
+      await bus.close();
+      redis.disconnect();
+    },
+  };
+}
+
+const facts = () => ({ token: 't', jti: randomUUID(), issuedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+
+export function staffCaller(userId: string, clinicId: string, roles: ClinicRole[] = ['DOCTOR']): Caller {
+  return { kind: 'staff', userId, clinicId, roles, permissions: [], ...facts() };
+}
+
+export const AUDIT_EVENT_FIELDS =
+  'id action actor { id } actorId actorKind patient { id } targetUser { id } fields api service requestId occurredAt details';
+
+export const AUDIT_LOG = `query ($patientId: ID, $userId: ID, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
+  auditLog(patientId: $patientId, userId: $userId, from: $from, to: $to, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { ${AUDIT_EVENT_FIELDS} } }
+  }
+}`;
+
+export function auditLog(url: string, token: string, variables: Record<string, unknown>) {
+  return gql<{ auditLog: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: Record<string, any> }> } }>(
+    url,
+    AUDIT_LOG,
+    variables,
+    { token },
+  );
+}
+
+export async function newIssuer(): Promise<TestIssuer> {
+  return createTestIssuer();
+}

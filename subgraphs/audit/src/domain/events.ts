@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { AUDIT_APIS, type AuditRecord } from '@clinicult/kit';
+import type { EventEnvelope } from '@clinicult/events';
+import { Prisma, type AuditDb } from '../db.js';
+
+/**
+ * Storing audit events: the only write this service has, an INSERT. There is no update or delete
+ * path here, and the database refuses both anyway (triggers in prisma/audit/migrations).
+ */
+
+const id = (max: number) => z.string().trim().min(1).max(max);
+
+/** What a service's audit trail (the kit's `createAuditTrail`) puts in the envelope payload. */
+export const auditRecordSchema = z.object({
+  action: id(100),
+  clinicId: id(36).nullable(),
+  actorId: id(100),
+  actorKind: z.enum(['staff', 'operator', 'service']),
+  patientId: id(36).nullable().default(null),
+  targetUserId: id(36).nullable().default(null),
+  fields: z.array(z.string().max(200)).max(500).nullable().default(null),
+  api: z.enum(AUDIT_APIS),
+  service: id(50),
+  requestId: id(128),
+  details: z.record(z.string(), z.unknown()).nullable().default(null),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+
+export type StoredOutcome = 'stored' | 'duplicate';
+
+export class InvalidAuditEvent extends Error {
+  override readonly name = 'InvalidAuditEvent';
+}
+
+/**
+ * The row for one envelope. The envelope id is the row id (the kit makes it the event's id), lower-
+ * cased so that a replay is recognised whatever its spelling. Throws InvalidAuditEvent on anything
+ * malformed: the bus retries and then parks it on `<stream>:parked`, where it can be inspected.
+ */
+export function toAuditRow(envelope: EventEnvelope): Prisma.AuditEventCreateInput {
+  const eventId = z.uuid().safeParse(envelope.id);
+  if (!eventId.success) throw new InvalidAuditEvent(`audit event id ${JSON.stringify(envelope.id)} is not a UUID`);
+  const parsed = auditRecordSchema.safeParse(envelope.payload);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new InvalidAuditEvent(`audit event ${envelope.id} is malformed: ${problems}`);
+  }
+  const record = parsed.data;
+  if (record.clinicId === null && record.actorKind !== 'operator') {
+    throw new InvalidAuditEvent(`audit event ${envelope.id} has no clinic; only operator actions may have none`);
+  }
+  const payloadId = (envelope.payload as Partial<AuditRecord>).id;
+  if (payloadId !== undefined && payloadId.toLowerCase() !== eventId.data.toLowerCase()) {
+    throw new InvalidAuditEvent(`audit event ${envelope.id} carries another id (${payloadId}) in its payload`);
+  }
+  return {
+    id: eventId.data.toLowerCase(),
+    clinicId: record.clinicId,
+    actorId: record.actorId,
+    actorKind: record.actorKind,
+    action: record.action,
+    patientId: record.patientId,
+    targetUserId: record.targetUserId,
+    fields: record.fields ?? Prisma.DbNull,
+    api: record.api,
+    service: record.service,
+    requestId: record.requestId,
+    details: (record.details as Prisma.InputJsonObject | null) ?? Prisma.DbNull,
+    occurredAt: new Date(record.occurredAt),
+  };
+}
+
+/**
+ * Stores one event once: a plain INSERT, and a second copy of the same id (a replay, the outbox
+ * and Redis both delivering) hits the primary key and is reported as a duplicate. Not INSERT IGNORE
+ * (which would also turn real errors into warnings), nor an upsert (whose UPDATE the trigger refuses).
+ */
+export async function storeAuditEvent(db: AuditDb, envelope: EventEnvelope): Promise<StoredOutcome> {
+  const row = toAuditRow(envelope);
+  try {
+    await db.auditEvent.create({ data: row });
+    return 'stored';
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return 'duplicate';
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, mysqlExecute, type TestDatabase } from '@clinicult/db';
+import type { RunningService, TrustedIssuer } from '@clinicult/kit';
+import { gql, type TestIssuer } from '@clinicult/testing';
+import { auditLog, newIssuer, silentLogger, startAudit, testStream, waitFor, type AuditUnderTest } from './__tests__/harness.js';
+
+/**
+ * The users service, wired to the kit's audit trail: its role, membership and status changes reach
+ * audit, where the clinic's ADMIN finds them with `auditLog(userId)`. users runs in-process with
+ * auth replaced by a stub (its calls to auth are users' own tests' business).
+ */
+
+// users' sources, loaded by path at run time: audit's compile stays independent of them (tsc's
+// rootDir is src/), while jest resolves and transforms them like any test import.
+interface UsersModule {
+  loadUsersConfig(env: Record<string, string>): unknown;
+  startUsersService(
+    config: unknown,
+    overrides: { issuers: TrustedIssuer[]; logger: unknown; auth: unknown; clinics: unknown; auditStream: string },
+  ): Promise<RunningService>;
+}
+const USERS_MODULE = '../../users/src/index.js';
+
+const CLINIC = randomUUID();
+const ADMIN = randomUUID();
+const TARGET = randomUUID();
+const stream = testStream();
+
+let issuer: TestIssuer;
+let audit: AuditUnderTest;
+let usersDb: TestDatabase;
+let users: RunningService;
+let adminToken: string;
+
+const authStub = {
+  upsertCredential: async () => undefined,
+  createInvitation: async () => ({ token: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) }),
+  syncMembership: async () => undefined,
+  setCredentialStatus: async () => undefined,
+};
+
+async function seedUser(id: string, roles: string[]): Promise<void> {
+  await mysqlExecute(
+    usersDb.url,
+    "INSERT INTO `User` (id, email, firstName, lastName, status, activatedAt, updatedAt) VALUES (?, ?, 'Test', ?, 'ACTIVE', NOW(3), NOW(3))",
+    [id, `${id}@example.org`, `User ${id.slice(0, 8)}`],
+  );
+  await mysqlExecute(usersDb.url, 'INSERT INTO `Membership` (userId, clinicId, roles, updatedAt) VALUES (?, ?, ?, NOW(3))', [id, CLINIC, JSON.stringify(roles)]);
+}
+
+beforeAll(async () => {
+  issuer = await newIssuer();
+  audit = await startAudit({ issuer, stream });
+  usersDb = await createTestDatabase('users');
+  const { loadUsersConfig, startUsersService } = (await import(USERS_MODULE)) as UsersModule;
+  users = await startUsersService(
+    loadUsersConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: usersDb.url, AUTH_URL: 'http://127.0.0.1:9' }),
+    { issuers: [issuer.trusted], logger: silentLogger, auth: authStub, clinics: { exists: async () => true }, auditStream: stream },
+  );
+  await seedUser(ADMIN, ['ADMIN']);
+  await seedUser(TARGET, ['OFFICE']);
+  adminToken = await issuer.staffToken(ADMIN, CLINIC, ['ADMIN']);
+});
+
+afterAll(async () => {
+  await users?.stop();
+  await usersDb?.drop();
+  await audit?.stop();
+});
+
+test('a role change in users is an audit event that ADMIN finds with auditLog(userId)', async () => {
+  const r = await gql(users.url, 'mutation ($id: ID!) { setMembership(userId: $id, roles: [DOCTOR, OFFICE]) { id } }', { id: TARGET }, { token: adminToken });
+  expect(r.errors).toBeUndefined();
+  const requestId = r.headers.get('x-request-id');
+
+  const log = await waitFor(
+    'the role change in the audit log',
+    () => auditLog(audit.url, adminToken, { userId: TARGET }),
+    (res) => (res.data?.auditLog.totalCount ?? 0) > 0,
+  );
+  expect(log.data!.auditLog.edges.map((e) => e.node)).toEqual([
+    {
+      id: expect.any(String),
+      action: 'membership.changed',
+      actor: { id: ADMIN },
+      actorId: ADMIN,
+      actorKind: 'STAFF',
+      patient: null,
+      targetUser: { id: TARGET },
+      fields: null,
+      api: 'GRAPHQL',
+      service: 'users',
+      requestId,
+      occurredAt: expect.any(String),
+      details: { before: ['OFFICE'], after: ['DOCTOR', 'OFFICE'] },
+    },
+  ]);
+  // and by the ADMIN who made it
+  const byAdmin = await auditLog(audit.url, adminToken, { userId: ADMIN });
+  expect(byAdmin.data!.auditLog.edges.map((e) => e.node.action)).toEqual(['membership.changed']);
+});
+
+test('creating and deactivating a user are audit events too', async () => {
+  const created = await gql<{ createUser: { user: { id: string } } }>(
+    users.url,
+    'mutation { createUser(input: { email: "nora@example.org", firstName: "Nora", lastName: "Nurse", roles: [NURSE] }) { user { id } } }',
+    {},
+    { token: adminToken },
+  );
+  expect(created.errors).toBeUndefined();
+  const id = created.data!.createUser.user.id;
+  const off = await gql(users.url, 'mutation ($id: ID!) { deactivateUser(id: $id) { status } }', { id }, { token: adminToken });
+  expect(off.errors).toBeUndefined();
+
+  const log = await waitFor(
+    'four events about the new user',
+    () => auditLog(audit.url, adminToken, { userId: id }),
+    (res) => (res.data?.auditLog.totalCount ?? 0) >= 4,
+  );
+  expect(log.data!.auditLog.edges.map((e) => e.node.action).sort()).toEqual(['invitation.created', 'membership.added', 'user.created', 'user.deactivated']);
+  expect(log.data!.auditLog.edges.find((e) => e.node.action === 'membership.added')!.node.details).toEqual({ before: null, after: ['NURSE'] });
+});

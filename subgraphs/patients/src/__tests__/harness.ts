@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { createTestDatabase, type TestDatabase } from '@clinicult/db';
+import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
+import type { AuditRecord, Logger, RunningService, TrustedIssuer } from '@clinicult/kit';
+import { SERVICE_CAPABILITIES, type Role } from '@clinicult/rbac';
+import { createTestIssuer, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import type { ClinicDirectory } from '../clinics.js';
+import { loadPatientsConfig } from '../config.js';
+import type { PatientsDb } from '../db.js';
+import { startPatientsService, type RunningPatientsService } from '../service.js';
+
+/**
+ * patients in-process on port 0 over a fresh MariaDB database, tokens from a test issuer, SQL
+ * statements and log lines captured, audit events published to a stream of the harness's own; the
+ * real admin service (the clinic registry that answers
+ * `clinicInfo`, i.e. the clinics' time zones) runs in-process too, on its own database.
+ */
+
+// admin is another workspace: loaded by path at run time so patients' compile stays within src/.
+interface AdminModule {
+  loadAdminConfig(env: Record<string, string>): unknown;
+  startAdminService(
+    config: unknown,
+    overrides?: { issuers?: TrustedIssuer[]; logger?: Logger; access?: { setClinicAccess(): Promise<void> } },
+  ): Promise<RunningService>;
+}
+const ADMIN_MODULE = '../../../admin/src/index.js';
+
+export interface AdminUnderTest {
+  url: string;
+  /** Registers a clinic as an operator; returns its id. */
+  createClinic(name: string, timeZone: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startRealAdmin(issuer: TestIssuer): Promise<AdminUnderTest> {
+  const { loadAdminConfig, startAdminService } = (await import(ADMIN_MODULE)) as AdminModule;
+  const database = await createTestDatabase('admin');
+  try {
+    const service = await startAdminService(
+      loadAdminConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+        DATABASE_URL: database.url,
+        AUTH_URL: 'http://127.0.0.1:9',
+        USERS_URL: 'http://127.0.0.1:9',
+      }),
+      // auth is not running: admin's call that records the clinic's access there is a no-op here
+      { issuers: [issuer.trusted], access: { setClinicAccess: async () => undefined } },
+    );
+    const operator = await issuer.operatorToken();
+    return {
+      url: service.url,
+      async createClinic(name, timeZone) {
+        const r = await gql(
+          `${service.url}/graphql`,
+          'mutation ($input: CreateClinicInput!) { createClinic(input: $input) { id } }',
+          { input: { name, timeZone } },
+          { token: operator },
+        );
+        if (r.errors || !r.data) throw new Error(`createClinic failed: ${JSON.stringify(r.errors)}`);
+        return r.data.createClinic.id as string;
+      },
+      async stop() {
+        await service.stop();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
+export interface Staff {
+  id: string;
+  roles: Role[];
+  token: string;
+}
+
+export interface PatientsHarness {
+  service: RunningPatientsService;
+  url: string;
+  db: PatientsDb;
+  database: TestDatabase;
+  issuer: TestIssuer;
+  admin: AdminUnderTest;
+  /** SQL statements seen since the last `queries.length = 0` (the outbox relay's polling left out). */
+  queries: string[];
+  /** Parsed log lines. */
+  logs: Array<Record<string, any>>;
+  /** This harness's own audit stream (the service publishes its audit events there). */
+  auditStream: string;
+  /** A connection to the service's Redis (to read the audit stream). */
+  redis: Redis;
+  /** A staff member of a clinic with these roles (a fresh user id unless given). */
+  staff(clinicId: string, roles: Role[], id?: string): Promise<Staff>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  clinics?: ClinicDirectory;
+  /** The Redis patients uses (default REDIS_URL or the local one); tests of an outage pass a private one. */
+  redisUrl?: string;
+  /** Where patients asks auth about a session when Redis cannot answer (default: nothing listening). */
+  authUrl?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<PatientsHarness> {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await markSessionFactsReady(redisUrl);
+  const issuer = await createTestIssuer();
+  const admin = await startRealAdmin(issuer);
+  const database = await createTestDatabase('patients');
+  const auditStream = `t:audit:patients:${randomUUID()}`;
+  // a private Redis may be stopped on purpose: commands then fail soon, and reconnect errors are expected
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  const logs: Array<Record<string, any>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info', base: { service: 'patients' } }, stream);
+  const queries: string[] = [];
+  let service: RunningPatientsService;
+  try {
+    service = await startPatientsService(
+      loadPatientsConfig({
+        ...process.env,
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_URL: database.url,
+        ADMIN_URL: admin.url,
+        LOG_LEVEL: 'info',
+        REDIS_URL: redisUrl,
+        ...(options.authUrl ? { AUTH_URL: options.authUrl } : {}),
+      }),
+      {
+        issuers: [issuer.trusted],
+        logger,
+        // what auth would issue to patients (client credentials) once it knows the client
+        tokens: { token: () => issuer.serviceToken('patients', [SERVICE_CAPABILITIES.clinicRead]) },
+        ...(options.clinics ? { clinics: options.clinics } : {}),
+        // the outbox relay's polling is not part of what a request costs
+        onQuery: (sql) => {
+          if (!sql.includes('event_outbox')) queries.push(sql);
+        },
+        auditStream,
+      },
+    );
+  } catch (error) {
+    redis.disconnect();
+    await database.drop();
+    await admin.stop();
+    throw error;
+  }
+  return {
+    service,
+    url: `${service.url}/graphql`,
+    db: service.db,
+    database,
+    issuer,
+    admin,
+    queries,
+    logs,
+    auditStream,
+    redis,
+    async staff(clinicId, roles, id = randomUUID()) {
+      return { id, roles, token: await issuer.staffToken(id, clinicId, roles) };
+    },
+    async close() {
+      await service.stop();
+      await redis.del(auditStream).catch(() => undefined);
+      redis.disconnect();
+      await database.drop();
+      await admin.stop();
+    },
+  };
+}
+
+/** The audit events on the harness's stream (envelopes, oldest first). */
+export async function auditEnvelopes(h: PatientsHarness): Promise<Array<EventEnvelope<AuditRecord>>> {
+  const entries = (await h.redis.xrange(h.auditStream, '-', '+')) as Array<[string, string[]]>;
+  return entries.map(([, fields]) => parseStreamFields(fields) as EventEnvelope<AuditRecord>);
+}
+
+/**
+ * The audit events published so far (oldest first), optionally of one action. Writes await their
+ * event and medical reads are flushed before the response is sent, so a request's events are there
+ * once its response has arrived.
+ */
+export async function auditEvents(h: PatientsHarness, action?: string): Promise<AuditRecord[]> {
+  const events = (await auditEnvelopes(h)).map((e) => e.payload);
+  return action ? events.filter((e) => e.action === action) : events;
+}
+
+let counter = 0;
+
+/** A minimal valid registration input (distinct names each call). */
+export function personInput(patch: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  return {
+    givenName: `Given${counter}`,
+    familyName: `Family${counter}`,
+    birthDate: '1980-01-15',
+    gender: 'FEMALE',
+    ...patch,
+  };
+}

@@ -1,0 +1,88 @@
+import { GraphQLError } from 'graphql';
+import { callGraphQL, type Logger } from '@clinicult/kit';
+import { isTimeZone } from './domain/clinic-time.js';
+
+/** A source of this service's bearer tokens for internal calls (kit's `ServiceTokenSource`). */
+export interface TokenSource {
+  token(): Promise<string>;
+}
+
+/** What patients needs to know about a clinic (admin owns the registry). */
+export interface ClinicDirectory {
+  /** The clinic's IANA time zone. Never throws: falls back to the last known zone, then UTC. */
+  timeZone(clinicId: string, ctx?: { requestId?: string }): Promise<string>;
+}
+
+export const FALLBACK_TIME_ZONE = 'UTC';
+
+interface Cached {
+  timeZone: string;
+  expiresAt: number;
+}
+
+/**
+ * Asks admin's internal `clinicInfo(id)` (schema/admin.graphql, service token naming the clinic)
+ * and keeps each clinic's zone in memory for `ttlMs`. When admin cannot answer, the last known
+ * zone is used (and asked again after `retryMs`); a clinic never seen falls back to UTC, logged.
+ */
+export function createClinicDirectory(options: {
+  adminUrl: string;
+  tokens: TokenSource;
+  logger: Logger;
+  ttlMs: number;
+  timeoutMs?: number;
+  retryMs?: number;
+}): ClinicDirectory {
+  const url = new URL('/graphql', options.adminUrl).toString();
+  const cache = new Map<string, Cached>();
+  const pending = new Map<string, Promise<string>>();
+  const retryMs = options.retryMs ?? 30_000;
+
+  async function ask(clinicId: string, requestId?: string): Promise<string> {
+    try {
+      const data = await callGraphQL<{ clinicInfo: { timeZone: string } | null }>(
+        url,
+        'query ($id: ID!) { clinicInfo(id: $id) { timeZone } }',
+        { id: clinicId },
+        {
+          token: await options.tokens.token(),
+          clinicId,
+          timeoutMs: options.timeoutMs ?? 3000,
+          ...(requestId ? { requestId } : {}),
+        },
+      );
+      const zone = data.clinicInfo?.timeZone;
+      if (!zone || !isTimeZone(zone)) {
+        options.logger.warn({ clinicId, zone }, `admin knows no usable time zone for this clinic; using ${FALLBACK_TIME_ZONE}`);
+        cache.set(clinicId, { timeZone: FALLBACK_TIME_ZONE, expiresAt: Date.now() + retryMs });
+        return FALLBACK_TIME_ZONE;
+      }
+      cache.set(clinicId, { timeZone: zone, expiresAt: Date.now() + options.ttlMs });
+      return zone;
+    } catch (error) {
+      const known = cache.get(clinicId)?.timeZone ?? FALLBACK_TIME_ZONE;
+      const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+      options.logger.warn({ err: error, code, clinicId, reqId: requestId }, `could not ask admin for the clinic's time zone; using ${known}`);
+      cache.set(clinicId, { timeZone: known, expiresAt: Date.now() + retryMs });
+      return known;
+    }
+  }
+
+  return {
+    async timeZone(clinicId, ctx = {}) {
+      const hit = cache.get(clinicId);
+      if (hit && hit.expiresAt > Date.now()) return hit.timeZone;
+      let inFlight = pending.get(clinicId);
+      if (!inFlight) {
+        inFlight = ask(clinicId, ctx.requestId).finally(() => pending.delete(clinicId));
+        pending.set(clinicId, inFlight);
+      }
+      return inFlight;
+    },
+  };
+}
+
+/** A fixed map (tests, or a deployment without admin). */
+export function staticClinicDirectory(zones: Record<string, string>, fallback = FALLBACK_TIME_ZONE): ClinicDirectory {
+  return { timeZone: async (clinicId) => zones[clinicId] ?? fallback };
+}

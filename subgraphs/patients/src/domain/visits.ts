@@ -1,0 +1,440 @@
+import { badInput, conflict, notFound } from '@clinicult/kit';
+import type { ClinicDirectory } from '../clinics.js';
+import { Prisma, type PatientsDb, type VisitRow } from '../db.js';
+import { recordAudit, type AuditContext } from './audit.js';
+import { localDate } from './clinic-time.js';
+import { getPatient, type Actor } from './patients.js';
+import {
+  answersSchema,
+  cancelReasonSchema,
+  consultationSchema,
+  parseInput,
+  reasonSchema,
+  VITAL_RANGES,
+  VITAL_SIGNS,
+  vitalsSchema,
+  type VitalsValues,
+} from './validation.js';
+import {
+  assertAllowedFrom,
+  nextState,
+  operationRule,
+  type ArchiveStatus,
+  type VisitState,
+  type VisitTransition,
+} from './visit-state.js';
+
+export type { VisitRow };
+
+/**
+ * The visit in progress (DESIGN.md, "The visit"). Every operation follows the transition table in
+ * visit-state.ts: the shield has checked the permission; here the visit is read within the
+ * caller's clinic, `expectedVersion` and the state are checked, and the change is one conditional
+ * UPDATE (`WHERE id = ? AND clinicId = ? AND version = ?`) that also bumps the version, so of two
+ * racing requests exactly one wins and the other gets CONFLICT. Nothing changes on a refusal.
+ */
+
+export interface VisitDeps {
+  db: PatientsDb;
+  clinics: ClinicDirectory;
+}
+
+export interface TimelineEntry {
+  from: VisitState | null;
+  to: VisitState;
+  /** user id */
+  by: string;
+  /** ISO 8601 */
+  at: string;
+}
+
+export interface StoredVitals extends Partial<Record<(typeof VITAL_SIGNS)[number], number>> {
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export function timelineOf(visit: Pick<VisitRow, 'timeline'>): TimelineEntry[] {
+  return Array.isArray(visit.timeline) ? (visit.timeline as unknown as TimelineEntry[]) : [];
+}
+
+export function vitalsOf(visit: Pick<VisitRow, 'vitals'>): StoredVitals | null {
+  const value = visit.vitals;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as unknown as StoredVitals) : null;
+}
+
+export function hasVitalSign(vitals: StoredVitals | null): boolean {
+  return !!vitals && VITAL_SIGNS.some((sign) => typeof vitals[sign] === 'number');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export async function getVisit(db: PatientsDb, clinicId: string, id: string): Promise<VisitRow | null> {
+  return db.currentVisit.findFirst({ where: { id, clinicId } });
+}
+
+/** Entity references: one query for all ids, in the order asked; other clinics' visits are null. */
+export async function visitsByIds(db: PatientsDb, clinicId: string | null, ids: readonly string[]): Promise<Array<VisitRow | null>> {
+  if (clinicId === null) return ids.map(() => null);
+  const rows = await db.currentVisit.findMany({ where: { clinicId, id: { in: [...ids] } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** `Patient.currentVisit` for many patients: one query. */
+export async function visitsByPatientIds(
+  db: PatientsDb,
+  clinicId: string | null,
+  patientIds: readonly string[],
+): Promise<Array<VisitRow | null>> {
+  if (clinicId === null) return patientIds.map(() => null);
+  const rows = await db.currentVisit.findMany({ where: { clinicId, patientId: { in: [...patientIds] } } });
+  const byPatient = new Map(rows.map((r) => [r.patientId, r]));
+  return patientIds.map((id) => byPatient.get(id) ?? null);
+}
+
+/** The board shows every current visit: the default is the maximum. */
+export const MAX_QUEUE_SIZE = 500;
+export const DEFAULT_QUEUE_SIZE = MAX_QUEUE_SIZE;
+
+/** The clinic's current visits by check-in time (the waiting-room board), optionally of some states. */
+export async function listQueue(
+  db: PatientsDb,
+  clinicId: string,
+  args: { states?: readonly VisitState[] | null; first?: number | null },
+): Promise<VisitRow[]> {
+  const first = args.first ?? DEFAULT_QUEUE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_QUEUE_SIZE) {
+    throw badInput(`first: give a number from 1 to ${MAX_QUEUE_SIZE}.`, { fields: ['first'] });
+  }
+  return db.currentVisit.findMany({
+    where: { clinicId, ...(args.states && args.states.length > 0 ? { state: { in: [...args.states] } } : {}) },
+    orderBy: [{ checkedInAt: 'asc' }, { id: 'asc' }],
+    take: first,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusals
+
+function visitNotFound(id: string) {
+  return notFound(`No current visit with id ${id} in this clinic (finished and cancelled visits are in the patient's history).`);
+}
+
+/** The visit was archived by a concurrent request between our read and our write. */
+function archivedMeanwhile(id: string) {
+  return conflict(`Visit ${id} was finished or cancelled by someone else meanwhile; nothing was changed.`, { reason: 'ARCHIVED' });
+}
+
+function staleVisit(current: Pick<VisitRow, 'version' | 'state'>, expected?: number | null) {
+  return conflict(
+    `This visit was changed by someone else (now version ${current.version}, ${current.state}` +
+      `${expected != null ? `; you sent version ${expected}` : ''}); reload it and try again.`,
+    { reason: 'STALE_VERSION', currentVersion: current.version, state: current.state },
+  );
+}
+
+/** Reads the visit and checks version and state; throws the refusal otherwise. */
+async function loadForOperation(
+  db: PatientsDb,
+  clinicId: string,
+  name: VisitTransition,
+  visitId: string,
+  expectedVersion: number | null | undefined,
+): Promise<VisitRow> {
+  const visit = await getVisit(db, clinicId, visitId);
+  if (!visit) throw visitNotFound(visitId);
+  if (expectedVersion != null && expectedVersion !== visit.version) throw staleVisit(visit, expectedVersion);
+  assertAllowedFrom(name, visit.state);
+  return visit;
+}
+
+// ---------------------------------------------------------------------------------------------
+// checkIn
+
+/**
+ * — → WAITING. One current visit per patient: the UNIQUE index on patientId makes a second
+ * check-in (or two at once) fail, reported as CONFLICT (reason ALREADY_CHECKED_IN).
+ */
+export async function checkIn(
+  deps: VisitDeps,
+  actor: Actor,
+  audit: AuditContext,
+  args: { patientId: string; reason: unknown; templateId?: string | null },
+): Promise<VisitRow> {
+  const reason = parseInput(reasonSchema, args.reason, 'reason');
+  const { db } = deps;
+  const patient = await getPatient(db, actor.clinicId, args.patientId);
+  if (!patient) throw notFound(`No patient with id ${args.patientId} in this clinic.`);
+  const alreadyIn = (visit: Pick<VisitRow, 'id' | 'state'>) =>
+    conflict(
+      `This patient is already checked in (visit ${visit.id}, ${visit.state}); finish or cancel that visit first.`,
+      { reason: 'ALREADY_CHECKED_IN', visitId: visit.id, state: visit.state },
+    );
+  const existing = await db.currentVisit.findFirst({ where: { clinicId: actor.clinicId, patientId: patient.id } });
+  if (existing) throw alreadyIn(existing);
+  const now = new Date();
+  const timeline: TimelineEntry[] = [{ from: null, to: 'WAITING', by: actor.userId, at: now.toISOString() }];
+  let visit: VisitRow;
+  try {
+    visit = await db.currentVisit.create({
+      data: {
+        clinicId: actor.clinicId,
+        patientId: patient.id,
+        reason,
+        templateId: args.templateId?.trim() || null,
+        checkedInBy: actor.userId,
+        timeline: timeline as unknown as Prisma.InputJsonValue,
+        checkedInAt: now,
+        stateChangedAt: now,
+      },
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      const winner = await db.currentVisit.findFirst({ where: { clinicId: actor.clinicId, patientId: patient.id } });
+      throw alreadyIn(winner ?? { id: 'unknown', state: 'WAITING' });
+    }
+    throw error;
+  }
+  await recordAudit(audit, { action: 'visit.checkIn', patientId: patient.id, visitId: visit.id });
+  return visit;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transitions on an existing visit
+
+interface Change {
+  data?: Prisma.CurrentVisitUncheckedUpdateManyInput;
+  /** fields written, for the audit event */
+  fields?: string[];
+}
+
+/**
+ * Runs one operation of the table: load + checks, `prepare` (operation-specific validation and
+ * data), then the conditional UPDATE that stamps the timeline on a state change and bumps the version.
+ */
+async function runTransition(
+  deps: VisitDeps,
+  actor: Actor,
+  audit: AuditContext,
+  name: Exclude<VisitTransition, 'finishVisit' | 'cancelVisit'>,
+  visitId: string,
+  expectedVersion: number | null | undefined,
+  prepare?: (visit: VisitRow, now: Date) => Change,
+): Promise<VisitRow> {
+  const { db } = deps;
+  const visit = await loadForOperation(db, actor.clinicId, name, visitId, expectedVersion);
+  const now = new Date();
+  const change = prepare?.(visit, now) ?? {};
+  const to = nextState(name, visit.state) as VisitState;
+  const data: Prisma.CurrentVisitUncheckedUpdateManyInput = { ...change.data, version: { increment: 1 } };
+  if (to !== visit.state) {
+    const entry: TimelineEntry = { from: visit.state, to, by: actor.userId, at: now.toISOString() };
+    data.state = to;
+    data.stateChangedAt = now;
+    data.timeline = [...timelineOf(visit), entry] as unknown as Prisma.InputJsonValue;
+  }
+  const assigns = operationRule(name).assigns;
+  if (assigns === 'nurse') data.nurseId = actor.userId;
+  if (assigns === 'doctor') data.doctorId = actor.userId;
+  const { count } = await db.currentVisit.updateMany({
+    where: { id: visit.id, clinicId: actor.clinicId, version: visit.version },
+    data,
+  });
+  const updated = await getVisit(db, actor.clinicId, visit.id);
+  if (!updated) throw archivedMeanwhile(visitId);
+  if (count === 0) throw staleVisit(updated, expectedVersion);
+  await recordAudit(audit, {
+    action: `visit.${name}`,
+    patientId: visit.patientId,
+    visitId: visit.id,
+    ...(change.fields ? { fields: change.fields } : {}),
+  });
+  return updated;
+}
+
+type Args = { visitId: string; expectedVersion?: number | null };
+
+/** WAITING → TRIAGE; the calling nurse becomes the visit's nurse. */
+export function startTriage(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<VisitRow> {
+  return runTransition(deps, actor, audit, 'startTriage', args.visitId, args.expectedVersion);
+}
+
+/** In TRIAGE: the values given replace the recorded ones (the others stay). */
+export function recordVitals(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { vitals: unknown }): Promise<VisitRow> {
+  const values: VitalsValues = parseInput(vitalsSchema, args.vitals, 'vitals');
+  return runTransition(deps, actor, audit, 'recordVitals', args.visitId, args.expectedVersion, (visit, now) => {
+    const merged: StoredVitals = { ...vitalsOf(visit), ...values, recordedAt: now.toISOString(), recordedBy: actor.userId };
+    if (merged.systolic !== undefined && merged.diastolic !== undefined && merged.diastolic >= merged.systolic) {
+      throw badInput(
+        `vitals.diastolic: ${merged.diastolic} ${VITAL_RANGES.diastolic.unit} must be lower than systolic (${merged.systolic} ${VITAL_RANGES.systolic.unit}).`,
+        { fields: ['vitals.diastolic'] },
+      );
+    }
+    return { data: { vitals: merged as unknown as Prisma.InputJsonValue }, fields: Object.keys(values).map((k) => `vitals.${k}`) };
+  });
+}
+
+/** In TRIAGE: the intake template's answers (validated against the template once templates exist). */
+export function recordIntake(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { answers: unknown }): Promise<VisitRow> {
+  const answers = parseInput(answersSchema, args.answers, 'answers');
+  return runTransition(deps, actor, audit, 'recordIntake', args.visitId, args.expectedVersion, () => ({
+    data: { intakeAnswers: answers as Prisma.InputJsonValue },
+    fields: ['intakeAnswers'],
+  }));
+}
+
+/** TRIAGE → READY_FOR_DOCTOR, once at least one vital sign is recorded. */
+export function sendToDoctor(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<VisitRow> {
+  return runTransition(deps, actor, audit, 'sendToDoctor', args.visitId, args.expectedVersion, (visit) => {
+    if (!hasVitalSign(vitalsOf(visit))) {
+      throw badInput('sendToDoctor: record at least one vital sign first (recordVitals).', { fields: ['vitals'], state: visit.state });
+    }
+    return {};
+  });
+}
+
+/** READY_FOR_DOCTOR → WITH_DOCTOR; the calling doctor becomes the visit's doctor. */
+export function startConsultation(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<VisitRow> {
+  return runTransition(deps, actor, audit, 'startConsultation', args.visitId, args.expectedVersion);
+}
+
+/** In WITH_DOCTOR: notes, diagnoses, prescriptions, the note template's answers (the ones given replace). */
+export function recordConsultation(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { input: unknown }): Promise<VisitRow> {
+  const input = parseInput(consultationSchema, args.input, 'input');
+  return runTransition(deps, actor, audit, 'recordConsultation', args.visitId, args.expectedVersion, () => {
+    const data: Prisma.CurrentVisitUncheckedUpdateManyInput = {};
+    const json = (v: unknown) => (v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));
+    if (input.notes !== undefined) data.notes = input.notes;
+    if (input.diagnoses !== undefined) data.diagnoses = json(input.diagnoses);
+    if (input.prescriptions !== undefined) data.prescriptions = json(input.prescriptions);
+    if (input.templateAnswers !== undefined) data.templateAnswers = json(input.templateAnswers);
+    return { data, fields: Object.keys(data) };
+  });
+}
+
+/** WITH_DOCTOR → CHECKOUT. */
+export function completeConsultation(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<VisitRow> {
+  return runTransition(deps, actor, audit, 'completeConsultation', args.visitId, args.expectedVersion);
+}
+
+// ---------------------------------------------------------------------------------------------
+// finishVisit / cancelVisit: the archive outbox
+
+export const SNAPSHOT_VERSION = 1;
+
+/** What the visits service receives (through the archive outbox) for a finished or cancelled visit. */
+export interface VisitSnapshot {
+  snapshotVersion: number;
+  visitId: string;
+  clinicId: string;
+  patientId: string;
+  status: ArchiveStatus;
+  cancelReason: string | null;
+  reason: string;
+  templateId: string | null;
+  checkedInBy: string;
+  nurseId: string | null;
+  doctorId: string | null;
+  vitals: StoredVitals | null;
+  intakeAnswers: unknown;
+  notes: string | null;
+  diagnoses: unknown;
+  prescriptions: unknown;
+  templateAnswers: unknown;
+  /** every state change, ending with the archive step (to FINISHED or CANCELLED) */
+  timeline: Array<Omit<TimelineEntry, 'to'> & { to: VisitState | ArchiveStatus }>;
+  checkedInAt: string;
+  finishedAt: string;
+  finishedBy: string;
+  /** the clinic's IANA zone and the visit's local date (check-in) in it */
+  timeZone: string;
+  localDate: string;
+  /** the visit's version when archived */
+  version: number;
+}
+
+export function buildSnapshot(
+  visit: VisitRow,
+  status: ArchiveStatus,
+  by: string,
+  at: Date,
+  timeZone: string,
+  cancelReason: string | null,
+): VisitSnapshot {
+  return {
+    snapshotVersion: SNAPSHOT_VERSION,
+    visitId: visit.id,
+    clinicId: visit.clinicId,
+    patientId: visit.patientId,
+    status,
+    cancelReason,
+    reason: visit.reason,
+    templateId: visit.templateId,
+    checkedInBy: visit.checkedInBy,
+    nurseId: visit.nurseId,
+    doctorId: visit.doctorId,
+    vitals: vitalsOf(visit),
+    intakeAnswers: visit.intakeAnswers,
+    notes: visit.notes,
+    diagnoses: visit.diagnoses,
+    prescriptions: visit.prescriptions,
+    templateAnswers: visit.templateAnswers,
+    timeline: [...timelineOf(visit), { from: visit.state, to: status, by, at: at.toISOString() }],
+    checkedInAt: visit.checkedInAt.toISOString(),
+    finishedAt: at.toISOString(),
+    finishedBy: by,
+    timeZone,
+    localDate: localDate(visit.checkedInAt, timeZone),
+    version: visit.version + 1,
+  };
+}
+
+/**
+ * In ONE transaction: delete the current visit (conditional on the version read) and write its
+ * snapshot to the archive outbox. Either both happen or neither; the relay (visits issue)
+ * delivers the outbox row to the visits service.
+ */
+async function archive(
+  deps: VisitDeps,
+  actor: Actor,
+  audit: AuditContext,
+  name: 'finishVisit' | 'cancelVisit',
+  args: Args,
+  cancelReason: string | null,
+): Promise<boolean> {
+  const { db } = deps;
+  const visit = await loadForOperation(db, actor.clinicId, name, args.visitId, args.expectedVersion);
+  const status = nextState(name, visit.state) as ArchiveStatus;
+  const timeZone = await deps.clinics.timeZone(actor.clinicId);
+  const now = new Date();
+  const snapshot = buildSnapshot(visit, status, actor.userId, now, timeZone, cancelReason);
+  const STALE = Symbol('stale');
+  try {
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.currentVisit.deleteMany({ where: { id: visit.id, clinicId: actor.clinicId, version: visit.version } });
+      if (count === 0) throw STALE;
+      await tx.archiveOutbox.create({
+        data: { visitId: visit.id, clinicId: visit.clinicId, patientId: visit.patientId, snapshot: JSON.stringify(snapshot), createdAt: now },
+      });
+    });
+  } catch (error) {
+    if (error !== STALE) throw error;
+    const current = await getVisit(db, actor.clinicId, visit.id);
+    if (!current) throw archivedMeanwhile(args.visitId);
+    throw staleVisit(current, args.expectedVersion);
+  }
+  await recordAudit(audit, { action: `visit.${name}`, patientId: visit.patientId, visitId: visit.id });
+  return true;
+}
+
+/** CHECKOUT → archived (FINISHED). */
+export function finishVisit(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<boolean> {
+  return archive(deps, actor, audit, 'finishVisit', args, null);
+}
+
+/** WAITING, TRIAGE or READY_FOR_DOCTOR → archived (CANCELLED), with the reason. */
+export function cancelVisit(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { reason?: unknown }): Promise<boolean> {
+  const reason = parseInput(cancelReasonSchema, args.reason, 'reason') ?? null;
+  return archive(deps, actor, audit, 'cancelVisit', args, reason);
+}

@@ -1,0 +1,35 @@
+import { DataLoader } from '@clinicult/kit';
+import type { PatientsDb } from './db.js';
+import { patientsByIds, type PatientRow } from './domain/patients.js';
+import { visitsByIds, visitsByPatientIds, type VisitRow } from './domain/visits.js';
+
+/**
+ * Per-request DataLoaders: `Patient` and `CurrentVisit` references (`_entities`, `patient(id)`,
+ * `CurrentVisit.patient`, `Patient.currentVisit`) each cost one SQL query per request, whatever the
+ * number of ids. All are bound to the caller's clinic: another clinic's ids resolve to null.
+ */
+export interface Loaders {
+  patients: DataLoader<string, PatientRow | null>;
+  visits: DataLoader<string, VisitRow | null>;
+  visitsByPatient: DataLoader<string, VisitRow | null>;
+}
+
+export function createLoaders(db: PatientsDb, clinicId: string | null): Loaders {
+  return {
+    patients: new DataLoader((ids: readonly string[]) => patientsByIds(db, clinicId, ids), { maxBatchSize: 500 }),
+    visits: new DataLoader((ids: readonly string[]) => visitsByIds(db, clinicId, ids), { maxBatchSize: 500 }),
+    visitsByPatient: new DataLoader((ids: readonly string[]) => visitsByPatientIds(db, clinicId, ids), { maxBatchSize: 500 }),
+  };
+}
+
+/** Rows already read (a list) need no second query when a field asks for them by id. */
+export function primeVisits(loaders: Loaders, rows: readonly VisitRow[]): void {
+  for (const row of rows) {
+    loaders.visits.prime(row.id, row);
+    loaders.visitsByPatient.prime(row.patientId, row);
+  }
+}
+
+export function primePatients(loaders: Loaders, rows: readonly PatientRow[]): void {
+  for (const row of rows) loaders.patients.prime(row.id, row);
+}
