@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createTestDatabase } from '@clinicult/db';
 import type { EventEnvelope } from '@clinicult/events';
-import { MEDICAL_READ_ACTION, type AuditRecord } from '@clinicult/kit';
-import { gql, startPrivateRedis } from '@clinicult/testing';
+import { MEDICAL_READ_ACTION, type AuditRecord, type RunningService, type TrustedIssuer } from '@clinicult/kit';
+import { freePort, gql, startPrivateRedis, type TestIssuer } from '@clinicult/testing';
 import { auditEnvelopes, personInput, startHarness, type PatientsHarness, type Staff } from './__tests__/harness.js';
 
 /**
@@ -11,26 +10,35 @@ import { auditEnvelopes, personInput, startHarness, type PatientsHarness, type S
  * delivers it to the audit stream exactly once.
  */
 
+// auth is another workspace: loaded by path at run time so patients' compile stays within src/.
+const AUTH_MODULE = '../../auth/src/index.js';
+interface AuthModule {
+  loadAuthConfig(env: Record<string, string>): unknown;
+  startAuthService(config: unknown, overrides?: { issuers?: TrustedIssuer[] }): Promise<RunningService>;
+}
+
 /**
- * Stands in for auth's `/internal/session-status`, which the kit asks to confirm a session when
- * Redis (where the revocation facts live) cannot answer; counts the questions.
+ * The real auth on a port chosen in advance (patients needs its URL before the harness's issuer
+ * exists): with Redis down, the kit confirms sessions with auth's `/internal/session-status`.
+ * auth trusts the harness's test issuer; counts the session checks it answers.
  */
-async function startSessionStatusStub(): Promise<{ url: string; asked: () => number; close(): Promise<void> }> {
-  let asked = 0;
-  const server = http.createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/internal/session-status' && req.headers.authorization?.startsWith('Bearer ')) {
-      asked += 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+async function startRealAuth(port: number, issuer: TestIssuer) {
+  const { loadAuthConfig, startAuthService } = (await import(AUTH_MODULE)) as AuthModule;
+  const database = await createTestDatabase('auth');
+  const service = await startAuthService(
+    loadAuthConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATABASE_URL: database.url }),
+    { issuers: [issuer.trusted] },
+  );
+  const asked = () => {
+    const line = /http_request_duration_seconds_count\{[^}]*route="\/internal\/session-status"[^}]*\} (\d+)/;
+    return service.runtime.metrics.registry.metrics().then((text) => Number(line.exec(text)?.[1] ?? 0));
+  };
   return {
-    url: `http://127.0.0.1:${port}`,
-    asked: () => asked,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    asked,
+    async close() {
+      await service.stop();
+      await database.drop();
+    },
   };
 }
 
@@ -53,7 +61,7 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T)
 
 let privateRedis: Awaited<ReturnType<typeof startPrivateRedis>>;
 let redisUp = false;
-let auth: Awaited<ReturnType<typeof startSessionStatusStub>>;
+let auth: Awaited<ReturnType<typeof startRealAuth>>;
 let h: PatientsHarness;
 let doctor: Staff;
 let clinicId: string;
@@ -61,8 +69,9 @@ let clinicId: string;
 beforeAll(async () => {
   privateRedis = await startPrivateRedis();
   redisUp = true;
-  auth = await startSessionStatusStub();
-  h = await startHarness({ redisUrl: privateRedis.url, authUrl: auth.url });
+  const authPort = await freePort();
+  h = await startHarness({ redisUrl: privateRedis.url, authUrl: `http://127.0.0.1:${authPort}` });
+  auth = await startRealAuth(authPort, h.issuer);
   clinicId = await h.admin.createClinic('Outage Clinic', 'Europe/Madrid');
   doctor = await h.staff(clinicId, ['DOCTOR']);
 });
@@ -94,7 +103,7 @@ test('Redis stopped: a medical read answers, its event waits in the outbox and r
   expect(Date.now() - started).toBeLessThan(2500); // the read is never held up for long
   expect(r.errors).toBeUndefined();
   expect(r.data!.patient).toEqual({ id: patientId, bloodType: 'B+', allergies: [{ substance: 'Ibuprofeno' }] });
-  expect(auth.asked()).toBeGreaterThan(0); // the session was confirmed by auth, Redis being down
+  expect(await auth.asked()).toBeGreaterThan(0); // the session was confirmed by the real auth, Redis being down
 
   const rows = await h.db.eventOutbox.findMany();
   expect(rows).toHaveLength(1);
