@@ -12,6 +12,8 @@ export const SERVICE_CAPABILITIES = {
   userProvision: 'clinicult:service:user-provision',
   /** admin: read a clinic's status, cluster and time zone */
   clinicRead: 'clinicult:service:clinic-read',
+  /** visits: archive a finished or cancelled visit (idempotent by visit id) */
+  visitsArchive: 'clinicult:service:visits-archive',
 } as const;
 export type ServiceCapability = (typeof SERVICE_CAPABILITIES)[keyof typeof SERVICE_CAPABILITIES];
 
@@ -20,7 +22,8 @@ export const SERVICE_CLIENTS = {
   users: [SERVICE_CAPABILITIES.credentialsWrite, SERVICE_CAPABILITIES.clinicRead],
   admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision],
   /** the clinic's time zone (stale visits, local dates in archive snapshots) */
-  patients: [SERVICE_CAPABILITIES.clinicRead],
+  patients: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive],
+  visits: [SERVICE_CAPABILITIES.clinicRead],
   gateway: [] as string[],
 } as const satisfies Record<string, readonly string[]>;
 export type ServiceName = keyof typeof SERVICE_CLIENTS;
