@@ -12,3 +12,4 @@ export * from './tenant.js';
 export { default as DataLoader } from 'dataloader';
 export * from './schema-files.js';
 export * from './service-events.js';
+export * from './scalars.js';

@@ -1,11 +1,10 @@
-import type { BaseContext, SubgraphOptions } from '@clinicult/kit';
+import { DateTimeScalar, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import type { AdminProvisioner } from './clients.js';
 import type { Actor, ClinicRegistry, CreateClinicInput, ListClinicsArgs } from './domain/clinics.js';
 import { encodeCursor } from './domain/cursor.js';
 import { provisionClinicAdmin, type ProvisionAdminInput } from './domain/provisioning.js';
 import type { Clinic } from './generated/prisma/client.js';
 import type { Loaders } from './loaders.js';
-import { DateTimeScalar } from './scalars.js';
 
 /** What admin's resolvers get (kit's base context + the clinic registry and loaders). */
 export interface AdminContext extends BaseContext {

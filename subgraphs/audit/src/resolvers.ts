@@ -1,7 +1,6 @@
-import { requireStaff, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { DateTimeScalar, JSONScalar, requireStaff, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import type { AuditDb, AuditEventRow } from './db.js';
 import { auditLog, type AuditLogArgs } from './domain/log.js';
-import { DateTimeScalar, JsonScalar } from './scalars.js';
 
 export interface AuditContext extends BaseContext {
   db: AuditDb;
@@ -11,7 +10,7 @@ const reference = (typename: 'User' | 'Patient', id: string | null) => (id ? { _
 
 export const resolvers: SubgraphOptions<AuditContext>['resolvers'] = {
   DateTime: DateTimeScalar,
-  JSON: JsonScalar,
+  JSON: JSONScalar,
   Query: {
     // the shield has let through only staff with audit:read; their token's clinic scopes the query
     auditLog: (_: unknown, args: AuditLogArgs, ctx: AuditContext) => auditLog(ctx.db, requireStaff(ctx.caller).clinicId, args),

@@ -1,6 +1,5 @@
-import { GraphQLScalarType, Kind } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badInput, type BaseContext } from '@clinicult/kit';
+import { badInput, DateTimeScalar, type BaseContext } from '@clinicult/kit';
 import { isUserCaller, type UserCaller } from '@clinicult/rbac';
 import type { AuthConfig } from './config.js';
 import type { AuthDb } from './db.js';
@@ -14,23 +13,6 @@ export interface AuthContext extends BaseContext {
   session: { issuedToken?: string };
   deps: sessions.SessionDeps & { keys: KeyStore; config: AuthConfig; facts: FactsWriter; db: AuthDb };
 }
-
-export const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
-  description: 'An ISO-8601 instant, e.g. 2026-11-27T15:04:05.000Z',
-  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
-  parseValue: (value) => {
-    const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw badInput(`"${String(value)}" is not an ISO-8601 date-time.`);
-    return date;
-  },
-  parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw badInput('A DateTime is written as an ISO-8601 string.');
-    const date = new Date(ast.value);
-    if (Number.isNaN(date.getTime())) throw badInput(`"${ast.value}" is not an ISO-8601 date-time.`);
-    return date;
-  },
-});
 
 function userCaller(ctx: AuthContext): UserCaller {
   if (!isUserCaller(ctx.caller)) throw badInput('This needs a signed-in user.');
@@ -50,7 +32,7 @@ const payload = (p: sessions.AuthPayload, ctx: AuthContext) => {
 };
 
 export const resolvers: GraphQLResolverMap<AuthContext> = {
-  DateTime,
+  DateTime: DateTimeScalar,
   Query: {
     authKeyIds: (_p, _a, ctx) => ctx.deps.keys.jwks().keys.map((k) => k.kid!),
   },

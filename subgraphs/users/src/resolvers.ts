@@ -1,5 +1,4 @@
-import { GraphQLScalarType, Kind } from 'graphql';
-import { badInput, forbiddenError, requireClinicId, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { DateTimeScalar, forbiddenError, requireClinicId, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import { isUserCaller } from '@clinicult/rbac';
 import { createLoaders, type Loaders } from './loaders.js';
 import {
@@ -46,31 +45,10 @@ function serviceActor(ctx: UsersContext, clinicId: string): Actor {
   };
 }
 
-const DateTime = new GraphQLScalarType<Date, string>({
-  name: 'DateTime',
-  description: 'An instant, ISO 8601 in UTC (2026-11-27T10:00:00.000Z).',
-  serialize(value) {
-    const date = value instanceof Date ? value : new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new TypeError('DateTime cannot represent an invalid date');
-    return date.toISOString();
-  },
-  parseValue(value) {
-    const date = typeof value === 'string' ? new Date(value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.');
-    return date;
-  },
-  parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.');
-    const date = new Date(ast.value);
-    if (Number.isNaN(date.getTime())) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.');
-    return date;
-  },
-});
-
 type Args<T = Record<string, unknown>> = T;
 
 export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
-  DateTime,
+  DateTime: DateTimeScalar,
   Query: {
     me: (_: unknown, __: Args, ctx: UsersContext) => (isUserCaller(ctx.caller) ? getMe(ctx.deps.db, ctx.caller.userId) : null),
     user: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => ctx.loaders.users.load(id),
