@@ -13,6 +13,7 @@ import {
   clientIp,
   createRuntime,
   unauthenticatedError,
+  withTimeout,
   type Logger,
   type ServiceRuntime,
   type SessionFallback,
@@ -353,18 +354,3 @@ function describe(error: unknown): string {
   return err.cause?.code ?? err.cause?.message ?? err.message ?? String(error);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
