@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { createTestDatabase, type TestDatabase } from '@clinicult/db';
+import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
+import type { AuditRecord } from '@clinicult/kit';
+import { SERVICE_CAPABILITIES, type Role } from '@clinicult/rbac';
+import { createTestIssuer, gql, markSessionFactsReady, type GraphQLResponse, type TestIssuer } from '@clinicult/testing';
+import { loadVisitsConfig } from '../config.js';
+import type { VisitsDb } from '../db.js';
+import { startVisitsService, type RunningVisitsService } from '../service.js';
+
+/**
+ * visits in-process on port 0 over a fresh MariaDB database, tokens from a test issuer (patients'
+ * relay token included), SQL statements and log lines captured, audit events published to a stream
+ * of the harness's own.
+ */
+export interface Staff {
+  id: string;
+  roles: Role[];
+  token: string;
+}
+
+export interface VisitsHarness {
+  service: RunningVisitsService;
+  url: string;
+  db: VisitsDb;
+  database: TestDatabase;
+  issuer: TestIssuer;
+  /** SQL statements seen since the last `queries.length = 0` (the event outbox relay's polling left out). */
+  queries: string[];
+  logs: Array<Record<string, any>>;
+  auditStream: string;
+  redis: Redis;
+  staff(clinicId: string, roles: Role[], id?: string): Promise<Staff>;
+  /** Delivers a snapshot as patients' relay does: service token, the clinic named in the header. */
+  archive(snapshot: unknown, clinicId?: string, token?: string): Promise<GraphQLResponse<any>>;
+  close(): Promise<void>;
+}
+
+export const ARCHIVE = 'mutation ($s: JSON!) { archiveVisit(snapshot: $s) { visitId archivedAt duplicate } }';
+
+export async function startHarness(): Promise<VisitsHarness> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await markSessionFactsReady(redisUrl);
+  const issuer = await createTestIssuer();
+  const database = await createTestDatabase('visits');
+  const auditStream = `t:audit:visits:${randomUUID()}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  const logs: Array<Record<string, any>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info', base: { service: 'visits' } }, stream);
+  const queries: string[] = [];
+  let service: RunningVisitsService;
+  try {
+    service = await startVisitsService(
+      loadVisitsConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'info', REDIS_URL: redisUrl }),
+      {
+        issuers: [issuer.trusted],
+        logger,
+        onQuery: (sql) => {
+          if (!sql.includes('event_outbox')) queries.push(sql);
+        },
+        auditStream,
+      },
+    );
+  } catch (error) {
+    redis.disconnect();
+    await database.drop();
+    throw error;
+  }
+  const relayToken = await issuer.serviceToken('patients', [SERVICE_CAPABILITIES.visitsArchive]);
+  const url = `${service.url}/graphql`;
+  return {
+    service,
+    url,
+    db: service.db,
+    database,
+    issuer,
+    queries,
+    logs,
+    auditStream,
+    redis,
+    async staff(clinicId, roles, id = randomUUID()) {
+      return { id, roles, token: await issuer.staffToken(id, clinicId, roles) };
+    },
+    archive(snapshot, clinicId, token = relayToken) {
+      const named = clinicId ?? (snapshot as { clinicId?: string }).clinicId;
+      return gql(url, ARCHIVE, { s: snapshot }, { token, headers: named ? { 'x-clinicult-clinic-id': named } : {} });
+    },
+    async close() {
+      await service.stop();
+      await redis.del(auditStream).catch(() => undefined);
+      redis.disconnect();
+      await database.drop();
+    },
+  };
+}
+
+/** The audit events published so far (oldest first), optionally of one action. */
+export async function auditEvents(h: VisitsHarness, action?: string): Promise<AuditRecord[]> {
+  const entries = (await h.redis.xrange(h.auditStream, '-', '+')) as Array<[string, string[]]>;
+  const events = entries.map(([, fields]) => (parseStreamFields(fields) as EventEnvelope<AuditRecord>).payload);
+  return action ? events.filter((e) => e.action === action) : events;
+}
+
+/**
+ * A snapshot as patients writes it (subgraphs/patients/src/domain/visits.ts, `buildSnapshot`):
+ * a finished visit with every medical part, unless patched.
+ */
+export function snapshotOf(clinicId: string, patientId: string, patch: Record<string, unknown> = {}): Record<string, any> {
+  const finishedAt = (patch.finishedAt as string | undefined) ?? new Date().toISOString();
+  const checkedInAt = new Date(Date.parse(finishedAt) - 45 * 60_000).toISOString();
+  const office = 'office-user';
+  const nurse = 'nurse-user';
+  const doctor = 'doctor-user';
+  const status = (patch.status as string | undefined) ?? 'FINISHED';
+  const at = (minutes: number) => new Date(Date.parse(checkedInAt) + minutes * 60_000).toISOString();
+  return {
+    snapshotVersion: 1,
+    visitId: randomUUID(),
+    clinicId,
+    patientId,
+    status,
+    cancelReason: null,
+    reason: 'Dolor de cabeza',
+    templateId: null,
+    checkedInBy: office,
+    nurseId: nurse,
+    doctorId: doctor,
+    vitals: { temperatureC: 37.9, heartRate: 92, recordedAt: at(10), recordedBy: nurse },
+    intakeAnswers: { fever: true },
+    notes: 'Cefalea tensional',
+    diagnoses: [{ code: 'G44.2', description: 'Cefalea tensional' }],
+    prescriptions: [{ drug: 'Paracetamol', dose: '1 g', route: 'oral', frequency: 'cada 8 h', durationDays: 3 }],
+    templateAnswers: { followUp: 'no' },
+    timeline: [
+      { from: null, to: 'WAITING', by: office, at: checkedInAt },
+      { from: 'WAITING', to: 'TRIAGE', by: nurse, at: at(5) },
+      { from: 'TRIAGE', to: 'READY_FOR_DOCTOR', by: nurse, at: at(15) },
+      { from: 'READY_FOR_DOCTOR', to: 'WITH_DOCTOR', by: doctor, at: at(20) },
+      { from: 'WITH_DOCTOR', to: 'CHECKOUT', by: doctor, at: at(40) },
+      { from: 'CHECKOUT', to: status, by: office, at: finishedAt },
+    ],
+    checkedInAt,
+    finishedAt,
+    finishedBy: office,
+    timeZone: 'Europe/Madrid',
+    localDate: '2026-11-27',
+    version: 7,
+    ...patch,
+  };
+}
+
+/** Archives a snapshot, failing the test on any error. */
+export async function archived(h: VisitsHarness, snapshot: Record<string, any>): Promise<string> {
+  const r = await h.archive(snapshot);
+  if (r.errors || !r.data) throw new Error(`archiveVisit failed: ${JSON.stringify(r.errors)}`);
+  return r.data.archiveVisit.visitId as string;
+}

@@ -1,0 +1,57 @@
+import { and, can, forbidden, hasPermission, isAuthenticated, rule, serviceCan, SERVICE_CAPABILITIES, type CallerContext, type IRules } from '@clinicult/rbac';
+import { MEDICAL_FILTERS, type VisitFilter } from './domain/history.js';
+
+/**
+ * Who may call what (graphql-shield; anything not listed is denied). Tenant rules — which clinic's
+ * rows a caller sees — live in the domain layer, which puts the caller's clinic in every WHERE.
+ *
+ * - history (`visit`, `visits`, `Patient.history`, `Patient.visitCount`): clinicult:visits:read
+ *   (every clinic role).
+ * - medical fields of a visit, field by field, and the `diagnosisCode` / `text` filters (they reveal
+ *   clinical facts): also clinicult:medical:read. OFFICE and ADMIN get the other fields with a
+ *   FORBIDDEN error (and null) on each medical field; a medical filter without it is refused whole.
+ * - `archiveVisit` (internal): a service token with clinicult:service:visits-archive (patients' relay).
+ */
+export const VISITS_READ = 'clinicult:visits:read';
+export const MEDICAL_READ = 'clinicult:medical:read';
+
+const readVisits = can(VISITS_READ);
+const readMedical = can(MEDICAL_READ);
+const readVisitMedical = and(readVisits, readMedical);
+
+/** The medical fields of a historic visit (DESIGN.md: vitals, notes, diagnoses, prescriptions, answers). */
+export const VISIT_MEDICAL_FIELDS = ['vitals', 'intakeAnswers', 'notes', 'diagnoses', 'prescriptions', 'templateAnswers'] as const;
+
+/** `visits(filter)`: the diagnosisCode and text filters need clinicult:medical:read; nothing is returned without it. */
+const medicalFilters = rule('visits:medical-filters', { cache: 'strict' })((_p, args: { filter?: VisitFilter | null }, ctx: CallerContext) => {
+  const used = MEDICAL_FILTERS.filter((f) => args.filter?.[f] != null);
+  if (used.length === 0) return true;
+  const { caller } = ctx;
+  if (caller.kind === 'staff' && hasPermission(caller.permissions, MEDICAL_READ)) return true;
+  return forbidden(`visits: the filter${used.length > 1 ? 's' : ''} ${used.map((f) => `filter.${f}`).join(', ')} reveal${used.length > 1 ? '' : 's'} clinical facts and need${used.length > 1 ? '' : 's'} ${MEDICAL_READ}.`);
+});
+
+export const rules: IRules = {
+  Query: {
+    visit: readVisits,
+    visits: and(readVisits, medicalFilters),
+  },
+  Mutation: {
+    archiveVisit: serviceCan(SERVICE_CAPABILITIES.visitsArchive),
+  },
+  // Reached through a ruled root field or `_entities` (which the kit rules): the type rules hold for both.
+  HistoricVisit: {
+    '*': readVisits,
+    ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, readVisitMedical])),
+  },
+  Patient: { '*': readVisits },
+  HistoricVisitConnection: isAuthenticated,
+  HistoricVisitEdge: isAuthenticated,
+  PageInfo: isAuthenticated,
+  HistoricVitals: isAuthenticated,
+  HistoricDiagnosis: isAuthenticated,
+  HistoricPrescription: isAuthenticated,
+  HistoricTimelineEntry: isAuthenticated,
+  ArchiveReceipt: isAuthenticated,
+  User: isAuthenticated,
+};

@@ -1,0 +1,77 @@
+import { requireClinicId, type AuditCollector, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import type { VisitsDb } from './db.js';
+import { archiveVisit } from './domain/archive.js';
+import { historyPage, listVisits, type HistoricVisitRow, type HistoryArgs, type VisitFilter, type VisitPage } from './domain/history.js';
+import { primeVisits, type Loaders } from './loaders.js';
+import { VISIT_MEDICAL_FIELDS } from './permissions.js';
+import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
+
+/** What visits' resolvers get: the kit's base context + data layer, loaders and the request's audit collector. */
+export interface VisitsContext extends BaseContext {
+  db: VisitsDb;
+  /** the caller's clinic (staff, or a service naming one); null: nothing is visible */
+  clinicId: string | null;
+  loaders: Loaders;
+  /** medical reads of this request, flushed as `patient.read.medical` events before the response */
+  audit: AuditCollector;
+}
+
+const user = (id: string | null | undefined) => (id ? { __typename: 'User', id } : null);
+
+/** Medical fields: the shield has allowed them; the read is noted for the request's audit event. */
+function medicalField(field: (typeof VISIT_MEDICAL_FIELDS)[number]) {
+  return (visit: HistoricVisitRow, _args: unknown, ctx: VisitsContext) => {
+    ctx.audit.medicalRead(visit.patientId, `visit.${field}`, visit.id);
+    return visit[field];
+  };
+}
+
+/** A page of visits: its rows become loader entries (a later `visit(id)` costs nothing). */
+function connection(ctx: VisitsContext, page: VisitPage): VisitPage {
+  primeVisits(ctx.loaders, page.edges.map((e) => e.node));
+  return page;
+}
+
+/** Thin resolvers: parse arguments, call the domain layer; rules are in permissions.ts. */
+export const resolvers: SubgraphOptions<VisitsContext>['resolvers'] = {
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
+  JSON: JSONScalar,
+  Query: {
+    visit: (_: unknown, { id }: { id: string }, ctx: VisitsContext) => ctx.loaders.visits.load(id),
+    visits: async (_: unknown, args: { filter?: VisitFilter | null; first?: number | null; after?: string | null }, ctx: VisitsContext) => {
+      const page = connection(ctx, await listVisits(ctx.db, requireClinicId(ctx.caller), args));
+      // a search by diagnosis or text reveals clinical facts about every patient it lists
+      const medical = (['diagnosisCode', 'text'] as const).filter((f) => args.filter?.[f] != null).map((f) => `visits.filter.${f}`);
+      if (medical.length > 0) for (const { node } of page.edges) ctx.audit.medicalRead(node.patientId, medical, node.id);
+      return page;
+    },
+  },
+  Mutation: {
+    archiveVisit: (_: unknown, { snapshot }: { snapshot: unknown }, ctx: VisitsContext) => archiveVisit(ctx.db, ctx.caller, snapshot),
+  },
+  HistoricVisitConnection: {
+    totalCount: (page: VisitPage) => page.count(),
+  },
+  Patient: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    history: async (patient: { id: string }, args: HistoryArgs, ctx: VisitsContext) =>
+      connection(ctx, await historyPage(ctx.db, requireClinicId(ctx.caller), patient.id, args)),
+    visitCount: (patient: { id: string }, _: unknown, ctx: VisitsContext) => ctx.loaders.visitCounts.load(patient.id),
+  },
+  HistoricVisit: {
+    __resolveReference: (ref: { id: string }, ctx: VisitsContext) => ctx.loaders.visits.load(ref.id),
+    patient: (visit: HistoricVisitRow) => ({ __typename: 'Patient', id: visit.patientId }),
+    checkedInBy: (visit: HistoricVisitRow) => user(visit.checkedInBy),
+    nurse: (visit: HistoricVisitRow) => user(visit.nurseId),
+    doctor: (visit: HistoricVisitRow) => user(visit.doctorId),
+    finishedBy: (visit: HistoricVisitRow) => user(visit.finishedBy),
+    ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, medicalField(f)])),
+  },
+  HistoricVitals: {
+    recordedBy: (vitals: { recordedBy?: string | null }) => user(vitals.recordedBy),
+  },
+  HistoricTimelineEntry: {
+    by: (entry: { by: string }) => user(entry.by),
+  },
+};

@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis';
+import {
+  createLogger,
+  createRedis,
+  createServiceEvents,
+  loadSubgraphSchema,
+  startSubgraph,
+  type Logger,
+  type RunningService,
+  type TrustedIssuer,
+} from '@clinicult/kit';
+import type { VisitsConfig } from './config.js';
+import { createDb, type VisitsDb } from './db.js';
+import { createLoaders } from './loaders.js';
+import { rules } from './permissions.js';
+import { resolvers, type VisitsContext } from './resolvers.js';
+
+export interface VisitsOverrides {
+  /** Extra trusted token issuers (tests). */
+  issuers?: TrustedIssuer[];
+  redis?: Redis;
+  logger?: Logger;
+  /** Sees every SQL statement (tests count queries). */
+  onQuery?: (sql: string) => void;
+  /** The audit stream (tests use one of their own); default the kit's AUDIT_STREAM. */
+  auditStream?: string;
+}
+
+export interface RunningVisitsService extends RunningService {
+  db: VisitsDb;
+}
+
+/** The visits subgraph (port 4004): finished and cancelled visits, archived once from patients' outbox. */
+export async function startVisitsService(config: VisitsConfig, overrides: VisitsOverrides = {}): Promise<RunningVisitsService> {
+  const logger = overrides.logger ?? createLogger('visits', config.LOG_LEVEL);
+  const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'visits');
+  // Audit events (medical reads) go through visits' event bus; while Redis is down they wait in
+  // visits' own outbox (event_outbox) and the relay delivers them later.
+  const events = createServiceEvents({
+    service: 'visits',
+    redis,
+    db,
+    logger,
+    ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
+  });
+  const { audit } = events;
+  const closeOwnResources = async () => {
+    await events.close();
+    await db.$disconnect();
+    if (!overrides.redis) redis.disconnect();
+  };
+  try {
+    const service = await startSubgraph<VisitsContext>({
+      name: 'visits',
+      port: config.PORT,
+      config,
+      typeDefs: loadSubgraphSchema('visits'),
+      resolvers,
+      rules,
+      createContext: (base) => {
+        const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
+        return { ...base, db, clinicId, loaders: createLoaders(db, clinicId), audit: audit.collector(base) };
+      },
+      plugins: [audit.plugin()],
+      readiness: { database: () => db.$queryRaw`SELECT 1` },
+      logger,
+      ...(overrides.issuers ? { issuers: overrides.issuers } : {}),
+      redis,
+      onShutdown: [closeOwnResources],
+    });
+    return { ...service, db };
+  } catch (error) {
+    await closeOwnResources().catch(() => undefined);
+    throw error;
+  }
+}
