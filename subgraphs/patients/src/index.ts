@@ -6,3 +6,13 @@ export { VISIT_OPERATIONS, renderTransitionTable, type VisitState, type VisitOpe
 export { IDENTIFIER_SYSTEMS } from './domain/search.js';
 export type { VisitSnapshot } from './domain/visits.js';
 export { seedDemoPatients, type SeedDemoPatientsOptions, type SeedDemoPatientsResult } from './seed.js';
+export {
+  createArchiveRelay,
+  backoffMs,
+  ARCHIVE_VISIT_MUTATION,
+  type ArchiveRelay,
+  type ArchiveRelayOptions,
+  type ArchiveReceipt,
+  type DrainResult,
+  type OutboxStats,
+} from './archive-relay.js';

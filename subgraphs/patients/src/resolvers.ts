@@ -32,7 +32,7 @@ import {
 } from './domain/visits.js';
 import { primePatients, primeVisits, type Loaders } from './loaders.js';
 import { PATIENT_MEDICAL_FIELDS, VISIT_MEDICAL_FIELDS } from './permissions.js';
-import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
+import { DateScalar, DateTimeScalar, JSONScalar } from '@clinicult/kit';
 
 export type PatientsDeps = VisitDeps;
 

@@ -11,6 +11,7 @@ import {
   type RunningService,
   type TrustedIssuer,
 } from '@clinicult/kit';
+import { createArchiveRelay, type ArchiveRelay, type ArchiveRelayOptions } from './archive-relay.js';
 import { createClinicDirectory, type ClinicDirectory, type TokenSource } from './clinics.js';
 import type { PatientsConfig } from './config.js';
 import { createDb, type PatientsDb } from './db.js';
@@ -31,10 +32,14 @@ export interface PatientsOverrides {
   onQuery?: (sql: string) => void;
   /** The audit stream (tests use one of their own); default the kit's AUDIT_STREAM. */
   auditStream?: string;
+  /** Test hooks of the archive relay (e.g. a crash between visits' answer and the mark). */
+  archiveRelayHooks?: ArchiveRelayOptions['hooks'];
 }
 
 export interface RunningPatientsService extends RunningService {
   db: PatientsDb;
+  /** The archive outbox relay (null when ARCHIVE_RELAY_ENABLED=false). */
+  archiveRelay: ArchiveRelay | null;
 }
 
 /** The patients subgraph (port 4003): patients, the current visit, the archive outbox. */
@@ -52,7 +57,10 @@ export async function startPatientsService(config: PatientsConfig, overrides: Pa
     ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
   });
   const { audit } = events;
+  let archiveRelay: ArchiveRelay | null = null;
   const closeOwnResources = async () => {
+    // the relay first: the row in flight is marked before the database goes away
+    await archiveRelay?.stop();
     await events.close();
     await db.$disconnect();
     if (!overrides.redis) redis.disconnect();
@@ -75,8 +83,9 @@ export async function startPatientsService(config: PatientsConfig, overrides: Pa
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     });
   const deps: PatientsDeps = { db, clinics };
+  let service: RunningService;
   try {
-    const service = await startSubgraph<PatientsContext>({
+    service = await startSubgraph<PatientsContext>({
       name: 'patients',
       port: config.PORT,
       config,
@@ -103,9 +112,35 @@ export async function startPatientsService(config: PatientsConfig, overrides: Pa
       redis,
       onShutdown: [closeOwnResources],
     });
-    return { ...service, db };
   } catch (error) {
     await closeOwnResources().catch(() => undefined);
     throw error;
   }
+  try {
+    if (config.ARCHIVE_RELAY_ENABLED) {
+      // finishVisit/cancelVisit write the outbox; this delivers it to visits (archive-relay.ts)
+      archiveRelay = createArchiveRelay({
+        db,
+        visitsUrl: config.VISITS_URL,
+        tokens,
+        logger,
+        registry: service.runtime.metrics.registry,
+        intervalMs: config.ARCHIVE_RELAY_INTERVAL_MS,
+        batchSize: config.ARCHIVE_RELAY_BATCH_SIZE,
+        concurrency: config.ARCHIVE_RELAY_CONCURRENCY,
+        baseBackoffMs: config.ARCHIVE_RELAY_BASE_BACKOFF_MS,
+        maxBackoffMs: config.ARCHIVE_RELAY_MAX_BACKOFF_MS,
+        leaseMs: config.ARCHIVE_RELAY_LEASE_MS,
+        maxRefusals: config.ARCHIVE_RELAY_MAX_REFUSALS,
+        retentionMs: config.ARCHIVE_OUTBOX_RETENTION_DAYS * 24 * 3600 * 1000,
+        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+        ...(overrides.archiveRelayHooks ? { hooks: overrides.archiveRelayHooks } : {}),
+      });
+      archiveRelay.start();
+    }
+  } catch (error) {
+    await service.stop(); // runs closeOwnResources
+    throw error;
+  }
+  return { ...service, db, archiveRelay };
 }

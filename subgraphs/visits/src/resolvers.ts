@@ -4,7 +4,7 @@ import { archiveVisit } from './domain/archive.js';
 import { historyPage, listVisits, type HistoricVisitRow, type HistoryArgs, type VisitFilter, type VisitPage } from './domain/history.js';
 import { primeVisits, type Loaders } from './loaders.js';
 import { VISIT_MEDICAL_FIELDS } from './permissions.js';
-import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
+import { DateScalar, DateTimeScalar, JSONScalar } from '@clinicult/kit';
 
 /** What visits' resolvers get: the kit's base context + data layer, loaders and the request's audit collector. */
 export interface VisitsContext extends BaseContext {

@@ -5,6 +5,7 @@ import { loadGatewayConfig, startGateway } from '@clinicult/gateway';
 import { loadUsersConfig, startUsersService } from '@clinicult/users-service';
 import { loadPatientsConfig, startPatientsService } from '@clinicult/patients-service';
 import { loadAuditConfig, startAuditService } from '@clinicult/audit-service';
+import { loadVisitsConfig, startVisitsService } from '@clinicult/visits-service';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort, gql, type GraphQLResponse } from '@clinicult/testing';
@@ -14,7 +15,7 @@ import { seedDemo, demoPassword, DEMO } from '../../../scripts/seed.mjs';
 
 export interface Platform {
   gatewayUrl: string;
-  urls: { auth: string; users: string; admin: string; patients: string; audit: string };
+  urls: { auth: string; users: string; admin: string; patients: string; audit: string; visits: string };
   password: string;
   demo: typeof DEMO;
   clinicId: string;
@@ -30,7 +31,8 @@ export interface Platform {
  * `npm start` does.
  */
 export async function startPlatform(): Promise<Platform> {
-  const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit', TestDatabase> = {
+  const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit' | 'visits', TestDatabase> = {
+    visits: await createTestDatabase('visits'),
     audit: await createTestDatabase('audit'),
     auth: await createTestDatabase('auth'),
     users: await createTestDatabase('users'),
@@ -43,6 +45,7 @@ export async function startPlatform(): Promise<Platform> {
     admin: await freePort(),
     patients: await freePort(),
     audit: await freePort(),
+    visits: await freePort(),
     gateway: await freePort(),
   };
   // this platform's own audit stream, so parallel or earlier runs never mix their events
@@ -53,6 +56,7 @@ export async function startPlatform(): Promise<Platform> {
     admin: `http://127.0.0.1:${ports.admin}`,
     patients: `http://127.0.0.1:${ports.patients}`,
     audit: `http://127.0.0.1:${ports.audit}`,
+    visits: `http://127.0.0.1:${ports.visits}`,
   };
   const common = {
     NODE_ENV: 'test',
@@ -62,6 +66,7 @@ export async function startPlatform(): Promise<Platform> {
     ADMIN_URL: urls.admin,
     PATIENTS_URL: urls.patients,
     AUDIT_URL: urls.audit,
+    VISITS_URL: urls.visits,
   };
   const auth = await startAuthService(
     loadAuthConfig({ ...common, PORT: String(ports.auth), DATABASE_URL: databases.auth.url, FACTS_WARM_INTERVAL_MS: '500' }),
@@ -73,8 +78,17 @@ export async function startPlatform(): Promise<Platform> {
     auditStream,
   });
   const admin = await startAdminService(loadAdminConfig({ ...common, PORT: String(ports.admin), DATABASE_URL: databases.admin.url }));
+  const visits = await startVisitsService(
+    loadVisitsConfig({ ...common, PORT: String(ports.visits), DATABASE_URL: databases.visits.url }),
+    { auditStream },
+  );
   const patients = await startPatientsService(
-    loadPatientsConfig({ ...common, PORT: String(ports.patients), DATABASE_URL: databases.patients.url }),
+    loadPatientsConfig({
+      ...common,
+      PORT: String(ports.patients),
+      DATABASE_URL: databases.patients.url,
+      ARCHIVE_RELAY_INTERVAL_MS: '200',
+    }),
     { auditStream },
   );
   const gateway = await startGateway(loadGatewayConfig({ ...common, PORT: String(ports.gateway) }));
@@ -108,6 +122,7 @@ export async function startPlatform(): Promise<Platform> {
     async stop() {
       await gateway.stop();
       await patients.stop();
+      await visits.stop();
       await audit.stop();
       await admin.stop();
       await users.stop();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -7,6 +8,7 @@ import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
 import type { AuditRecord, Logger, RunningService, TrustedIssuer } from '@clinicult/kit';
 import { SERVICE_CAPABILITIES, type Role } from '@clinicult/rbac';
 import { createTestIssuer, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import type { ArchiveRelayOptions } from '../archive-relay.js';
 import type { ClinicDirectory } from '../clinics.js';
 import { loadPatientsConfig } from '../config.js';
 import type { PatientsDb } from '../db.js';
@@ -76,6 +78,83 @@ export async function startRealAdmin(issuer: TestIssuer): Promise<AdminUnderTest
   }
 }
 
+// visits is another workspace too (it may not exist yet in a checkout): loaded by path at run time.
+interface VisitsModule {
+  loadVisitsConfig(env: Record<string, string | undefined>): unknown;
+  startVisitsService(config: unknown, overrides?: { issuers?: TrustedIssuer[]; logger?: Logger }): Promise<RunningService>;
+}
+const VISITS_MODULE = '../../../visits/src/index.js';
+
+/** Whether the visits service is in this checkout (subgraphs/visits/src/index.ts exporting startVisitsService). */
+export async function visitsServiceAvailable(): Promise<boolean> {
+  try {
+    const mod = (await import(VISITS_MODULE)) as Partial<VisitsModule>;
+    return typeof mod.startVisitsService === 'function' && typeof mod.loadVisitsConfig === 'function';
+  } catch {
+    return false;
+  }
+}
+
+export interface VisitsUnderTest {
+  /** Base URL (what patients' VISITS_URL names). */
+  url: string;
+  /** Its database (count archived visits with `mysqlQuery`). */
+  databaseUrl: string;
+  /** Stops the service, keeping its database (a later `start` serves the same data). */
+  stop(): Promise<void>;
+  /** Starts the service (again) on the same port. */
+  start(): Promise<void>;
+  /** Stops it and drops its database. */
+  close(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (nothing listens on it until someone binds it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real visits service on its own database and a fixed port, NOT started: patients' relay can
+ * be pointed at `url` before visits exists, then `start()` brings it up.
+ */
+export async function prepareRealVisits(issuer: TestIssuer, port: number): Promise<VisitsUnderTest> {
+  const { loadVisitsConfig, startVisitsService } = (await import(VISITS_MODULE)) as VisitsModule;
+  const database = await createTestDatabase('visits');
+  const config = loadVisitsConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: String(port),
+    DATABASE_URL: database.url,
+    AUTH_URL: 'http://127.0.0.1:9',
+  });
+  let running: RunningService | null = null;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    databaseUrl: database.url,
+    async start() {
+      running ??= await startVisitsService(config, { issuers: [issuer.trusted] });
+    },
+    async stop() {
+      await running?.stop();
+      running = null;
+    },
+    async close() {
+      await running?.stop();
+      running = null;
+      await database.drop();
+    },
+  };
+}
+
 export interface Staff {
   id: string;
   roles: Role[];
@@ -108,6 +187,12 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** Where patients asks auth about a session when Redis cannot answer (default: nothing listening). */
   authUrl?: string;
+  /**
+   * Extra configuration (environment variables). The archive relay is off unless this sets
+   * ARCHIVE_RELAY_ENABLED=true (most tests never run visits).
+   */
+  env?: Record<string, string>;
+  archiveRelayHooks?: ArchiveRelayOptions['hooks'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<PatientsHarness> {
@@ -140,13 +225,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
         ADMIN_URL: admin.url,
         LOG_LEVEL: 'info',
         REDIS_URL: redisUrl,
+        ARCHIVE_RELAY_ENABLED: 'false',
         ...(options.authUrl ? { AUTH_URL: options.authUrl } : {}),
+        ...options.env,
       }),
       {
         issuers: [issuer.trusted],
         logger,
-        // what auth would issue to patients (client credentials) once it knows the client
-        tokens: { token: () => issuer.serviceToken('patients', [SERVICE_CAPABILITIES.clinicRead]) },
+        // what auth issues to patients (client credentials): clinic reads at admin, archiving at visits
+        tokens: { token: () => issuer.serviceToken('patients', [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive]) },
+        ...(options.archiveRelayHooks ? { archiveRelayHooks: options.archiveRelayHooks } : {}),
         ...(options.clinics ? { clinics: options.clinics } : {}),
         // the outbox relay's polling is not part of what a request costs
         onQuery: (sql) => {
