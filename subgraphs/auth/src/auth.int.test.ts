@@ -272,17 +272,25 @@ describe('signing keys', () => {
 
 describe('revocation facts in Redis', () => {
   test('Redis losing the facts (eviction, restart) never revives a session; auth rewrites them', async () => {
+    // a private Redis: dropping the shared hash would make other services on this machine ask auth
     const { FACTS_HASH, factKeys } = await import('@clinicult/kit');
-    const { email } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['DOCTOR'] }, { clinicId: clinicB, roles: ['DOCTOR'] }] });
-    const token = (await auth.login(email)).data!.login.token;
-    await gql(auth.url, LOGOUT, {}, { token });
-    const redis = auth.service.runtime.redis;
-    await redis.del(FACTS_HASH); // everything gone at once, `ready` included
-    expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
-    await new Promise((r) => setTimeout(r, 800)); // FACTS_WARM_INTERVAL_MS is 300 in tests
-    expect(await redis.hget(FACTS_HASH, factKeys.ready)).toBeTruthy();
-    const jti = decodeJwt(token).jti!;
-    expect(await redis.hget(FACTS_HASH, factKeys.revokedJti(jti))).toBeTruthy();
+    const { startPrivateRedis } = await import('@clinicult/testing');
+    const privateRedis = await startPrivateRedis();
+    const local = await startTestAuth({ REDIS_URL: privateRedis.url });
+    try {
+      const { email } = await local.addUser({ memberships: [{ clinicId: clinicA, roles: ['DOCTOR'] }, { clinicId: clinicB, roles: ['DOCTOR'] }] });
+      const token = (await local.login(email)).data!.login.token;
+      await gql(local.url, LOGOUT, {}, { token });
+      const redis = local.service.runtime.redis;
+      await redis.del(FACTS_HASH); // everything gone at once, `ready` included
+      expect((await gql(local.url, SWITCH, { clinicId: clinicA }, { token })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
+      await new Promise((r) => setTimeout(r, 800)); // FACTS_WARM_INTERVAL_MS is 300 in tests
+      expect(await redis.hget(FACTS_HASH, factKeys.ready)).toBeTruthy();
+      expect(await redis.hget(FACTS_HASH, factKeys.revokedJti(decodeJwt(token).jti!))).toBeTruthy();
+    } finally {
+      await local.stop();
+      await privateRedis.stop();
+    }
   });
 
   test('revocations of tokens that expired anyway are pruned', async () => {

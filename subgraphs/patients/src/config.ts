@@ -32,6 +32,8 @@ export const patientsConfigSchema = baseConfigSchema.extend({
   ARCHIVE_RELAY_MAX_REFUSALS: z.coerce.number().int().min(1).max(1000).default(5),
   /** Delivered outbox rows are deleted after this many days (0 keeps them). */
   ARCHIVE_OUTBOX_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
+  /** The stream `visit.checked_in` is published on (visits warms the patient's history cache). */
+  VISIT_EVENTS_STREAM: z.string().min(1).default('events:visits'),
 });
 
 export type PatientsConfig = Omit<z.infer<typeof patientsConfigSchema>, 'DATABASE_URL'> & { DATABASE_URL: string };

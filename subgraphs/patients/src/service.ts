@@ -32,6 +32,8 @@ export interface PatientsOverrides {
   onQuery?: (sql: string) => void;
   /** The audit stream (tests use one of their own); default the kit's AUDIT_STREAM. */
   auditStream?: string;
+  /** The stream of visit events (tests use one of their own); default config VISIT_EVENTS_STREAM. */
+  visitEventsStream?: string;
   /** Test hooks of the archive relay (e.g. a crash between visits' answer and the mark). */
   archiveRelayHooks?: ArchiveRelayOptions['hooks'];
 }
@@ -82,7 +84,19 @@ export async function startPatientsService(config: PatientsConfig, overrides: Pa
       ttlMs: config.CLINIC_INFO_TTL_SECONDS * 1000,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     });
-  const deps: PatientsDeps = { db, clinics };
+  const visitEventsStream = overrides.visitEventsStream ?? config.VISIT_EVENTS_STREAM;
+  const deps: PatientsDeps = {
+    db,
+    clinics,
+    // a check-in never fails because of its event: the bus writes the outbox while Redis is down
+    publishVisitEvent: async (event) => {
+      try {
+        await events.bus.publish(visitEventsStream, event);
+      } catch (error) {
+        logger.warn({ err: error, type: event.type, clinicId: event.clinicId }, 'visit event not published');
+      }
+    },
+  };
   let service: RunningService;
   try {
     service = await startSubgraph<PatientsContext>({

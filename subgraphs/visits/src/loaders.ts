@@ -1,5 +1,6 @@
 import { DataLoader } from '@clinicult/kit';
 import type { VisitsDb } from './db.js';
+import type { HistoryCache } from './domain/history-cache.js';
 import { visitCounts, visitsByIds, type HistoricVisitRow } from './domain/history.js';
 
 /**
@@ -12,11 +13,21 @@ export interface Loaders {
   visitCounts: DataLoader<string, number>;
 }
 
-export function createLoaders(db: VisitsDb, clinicId: string | null): Loaders {
+export function createLoaders(db: VisitsDb, clinicId: string | null, cache?: HistoryCache | null): Loaders {
   return {
     visits: new DataLoader((ids: readonly string[]) => visitsByIds(db, clinicId, ids), { maxBatchSize: 500 }),
-    visitCounts: new DataLoader((ids: readonly string[]) => visitCounts(db, clinicId, ids), { maxBatchSize: 500 }),
+    visitCounts: new DataLoader((ids: readonly string[]) => cachedVisitCounts(db, clinicId, ids, cache), { maxBatchSize: 500 }),
   };
+}
+
+/** Counts kept in the history cache first (one MGET), the rest in one GROUP BY. */
+async function cachedVisitCounts(db: VisitsDb, clinicId: string | null, ids: readonly string[], cache?: HistoryCache | null): Promise<number[]> {
+  if (!cache || clinicId === null) return visitCounts(db, clinicId, ids);
+  const cached = await cache.getMany(clinicId, ids);
+  const missing = ids.filter((_, i) => !cached[i]);
+  const counted = missing.length > 0 ? await visitCounts(db, clinicId, missing) : [];
+  const byId = new Map(missing.map((id, i) => [id, counted[i] ?? 0]));
+  return ids.map((id, i) => cached[i]?.count ?? byId.get(id) ?? 0);
 }
 
 /** Rows already read (a list) need no second query when a field asks for them by id. */

@@ -1,6 +1,7 @@
 import { requireClinicId, type AuditCollector, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import type { VisitsDb } from './db.js';
 import { archiveVisit } from './domain/archive.js';
+import type { HistoryCache } from './domain/history-cache.js';
 import { historyPage, listVisits, type HistoricVisitRow, type HistoryArgs, type VisitFilter, type VisitPage } from './domain/history.js';
 import { primeVisits, type Loaders } from './loaders.js';
 import { VISIT_MEDICAL_FIELDS } from './permissions.js';
@@ -14,6 +15,8 @@ export interface VisitsContext extends BaseContext {
   loaders: Loaders;
   /** medical reads of this request, flushed as `patient.read.medical` events before the response */
   audit: AuditCollector;
+  /** the per-patient history cache in Redis (first pages, visit counts); null: MySQL only */
+  historyCache: HistoryCache | null;
 }
 
 const user = (id: string | null | undefined) => (id ? { __typename: 'User', id } : null);
@@ -48,7 +51,7 @@ export const resolvers: SubgraphOptions<VisitsContext>['resolvers'] = {
     },
   },
   Mutation: {
-    archiveVisit: (_: unknown, { snapshot }: { snapshot: unknown }, ctx: VisitsContext) => archiveVisit(ctx.db, ctx.caller, snapshot),
+    archiveVisit: (_: unknown, { snapshot }: { snapshot: unknown }, ctx: VisitsContext) => archiveVisit(ctx.db, ctx.caller, snapshot, ctx.historyCache),
   },
   HistoricVisitConnection: {
     totalCount: (page: VisitPage) => page.count(),
@@ -56,7 +59,7 @@ export const resolvers: SubgraphOptions<VisitsContext>['resolvers'] = {
   Patient: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     history: async (patient: { id: string }, args: HistoryArgs, ctx: VisitsContext) =>
-      connection(ctx, await historyPage(ctx.db, requireClinicId(ctx.caller), patient.id, args)),
+      connection(ctx, await historyPage(ctx.db, requireClinicId(ctx.caller), patient.id, args, ctx.historyCache)),
     visitCount: (patient: { id: string }, _: unknown, ctx: VisitsContext) => ctx.loaders.visitCounts.load(patient.id),
   },
   HistoricVisit: {

@@ -9,8 +9,11 @@ import {
   type RunningService,
   type TrustedIssuer,
 } from '@clinicult/kit';
+import type { Subscription } from '@clinicult/events';
+import { subscribeCheckIns } from './checkin-events.js';
 import type { VisitsConfig } from './config.js';
 import { createDb, type VisitsDb } from './db.js';
+import { createHistoryCache, type HistoryCache } from './domain/history-cache.js';
 import { createLoaders } from './loaders.js';
 import { rules } from './permissions.js';
 import { resolvers, type VisitsContext } from './resolvers.js';
@@ -24,10 +27,17 @@ export interface VisitsOverrides {
   onQuery?: (sql: string) => void;
   /** The audit stream (tests use one of their own); default the kit's AUDIT_STREAM. */
   auditStream?: string;
+  /** The stream of patients' visit events (tests use one of their own); default config VISIT_EVENTS_STREAM. */
+  visitEventsStream?: string;
+  /** The history cache's key prefix (tests use one of their own); default `visits:history`. */
+  historyCachePrefix?: string;
 }
 
 export interface RunningVisitsService extends RunningService {
   db: VisitsDb;
+  historyCache: HistoryCache;
+  /** the `visit.checked_in` consumer (warms the history cache) */
+  checkIns: Subscription;
 }
 
 /** The visits subgraph (port 4004): finished and cancelled visits, archived once from patients' outbox. */
@@ -45,6 +55,21 @@ export async function startVisitsService(config: VisitsConfig, overrides: Visits
     ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
   });
   const { audit } = events;
+  const historyCache = createHistoryCache({
+    redis,
+    ttlSeconds: config.HISTORY_CACHE_TTL_SECONDS,
+    logger,
+    ...(overrides.historyCachePrefix ? { prefix: overrides.historyCachePrefix } : {}),
+  });
+  // patients publishes visit.checked_in; the patient's history is warmed while they are in the clinic
+  // (events.close() stops this subscription with the bus)
+  const checkIns = subscribeCheckIns({
+    bus: events.bus,
+    stream: overrides.visitEventsStream ?? config.VISIT_EVENTS_STREAM,
+    db,
+    cache: historyCache,
+    logger,
+  });
   const closeOwnResources = async () => {
     await events.close();
     await db.$disconnect();
@@ -60,7 +85,7 @@ export async function startVisitsService(config: VisitsConfig, overrides: Visits
       rules,
       createContext: (base) => {
         const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
-        return { ...base, db, clinicId, loaders: createLoaders(db, clinicId), audit: audit.collector(base) };
+        return { ...base, db, clinicId, loaders: createLoaders(db, clinicId, historyCache), audit: audit.collector(base), historyCache };
       },
       plugins: [audit.plugin()],
       readiness: { database: () => db.$queryRaw`SELECT 1` },
@@ -69,7 +94,7 @@ export async function startVisitsService(config: VisitsConfig, overrides: Visits
       redis,
       onShutdown: [closeOwnResources],
     });
-    return { ...service, db };
+    return { ...service, db, historyCache, checkIns };
   } catch (error) {
     await closeOwnResources().catch(() => undefined);
     throw error;

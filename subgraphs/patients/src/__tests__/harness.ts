@@ -202,6 +202,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
   const admin = await startRealAdmin(issuer);
   const database = await createTestDatabase('patients');
   const auditStream = `t:audit:patients:${randomUUID()}`;
+  // check-ins publish visit events: on a stream of this harness's own, never the shared one
+  const visitEventsStream = `t:visits:patients:${randomUUID()}`;
   // a private Redis may be stopped on purpose: commands then fail soon, and reconnect errors are expected
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
@@ -241,6 +243,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
           if (!sql.includes('event_outbox')) queries.push(sql);
         },
         auditStream,
+        visitEventsStream,
       },
     );
   } catch (error) {
@@ -265,7 +268,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
     },
     async close() {
       await service.stop();
-      await redis.del(auditStream).catch(() => undefined);
+      await redis.del(auditStream, visitEventsStream).catch(() => undefined);
       redis.disconnect();
       await database.drop();
       await admin.stop();

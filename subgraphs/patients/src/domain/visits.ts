@@ -37,6 +37,12 @@ export type { VisitRow };
 export interface VisitDeps {
   db: PatientsDb;
   clinics: ClinicDirectory;
+  /**
+   * Publishes a visit event on the visits stream (`visit.checked_in`: visits warms the patient's
+   * history cache). Never rejects: the bus falls back to the outbox while Redis is down, and
+   * anything else is logged by the caller's wiring (service.ts).
+   */
+  publishVisitEvent?: (event: { type: string; clinicId: string; payload: Record<string, unknown> }) => Promise<void>;
 }
 
 export interface TimelineEntry {
@@ -197,6 +203,12 @@ export async function checkIn(
     throw error;
   }
   await recordAudit(audit, { action: 'visit.checkIn', patientId: patient.id, visitId: visit.id });
+  // after the write: visits warms this patient's history cache while they are in the clinic
+  await deps.publishVisitEvent?.({
+    type: 'visit.checked_in',
+    clinicId: actor.clinicId,
+    payload: { clinicId: actor.clinicId, patientId: patient.id, visitId: visit.id },
+  });
   return visit;
 }
 

@@ -32,6 +32,10 @@ export interface VisitsHarness {
   queries: string[];
   logs: Array<Record<string, any>>;
   auditStream: string;
+  /** the stream this harness's visits reads `visit.checked_in` from */
+  visitEventsStream: string;
+  /** the history cache's key prefix of this harness (keys `<prefix>:<clinicId>:<patientId>`) */
+  historyCachePrefix: string;
   redis: Redis;
   staff(clinicId: string, roles: Role[], id?: string): Promise<Staff>;
   /** Delivers a snapshot as patients' relay does: service token, the clinic named in the header. */
@@ -41,9 +45,18 @@ export interface VisitsHarness {
 
 export const ARCHIVE = 'mutation ($s: JSON!) { archiveVisit(snapshot: $s) { visitId archivedAt duplicate } }';
 
-export async function startHarness(): Promise<VisitsHarness> {
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export interface HarnessOptions {
+  /** visits' Redis (e.g. a private redis-server a test stops); default the shared one */
+  redisUrl?: string;
+  /** where the kit confirms sessions while Redis is down */
+  authUrl?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<VisitsHarness> {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   await markSessionFactsReady(redisUrl);
+  const visitEventsStream = `t:events:visits:${randomUUID()}`;
+  const historyCachePrefix = `t:visits:history:${randomUUID()}`;
   const issuer = await createTestIssuer();
   const database = await createTestDatabase('visits');
   const auditStream = `t:audit:visits:${randomUUID()}`;
@@ -61,7 +74,8 @@ export async function startHarness(): Promise<VisitsHarness> {
   let service: RunningVisitsService;
   try {
     service = await startVisitsService(
-      loadVisitsConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'info', REDIS_URL: redisUrl }),
+      loadVisitsConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'info', REDIS_URL: redisUrl,
+        ...(options.authUrl ? { AUTH_URL: options.authUrl } : {}) }),
       {
         issuers: [issuer.trusted],
         logger,
@@ -69,6 +83,8 @@ export async function startHarness(): Promise<VisitsHarness> {
           if (!sql.includes('event_outbox')) queries.push(sql);
         },
         auditStream,
+        visitEventsStream,
+        historyCachePrefix,
       },
     );
   } catch (error) {
@@ -87,6 +103,8 @@ export async function startHarness(): Promise<VisitsHarness> {
     queries,
     logs,
     auditStream,
+    visitEventsStream,
+    historyCachePrefix,
     redis,
     async staff(clinicId, roles, id = randomUUID()) {
       return { id, roles, token: await issuer.staffToken(id, clinicId, roles) };
@@ -97,7 +115,9 @@ export async function startHarness(): Promise<VisitsHarness> {
     },
     async close() {
       await service.stop();
-      await redis.del(auditStream).catch(() => undefined);
+      await redis.del(auditStream, visitEventsStream, `${visitEventsStream}:parked`).catch(() => undefined);
+      const keys = await redis.keys(`${historyCachePrefix}:*`).catch(() => [] as string[]);
+      if (keys.length > 0) await redis.del(...keys).catch(() => undefined);
       redis.disconnect();
       await database.drop();
     },

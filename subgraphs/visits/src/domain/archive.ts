@@ -1,6 +1,7 @@
 import { conflict, forbiddenError } from '@clinicult/kit';
 import type { Caller } from '@clinicult/rbac';
 import { Prisma, type VisitsDb } from '../db.js';
+import type { HistoryCache } from './history-cache.js';
 import { normalizeCode, parseSnapshot } from './snapshot.js';
 
 export interface ArchiveReceipt {
@@ -19,7 +20,7 @@ const json = (v: unknown) => (v === null || v === undefined ? Prisma.DbNull : (v
  * checked clinicult:service:visits-archive) that names the clinic it acts for in
  * `x-clinicult-clinic-id`; the snapshot must belong to that clinic.
  */
-export async function archiveVisit(db: VisitsDb, caller: Caller, raw: unknown): Promise<ArchiveReceipt> {
+export async function archiveVisit(db: VisitsDb, caller: Caller, raw: unknown, cache?: HistoryCache | null): Promise<ArchiveReceipt> {
   const clinicId = caller.kind === 'service' ? caller.clinicId : null;
   if (!clinicId) throw forbiddenError('archiveVisit: name the clinic of the visit in the x-clinicult-clinic-id header.');
   // a snapshot of another clinic is refused before anything else is said about it
@@ -67,6 +68,8 @@ export async function archiveVisit(db: VisitsDb, caller: Caller, raw: unknown): 
       }
       return created;
     });
+    // the patient's cached first page and count no longer hold: dropped before the relay is answered
+    await cache?.invalidate(clinicId, snapshot.patientId);
     return { visitId: row.id, archivedAt: row.archivedAt, duplicate: false };
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;

@@ -1,6 +1,7 @@
 import { badInput } from '@clinicult/kit';
 import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitsDb } from '../db.js';
 import { decodeCursor, encodeCursor, pageSize, type VisitKey } from './cursor.js';
+import { CACHED_PAGE_SIZE, type CachedHistory, type HistoryCache } from './history-cache.js';
 import { normalizeCode } from './snapshot.js';
 
 export type { HistoricVisitRow };
@@ -34,12 +35,12 @@ function checkRange(from: Date | null | undefined, to: Date | null | undefined, 
   }
 }
 
-function page(rows: HistoricVisitRow[], size: number, count: () => Promise<number>): VisitPage {
+function page(rows: HistoricVisitRow[], size: number, count: () => Promise<number>, hasNextPage = rows.length > size): VisitPage {
   const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor(node), node }));
   let counted: Promise<number> | undefined;
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
     count: () => (counted ??= count()),
   };
 }
@@ -63,22 +64,57 @@ export function historyKeysQuery(
 }
 
 /**
- * One page of a patient's history (`Patient.history`), newest first. The one entry point for it, so
- * a cache of first pages can wrap it later. Two cheap queries: the page's keys from the covering
- * index, then those rows by primary key.
+ * One page of a patient's history (`Patient.history`), newest first. The one entry point for it:
+ * with a cache, a first page (no cursor, no range, at most the default size) comes from Redis when
+ * present, else from MySQL and is stored (see history-cache.ts). Cached rows are the rows MySQL
+ * gives, so the field resolvers rule and audit them the same way.
  */
-export async function historyPage(db: VisitsDb, clinicId: string, patientId: string, args: HistoryArgs = {}): Promise<VisitPage> {
+export async function historyPage(
+  db: VisitsDb,
+  clinicId: string,
+  patientId: string,
+  args: HistoryArgs = {},
+  cache?: HistoryCache | null,
+): Promise<VisitPage> {
   const size = pageSize(args.first);
   checkRange(args.from, args.to);
+  if (cache && !args.after && !args.from && !args.to && size <= CACHED_PAGE_SIZE) {
+    const entry = (await cache.get(clinicId, patientId)) ?? (await cache.fill(clinicId, patientId, () => loadFirstPage(db, clinicId, patientId)));
+    const count = Promise.resolve(entry.count);
+    return page(entry.rows, size, () => count, entry.rows.length > size || entry.hasNextPage);
+  }
   const after = args.after ? decodeCursor(args.after) : null;
-  const keys = await db.$queryRaw<Array<{ id: string }>>(historyKeysQuery(clinicId, patientId, { take: size + 1, after, from: args.from, to: args.to }));
+  return page(await historyRows(db, clinicId, patientId, { take: size + 1, after, from: args.from, to: args.to }), size, () =>
+    db.historicVisit.count({ where: { clinicId, patientId, finishedAt: range(args.from, args.to) } }),
+  );
+}
+
+/** What the cache keeps for a patient: the default first page and the visit count, from MySQL. */
+export async function loadFirstPage(db: VisitsDb, clinicId: string, patientId: string): Promise<CachedHistory> {
+  const rows = await historyRows(db, clinicId, patientId, { take: CACHED_PAGE_SIZE + 1 });
+  const count = rows.length <= CACHED_PAGE_SIZE ? rows.length : await db.historicVisit.count({ where: { clinicId, patientId } });
+  return { rows: rows.slice(0, CACHED_PAGE_SIZE), hasNextPage: rows.length > CACHED_PAGE_SIZE, count };
+}
+
+/** Warms a patient's cached first page (the `visit.checked_in` handler): MySQL, then Redis. */
+export async function warmHistory(db: VisitsDb, cache: HistoryCache, clinicId: string, patientId: string): Promise<void> {
+  await cache.fill(clinicId, patientId, () => loadFirstPage(db, clinicId, patientId));
+}
+
+/**
+ * Two cheap queries: the page's keys from the covering index, then those rows by primary key.
+ */
+async function historyRows(
+  db: VisitsDb,
+  clinicId: string,
+  patientId: string,
+  options: { take: number; after?: VisitKey | null; from?: Date | null; to?: Date | null },
+): Promise<HistoricVisitRow[]> {
+  const keys = await db.$queryRaw<Array<{ id: string }>>(historyKeysQuery(clinicId, patientId, options));
   const ids = keys.map((k) => k.id);
   const rows = ids.length === 0 ? [] : await db.historicVisit.findMany({ where: { clinicId, id: { in: ids } } });
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const ordered = ids.map((id) => byId.get(id)).filter((r): r is HistoricVisitRow => r !== undefined);
-  return page(ordered, size, () =>
-    db.historicVisit.count({ where: { clinicId, patientId, finishedAt: range(args.from, args.to) } }),
-  );
+  return ids.map((id) => byId.get(id)).filter((r): r is HistoricVisitRow => r !== undefined);
 }
 
 function range(from: Date | null | undefined, to: Date | null | undefined): Prisma.DateTimeFilter | undefined {
