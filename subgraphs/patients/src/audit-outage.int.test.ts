@@ -1,7 +1,6 @@
-import { createTestDatabase } from '@clinicult/db';
 import type { EventEnvelope } from '@clinicult/events';
-import { MEDICAL_READ_ACTION, type AuditRecord, type RunningService, type TrustedIssuer } from '@clinicult/kit';
-import { freePort, gql, startPrivateRedis, type TestIssuer } from '@clinicult/testing';
+import { MEDICAL_READ_ACTION, type AuditRecord } from '@clinicult/kit';
+import { freePort, gql, startPrivateRedis, startRealAuth } from '@clinicult/testing';
 import { auditEnvelopes, personInput, startHarness, type PatientsHarness, type Staff } from './__tests__/harness.js';
 
 /**
@@ -9,38 +8,6 @@ import { auditEnvelopes, personInput, startHarness, type PatientsHarness, type S
  * its audit event waits in patients' own `event_outbox`, and once Redis is back the outbox relay
  * delivers it to the audit stream exactly once.
  */
-
-// auth is another workspace: loaded by path at run time so patients' compile stays within src/.
-const AUTH_MODULE = '../../auth/src/index.js';
-interface AuthModule {
-  loadAuthConfig(env: Record<string, string>): unknown;
-  startAuthService(config: unknown, overrides?: { issuers?: TrustedIssuer[] }): Promise<RunningService>;
-}
-
-/**
- * The real auth on a port chosen in advance (patients needs its URL before the harness's issuer
- * exists): with Redis down, the kit confirms sessions with auth's `/internal/session-status`.
- * auth trusts the harness's test issuer; counts the session checks it answers.
- */
-async function startRealAuth(port: number, issuer: TestIssuer) {
-  const { loadAuthConfig, startAuthService } = (await import(AUTH_MODULE)) as AuthModule;
-  const database = await createTestDatabase('auth');
-  const service = await startAuthService(
-    loadAuthConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATABASE_URL: database.url }),
-    { issuers: [issuer.trusted] },
-  );
-  const asked = () => {
-    const line = /http_request_duration_seconds_count\{[^}]*route="\/internal\/session-status"[^}]*\} (\d+)/;
-    return service.runtime.metrics.registry.metrics().then((text) => Number(line.exec(text)?.[1] ?? 0));
-  };
-  return {
-    asked,
-    async close() {
-      await service.stop();
-      await database.drop();
-    },
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +38,7 @@ beforeAll(async () => {
   redisUp = true;
   const authPort = await freePort();
   h = await startHarness({ redisUrl: privateRedis.url, authUrl: `http://127.0.0.1:${authPort}` });
-  auth = await startRealAuth(authPort, h.issuer);
+  auth = await startRealAuth({ port: authPort, issuer: h.issuer.trusted });
   clinicId = await h.admin.createClinic('Outage Clinic', 'Europe/Madrid');
   doctor = await h.staff(clinicId, ['DOCTOR']);
 });
@@ -80,7 +47,7 @@ afterAll(async () => {
   if (privateRedis && !redisUp) await privateRedis.restart();
   await h?.close();
   await privateRedis?.stop();
-  await auth?.close();
+  await auth?.stop();
 });
 
 test('Redis stopped: a medical read answers, its event waits in the outbox and reaches the stream exactly once when Redis is back', async () => {
@@ -103,7 +70,7 @@ test('Redis stopped: a medical read answers, its event waits in the outbox and r
   expect(Date.now() - started).toBeLessThan(2500); // the read is never held up for long
   expect(r.errors).toBeUndefined();
   expect(r.data!.patient).toEqual({ id: patientId, bloodType: 'B+', allergies: [{ substance: 'Ibuprofeno' }] });
-  expect(await auth.asked()).toBeGreaterThan(0); // the session was confirmed by the real auth, Redis being down
+  expect(await auth.sessionChecks()).toBeGreaterThan(0); // the session was confirmed by the real auth, Redis being down
 
   const rows = await h.db.eventOutbox.findMany();
   expect(rows).toHaveLength(1);

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gql, startPrivateRedis } from '@clinicult/testing';
+import { freePort, gql, startPrivateRedis, startRealAuth } from '@clinicult/testing';
 import { archived, snapshotOf, startHarness, type Staff, type VisitsHarness } from './__tests__/harness.js';
 
 /**
  * Redis down (a private redis-server, never the shared one): the history cache is skipped and every
  * history query answers the same from MySQL, quickly and without errors; archiving still works.
- * While Redis is down the kit confirms sessions with auth: a stub answering `{ ok: true }` stands in.
+ * While Redis is down the kit confirms sessions with auth: the real auth runs beside visits.
  */
 let privateRedis: Awaited<ReturnType<typeof startPrivateRedis>>;
 let redisUp = false;
-let auth: http.Server;
+let auth: Awaited<ReturnType<typeof startRealAuth>>;
 let h: VisitsHarness;
 let doctor: Staff;
 const clinic = randomUUID();
@@ -22,12 +20,9 @@ const instant = (i: number) => new Date(BASE + i * 3_600_000).toISOString();
 beforeAll(async () => {
   privateRedis = await startPrivateRedis();
   redisUp = true;
-  auth = http.createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: true }));
-  });
-  await new Promise<void>((resolve) => auth.listen(0, '127.0.0.1', resolve));
-  h = await startHarness({ redisUrl: privateRedis.url, authUrl: `http://127.0.0.1:${(auth.address() as AddressInfo).port}` });
+  const authPort = await freePort();
+  h = await startHarness({ redisUrl: privateRedis.url, authUrl: `http://127.0.0.1:${authPort}` });
+  auth = await startRealAuth({ port: authPort, issuer: h.issuer.trusted });
   doctor = await h.staff(clinic, ['DOCTOR']);
   for (let i = 0; i < 23; i++) await archived(h, snapshotOf(clinic, patient, { finishedAt: instant(i) }));
 });
@@ -36,7 +31,7 @@ afterAll(async () => {
   if (privateRedis && !redisUp) await privateRedis.restart();
   await h?.close();
   await privateRedis?.stop();
-  await new Promise((r) => auth?.close(r));
+  await auth?.stop();
 });
 
 const HISTORY = `query ($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on Patient { id visitCount

@@ -50,6 +50,8 @@ export async function startPlatform(): Promise<Platform> {
   };
   // this platform's own audit stream, so parallel or earlier runs never mix their events
   const auditStream = `t:e2e:audit:${randomUUID()}`;
+  const visitEventsStream = `t:e2e:visits:${randomUUID()}`;
+  const historyCachePrefix = `t:e2e:history:${randomUUID()}`;
   const urls = {
     auth: `http://127.0.0.1:${ports.auth}`,
     users: `http://127.0.0.1:${ports.users}`,
@@ -80,7 +82,7 @@ export async function startPlatform(): Promise<Platform> {
   const admin = await startAdminService(loadAdminConfig({ ...common, PORT: String(ports.admin), DATABASE_URL: databases.admin.url }));
   const visits = await startVisitsService(
     loadVisitsConfig({ ...common, PORT: String(ports.visits), DATABASE_URL: databases.visits.url }),
-    { auditStream },
+    { auditStream, visitEventsStream, historyCachePrefix },
   );
   const patients = await startPatientsService(
     loadPatientsConfig({
@@ -89,7 +91,7 @@ export async function startPlatform(): Promise<Platform> {
       DATABASE_URL: databases.patients.url,
       ARCHIVE_RELAY_INTERVAL_MS: '200',
     }),
-    { auditStream },
+    { auditStream, visitEventsStream },
   );
   const gateway = await startGateway(loadGatewayConfig({ ...common, PORT: String(ports.gateway) }));
   const gatewayUrl = `${gateway.url}/graphql`;
@@ -129,7 +131,9 @@ export async function startPlatform(): Promise<Platform> {
       await auth.stop();
       await Promise.all(Object.values(databases).map((d) => d.drop()));
       const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-      await redis.del(auditStream, `${auditStream}:parked`);
+      await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream);
+      const cached = await redis.keys(`${historyCachePrefix}*`);
+      if (cached.length) await redis.del(...cached);
       redis.disconnect();
     },
   };
