@@ -8,9 +8,10 @@ let doctor: string;
 
 beforeAll(async () => {
   platform = await startPlatform();
-  [office, nurse, doctor] = await Promise.all(
-    ['office', 'nurse', 'doctor'].map(async (who) => (await platform.login(`${who}@demo.clinicult.test`)).token),
-  );
+  const tokenOf = async (who: string) => (await platform.login(`${who}@demo.clinicult.test`)).token;
+  office = await tokenOf('office');
+  nurse = await tokenOf('nurse');
+  doctor = await tokenOf('doctor');
 });
 afterAll(async () => {
   await platform?.stop();
