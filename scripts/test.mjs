@@ -55,6 +55,12 @@ async function main() {
     return 1;
   }
 
+  step('Types and lint (turbo run typecheck lint): tests are type-checked too, the build leaves them out');
+  if ((await turbo(['run', 'typecheck', 'lint', '--output-logs=errors-only', ...turboArgs.filter((a) => a.startsWith('--filter'))])) !== 0) {
+    fail('Type errors or lint problems (see above): no tests were run.');
+    return 1;
+  }
+
   step('MariaDB/MySQL and Redis (the integration tests use both)');
   const { problems } = await checkInfrastructure();
   if (problems.length) {

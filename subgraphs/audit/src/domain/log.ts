@@ -84,7 +84,8 @@ export async function auditLog(db: AuditDb, clinicId: string, rawArgs: AuditLogA
   if (userId && !args.patientId) {
     const asActor: Prisma.AuditEventWhereInput = { ...base, actorId: userId };
     const asTarget: Prisma.AuditEventWhereInput = { ...base, targetUserId: userId };
-    const [byActor, byTarget, actorCount, targetOnlyCount] = await Promise.all([
+    // one transaction: the pages and the counts see the same snapshot while events keep arriving
+    const [byActor, byTarget, actorCount, targetOnlyCount] = await db.$transaction([
       page(asActor),
       page(asTarget),
       db.auditEvent.count({ where: asActor }),
@@ -96,7 +97,7 @@ export async function auditLog(db: AuditDb, clinicId: string, rawArgs: AuditLogA
     totalCount = actorCount + targetOnlyCount;
   } else {
     const where: Prisma.AuditEventWhereInput = userId ? { ...base, OR: [{ actorId: userId }, { targetUserId: userId }] } : base;
-    [rows, totalCount] = await Promise.all([page(where), db.auditEvent.count({ where })]);
+    [rows, totalCount] = await db.$transaction([page(where), db.auditEvent.count({ where })]);
   }
 
   const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node }));
