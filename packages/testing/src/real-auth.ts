@@ -25,6 +25,8 @@ export async function startRealAuth(options: { port: number; issuer?: TrustedIss
     );
     return {
       url: `http://127.0.0.1:${options.port}`,
+      /** auth's own (throwaway) database, for tests that seed logins directly */
+      databaseUrl: database.url,
       /** How many session checks auth answered (its own request metrics). */
       async sessionChecks(): Promise<number> {
         const text = await service.runtime.metrics.registry.metrics();

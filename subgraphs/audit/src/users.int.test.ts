@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, mysqlExecute, type TestDatabase } from '@clinicult/db';
 import type { RunningService, TrustedIssuer } from '@clinicult/kit';
-import { gql, type TestIssuer } from '@clinicult/testing';
+import { freePort, gql, startRealAuth, type TestIssuer } from '@clinicult/testing';
 import { auditLog, newIssuer, silentLogger, startAudit, testStream, waitFor, type AuditUnderTest } from './__tests__/harness.js';
 
 /**
  * The users service, wired to the kit's audit trail: its role, membership and status changes reach
- * audit, where the clinic's ADMIN finds them with `auditLog(userId)`. users runs in-process with
- * auth replaced by a stub (its calls to auth are users' own tests' business).
+ * audit, where the clinic's ADMIN finds them with `auditLog(userId)`. users runs in-process beside
+ * the real auth (users keeps auth's copy of logins and roles in step before it records the change).
  */
 
 // users' sources, loaded by path at run time: audit's compile stays independent of them (tsc's
@@ -16,7 +16,7 @@ interface UsersModule {
   loadUsersConfig(env: Record<string, string>): unknown;
   startUsersService(
     config: unknown,
-    overrides: { issuers: TrustedIssuer[]; logger: unknown; auth: unknown; clinics: unknown; auditStream: string },
+    overrides: { issuers: TrustedIssuer[]; logger: unknown; clinics: unknown; auditStream: string },
   ): Promise<RunningService>;
 }
 const USERS_MODULE = '../../users/src/index.js';
@@ -32,12 +32,7 @@ let usersDb: TestDatabase;
 let users: RunningService;
 let adminToken: string;
 
-const authStub = {
-  upsertCredential: async () => undefined,
-  createInvitation: async () => ({ token: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) }),
-  syncMembership: async () => undefined,
-  setCredentialStatus: async () => undefined,
-};
+let auth: Awaited<ReturnType<typeof startRealAuth>>;
 
 async function seedUser(id: string, roles: string[]): Promise<void> {
   await mysqlExecute(
@@ -46,16 +41,20 @@ async function seedUser(id: string, roles: string[]): Promise<void> {
     [id, `${id}@example.org`, `User ${id.slice(0, 8)}`],
   );
   await mysqlExecute(usersDb.url, 'INSERT INTO `Membership` (userId, clinicId, roles, updatedAt) VALUES (?, ?, ?, NOW(3))', [id, CLINIC, JSON.stringify(roles)]);
+  // auth's copy of the same login and roles (users keeps the two in step)
+  await mysqlExecute(auth.databaseUrl, 'INSERT INTO `Credential` (userId, email, updatedAt) VALUES (?, ?, NOW(3))', [id, `${id}@example.org`]);
+  await mysqlExecute(auth.databaseUrl, 'INSERT INTO `Membership` (userId, clinicId, roles, updatedAt) VALUES (?, ?, ?, NOW(3))', [id, CLINIC, JSON.stringify(roles)]);
 }
 
 beforeAll(async () => {
   issuer = await newIssuer();
   audit = await startAudit({ issuer, stream });
   usersDb = await createTestDatabase('users');
+  auth = await startRealAuth({ port: await freePort(), issuer: issuer.trusted });
   const { loadUsersConfig, startUsersService } = (await import(USERS_MODULE)) as UsersModule;
   users = await startUsersService(
-    loadUsersConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: usersDb.url, AUTH_URL: 'http://127.0.0.1:9' }),
-    { issuers: [issuer.trusted], logger: silentLogger, auth: authStub, clinics: { exists: async () => true }, auditStream: stream },
+    loadUsersConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: usersDb.url, AUTH_URL: auth.url }),
+    { issuers: [issuer.trusted], logger: silentLogger, clinics: { exists: async () => true }, auditStream: stream },
   );
   await seedUser(ADMIN, ['ADMIN']);
   await seedUser(TARGET, ['OFFICE']);
@@ -66,6 +65,7 @@ afterAll(async () => {
   await users?.stop();
   await usersDb?.drop();
   await audit?.stop();
+  await auth?.stop();
 });
 
 test('a role change in users is an audit event that ADMIN finds with auditLog(userId)', async () => {
