@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -7,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
 import type { AuditRecord, Logger, RunningService, TrustedIssuer } from '@clinicult/kit';
 import { SERVICE_CAPABILITIES, type Role } from '@clinicult/rbac';
-import { createTestIssuer, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import { createTestIssuer, freePort, gql, markSessionFactsReady, startRealAuth, type TestIssuer } from '@clinicult/testing';
 import type { ArchiveRelayOptions } from '../archive-relay.js';
 import type { ClinicDirectory } from '../clinics.js';
 import { loadPatientsConfig } from '../config.js';
@@ -41,6 +40,8 @@ export interface AdminUnderTest {
 export async function startRealAdmin(issuer: TestIssuer): Promise<AdminUnderTest> {
   const { loadAdminConfig, startAdminService } = (await import(ADMIN_MODULE)) as AdminModule;
   const database = await createTestDatabase('admin');
+  // admin records each new clinic's access at auth: the real auth, trusting the test issuer
+  const auth = await startRealAuth({ port: await freePort(), issuer: issuer.trusted });
   try {
     const service = await startAdminService(
       loadAdminConfig({
@@ -48,11 +49,10 @@ export async function startRealAdmin(issuer: TestIssuer): Promise<AdminUnderTest
         LOG_LEVEL: 'silent',
         PORT: '0',
         DATABASE_URL: database.url,
-        AUTH_URL: 'http://127.0.0.1:9',
+        AUTH_URL: auth.url,
         USERS_URL: 'http://127.0.0.1:9',
       }),
-      // auth is not running: admin's call that records the clinic's access there is a no-op here
-      { issuers: [issuer.trusted], access: { setClinicAccess: async () => undefined } },
+      { issuers: [issuer.trusted] },
     );
     const operator = await issuer.operatorToken();
     return {
@@ -70,9 +70,11 @@ export async function startRealAdmin(issuer: TestIssuer): Promise<AdminUnderTest
       async stop() {
         await service.stop();
         await database.drop();
+        await auth.stop();
       },
     };
   } catch (error) {
+    await auth.stop();
     await database.drop();
     throw error;
   }
@@ -108,18 +110,8 @@ export interface VisitsUnderTest {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (nothing listens on it until someone binds it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (the shared helper; re-exported for this package's tests). */
+export { freePort };
 
 /**
  * The real visits service on its own database and a fixed port, NOT started: patients' relay can
