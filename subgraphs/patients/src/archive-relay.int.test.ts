@@ -17,11 +17,11 @@ import { ok, visitIn, type Team } from './__tests__/visits.js';
 /**
  * The archive relay against the REAL visits service (subgraphs/visits, in-process on its own
  * database and a port reserved before it exists), patients driven through its HTTP API:
- * the issue's fault test ("Archive, exactly once"). When subgraphs/visits is not in the checkout,
- * only the parts that need no visits run; the rest is skipped, never stubbed.
+ * the issue's fault test ("Archive, exactly once"). visits is part of the repository: these tests
+ * always run (a missing visits service is a failure, never a skip).
  */
-const VISITS_AVAILABLE = await visitsServiceAvailable();
-const withVisits = VISITS_AVAILABLE ? test : test.skip;
+if (!(await visitsServiceAvailable())) throw new Error('subgraphs/visits is missing: the archive relay is tested against the real visits service');
+const withVisits = test;
 
 let h: PatientsHarness;
 let visits: VisitsUnderTest | null = null;
@@ -44,7 +44,7 @@ beforeAll(async () => {
       ARCHIVE_RELAY_BATCH_SIZE: '20',
     },
   });
-  if (VISITS_AVAILABLE) visits = await prepareRealVisits(h.issuer, port);
+  visits = await prepareRealVisits(h.issuer, port);
   clinic = await h.admin.createClinic('Archive Clinic', 'America/Mexico_City');
   team = {
     office: await h.staff(clinic, ['OFFICE']),

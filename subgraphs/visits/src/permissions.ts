@@ -10,14 +10,18 @@ import { MEDICAL_FILTERS, type VisitFilter } from './domain/history.js';
  * - medical fields of a visit, field by field, and the `diagnosisCode` / `text` filters (they reveal
  *   clinical facts): also clinicult:medical:read. OFFICE and ADMIN get the other fields with a
  *   FORBIDDEN error (and null) on each medical field; a medical filter without it is refused whole.
+ * - `visitReport`: clinicult:report:read (ADMIN, DOCTOR, OFFICE); its `topDiagnoses` reveal clinical
+ *   facts and also need clinicult:medical:read (null + FORBIDDEN beside the rest of the report).
  * - `archiveVisit` (internal): a service token with clinicult:service:visits-archive (patients' relay).
  */
 export const VISITS_READ = 'clinicult:visits:read';
 export const MEDICAL_READ = 'clinicult:medical:read';
+export const REPORT_READ = 'clinicult:report:read';
 
 const readVisits = can(VISITS_READ);
 const readMedical = can(MEDICAL_READ);
 const readVisitMedical = and(readVisits, readMedical);
+const readReports = can(REPORT_READ);
 
 /** The medical fields of a historic visit (DESIGN.md: vitals, notes, diagnoses, prescriptions, answers). */
 export const VISIT_MEDICAL_FIELDS = ['vitals', 'intakeAnswers', 'notes', 'diagnoses', 'prescriptions', 'templateAnswers'] as const;
@@ -35,6 +39,7 @@ export const rules: IRules = {
   Query: {
     visit: readVisits,
     visits: and(readVisits, medicalFilters),
+    visitReport: readReports,
   },
   Mutation: {
     archiveVisit: serviceCan(SERVICE_CAPABILITIES.visitsArchive),
@@ -45,6 +50,11 @@ export const rules: IRules = {
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, readVisitMedical])),
   },
   Patient: { '*': readVisits },
+  VisitReport: { '*': readReports, topDiagnoses: and(readReports, readMedical) },
+  VisitReportDay: isAuthenticated,
+  VisitReportDoctor: isAuthenticated,
+  VisitStateMinutes: isAuthenticated,
+  DiagnosisCount: isAuthenticated,
   HistoricVisitConnection: isAuthenticated,
   HistoricVisitEdge: isAuthenticated,
   PageInfo: isAuthenticated,
