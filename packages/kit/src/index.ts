@@ -13,3 +13,4 @@ export { default as DataLoader } from 'dataloader';
 export * from './schema-files.js';
 export * from './service-events.js';
 export * from './scalars.js';
+export * from './keyset.js';

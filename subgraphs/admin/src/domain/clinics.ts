@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badInput, type Logger } from '@clinicult/kit';
+import { badInput, type Logger, escapeLike } from '@clinicult/kit';
 import type { EventBus } from '@clinicult/events';
 import type { ClinicAccess, ClinicAccessGateway } from '../clients.js';
 import type { AdminDb } from '../db.js';
@@ -89,11 +89,6 @@ const listSchema = z.object({
   after: z.string().nullish(),
 });
 export type ListClinicsArgs = z.input<typeof listSchema>;
-
-/** `100%_x` → `100\%\_x`: LIKE's wildcards (and its escape character) taken literally. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';

@@ -1,4 +1,7 @@
-import { badInput } from '@clinicult/kit';
+import { badInput, decodeKeyset, encodeKeyset, escapeLike } from '@clinicult/kit';
+
+/** Re-exported for this module's tests and callers: the one definition is the kit's. */
+export { escapeLike };
 import type { Prisma } from '../db.js';
 import { digitsOf, normalizeNationalId } from './validation.js';
 
@@ -20,11 +23,6 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 const MAX_SEARCH_LENGTH = 100;
 const MAX_SEARCH_WORDS = 5;
-
-/** Prisma passes `startsWith`/`endsWith`/`contains` to LIKE as they are: `%` and `_` typed by a person are literal here. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /** A phone number as typed: digits, spaces and + ( ) - . / only. */
 const PHONE_LIKE = /^\+?[0-9][0-9 ()./-]*$/;
@@ -135,19 +133,15 @@ export function filterWhere(filter: PatientFilter | null | undefined): Prisma.Pa
 type CursorKey = [familyName: string, givenName: string, id: string];
 
 export function encodeCursor(row: { familyName: string; givenName: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.familyName, row.givenName, row.id] satisfies CursorKey)).toString('base64url');
+  return encodeKeyset([row.familyName, row.givenName, row.id] satisfies CursorKey);
 }
 
 export function decodeCursor(cursor: string): CursorKey {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) return value as CursorKey;
-  } catch {
-    // fall through
-  }
-  throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.', {
-    fields: ['after'],
-  });
+  const parts = decodeKeyset(cursor, ['string', 'string', 'string']);
+  if (!parts) throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.', {
+      fields: ['after'],
+    });
+  return parts as CursorKey;
 }
 
 /** Rows after the cursor, in the order familyName, givenName, id (compared with the columns' collation). */

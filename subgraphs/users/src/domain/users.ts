@@ -1,4 +1,7 @@
-import { badInput, forbiddenError, notFound } from '@clinicult/kit';
+import { badInput, forbiddenError, notFound, decodeKeyset, encodeKeyset, escapeLike } from '@clinicult/kit';
+
+/** Re-exported for this module's tests and callers: the one definition is the kit's. */
+export { escapeLike };
 import { hasPermission, type Caller, type ClinicRole } from '@clinicult/rbac';
 import type { Prisma, UsersDb } from '../db.js';
 import type { Membership as MembershipRow, User as UserRow } from '../generated/prisma/client.js';
@@ -134,17 +137,13 @@ export interface ListUsersArgs {
 type CursorKey = [lastName: string, firstName: string, id: string];
 
 export function encodeCursor(user: Pick<UserRow, 'lastName' | 'firstName' | 'id'>): string {
-  return Buffer.from(JSON.stringify([user.lastName, user.firstName, user.id] satisfies CursorKey)).toString('base64url');
+  return encodeKeyset([user.lastName, user.firstName, user.id] satisfies CursorKey);
 }
 
 export function decodeCursor(cursor: string): CursorKey {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) return value as CursorKey;
-  } catch {
-    // fall through
-  }
-  throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.');
+  const parts = decodeKeyset(cursor, ['string', 'string', 'string']);
+  if (!parts) throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.');
+  return parts as CursorKey;
 }
 
 /** Each word of `search` must start one of firstName, lastName or email (case-insensitive collation). */
@@ -158,11 +157,6 @@ export function searchWhere(search: string | null | undefined): Prisma.UserWhere
       OR: [{ lastName: { startsWith: word } }, { firstName: { startsWith: word } }, { email: { startsWith: word } }],
     })),
   };
-}
-
-/** Prisma passes `startsWith` to LIKE as it is: `%` and `_` typed by a person are literal here. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function listUsers(db: UsersDb, clinicId: string, args: ListUsersArgs): Promise<Page<UserRow>> {

@@ -1,4 +1,4 @@
-import { badInput } from '@clinicult/kit';
+import { badInput, decodeKeyset, encodeKeyset } from '@clinicult/kit';
 
 /**
  * Keyset cursors for every list of visits: the position (finishedAt, id) of a row in the order
@@ -10,20 +10,15 @@ export interface VisitKey {
 }
 
 export function encodeCursor(row: VisitKey): string {
-  return Buffer.from(JSON.stringify([row.finishedAt.toISOString(), row.id])).toString('base64url');
+  return encodeKeyset([row.finishedAt, row.id]);
 }
 
 export function decodeCursor(cursor: string, field = 'after'): VisitKey {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const finishedAt = new Date(value[0]);
-      if (!Number.isNaN(finishedAt.getTime())) return { finishedAt, id: value[1] };
-    }
-  } catch {
-    // fall through
+  const parts = decodeKeyset(cursor, ['date', 'string']);
+  if (!parts) {
+    throw badInput(`${field}: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.`, { fields: [field] });
   }
-  throw badInput(`${field}: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.`, { fields: [field] });
+  return { finishedAt: parts[0] as Date, id: parts[1] as string };
 }
 
 export const MAX_PAGE_SIZE = 100;

@@ -1,4 +1,4 @@
-import { badInput } from '@clinicult/kit';
+import { badInput, escapeLike } from '@clinicult/kit';
 import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitsDb } from '../db.js';
 import { decodeCursor, encodeCursor, pageSize, type VisitKey } from './cursor.js';
 import { CACHED_PAGE_SIZE, type CachedHistory, type HistoryCache } from './history-cache.js';
@@ -134,10 +134,6 @@ export interface VisitFilter {
 
 /** The filter fields that reveal clinical facts (they need clinicult:medical:read). */
 export const MEDICAL_FILTERS = ['diagnosisCode', 'text'] as const;
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const MAX_TEXT = 100;
 
