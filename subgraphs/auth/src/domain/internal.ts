@@ -20,12 +20,12 @@ export async function upsertCredential(
   const email = normalizeEmail(input.email);
   const holder = await deps.db.credential.findUnique({ where: { email }, select: { userId: true } });
   if (holder && holder.userId !== input.userId) throw badInput(`The email ${email} already belongs to another user.`, { field: 'email' });
-  await deps.db.credential.upsert({
+  const credential = await deps.db.credential.upsert({
     where: { userId: input.userId },
     create: { userId: input.userId, email, isOperator: input.operator ?? false },
     update: { email, ...(input.operator == null ? {} : { isOperator: input.operator }) },
   });
-  await deps.facts.tokensValidAfter(input.userId, (await deps.db.credential.findUniqueOrThrow({ where: { userId: input.userId } })).tokensValidAfter);
+  await deps.facts.tokensValidAfter(input.userId, credential.tokensValidAfter);
   return true;
 }
 
