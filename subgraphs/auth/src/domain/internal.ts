@@ -60,12 +60,14 @@ export async function syncMembership(
 export async function setCredentialStatus(deps: InternalDeps, input: { userId: string; active: boolean }): Promise<boolean> {
   const credential = await deps.db.credential.findUnique({ where: { userId: input.userId } });
   if (!credential) throw badInput('Unknown user.', { field: 'userId' });
+  // one write: the new status and the end of every earlier session
+  const now = new Date();
   await deps.db.credential.update({
     where: { userId: input.userId },
-    data: { status: input.active ? 'ACTIVE' : 'DEACTIVATED', tokensValidAfter: new Date() },
+    data: { status: input.active ? 'ACTIVE' : 'DEACTIVATED', tokensValidAfter: now },
   });
   await deps.facts.deactivated(input.userId, !input.active);
-  await endSessions(deps, input.userId);
+  await deps.facts.tokensValidAfter(input.userId, now);
   return true;
 }
 
