@@ -14,16 +14,22 @@ export const SERVICE_CAPABILITIES = {
   clinicRead: 'clinicult:service:clinic-read',
   /** visits: archive a finished or cancelled visit (idempotent by visit id) */
   visitsArchive: 'clinicult:service:visits-archive',
+  /** clinic: an active template's current version, copied onto a visit at check-in */
+  templateRead: 'clinicult:service:template-read',
+  /** users, patients, visits: per-clinic counts for the operators' overview (never rows) */
+  clinicCounts: 'clinicult:service:clinic-counts',
 } as const;
 export type ServiceCapability = (typeof SERVICE_CAPABILITIES)[keyof typeof SERVICE_CAPABILITIES];
 
 export const SERVICE_CLIENTS = {
   auth: [SERVICE_CAPABILITIES.clinicRead],
   users: [SERVICE_CAPABILITIES.credentialsWrite, SERVICE_CAPABILITIES.clinicRead],
-  admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision],
+  admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicCounts],
   /** the clinic's time zone (stale visits, local dates in archive snapshots) */
-  patients: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive],
+  patients: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive, SERVICE_CAPABILITIES.templateRead],
   visits: [SERVICE_CAPABILITIES.clinicRead],
+  /** the clinic's time zone for its settings */
+  clinic: [SERVICE_CAPABILITIES.clinicRead],
   gateway: [] as string[],
 } as const satisfies Record<string, readonly string[]>;
 export type ServiceName = keyof typeof SERVICE_CLIENTS;
