@@ -14,3 +14,4 @@ export * from './schema-files.js';
 export * from './service-events.js';
 export * from './scalars.js';
 export * from './keyset.js';
+export * from './clusters.js';

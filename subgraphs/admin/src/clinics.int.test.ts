@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { codes, gql, type GraphQLResponse, type TestIssuer } from '@clinicult/testing';
-import { clusterStream } from './domain/events.js';
+import { clusterStream } from '@clinicult/kit';
 import {
   CLINIC_FIELDS,
   createClinic,

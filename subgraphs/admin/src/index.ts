@@ -1,4 +1,5 @@
 export { startAdminService, type AdminServiceOverrides, type RunningAdminService } from './service.js';
 export { loadAdminConfig, adminConfigSchema, type AdminConfig } from './config.js';
-export { clusterStream, CLINIC_EVENT_TYPES, type ClinicEventType, type ClinicEventPayload } from './domain/events.js';
+export { clusterStream } from '@clinicult/kit';
+export { CLINIC_EVENT_TYPES, type ClinicEventType, type ClinicEventPayload } from './domain/events.js';
 export type { ClinicAccess, ClinicAccessGateway, AdminProvisioner, ProvisionedInvitation } from './clients.js';

@@ -1,4 +1,5 @@
 import type { EventBus } from '@clinicult/events';
+import { clusterStream } from '@clinicult/kit';
 import type { Clinic, Prisma } from '../generated/prisma/client.js';
 
 /**
@@ -24,10 +25,6 @@ export interface ClinicEventPayload {
   at: string;
 }
 
-/** The stream a cluster's services consume. */
-export function clusterStream(cluster: string): string {
-  return `events:cluster:${cluster}`;
-}
 
 export async function publishClinicEvent(
   bus: EventBus,
