@@ -30,7 +30,12 @@ export interface Platform {
  * real HTTP server on its own fresh database, seeded with the demo through the gateway exactly as
  * `npm start` does.
  */
-export async function startPlatform(): Promise<Platform> {
+export interface PlatformOptions {
+  /** Extra gateway configuration, e.g. ALLOWED_ORIGINS for the web clients of browser tests. */
+  gatewayEnv?: Record<string, string>;
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit' | 'visits', TestDatabase> = {
     visits: await createTestDatabase('visits'),
     audit: await createTestDatabase('audit'),
@@ -93,7 +98,7 @@ export async function startPlatform(): Promise<Platform> {
     }),
     { auditStream, visitEventsStream },
   );
-  const gateway = await startGateway(loadGatewayConfig({ ...common, PORT: String(ports.gateway) }));
+  const gateway = await startGateway(loadGatewayConfig({ ...common, ...options.gatewayEnv, PORT: String(ports.gateway) }));
   const gatewayUrl = `${gateway.url}/graphql`;
 
   const env = { NODE_ENV: 'test', DATABASE_URL_AUTH: databases.auth.url, DATABASE_URL_USERS: databases.users.url };
