@@ -41,7 +41,7 @@ export interface AdminProvisioner {
  * operator once the dependency is healthy, and both say that nothing changed.
  */
 export function dependencyError(
-  service: 'auth' | 'users',
+  service: UpstreamService,
   action: string,
   kind: 'SERVICE_UNAVAILABLE' | 'UPSTREAM_ERROR',
   detail: string,
@@ -51,6 +51,33 @@ export function dependencyError(
   return new GraphQLError(`Could not ${action}: ${what}. Nothing was changed; try again shortly.`, {
     extensions: { code: kind, service },
   });
+}
+
+/** The services admin calls. */
+export type UpstreamService = 'auth' | 'users' | 'patients' | 'visits';
+
+/** The services that answer the clinic overview's counts (internal, clinicult:service:clinic-counts). */
+export type CountingService = 'users' | 'patients' | 'visits';
+
+export interface PatientCountsAnswer {
+  patients: number;
+  currentVisits: number;
+  lastActivityAt: string | null;
+}
+
+export interface VisitCountsAnswer {
+  archived: number;
+  lastFinishedAt: string | null;
+}
+
+/**
+ * The overview's counts, each from the service that owns the rows (a number or two and an instant,
+ * never rows), with admin's service token naming the clinic. Each call may fail on its own.
+ */
+export interface ClinicCounter {
+  staffCount(clinicId: string, requestId?: string): Promise<number>;
+  patientCounts(clinicId: string, requestId?: string): Promise<PatientCountsAnswer>;
+  visitCounts(clinicId: string, since: Date, requestId?: string): Promise<VisitCountsAnswer>;
 }
 
 /** Remote codes that describe the operator's input: passed through as they are. */
@@ -81,7 +108,7 @@ class ServiceCaller {
    * GraphQLError saying which service failed and that nothing changed.
    */
   async call<T>(
-    service: 'auth' | 'users',
+    service: UpstreamService,
     url: string,
     action: string,
     query: string,
@@ -147,12 +174,21 @@ const PROVISION_ADMIN_USER = /* GraphQL */ `
   }
 `;
 
+const CLINIC_STAFF_COUNT = /* GraphQL */ `query ClinicStaffCount { clinicStaffCount }`;
+const CLINIC_PATIENT_COUNTS = /* GraphQL */ `
+  query ClinicPatientCounts { clinicPatientCounts { patients currentVisits lastActivityAt } }
+`;
+const CLINIC_VISIT_COUNTS = /* GraphQL */ `
+  query ClinicVisitCounts($since: DateTime!) { clinicVisitCounts(since: $since) { archived lastFinishedAt } }
+`;
+
 export interface AdminClients {
   access: ClinicAccessGateway;
   provisioner: AdminProvisioner;
+  counter: ClinicCounter;
 }
 
-/** The real clients over HTTP: auth at AUTH_URL, users at USERS_URL. */
+/** The real clients over HTTP: auth at AUTH_URL, users at USERS_URL, patients and visits at PATIENTS_URL / VISITS_URL. */
 export function createClients(config: AdminConfig, logger: Logger): AdminClients {
   const caller = new ServiceCaller(config, logger);
   return {
@@ -183,6 +219,41 @@ export function createClients(config: AdminConfig, logger: Logger): AdminClients
           { clinicId: args.clinicId, ...(requestId ? { requestId } : {}) },
         );
         return data.provisionAdminUser;
+      },
+    },
+    counter: {
+      async staffCount(clinicId, requestId) {
+        const data = await caller.call<{ clinicStaffCount: number }>(
+          'users',
+          config.USERS_URL,
+          "count the clinic's staff",
+          CLINIC_STAFF_COUNT,
+          {},
+          { clinicId, ...(requestId ? { requestId } : {}) },
+        );
+        return data.clinicStaffCount;
+      },
+      async patientCounts(clinicId, requestId) {
+        const data = await caller.call<{ clinicPatientCounts: PatientCountsAnswer }>(
+          'patients',
+          config.PATIENTS_URL,
+          "count the clinic's patients",
+          CLINIC_PATIENT_COUNTS,
+          {},
+          { clinicId, ...(requestId ? { requestId } : {}) },
+        );
+        return data.clinicPatientCounts;
+      },
+      async visitCounts(clinicId, since, requestId) {
+        const data = await caller.call<{ clinicVisitCounts: VisitCountsAnswer }>(
+          'visits',
+          config.VISITS_URL,
+          "count the clinic's visits",
+          CLINIC_VISIT_COUNTS,
+          { since: since.toISOString() },
+          { clinicId, ...(requestId ? { requestId } : {}) },
+        );
+        return data.clinicVisitCounts;
       },
     },
   };

@@ -1,11 +1,14 @@
 import { ConfigError } from '@clinicult/kit';
 import { loadAdminConfig } from './config.js';
 
-test('defaults: port 4006, the admin database, users on 4002, clusters eu-1 and us-1', () => {
+test('defaults: port 4006, the admin database, users/patients/visits on 4002/4003/4004, clusters eu-1 and us-1', () => {
   const config = loadAdminConfig({});
   expect(config.PORT).toBe(4006);
   expect(config.DATABASE_URL).toBe('mysql://root@127.0.0.1:3306/clinicult_admin');
   expect(config.USERS_URL).toBe('http://127.0.0.1:4002');
+  expect(config.PATIENTS_URL).toBe('http://127.0.0.1:4003');
+  expect(config.VISITS_URL).toBe('http://127.0.0.1:4004');
+  expect(config.OVERVIEW_CONCURRENCY).toBe(8);
   expect(config.CLUSTERS).toEqual(['eu-1', 'us-1']);
 });
 

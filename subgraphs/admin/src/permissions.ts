@@ -23,6 +23,9 @@ import {
  *   asking for another clinic get FORBIDDEN whether or not it exists, decided from the token
  *   before any lookup, so the answer does not reveal which ids exist.
  * - `clinicInfo(id)`: services holding `clinicult:service:clinic-read` (internal).
+ * - `Clinic.overview`, `globalTemplates`, `globalTemplate`: operators (clinicult:platform:read);
+ *   `updateClinic` and the global template mutations: operators (clinicult:platform:write). Clinic
+ *   roles, even ADMIN, get FORBIDDEN (a null overview with the error beside the rest of the clinic).
  * - `Clinic.id` and `Clinic.name` resolve for any signed-in caller: users' `me.memberships
  *   { clinic { name } }` names every clinic one belongs to, including for a user who has not
  *   chosen a clinic yet. The other fields (status, cluster, time zone, suspension, dates) need an
@@ -72,17 +75,24 @@ export const rules: IRules = {
     clinic: operatorOrOwnClinicStaff,
     clinics: operatorRead,
     clinicInfo: serviceCan(SERVICE_CAPABILITIES.clinicRead),
+    globalTemplates: operatorRead,
+    globalTemplate: operatorRead,
   },
   Mutation: {
     createClinic: operatorWrite,
     suspendClinic: operatorWrite,
     reactivateClinic: operatorWrite,
     provisionClinicAdmin: operatorWrite,
+    updateClinic: operatorWrite,
+    createGlobalTemplate: operatorWrite,
+    updateGlobalTemplate: operatorWrite,
+    retireGlobalTemplate: operatorWrite,
   },
   Clinic: {
     '*': clinicDetails,
     id: isAuthenticated,
     name: isAuthenticated,
+    overview: operatorRead,
   },
   ClinicConnection: allow,
   ClinicEdge: allow,
@@ -90,4 +100,10 @@ export const rules: IRules = {
   Invitation: allow,
   User: allow,
   ClinicInfo: allow,
+  // reached only through the operator-ruled fields above
+  ClinicOverview: allow,
+  GlobalTemplate: allow,
+  GlobalTemplateConnection: allow,
+  GlobalTemplateEdge: allow,
+  TemplateField: allow,
 };

@@ -9,10 +9,11 @@ import {
   type TrustedIssuer,
 } from '@clinicult/kit';
 import type { Redis } from 'ioredis';
-import { createClients, type ClinicAccessGateway, type AdminProvisioner } from './clients.js';
+import { createClients, type ClinicAccessGateway, type AdminProvisioner, type ClinicCounter } from './clients.js';
 import type { AdminConfig } from './config.js';
 import { createDb, type AdminDb } from './db.js';
 import { ClinicRegistry } from './domain/clinics.js';
+import { GlobalTemplateCatalog } from './domain/templates.js';
 import { createLoaders } from './loaders.js';
 import { rules } from './permissions.js';
 import { resolvers, type AdminContext } from './resolvers.js';
@@ -26,9 +27,16 @@ export interface AdminServiceOverrides {
   /** Replace the HTTP clients of auth / users (unit tests of failure paths). */
   access?: ClinicAccessGateway;
   provisioner?: AdminProvisioner;
+  /** Replace the overview's count calls to users / patients / visits. */
+  counter?: ClinicCounter;
 }
 
-export type RunningAdminService = RunningService & { db: AdminDb; events: EventBus; registry: ClinicRegistry };
+export type RunningAdminService = RunningService & {
+  db: AdminDb;
+  events: EventBus;
+  registry: ClinicRegistry;
+  templates: GlobalTemplateCatalog;
+};
 
 /** The admin subgraph (the clinic registry) on config.PORT; tests pass PORT 0. */
 export async function startAdminService(
@@ -50,6 +58,8 @@ export async function startAdminService(
     logger,
     transactionTimeoutMs: config.UPSTREAM_TIMEOUT_MS * 3 + 5000,
   });
+  const templates = new GlobalTemplateCatalog({ db, bus: events, clusters: config.CLUSTERS, logger });
+  const counter = overrides.counter ?? clients.counter;
 
   const closeOwnResources = async () => {
     await relay.stop();
@@ -67,7 +77,19 @@ export async function startAdminService(
       typeDefs: loadSubgraphSchema('admin'),
       resolvers,
       rules,
-      createContext: (base) => ({ ...base, registry, provisioner, loaders: createLoaders(registry) }),
+      createContext: (base) => ({
+        ...base,
+        registry,
+        templates,
+        provisioner,
+        loaders: createLoaders(registry, {
+          counter,
+          logger: base.logger,
+          timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+          concurrency: config.OVERVIEW_CONCURRENCY,
+          requestId: base.requestId,
+        }),
+      }),
       readiness: { database: () => db.$queryRaw`SELECT 1` },
       logger,
       redis,
@@ -78,5 +100,5 @@ export async function startAdminService(
     await closeOwnResources().catch(() => undefined);
     throw error;
   }
-  return { ...service, db, events, registry };
+  return { ...service, db, events, registry, templates };
 }

@@ -13,6 +13,8 @@ export const rules: IRules = {
     me: isUser,
     user: readUsers,
     users: readUsers,
+    // internal: admin's overview (a count, never rows), for the clinic named by the call
+    clinicStaffCount: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
   },
   Mutation: {
     createUser: writeUsers,

@@ -11,6 +11,7 @@ import {
   type InvitationResult,
   type UsersDeps,
 } from './domain/memberships.js';
+import { clinicStaffCount, countedClinic } from './domain/counts.js';
 import { getMe, listUsers, updateUser, type Actor, type Scope, type UserRow } from './domain/users.js';
 
 export interface UsersContext extends BaseContext {
@@ -54,6 +55,8 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
     user: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => ctx.loaders.users.load(id),
     users: (_: unknown, args: Args<{ search?: string | null; first?: number | null; after?: string | null }>, ctx: UsersContext) =>
       listUsers(ctx.deps.db, requireClinicId(ctx.caller), args),
+    // internal (clinic-counts): the clinic named by the call, a number only
+    clinicStaffCount: (_: unknown, __: Args, ctx: UsersContext) => clinicStaffCount(ctx.deps.db, countedClinic(ctx.caller)),
   },
   Mutation: {
     createUser: (_: unknown, { input }: Args<{ input: unknown }>, ctx: UsersContext) =>

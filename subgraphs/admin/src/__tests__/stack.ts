@@ -146,6 +146,110 @@ export async function startRealUsers(options: { issuer: TestIssuer; authUrl: str
   }
 }
 
+/** A started counting service with raw SQL access to its database (the arrange step of overview tests). */
+export interface CountingServiceUnderTest extends AuthUnderTest {
+  /** Runs one SQL statement on the service's own database. */
+  sql(statement: string, ...values: unknown[]): Promise<number>;
+  /** SQL statements the service sent since the last `statements.length = 0`. */
+  statements: string[];
+}
+
+interface RawDb {
+  $executeRawUnsafe(statement: string, ...values: unknown[]): Promise<number>;
+}
+type ServiceWithDb = RunningService & { db: RawDb };
+interface ServiceOverrides {
+  issuers?: TrustedIssuer[];
+  logger?: Logger;
+  onQuery?: (sql: string) => void;
+}
+
+async function startCounting(
+  name: 'users' | 'patients' | 'visits',
+  start: (databaseUrl: string, overrides: ServiceOverrides) => Promise<ServiceWithDb>,
+  issuer: TestIssuer,
+): Promise<CountingServiceUnderTest> {
+  const db = await createTestDatabase(name);
+  const statements: string[] = [];
+  let stopped: Promise<void> | null = null;
+  try {
+    const service = await start(db.url, {
+      issuers: [issuer.trusted],
+      onQuery: (sql) => {
+        if (!sql.includes('event_outbox')) statements.push(sql);
+      },
+    });
+    return {
+      url: service.url,
+      statements,
+      sql: (statement, ...values) => service.db.$executeRawUnsafe(statement, ...values),
+      stop() {
+        stopped ??= (async () => {
+          await service.stop();
+          await db.drop();
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+const testEnv = (databaseUrl: string, authUrl: string) => ({
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  PORT: '0',
+  DATABASE_URL: databaseUrl,
+  AUTH_URL: authUrl,
+});
+
+/** users, patients and visits in-process (loaded by path), each on a fresh database, trusting auth at `authUrl` and the test issuer. */
+export async function startCountingUsers(options: { issuer: TestIssuer; authUrl: string; adminUrl: string }): Promise<CountingServiceUnderTest> {
+  const mod = (await import(USERS_MODULE)) as {
+    loadUsersConfig(env: Record<string, string>): unknown;
+    startUsersService(config: unknown, overrides?: ServiceOverrides): Promise<ServiceWithDb>;
+  };
+  return startCounting(
+    'users',
+    (url, overrides) =>
+      mod.startUsersService(mod.loadUsersConfig({ ...testEnv(url, options.authUrl), ADMIN_URL: options.adminUrl }), overrides),
+    options.issuer,
+  );
+}
+
+const PATIENTS_MODULE = '../../../patients/src/index.js';
+const VISITS_MODULE = '../../../visits/src/index.js';
+
+export async function startCountingPatients(options: { issuer: TestIssuer; authUrl: string; adminUrl: string }): Promise<CountingServiceUnderTest> {
+  const mod = (await import(PATIENTS_MODULE)) as {
+    loadPatientsConfig(env: Record<string, string>): unknown;
+    startPatientsService(config: unknown, overrides?: ServiceOverrides): Promise<ServiceWithDb>;
+  };
+  return startCounting(
+    'patients',
+    (url, overrides) =>
+      mod.startPatientsService(
+        mod.loadPatientsConfig({ ...testEnv(url, options.authUrl), ADMIN_URL: options.adminUrl, ARCHIVE_RELAY_ENABLED: 'false' }),
+        overrides,
+      ),
+    options.issuer,
+  );
+}
+
+export async function startCountingVisits(options: { issuer: TestIssuer; authUrl: string }): Promise<CountingServiceUnderTest> {
+  const mod = (await import(VISITS_MODULE)) as {
+    loadVisitsConfig(env: Record<string, string>): unknown;
+    startVisitsService(config: unknown, overrides?: ServiceOverrides): Promise<ServiceWithDb>;
+  };
+  return startCounting(
+    'visits',
+    (url, overrides) => mod.startVisitsService(mod.loadVisitsConfig(testEnv(url, options.authUrl)), overrides),
+    options.issuer,
+  );
+}
+
 export const CLINIC_FIELDS = 'id name status cluster timeZone suspendedReason suspendedAt createdAt updatedAt';
 
 /** Creates a clinic as an operator and returns it (fails the test on errors). */

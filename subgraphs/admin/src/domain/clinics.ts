@@ -71,6 +71,12 @@ const createClinicSchema = z.object({
 });
 export type CreateClinicInput = z.input<typeof createClinicSchema>;
 
+const updateClinicSchema = z.object({
+  name: nameSchema.nullish(),
+  timeZone: z.string().nullish(),
+});
+export type UpdateClinicInput = z.input<typeof updateClinicSchema>;
+
 const reasonSchema = z
   .string()
   .trim()
@@ -176,6 +182,63 @@ export class ClinicRegistry {
       );
       this.deliverEvents();
       this.deps.logger.info({ clinicId: clinic.id, cluster, by: actor.userId }, 'clinic created');
+      return clinic;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicate();
+      throw error;
+    }
+  }
+
+  /**
+   * Renames a clinic and/or changes its time zone, validated as in `create`; the row and its
+   * `clinic.updated` event are written in one transaction (the row locked, so concurrent edits of
+   * one clinic run one after the other). A change that changes nothing publishes nothing.
+   */
+  async update(clinicId: string, input: UpdateClinicInput, actor: Actor): Promise<Clinic> {
+    if (!isUuid(clinicId)) throw this.unknownClinic(clinicId, 'id');
+    const parsed = parseInput(updateClinicSchema, input ?? {}, 'input');
+    if (parsed.name == null && parsed.timeZone == null) {
+      throw badInput('input: give a new name, a new timeZone, or both.', { field: 'input' });
+    }
+    let timeZone: string | null = null;
+    if (parsed.timeZone != null) {
+      timeZone = canonicalTimeZone(parsed.timeZone);
+      if (!timeZone) {
+        throw badInput(
+          `input.timeZone: "${parsed.timeZone}" is not an IANA time zone; use a zone name such as "Europe/Madrid" or "America/New_York".`,
+          { field: 'input.timeZone' },
+        );
+      }
+    }
+    const name = parsed.name ?? null;
+    const duplicate = () =>
+      badInput(`input.name: a clinic named "${name}" already exists (names are unique regardless of case); choose another name.`, {
+        field: 'input.name',
+      });
+    try {
+      const { clinic, changed } = await this.deps.db.$transaction(
+        async (tx) => {
+          const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM Clinic WHERE id = ${clinicId} FOR UPDATE`;
+          const current = locked.length > 0 ? await tx.clinic.findUnique({ where: { id: clinicId } }) : null;
+          if (!current) throw this.unknownClinic(clinicId, 'id');
+          const data: Prisma.ClinicUpdateInput = {};
+          if (name !== null && name !== current.name) {
+            const other = await tx.clinic.findUnique({ where: { name }, select: { id: true } });
+            if (other && other.id !== clinicId) throw duplicate();
+            data.name = name;
+          }
+          if (timeZone !== null && timeZone !== current.timeZone) data.timeZone = timeZone;
+          if (Object.keys(data).length === 0) return { clinic: current, changed: false };
+          const updated = await tx.clinic.update({ where: { id: clinicId }, data });
+          await publishClinicEvent(this.deps.bus, tx, 'clinic.updated', updated, actor.userId);
+          return { clinic: updated, changed: true };
+        },
+        { maxWait: 5000, timeout: this.transactionTimeoutMs },
+      );
+      if (changed) {
+        this.deliverEvents();
+        this.deps.logger.info({ clinicId, by: actor.userId }, 'clinic updated');
+      }
       return clinic;
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicate();
