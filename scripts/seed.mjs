@@ -32,6 +32,60 @@ export const DEMO = {
     { email: 'nurse@demo.clinicult.test', firstName: 'Nuria', lastName: 'Vidal', role: 'NURSE' },
     { email: 'office@demo.clinicult.test', firstName: 'Oscar', lastName: 'Molina', role: 'OFFICE' },
   ],
+  /** A second clinic in another cluster, with its own ADMIN (issue 5). */
+  secondClinic: {
+    clinic: { name: 'Demo Clinic Boston', cluster: 'us-1', timeZone: 'America/New_York' },
+    admin: { email: 'admin@boston.clinicult.test', firstName: 'Brooke', lastName: 'Hayes', role: 'ADMIN' },
+  },
+  /**
+   * Templates the demo ADMIN adds to Demo Clinic's defaults (which arrive through clinic.created):
+   * a few of each kind, every field type among them.
+   */
+  templates: [
+    {
+      name: 'Respiratory symptoms intake',
+      kind: 'INTAKE',
+      fields: [
+        { key: 'cough', label: 'Cough', type: 'CHOICE', required: true, options: ['None', 'Dry', 'Productive'] },
+        { key: 'feverDays', label: 'Days with fever', type: 'NUMBER', unit: 'days', min: 0, max: 60 },
+        { key: 'shortOfBreath', label: 'Short of breath', type: 'BOOLEAN', required: true },
+        { key: 'symptoms', label: 'Other symptoms', type: 'MULTI_CHOICE', options: ['Sore throat', 'Runny nose', 'Headache', 'Muscle pain', 'Loss of smell'] },
+        { key: 'since', label: 'Symptoms since', type: 'DATE' },
+      ],
+    },
+    {
+      name: 'Prenatal check intake',
+      kind: 'INTAKE',
+      fields: [
+        { key: 'gestationWeeks', label: 'Gestational age', type: 'NUMBER', required: true, unit: 'weeks', min: 1, max: 45 },
+        { key: 'lastPeriod', label: 'Last menstrual period', type: 'DATE' },
+        { key: 'nausea', label: 'Nausea', type: 'BOOLEAN' },
+        { key: 'concerns', label: 'Concerns', type: 'TEXT', help: 'Anything the mother wants to discuss.' },
+      ],
+    },
+    {
+      name: 'Dermatology note',
+      kind: 'NOTE',
+      fields: [
+        { key: 'lesionType', label: 'Lesion type', type: 'CHOICE', required: true, options: ['Macule', 'Papule', 'Plaque', 'Vesicle', 'Nodule'] },
+        { key: 'locations', label: 'Locations', type: 'MULTI_CHOICE', options: ['Face', 'Scalp', 'Trunk', 'Arms', 'Legs', 'Hands', 'Feet'] },
+        { key: 'sizeMm', label: 'Largest lesion', type: 'NUMBER', unit: 'mm', min: 0, max: 500 },
+        { key: 'biopsy', label: 'Biopsy taken', type: 'BOOLEAN', required: true },
+        { key: 'assessment', label: 'Assessment', type: 'TEXT', required: true },
+      ],
+    },
+    {
+      name: 'Chronic care review note',
+      kind: 'NOTE',
+      fields: [
+        { key: 'condition', label: 'Condition reviewed', type: 'CHOICE', required: true, options: ['Hypertension', 'Type 2 diabetes', 'COPD', 'Asthma', 'Heart failure'] },
+        { key: 'controlled', label: 'Well controlled', type: 'BOOLEAN', required: true },
+        { key: 'hba1c', label: 'Last HbA1c', type: 'NUMBER', unit: '%', min: 3, max: 20 },
+        { key: 'nextReview', label: 'Next review', type: 'DATE' },
+        { key: 'plan', label: 'Plan', type: 'TEXT' },
+      ],
+    },
+  ],
 };
 
 /** The demo logins, for `npm start`'s banner and the docs. */
@@ -40,6 +94,7 @@ export function demoLogins() {
     { email: DEMO.operator.email, what: 'operator (admin console; no clinic)' },
     { email: DEMO.admin.email, what: `ADMIN, ${DEMO.clinic.name}` },
     ...DEMO.staff.map((s) => ({ email: s.email, what: `${s.role}, ${DEMO.clinic.name}` })),
+    { email: DEMO.secondClinic.admin.email, what: `ADMIN, ${DEMO.secondClinic.clinic.name} (cluster ${DEMO.secondClinic.clinic.cluster})` },
   ];
 }
 
@@ -225,33 +280,9 @@ export async function seedDemo({ gatewayUrl = 'http://127.0.0.1:4000', env = pro
     );
   }
 
-  // 2. The clinic, as the operator.
-  const { clinics } = await gql(endpoint, CLINICS, { search: DEMO.clinic.name }, operator.token);
-  let clinic = clinics.edges.map((e) => e.node).find((n) => n.name.toLowerCase() === DEMO.clinic.name.toLowerCase());
-  if (clinic) {
-    note(`clinic "${clinic.name}": exists (${clinic.id}${clinic.status === 'ACTIVE' ? '' : `, ${clinic.status}`})`);
-  } else {
-    clinic = (await gql(endpoint, CREATE_CLINIC, { input: DEMO.clinic }, operator.token)).createClinic;
-    note(`clinic "${clinic.name}": created (${clinic.id}, ${clinic.timeZone}, cluster ${clinic.cluster})`);
-  }
-  if (clinic.status !== 'ACTIVE') {
-    note(`clinic "${clinic.name}" is ${clinic.status}: staff cannot sign in until an operator reactivates it`);
-    return { clinicId: clinic.id, report };
-  }
-
-  // 3. Its first ADMIN: provisioned by the operator, who never learns the password (invitation).
-  let admin = await tryLogin(endpoint, DEMO.admin.email, password, clinic.id);
-  if (admin) {
-    note(`${DEMO.admin.email} (ADMIN): exists`);
-  } else {
-    const { email, firstName, lastName } = DEMO.admin;
-    const invitation = (
-      await gql(endpoint, PROVISION_ADMIN, { clinicId: clinic.id, input: { email, firstName, lastName } }, operator.token)
-    ).provisionClinicAdmin;
-    admin = await signInFirstTime(endpoint, invitation.token, password);
-    if (admin.clinicId !== clinic.id) admin = await tryLogin(endpoint, email, password, clinic.id);
-    note(`${email} (ADMIN): invited and accepted`);
-  }
+  // 2. The clinic, as the operator; 3. its first ADMIN, invited (the operator never learns the password).
+  const { clinic, admin } = await ensureClinicWithAdmin(endpoint, operator.token, DEMO.clinic, DEMO.admin, password, note);
+  if (!admin) return { clinicId: clinic.id, report };
 
   // 4. The rest of the staff, created by that ADMIN.
   const members = new Map();
@@ -300,7 +331,111 @@ export async function seedDemo({ gatewayUrl = 'http://127.0.0.1:4000', env = pro
       note('patients: skipped (the demo OFFICE, NURSE and DOCTOR must be able to sign in)');
     }
   }
+
+  // 6. Templates: the defaults arrive through clinic.created (clinic's cluster consumer); the demo
+  //    ADMIN adds a few more of each kind.
+  await seedDemoTemplates(endpoint, admin.token, env, note);
+
+  // 7. A second clinic in another cluster, with its own ADMIN.
+  const { clinic: second, admin: secondAdmin } = await ensureClinicWithAdmin(
+    endpoint,
+    operator.token,
+    DEMO.secondClinic.clinic,
+    DEMO.secondClinic.admin,
+    password,
+    note,
+    { optional: true },
+  );
+  if (second && secondAdmin) await waitForDefaultTemplates(endpoint, secondAdmin.token, second.name, env, note);
   return { clinicId: clinic.id, report };
+}
+
+/**
+ * A clinic (found by name, else created) and its first ADMIN (signs in, else provisioned by the
+ * operator and accepted). `optional`: a clinic the deployment cannot place (its cluster is not in
+ * admin's CLUSTERS) is noted and skipped. Returns `admin: null` when the clinic is not ACTIVE.
+ */
+async function ensureClinicWithAdmin(endpoint, operatorToken, clinicInput, adminInput, password, note, { optional = false } = {}) {
+  const { clinics } = await gql(endpoint, CLINICS, { search: clinicInput.name }, operatorToken);
+  let clinic = clinics.edges.map((e) => e.node).find((n) => n.name.toLowerCase() === clinicInput.name.toLowerCase());
+  const existed = Boolean(clinic);
+  if (clinic) {
+    note(`clinic "${clinic.name}": exists (${clinic.id}${clinic.status === 'ACTIVE' ? '' : `, ${clinic.status}`})`);
+  } else {
+    try {
+      clinic = (await gql(endpoint, CREATE_CLINIC, { input: clinicInput }, operatorToken)).createClinic;
+    } catch (error) {
+      if (!optional || error.code !== 'BAD_USER_INPUT') throw error;
+      note(`clinic "${clinicInput.name}": skipped (${error.message})`);
+      return { clinic: null, admin: null };
+    }
+    note(`clinic "${clinic.name}": created (${clinic.id}, ${clinic.timeZone}, cluster ${clinic.cluster})`);
+  }
+  if (clinic.status !== 'ACTIVE') {
+    note(`clinic "${clinic.name}" is ${clinic.status}: staff cannot sign in until an operator reactivates it`);
+    return { clinic, admin: null };
+  }
+  // A clinic created just now has no ADMIN yet: no login attempt (a failed one counts towards the
+  // account's lockout, and the counter lives in Redis across database resets).
+  let admin = existed ? await tryLogin(endpoint, adminInput.email, password, clinic.id) : null;
+  if (admin) {
+    note(`${adminInput.email} (ADMIN): exists`);
+  } else {
+    const { email, firstName, lastName } = adminInput;
+    const invitation = (
+      await gql(endpoint, PROVISION_ADMIN, { clinicId: clinic.id, input: { email, firstName, lastName } }, operatorToken)
+    ).provisionClinicAdmin;
+    await signInFirstTime(endpoint, invitation.token, password);
+    // a real login: the session for this clinic, and it clears any failed attempts counted earlier
+    admin = await tryLogin(endpoint, email, password, clinic.id);
+    if (!admin) throw new Error(`${email} accepted the invitation but cannot sign in to "${clinic.name}".`);
+    note(`${email} (ADMIN): invited and accepted`);
+  }
+  return { clinic, admin };
+}
+
+const TEMPLATES = `query Templates { templates { id name kind version active } }`;
+const CREATE_TEMPLATE = `mutation CreateTemplate($input: TemplateInput!) { createTemplate(input: $input) { id name kind version } }`;
+
+/**
+ * The clinic's templates once its defaults have arrived (clinic.created → the clinic service), or
+ * null when the clinic service is not running or they do not arrive within SEED_TEMPLATES_WAIT_MS
+ * (default 30 s).
+ */
+async function waitForDefaultTemplates(endpoint, token, clinicName, env, note) {
+  const deadline = Date.now() + Number(env.SEED_TEMPLATES_WAIT_MS ?? 30_000);
+  for (;;) {
+    try {
+      const { templates } = await gql(endpoint, TEMPLATES, {}, token);
+      if (templates.length > 0) {
+        note(`templates of "${clinicName}": ${templates.length} (defaults from clinic.created)`);
+        return templates;
+      }
+    } catch (error) {
+      note(`templates of "${clinicName}": skipped (${error.message})`);
+      return null;
+    }
+    if (Date.now() > deadline) {
+      note(`templates of "${clinicName}": the defaults did not arrive (is the clinic service consuming its cluster?)`);
+      return null;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Demo Clinic's defaults (waited for), then DEMO.templates created by its ADMIN when missing (by name and kind). */
+async function seedDemoTemplates(endpoint, adminToken, env, note) {
+  const existing = await waitForDefaultTemplates(endpoint, adminToken, DEMO.clinic.name, env, note);
+  if (!existing) return;
+  const have = new Set(existing.map((t) => `${t.kind}:${t.name.toLowerCase()}`));
+  for (const template of DEMO.templates) {
+    if (have.has(`${template.kind}:${template.name.toLowerCase()}`)) {
+      note(`template "${template.name}": exists`);
+      continue;
+    }
+    await gql(endpoint, CREATE_TEMPLATE, { input: template }, adminToken);
+    note(`template "${template.name}" (${template.kind}): created`);
+  }
 }
 
 /** The patients service joins the demo once it is built and running. */

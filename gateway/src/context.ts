@@ -1,5 +1,5 @@
 import type { Caller } from '@clinicult/rbac';
-import type { Logger } from '@clinicult/kit';
+import type { AuditApi, Logger } from '@clinicult/kit';
 
 /** What the gateway knows about one request; the data sources forward `authorization` and `requestId`. */
 export interface GatewayContext {
@@ -14,5 +14,7 @@ export interface GatewayContext {
    * of the same plan (e.g. `login { user { memberships } }` from users) act as the new session.
    */
   issuedAuthorization?: string;
+  /** Which API the request came through (FHIR requests run through the supergraph too): forwarded for the audit trail. */
+  api?: AuditApi;
   logger: Logger;
 }

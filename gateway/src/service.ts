@@ -23,6 +23,7 @@ import type { Caller } from '@clinicult/rbac';
 import { subgraphUrlOverrides, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { cors } from './cors.js';
+import { apolloExecutor, fhirRouter } from './fhir/index.js';
 import { armorFor, checkTokenLimit, refuseBatch, withoutSuggestions } from './limits.js';
 import { mountPlayground } from './playground.js';
 import { isPublicOperation, judgeAnonymous } from './public-operations.js';
@@ -245,6 +246,18 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
           logger: requestLogger,
         };
       },
+    }),
+  );
+
+  // FHIR R4 facade: every request runs through the pipeline above, as the caller (docs/fhir.md)
+  app.use(
+    '/fhir',
+    fhirRouter({
+      authenticate: (authorization) => runtime.authenticate(authorization),
+      execute: apolloExecutor(apollo, logger),
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      logger,
+      onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
     }),
   );
 

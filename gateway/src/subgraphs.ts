@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { Kind, parse, type ConstArgumentNode } from 'graphql';
-import { repoRoot } from '@clinicult/kit';
+import { AUDIT_API_HEADER, repoRoot } from '@clinicult/kit';
 import type { GatewayContext } from './context.js';
 
 /** The committed supergraph (schema/supergraph.graphql, written by `npm run compose`). */
@@ -74,6 +74,8 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
     if (authorization) headers.set('authorization', authorization);
     if (context.requestId) headers.set('x-request-id', context.requestId);
     if (context.clientIp) headers.set('x-forwarded-for', context.clientIp);
+    // the subgraphs' audit events say which API the medical read or write came through
+    if (context.api) headers.set(AUDIT_API_HEADER, context.api);
   }
 
   /**

@@ -8,6 +8,8 @@ export const patientsConfigSchema = baseConfigSchema.extend({
   DATABASE_URL: z.string().optional(),
   /** admin (the clinic registry): patients reads a clinic's time zone from its internal `clinicInfo`. */
   ADMIN_URL: z.url().default('http://127.0.0.1:4006'),
+  /** clinic (settings, templates): checkIn copies the chosen template's version from its internal `templateForVisit`. */
+  CLINIC_URL: z.url().default('http://127.0.0.1:4005'),
   /** How long a clinic's time zone is kept in memory (seconds). */
   CLINIC_INFO_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Timeout for calls to admin (ms). */

@@ -1,4 +1,4 @@
-import { and, can, forbidden, hasPermission, isAuthenticated, rule, unauthenticated, type CallerContext, type IRule, type IRules } from '@clinicult/rbac';
+import { and, can, forbidden, hasPermission, isAuthenticated, rule, SERVICE_CAPABILITIES, serviceCan, unauthenticated, type CallerContext, type IRule, type IRules } from '@clinicult/rbac';
 import { MEDICAL_PATIENT_FIELDS } from './domain/validation.js';
 import { rolesHolding, VISIT_OPERATIONS } from './domain/visit-state.js';
 
@@ -48,6 +48,8 @@ export const rules: IRules = {
     patients: readPatients,
     currentVisit: readVisits,
     queue: readVisits,
+    // internal: admin's overview (counts, never rows), for the clinic named by the call
+    clinicPatientCounts: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
   },
   Mutation: {
     registerPatient: writePatients,
@@ -76,5 +78,8 @@ export const rules: IRules = {
   Diagnosis: isAuthenticated,
   Prescription: isAuthenticated,
   TimelineEntry: isAuthenticated,
+  PatientCounts: isAuthenticated,
+  TemplateVersion: isAuthenticated,
+  TemplateField: isAuthenticated,
   User: isAuthenticated,
 };

@@ -10,7 +10,9 @@ import {
   type ListPatientsArgs,
   type PatientRow,
 } from './domain/patients.js';
+import { clinicPatientCounts, countedClinic } from './domain/counts.js';
 import { allowedOperations, type VisitState } from './domain/visit-state.js';
+import { readVisitTemplate } from './templates.js';
 import {
   cancelVisit,
   checkIn,
@@ -95,6 +97,8 @@ export const resolvers: SubgraphOptions<PatientsContext>['resolvers'] = {
       primeVisits(ctx.loaders, rows);
       return rows;
     },
+    // internal (clinic-counts): the clinic named by the call, counts only
+    clinicPatientCounts: (_: unknown, __: unknown, ctx: PatientsContext) => clinicPatientCounts(ctx.deps.db, countedClinic(ctx.caller)),
   },
   Mutation: {
     registerPatient: (_: unknown, { input }: { input: unknown }, ctx: PatientsContext) =>
@@ -102,7 +106,7 @@ export const resolvers: SubgraphOptions<PatientsContext>['resolvers'] = {
     updatePatient: (_: unknown, args: { id: string; input: unknown; expectedVersion?: number | null }, ctx: PatientsContext) =>
       updatePatient(ctx.deps.db, actorOf(ctx), ctx, args.id, args.input, args.expectedVersion),
     checkIn: (_: unknown, args: { patientId: string; reason: string; templateId?: string | null }, ctx: PatientsContext) =>
-      checkIn(ctx.deps, actorOf(ctx), ctx, args),
+      checkIn(ctx.deps, actorOf(ctx), ctx, { ...args, requestId: ctx.requestId }),
     startTriage: (_: unknown, args: VisitArgs, ctx: PatientsContext) => startTriage(ctx.deps, actorOf(ctx), ctx, args),
     recordVitals: (_: unknown, args: VisitArgs & { vitals: unknown }, ctx: PatientsContext) =>
       recordVitals(ctx.deps, actorOf(ctx), ctx, args),
@@ -130,6 +134,7 @@ export const resolvers: SubgraphOptions<PatientsContext>['resolvers'] = {
     checkedInBy: (visit: VisitRow) => user(visit.checkedInBy),
     nurse: (visit: VisitRow) => user(visit.nurseId),
     doctor: (visit: VisitRow) => user(visit.doctorId),
+    template: (visit: VisitRow) => readVisitTemplate(visit.template),
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, medicalVisitField(f)])),
     timeline: (visit: VisitRow) => timelineOf(visit),
     stale: async (visit: VisitRow, _: unknown, ctx: PatientsContext) => isStale(visit.checkedInAt, await ctx.clinicTimeZone()),

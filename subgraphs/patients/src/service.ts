@@ -13,6 +13,7 @@ import {
 } from '@clinicult/kit';
 import { createArchiveRelay, type ArchiveRelay, type ArchiveRelayOptions } from './archive-relay.js';
 import { createClinicDirectory, type ClinicDirectory, type TokenSource } from './clinics.js';
+import { createTemplateSource, type TemplateSource } from './templates.js';
 import type { PatientsConfig } from './config.js';
 import { createDb, type PatientsDb } from './db.js';
 import { createLoaders } from './loaders.js';
@@ -26,7 +27,9 @@ export interface PatientsOverrides {
   logger?: Logger;
   /** Replaces the lookup of clinics' time zones in admin. */
   clinics?: ClinicDirectory;
-  /** Replaces the service token used to call admin (tests mint one from their issuer). */
+  /** Replaces the template lookup in the clinic service. */
+  templates?: TemplateSource;
+  /** Replaces the service token used to call admin and clinic (tests mint one from their issuer). */
   tokens?: TokenSource;
   /** Sees every SQL statement (tests count queries). */
   onQuery?: (sql: string) => void;
@@ -85,9 +88,12 @@ export async function startPatientsService(config: PatientsConfig, overrides: Pa
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     });
   const visitEventsStream = overrides.visitEventsStream ?? config.VISIT_EVENTS_STREAM;
+  const templates =
+    overrides.templates ?? createTemplateSource({ clinicUrl: config.CLINIC_URL, tokens, logger, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   const deps: PatientsDeps = {
     db,
     clinics,
+    templates,
     // a check-in never fails because of its event: the bus writes the outbox while Redis is down
     publishVisitEvent: async (event) => {
       try {

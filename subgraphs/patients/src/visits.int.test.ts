@@ -14,14 +14,20 @@ import { localDate } from './domain/clinic-time.js';
 let h: PatientsHarness;
 let clinic: string;
 let team: Team;
+/** Templates in the real clinic service: recordIntake needs an INTAKE one, templateAnswers a NOTE one. */
+let templates: { intake: string; note: string };
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ withClinic: true });
   clinic = await h.admin.createClinic('Visits Clinic', 'Europe/Madrid');
   team = {
     office: await h.staff(clinic, ['OFFICE']),
     nurse: await h.staff(clinic, ['NURSE']),
     doctor: await h.staff(clinic, ['DOCTOR']),
+  };
+  templates = {
+    intake: await h.clinic!.createTemplate(clinic, { name: 'Intake', kind: 'INTAKE', fields: [{ key: 'pain', label: 'Pain', type: 'NUMBER', min: 0, max: 10 }] }),
+    note: await h.clinic!.createTemplate(clinic, { name: 'Throat', kind: 'NOTE', fields: [{ key: 'throat', label: 'Throat', type: 'TEXT' }] }),
   };
 });
 
@@ -101,7 +107,10 @@ describe('every (state, role, operation)', () => {
         const label = `${operation} from ${state} as ${roleName}`;
         if (expected === 'OK') {
           // a fresh visit in that state: the operation changes it
-          const target = state === 'NONE' ? { patientId: await registerPatient(h, team.office), visitId: '' } : await visitIn(h, team, state);
+          const target =
+            state === 'NONE'
+              ? { patientId: await registerPatient(h, team.office), visitId: '' }
+              : await visitIn(h, team, state, operation === 'recordIntake' ? { templateId: templates.intake } : {});
           const [query, variables] = CALLS[operation]!(target);
           const r = await gql(h.url, query, variables, { token: caller.token });
           if (r.errors) {
@@ -216,7 +225,7 @@ describe('versions and races', () => {
 
 describe('finish and cancel: the archive outbox', () => {
   test('finishVisit leaves exactly one outbox row with the whole visit, and no current visit', async () => {
-    const { patientId, visitId } = await visitIn(h, team, 'WITH_DOCTOR');
+    const { patientId, visitId } = await visitIn(h, team, 'WITH_DOCTOR', { templateId: templates.note });
     await ok(h, team.nurse, 'query ($v: ID!) { currentVisit(id: $v) { id } }', { v: visitId });
     await ok(
       h,
@@ -250,6 +259,7 @@ describe('finish and cancel: the archive outbox', () => {
       diagnoses: [{ code: 'J03.9', description: 'Amigdalitis aguda' }],
       prescriptions: [{ drug: 'Amoxicilina', durationDays: 7 }],
       templateAnswers: { throat: 'red' },
+      template: { templateId: templates.note, name: 'Throat', kind: 'NOTE', version: 1 },
       finishedBy: team.office.id,
       timeZone: 'Europe/Madrid',
       version: 8,

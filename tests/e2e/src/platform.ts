@@ -6,6 +6,8 @@ import { loadUsersConfig, startUsersService } from '@clinicult/users-service';
 import { loadPatientsConfig, startPatientsService } from '@clinicult/patients-service';
 import { loadAuditConfig, startAuditService } from '@clinicult/audit-service';
 import { loadVisitsConfig, startVisitsService } from '@clinicult/visits-service';
+import { loadClinicConfig, startClinicService } from '@clinicult/clinic-service';
+import { clusterStream } from '@clinicult/kit';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort, gql, type GraphQLResponse } from '@clinicult/testing';
@@ -15,7 +17,7 @@ import { seedDemo, demoPassword, DEMO } from '../../../scripts/seed.mjs';
 
 export interface Platform {
   gatewayUrl: string;
-  urls: { auth: string; users: string; admin: string; patients: string; audit: string; visits: string };
+  urls: { auth: string; users: string; admin: string; patients: string; audit: string; visits: string; clinic: string };
   password: string;
   demo: typeof DEMO;
   clinicId: string;
@@ -26,9 +28,9 @@ export interface Platform {
 }
 
 /**
- * The whole platform of this issue for one test file: auth, users, admin and the gateway, each a
- * real HTTP server on its own fresh database, seeded with the demo through the gateway exactly as
- * `npm start` does.
+ * The whole platform for one test file: auth, users, admin, patients, visits, clinic, audit and
+ * the gateway, each a real HTTP server on its own fresh database, seeded with the demo through the
+ * gateway exactly as `npm start` does.
  */
 export interface PlatformOptions {
   /** Extra gateway configuration, e.g. ALLOWED_ORIGINS for the web clients of browser tests. */
@@ -36,8 +38,9 @@ export interface PlatformOptions {
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
-  const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit' | 'visits', TestDatabase> = {
+  const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit' | 'visits' | 'clinic', TestDatabase> = {
     visits: await createTestDatabase('visits'),
+    clinic: await createTestDatabase('clinic'),
     audit: await createTestDatabase('audit'),
     auth: await createTestDatabase('auth'),
     users: await createTestDatabase('users'),
@@ -51,6 +54,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     patients: await freePort(),
     audit: await freePort(),
     visits: await freePort(),
+    clinic: await freePort(),
     gateway: await freePort(),
   };
   // this platform's own audit stream, so parallel or earlier runs never mix their events
@@ -64,7 +68,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     patients: `http://127.0.0.1:${ports.patients}`,
     audit: `http://127.0.0.1:${ports.audit}`,
     visits: `http://127.0.0.1:${ports.visits}`,
+    clinic: `http://127.0.0.1:${ports.clinic}`,
   };
+  // clinic consumes the real cluster streams admin publishes to (shared Redis) with a consumer group
+  // of this platform's own that starts at the end: it sees this platform's clinic events only
+  // (and whatever else is published meanwhile, which is harmless in its own database)
+  const clinicGroup = `clinic-e2e-${randomUUID()}`;
   const common = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -74,6 +83,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     PATIENTS_URL: urls.patients,
     AUDIT_URL: urls.audit,
     VISITS_URL: urls.visits,
+    CLINIC_URL: urls.clinic,
   };
   const auth = await startAuthService(
     loadAuthConfig({ ...common, PORT: String(ports.auth), DATABASE_URL: databases.auth.url, FACTS_WARM_INTERVAL_MS: '500' }),
@@ -84,7 +94,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const users = await startUsersService(loadUsersConfig({ ...common, PORT: String(ports.users), DATABASE_URL: databases.users.url }), {
     auditStream,
   });
-  const admin = await startAdminService(loadAdminConfig({ ...common, PORT: String(ports.admin), DATABASE_URL: databases.admin.url }));
+  const adminConfig = loadAdminConfig({ ...common, PORT: String(ports.admin), DATABASE_URL: databases.admin.url });
+  const admin = await startAdminService(adminConfig);
+  const clinic = await startClinicService(
+    loadClinicConfig({ ...common, PORT: String(ports.clinic), DATABASE_URL: databases.clinic.url, CLUSTERS: adminConfig.CLUSTERS.join(',') }),
+    { auditStream, clusterGroup: clinicGroup, clusterStartId: '$' },
+  );
+  // the groups exist before anything is published (they start at '$')
+  await Promise.all(clinic.clusterEvents.map((s) => s.ready));
   const visits = await startVisitsService(
     loadVisitsConfig({ ...common, PORT: String(ports.visits), DATABASE_URL: databases.visits.url }),
     { auditStream, visitEventsStream, historyCachePrefix },
@@ -130,6 +147,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await gateway.stop();
       await patients.stop();
       await visits.stop();
+      await clinic.stop();
       await audit.stop();
       await admin.stop();
       await users.stop();
@@ -139,6 +157,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream);
       const cached = await redis.keys(`${historyCachePrefix}*`);
       if (cached.length) await redis.del(...cached);
+      for (const cluster of adminConfig.CLUSTERS) await redis.xgroup('DESTROY', clusterStream(cluster), clinicGroup).catch(() => undefined);
+      const done = await redis.keys(`events:done:${clinicGroup}:*`);
+      if (done.length) await redis.del(...done);
       redis.disconnect();
     },
   };

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
 import type { AuditRecord, Logger, RunningService, TrustedIssuer } from '@clinicult/kit';
-import { SERVICE_CAPABILITIES, type Role } from '@clinicult/rbac';
+import type { Role } from '@clinicult/rbac';
 import { createTestIssuer, freePort, gql, markSessionFactsReady, startRealAuth, type TestIssuer } from '@clinicult/testing';
 import type { ArchiveRelayOptions } from '../archive-relay.js';
 import type { ClinicDirectory } from '../clinics.js';
@@ -147,6 +147,79 @@ export async function prepareRealVisits(issuer: TestIssuer, port: number): Promi
   };
 }
 
+// clinic (templates) is another workspace: loaded by path at run time, like admin and visits.
+interface ClinicModule {
+  loadClinicConfig(env: Record<string, string | undefined>): unknown;
+  startClinicService(config: unknown, overrides?: { issuers?: TrustedIssuer[]; logger?: Logger }): Promise<RunningService>;
+}
+const CLINIC_MODULE = '../../../clinic/src/index.js';
+
+export interface ClinicUnderTest {
+  url: string;
+  /** Creates an active template in `clinicId` as that clinic's ADMIN; returns its id. */
+  createTemplate(clinicId: string, input: Record<string, unknown>): Promise<string>;
+  /** Publishes a new version of a template (updateTemplate); returns the new version number. */
+  updateTemplate(clinicId: string, templateId: string, input: Record<string, unknown>): Promise<number>;
+  setActive(clinicId: string, templateId: string, active: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The real clinic service on its own database, trusting the test issuer. */
+export async function startRealClinic(issuer: TestIssuer): Promise<ClinicUnderTest> {
+  const { loadClinicConfig, startClinicService } = (await import(CLINIC_MODULE)) as ClinicModule;
+  const database = await createTestDatabase('clinic');
+  let service: RunningService;
+  try {
+    service = await startClinicService(
+      loadClinicConfig({
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+        DATABASE_URL: database.url,
+        AUTH_URL: 'http://127.0.0.1:9',
+        // a cluster of its own: this test's clinic service consumes no shared events
+        CLUSTERS: `t-${randomUUID().slice(0, 8)}`,
+      }),
+      { issuers: [issuer.trusted] },
+    );
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  let stopped = false;
+  const asAdmin = async <T>(clinicId: string, query: string, variables: Record<string, unknown>): Promise<T> => {
+    const token = await issuer.staffToken(randomUUID(), clinicId, ['ADMIN']);
+    const r = await gql<T>(`${service.url}/graphql`, query, variables, { token });
+    if (r.errors || !r.data) throw new Error(`clinic: ${JSON.stringify(r.errors)}`);
+    return r.data;
+  };
+  return {
+    url: service.url,
+    async createTemplate(clinicId, input) {
+      const data = await asAdmin<{ createTemplate: { id: string } }>(clinicId, 'mutation ($i: TemplateInput!) { createTemplate(input: $i) { id } }', { i: input });
+      return data.createTemplate.id;
+    },
+    async updateTemplate(clinicId, templateId, input) {
+      const data = await asAdmin<{ updateTemplate: { version: number } }>(
+        clinicId,
+        'mutation ($id: ID!, $i: TemplateInput!) { updateTemplate(id: $id, input: $i) { version } }',
+        { id: templateId, i: input },
+      );
+      return data.updateTemplate.version;
+    },
+    async setActive(clinicId, templateId, active) {
+      await asAdmin(clinicId, 'mutation ($id: ID!, $a: Boolean!) { setTemplateActive(id: $id, active: $a) { id } }', { id: templateId, a: active });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await service.stop();
+      await database.drop();
+    },
+  };
+}
+
 export interface Staff {
   id: string;
   roles: Role[];
@@ -160,6 +233,8 @@ export interface PatientsHarness {
   database: TestDatabase;
   issuer: TestIssuer;
   admin: AdminUnderTest;
+  /** The real clinic service (templates), when the harness was started `withClinic`. */
+  clinic: ClinicUnderTest | null;
   /** SQL statements seen since the last `queries.length = 0` (the outbox relay's polling left out). */
   queries: string[];
   /** Parsed log lines. */
@@ -185,6 +260,8 @@ export interface HarnessOptions {
    */
   env?: Record<string, string>;
   archiveRelayHooks?: ArchiveRelayOptions['hooks'];
+  /** Start the real clinic service too (check-ins with a template); off by default to keep tests quick. */
+  withClinic?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<PatientsHarness> {
@@ -192,6 +269,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
   await markSessionFactsReady(redisUrl);
   const issuer = await createTestIssuer();
   const admin = await startRealAdmin(issuer);
+  const clinic = options.withClinic ? await startRealClinic(issuer) : null;
   const database = await createTestDatabase('patients');
   const auditStream = `t:audit:patients:${randomUUID()}`;
   // check-ins publish visit events: on a stream of this harness's own, never the shared one
@@ -217,6 +295,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
         PORT: '0',
         DATABASE_URL: database.url,
         ADMIN_URL: admin.url,
+        // without the clinic service nothing listens here: a check-in with a template is SERVICE_UNAVAILABLE
+        CLINIC_URL: clinic?.url ?? 'http://127.0.0.1:9',
         LOG_LEVEL: 'info',
         REDIS_URL: redisUrl,
         ARCHIVE_RELAY_ENABLED: 'false',
@@ -227,7 +307,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
         issuers: [issuer.trusted],
         logger,
         // what auth issues to patients (client credentials): clinic reads at admin, archiving at visits
-        tokens: { token: () => issuer.serviceToken('patients', [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive]) },
+        tokens: { token: () => issuer.serviceToken('patients') },
         ...(options.archiveRelayHooks ? { archiveRelayHooks: options.archiveRelayHooks } : {}),
         ...(options.clinics ? { clinics: options.clinics } : {}),
         // the outbox relay's polling is not part of what a request costs
@@ -242,10 +322,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
     redis.disconnect();
     await database.drop();
     await admin.stop();
+    await clinic?.stop();
     throw error;
   }
   return {
     service,
+    clinic,
     url: `${service.url}/graphql`,
     db: service.db,
     database,
@@ -264,6 +346,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Patien
       redis.disconnect();
       await database.drop();
       await admin.stop();
+      await clinic?.stop();
     },
   };
 }

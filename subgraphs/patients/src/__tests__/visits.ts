@@ -38,13 +38,14 @@ export async function visitIn(
   h: PatientsHarness,
   team: Team,
   state: (typeof STEPS)[number],
+  options: { templateId?: string } = {},
 ): Promise<{ patientId: string; visitId: string }> {
   const patientId = await registerPatient(h, team.office);
   const { checkIn } = await ok<{ checkIn: { id: string } }>(
     h,
     team.office,
-    'mutation ($p: ID!) { checkIn(patientId: $p, reason: "Dolor de cabeza") { id } }',
-    { p: patientId },
+    'mutation ($p: ID!, $t: ID) { checkIn(patientId: $p, reason: "Dolor de cabeza", templateId: $t) { id } }',
+    { p: patientId, t: options.templateId ?? null },
   );
   const v = { v: checkIn.id };
   const reach = (s: (typeof STEPS)[number]) => STEPS.indexOf(state) >= STEPS.indexOf(s);

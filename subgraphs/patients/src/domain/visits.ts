@@ -1,5 +1,7 @@
 import { badInput, conflict, notFound } from '@clinicult/kit';
+import { validateAnswers, type TemplateKind } from '@clinicult/templates';
 import type { ClinicDirectory } from '../clinics.js';
+import { readVisitTemplate, type TemplateSource, type VisitTemplate } from '../templates.js';
 import { Prisma, type PatientsDb, type VisitRow } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { localDate } from './clinic-time.js';
@@ -37,6 +39,8 @@ export type { VisitRow };
 export interface VisitDeps {
   db: PatientsDb;
   clinics: ClinicDirectory;
+  /** The clinic service's templates: checkIn copies the chosen one onto the visit. */
+  templates: TemplateSource;
   /**
    * Publishes a visit event on the visits stream (`visit.checked_in`: visits warms the patient's
    * history cache). Never rejects: the bus falls back to the outbox while Redis is down, and
@@ -166,7 +170,7 @@ export async function checkIn(
   deps: VisitDeps,
   actor: Actor,
   audit: AuditContext,
-  args: { patientId: string; reason: unknown; templateId?: string | null },
+  args: { patientId: string; reason: unknown; templateId?: string | null; requestId?: string },
 ): Promise<VisitRow> {
   const reason = parseInput(reasonSchema, args.reason, 'reason');
   const { db } = deps;
@@ -179,6 +183,11 @@ export async function checkIn(
     );
   const existing = await db.currentVisit.findFirst({ where: { clinicId: actor.clinicId, patientId: patient.id } });
   if (existing) throw alreadyIn(existing);
+  // the copy taken now is what this visit's answers are validated against, whatever is published later
+  const templateId = args.templateId?.trim() || null;
+  const template: VisitTemplate | null = templateId
+    ? await deps.templates.forVisit(actor.clinicId, templateId, args.requestId ? { requestId: args.requestId } : {})
+    : null;
   const now = new Date();
   const timeline: TimelineEntry[] = [{ from: null, to: 'WAITING', by: actor.userId, at: now.toISOString() }];
   let visit: VisitRow;
@@ -188,7 +197,8 @@ export async function checkIn(
         clinicId: actor.clinicId,
         patientId: patient.id,
         reason,
-        templateId: args.templateId?.trim() || null,
+        templateId: template?.templateId ?? null,
+        template: template ? (template as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
         checkedInBy: actor.userId,
         timeline: timeline as unknown as Prisma.InputJsonValue,
         checkedInAt: now,
@@ -287,11 +297,35 @@ export function recordVitals(deps: VisitDeps, actor: Actor, audit: AuditContext,
   });
 }
 
-/** In TRIAGE: the intake template's answers (validated against the template once templates exist). */
+/**
+ * Answers checked against the visit's copy of its template, which must be of `kind`: a missing
+ * required answer, an unknown key or a wrong type is BAD_USER_INPUT naming `<argument>.<key>`.
+ */
+function checkedAnswers(visit: VisitRow, kind: TemplateKind, answers: unknown, argument: string): Record<string, unknown> {
+  const template = readVisitTemplate(visit.template);
+  if (!template || template.kind !== kind) {
+    const which = kind === 'INTAKE' ? 'an intake' : 'a note';
+    throw badInput(
+      `${argument}: this visit has no ${kind} template (it was checked in ${template ? `with the ${template.kind} template "${template.name}"` : 'without a template'}); answers need ${which} template chosen at check-in.`,
+      { fields: [argument], reason: 'NO_TEMPLATE' },
+    );
+  }
+  const result = validateAnswers(template.fields, answers);
+  if (!result.ok) {
+    const fields = result.problems.map((p) => (p.key === 'answers' ? argument : `${argument}.${p.key}`));
+    throw badInput(result.problems.map((p, i) => `${fields[i]}: ${p.message}`).join(' '), {
+      fields,
+      template: { templateId: template.templateId, version: template.version },
+    });
+  }
+  return result.answers;
+}
+
+/** In TRIAGE: the intake template's answers, validated against the visit's copy of the template. */
 export function recordIntake(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { answers: unknown }): Promise<VisitRow> {
-  const answers = parseInput(answersSchema, args.answers, 'answers');
-  return runTransition(deps, actor, audit, 'recordIntake', args.visitId, args.expectedVersion, () => ({
-    data: { intakeAnswers: answers as Prisma.InputJsonValue },
+  parseInput(answersSchema, args.answers, 'answers');
+  return runTransition(deps, actor, audit, 'recordIntake', args.visitId, args.expectedVersion, (visit) => ({
+    data: { intakeAnswers: checkedAnswers(visit, 'INTAKE', args.answers, 'answers') as Prisma.InputJsonValue },
     fields: ['intakeAnswers'],
   }));
 }
@@ -314,13 +348,15 @@ export function startConsultation(deps: VisitDeps, actor: Actor, audit: AuditCon
 /** In WITH_DOCTOR: notes, diagnoses, prescriptions, the note template's answers (the ones given replace). */
 export function recordConsultation(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { input: unknown }): Promise<VisitRow> {
   const input = parseInput(consultationSchema, args.input, 'input');
-  return runTransition(deps, actor, audit, 'recordConsultation', args.visitId, args.expectedVersion, () => {
+  return runTransition(deps, actor, audit, 'recordConsultation', args.visitId, args.expectedVersion, (visit) => {
     const data: Prisma.CurrentVisitUncheckedUpdateManyInput = {};
     const json = (v: unknown) => (v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));
     if (input.notes !== undefined) data.notes = input.notes;
     if (input.diagnoses !== undefined) data.diagnoses = json(input.diagnoses);
     if (input.prescriptions !== undefined) data.prescriptions = json(input.prescriptions);
-    if (input.templateAnswers !== undefined) data.templateAnswers = json(input.templateAnswers);
+    if (input.templateAnswers !== undefined) {
+      data.templateAnswers = input.templateAnswers === null ? Prisma.DbNull : json(checkedAnswers(visit, 'NOTE', input.templateAnswers, 'input.templateAnswers'));
+    }
     return { data, fields: Object.keys(data) };
   });
 }
@@ -345,6 +381,8 @@ export interface VisitSnapshot {
   cancelReason: string | null;
   reason: string;
   templateId: string | null;
+  /** the template version the visit was started with (its copy), null without one */
+  template: VisitTemplate | null;
   checkedInBy: string;
   nurseId: string | null;
   doctorId: string | null;
@@ -383,6 +421,7 @@ export function buildSnapshot(
     cancelReason,
     reason: visit.reason,
     templateId: visit.templateId,
+    template: readVisitTemplate(visit.template),
     checkedInBy: visit.checkedInBy,
     nurseId: visit.nurseId,
     doctorId: visit.doctorId,

@@ -1,0 +1,89 @@
+import type { ResourceType } from '@medplum/fhirtypes';
+import type { FhirContext, FhirResult } from './context.js';
+import { CONDITION_PARAMS, DATE_SORTS, MEDICATION_REQUEST_PARAMS, OBSERVATION_PARAMS, readClinical, searchClinical } from './clinical.js';
+import { ORGANIZATION_PARAMS, PRACTITIONER_PARAMS, readOrganization, readPractitioner, searchOrganizations, searchPractitioners } from './directory.js';
+import { ENCOUNTER_PARAMS, ENCOUNTER_SORTS, readEncounter, searchEncounters } from './encounter.js';
+import { VITALSIGNS_PROFILE } from './mappers.js';
+import type { ParamTable, SearchRequest } from './params.js';
+import { createPatient, PATIENT_PARAMS, readPatient, searchPatients, updatePatient, vreadPatient } from './patient.js';
+
+/** One resource type the facade serves: what the router dispatches to and the CapabilityStatement lists. */
+export interface ResourceHandler {
+  type: ResourceType;
+  documentation: string;
+  profile?: string;
+  supportedProfile?: string[];
+  params: ParamTable;
+  sorts?: readonly string[];
+  read(ctx: FhirContext, id: string): Promise<FhirResult>;
+  vread?(ctx: FhirContext, id: string, versionId: string): Promise<FhirResult>;
+  search(ctx: FhirContext, search: SearchRequest): Promise<FhirResult>;
+  create?(ctx: FhirContext, body: unknown): Promise<FhirResult>;
+  update?(ctx: FhirContext, id: string, body: unknown): Promise<FhirResult>;
+}
+
+const vitalProfiles = ['vitalsigns', 'bp', 'bodytemp', 'heartrate', 'resprate', 'oxygensat', 'bodyweight', 'bodyheight'].map(
+  (n) => `http://hl7.org/fhir/StructureDefinition/${n}`,
+);
+
+export const RESOURCES: ResourceHandler[] = [
+  {
+    type: 'Patient',
+    documentation: 'The clinic\'s patients (demographics; clinicult:patient:read, create/update clinicult:patient:write).',
+    params: PATIENT_PARAMS,
+    read: readPatient,
+    vread: vreadPatient,
+    search: searchPatients,
+    create: createPatient,
+    update: updatePatient,
+  },
+  {
+    type: 'Encounter',
+    documentation: 'Visits: the current one (patients) and archived ones (visits); clinicult:visit:read / clinicult:visits:read.',
+    params: ENCOUNTER_PARAMS,
+    sorts: ENCOUNTER_SORTS,
+    read: readEncounter,
+    search: searchEncounters,
+  },
+  {
+    type: 'Observation',
+    documentation: 'Vital signs of visits (FHIR vital signs profile, LOINC, UCUM); clinicult:medical:read. Id: <visit id>-<sign>.',
+    supportedProfile: [VITALSIGNS_PROFILE, ...vitalProfiles.slice(1)],
+    params: OBSERVATION_PARAMS,
+    sorts: DATE_SORTS,
+    read: (ctx, id) => readClinical(ctx, 'observation', id),
+    search: (ctx, s) => searchClinical(ctx, 'observation', s),
+  },
+  {
+    type: 'Condition',
+    documentation: 'Diagnoses of visits (ICD-10); clinicult:medical:read. Id: <visit id>-dx<n>.',
+    params: CONDITION_PARAMS,
+    sorts: DATE_SORTS,
+    read: (ctx, id) => readClinical(ctx, 'condition', id),
+    search: (ctx, s) => searchClinical(ctx, 'condition', s),
+  },
+  {
+    type: 'MedicationRequest',
+    documentation: 'Prescriptions of visits; clinicult:medical:read. Id: <visit id>-rx<n>.',
+    params: MEDICATION_REQUEST_PARAMS,
+    sorts: DATE_SORTS,
+    read: (ctx, id) => readClinical(ctx, 'medication', id),
+    search: (ctx, s) => searchClinical(ctx, 'medication', s),
+  },
+  {
+    type: 'Practitioner',
+    documentation: 'The clinic\'s doctors and nurses; clinicult:user:read.',
+    params: PRACTITIONER_PARAMS,
+    read: readPractitioner,
+    search: searchPractitioners,
+  },
+  {
+    type: 'Organization',
+    documentation: 'The caller\'s own clinic; clinicult:clinic:read.',
+    params: ORGANIZATION_PARAMS,
+    read: readOrganization,
+    search: searchOrganizations,
+  },
+];
+
+export const BY_TYPE = new Map<string, ResourceHandler>(RESOURCES.map((r) => [r.type, r]));

@@ -1,0 +1,231 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Resource } from '@medplum/fhirtypes';
+import { AuthError, clientIp, type Logger } from '@clinicult/kit';
+import type { Caller } from '@clinicult/rbac';
+import { capabilityStatement } from './capability.js';
+import type { FhirContext, FhirResult } from './context.js';
+import { patientEverything } from './everything.js';
+import type { Execute } from './graphql.js';
+import { FhirError, operationOutcome, unauthorized } from './outcome.js';
+import { isLenient, parseSearch } from './params.js';
+import { BY_TYPE, type ResourceHandler } from './registry.js';
+
+export interface FhirRouterOptions {
+  /** Verifies the bearer token exactly as /graphql does (signature, claims, session facts). */
+  authenticate(authorization: string | undefined): Promise<Caller>;
+  execute: Execute;
+  maxBodyBytes: number;
+  logger: Logger;
+  /** counts refused tokens in the gateway's metrics */
+  onAuthFailure?(reason: string): void;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+const JSON_TYPES = new Set([FHIR_JSON, 'application/json', 'json', 'application/json+fhir', 'text/json']);
+const XML_TYPES = new Set(['xml', 'application/fhir+xml', 'application/xml', 'text/xml', 'application/xml+fhir']);
+const STARTED = new Date().toISOString();
+
+function mediaTypes(header: string | undefined): string[] {
+  return (header ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0]!.trim().toLowerCase())
+    .filter((t) => t !== '');
+}
+
+/**
+ * The content type of the answer, or a 406 for what this server does not speak (XML, RDF…).
+ * `_format` overrides Accept (FHIR R4 3.1.0.1.10).
+ */
+function negotiate(req: Request): string {
+  const format = new URL(req.originalUrl, 'http://x').searchParams.get('_format');
+  if (format !== null) {
+    const f = format.trim().toLowerCase();
+    if (JSON_TYPES.has(f)) return f === 'application/json' ? 'application/json' : FHIR_JSON;
+    throw new FhirError(406, 'not-supported', XML_TYPES.has(f) ? 'XML is not supported: this server speaks FHIR JSON only (_format=json).' : `_format=${format} is not supported: use json.`);
+  }
+  const accepted = mediaTypes(req.header('accept'));
+  if (accepted.length === 0 || accepted.some((t) => t === '*/*' || t === 'application/*' || t === FHIR_JSON)) return FHIR_JSON;
+  if (accepted.some((t) => JSON_TYPES.has(t))) return 'application/json';
+  throw new FhirError(
+    406,
+    'not-supported',
+    accepted.some((t) => XML_TYPES.has(t)) ? 'XML is not supported: this server speaks FHIR JSON only (application/fhir+json).' : 'Accept: this server answers application/fhir+json (or application/json) only.',
+  );
+}
+
+function send(res: Response, contentType: string, result: FhirResult): void {
+  res.status(result.status ?? 200);
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  if (result.body === undefined) {
+    res.end();
+    return;
+  }
+  res.setHeader('content-type', `${contentType}; charset=utf-8`);
+  res.send(JSON.stringify(result.body));
+}
+
+function sendError(res: Response, contentType: string, error: FhirError): void {
+  const body: Resource = operationOutcome([{ code: error.code, text: error.message, expression: error.expression }]);
+  send(res, contentType, { status: error.status, headers: error.headers, body });
+}
+
+const methodNotAllowed = (allowed: string[], what: string) =>
+  new FhirError(405, 'not-supported', `${what} is not supported. Allowed: ${allowed.join(', ')}.`, { allow: allowed.join(', ') });
+
+/**
+ * The FHIR R4 REST facade (/fhir). Each request is authenticated like /graphql and then runs as
+ * GraphQL operations through the gateway's own pipeline with the caller's token.
+ */
+export function fhirRouter(options: FhirRouterOptions): Router {
+  const router = express.Router();
+  const jsonBody = express.json({ type: () => true, limit: options.maxBodyBytes, strict: true });
+  const formBody = express.urlencoded({ type: () => true, limit: options.maxBodyBytes, extended: false });
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('cache-control', 'no-store');
+    let contentType = FHIR_JSON;
+    try {
+      contentType = negotiate(req);
+      res.locals.fhirContentType = contentType;
+    } catch (error) {
+      sendError(res, contentType, error as FhirError);
+      return;
+    }
+    if (req.method !== 'POST' && req.method !== 'PUT') return next();
+    const type = mediaTypes(req.header('content-type'))[0];
+    const isSearch = req.method === 'POST' && req.path.endsWith('/_search');
+    if (isSearch) {
+      if (type !== undefined && type !== 'application/x-www-form-urlencoded') {
+        sendError(res, contentType, new FhirError(415, 'not-supported', 'POST _search takes application/x-www-form-urlencoded.'));
+        return;
+      }
+      formBody(req, res, next);
+      return;
+    }
+    if (type === undefined || !JSON_TYPES.has(type)) {
+      sendError(
+        res,
+        contentType,
+        new FhirError(415, 'not-supported', `Content-Type ${type ?? '(none)'} is not supported: send application/fhir+json (or application/json).`),
+      );
+      return;
+    }
+    jsonBody(req, res, next);
+  });
+
+  router.use(async (req: Request, res: Response) => {
+    const contentType = res.locals.fhirContentType as string;
+    try {
+      const result = await dispatch(req, res, options);
+      send(res, contentType, result);
+    } catch (error) {
+      if (error instanceof FhirError) {
+        if (error.status >= 500) options.logger.error({ err: error, reqId: res.locals.requestId }, 'FHIR request failed');
+        sendError(res, contentType, error);
+        return;
+      }
+      options.logger.error({ err: error, reqId: res.locals.requestId }, 'FHIR request failed');
+      sendError(res, contentType, new FhirError(500, 'exception', 'Internal server error'));
+    }
+  });
+
+  // body parser failures (invalid JSON, too large) as OperationOutcome
+  router.use((error: { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const contentType = (res.locals.fhirContentType as string | undefined) ?? FHIR_JSON;
+    if (error?.status === 413) {
+      sendError(res, contentType, new FhirError(413, 'too-costly', `The request body is larger than ${options.maxBodyBytes} bytes.`));
+    } else if (typeof error?.status === 'number' && error.status < 500) {
+      sendError(res, contentType, new FhirError(400, 'structure', 'The request body is not valid JSON.'));
+    } else {
+      options.logger.error({ err: error, reqId: res.locals.requestId }, 'FHIR request failed');
+      sendError(res, contentType, new FhirError(500, 'exception', 'Internal server error'));
+    }
+  });
+  return router;
+}
+
+async function authenticate(req: Request, res: Response, options: FhirRouterOptions): Promise<FhirContext['who']> {
+  const authorization = req.header('authorization') || undefined;
+  let caller: Caller;
+  try {
+    caller = await options.authenticate(authorization);
+  } catch (error) {
+    if (error instanceof AuthError) {
+      options.onAuthFailure?.(error.reason);
+      throw unauthorized(error.reason, error.message);
+    }
+    throw error;
+  }
+  if (caller.kind === 'anonymous' || !authorization) {
+    options.onAuthFailure?.('TOKEN_MISSING');
+    throw unauthorized('TOKEN_MISSING', 'Sign in first: FHIR requests need an access token (Authorization: Bearer …).');
+  }
+  return { caller, authorization, requestId: res.locals.requestId as string, clientIp: clientIp(req) };
+}
+
+async function dispatch(req: Request, res: Response, options: FhirRouterOptions): Promise<FhirResult> {
+  const url = new URL(req.originalUrl, 'http://x');
+  let segments: string[];
+  try {
+    segments = req.path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    throw new FhirError(400, 'invalid', 'The URL is not valid.');
+  }
+  const base = `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+  const method = req.method;
+
+  if (segments.length === 1 && segments[0] === 'metadata') {
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(['GET'], `${method} /metadata`);
+    return { body: capabilityStatement(base, STARTED) };
+  }
+  if (segments.length === 0) {
+    throw new FhirError(501, 'not-supported', 'System-level interactions (batch, transaction, system search, history) are not supported.');
+  }
+  const [type, id, op, version] = segments as [string, string | undefined, string | undefined, string | undefined];
+  const handler: ResourceHandler | undefined = BY_TYPE.get(type);
+  if (!handler) {
+    throw new FhirError(404, 'not-supported', `This server does not serve ${type} resources (see /metadata).`);
+  }
+
+  const who = await authenticate(req, res, options);
+  const ctx: FhirContext = {
+    who,
+    execute: options.execute,
+    base,
+    lenient: isLenient(req.header('prefer')),
+    ifMatch: req.header('if-match') || undefined,
+    prefer: req.header('prefer') || undefined,
+  };
+
+  if (id === undefined) {
+    if (method === 'GET') {
+      return handler.search(ctx, parseSearch(url.searchParams, handler.params, { lenient: ctx.lenient, sorts: handler.sorts }));
+    }
+    if (method === 'POST' && handler.create) return handler.create(ctx, req.body);
+    throw methodNotAllowed(handler.create ? ['GET', 'POST'] : ['GET'], `${method} ${type}`);
+  }
+  if (id === '_search' && op === undefined) {
+    if (method !== 'POST') throw methodNotAllowed(['POST'], `${method} ${type}/_search`);
+    const params = new URLSearchParams(url.searchParams);
+    for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, string | string[]>)) {
+      for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
+    }
+    return handler.search(ctx, parseSearch(params, handler.params, { lenient: ctx.lenient, sorts: handler.sorts }));
+  }
+  if (id.startsWith('$') || id.startsWith('_')) throw new FhirError(501, 'not-supported', `${type}/${id} is not supported.`);
+  if (op === undefined) {
+    if (method === 'GET' || method === 'HEAD') return handler.read(ctx, id);
+    if (method === 'PUT' && handler.update) return handler.update(ctx, id, req.body);
+    throw methodNotAllowed(handler.update ? ['GET', 'PUT'] : ['GET'], `${method} ${type}/${id}`);
+  }
+  if (op === '$everything' && type === 'Patient' && version === undefined) {
+    if (method !== 'GET') throw methodNotAllowed(['GET'], `${method} Patient/${id}/$everything`);
+    return patientEverything(ctx, id, url.searchParams);
+  }
+  if (op === '_history' && version !== undefined && segments.length === 4 && handler.vread) {
+    if (method !== 'GET') throw methodNotAllowed(['GET'], `${method} ${type}/${id}/_history/${version}`);
+    return handler.vread(ctx, id, version);
+  }
+  if (op === '_history') throw new FhirError(501, 'not-supported', 'History is not supported: this server keeps the current version of each resource.');
+  throw new FhirError(501, 'not-supported', `${segments.join('/')} is not supported.`);
+}

@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import { badInput } from '@clinicult/kit';
+
+/**
+ * Parses input with a zod schema. A failure is BAD_USER_INPUT whose message names every problem
+ * with its field (`input.fields[1].options: a CHOICE field needs at least 2 options.`) and whose
+ * `extensions.fields` lists the fields, as in the other services.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const fields: string[] = [];
+  const problems = parsed.error.issues.map((issue) => {
+    const field = fieldPath(root, issue.path);
+    if (!fields.includes(field)) fields.push(field);
+    return `${field}: ${issue.message}`;
+  });
+  throw badInput(problems.join(' '), { fields });
+}
+
+export function fieldPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? 'input' : out;
+}
