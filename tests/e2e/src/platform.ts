@@ -22,6 +22,10 @@ export interface Platform {
   demo: typeof DEMO;
   clinicId: string;
   services: { auth: Awaited<ReturnType<typeof startAuthService>> };
+  /** Stops the patients service (its database and port stay): tests of what happens while it is down. */
+  stopPatients(): Promise<void>;
+  /** Starts patients again on the same port and database. */
+  startPatients(): Promise<void>;
   login(email: string, clinicId?: string): Promise<{ token: string; clinicId: string | null; roles: string[]; permissions: string[]; userId: string }>;
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
@@ -106,15 +110,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     loadVisitsConfig({ ...common, PORT: String(ports.visits), DATABASE_URL: databases.visits.url }),
     { auditStream, visitEventsStream, historyCachePrefix },
   );
-  const patients = await startPatientsService(
-    loadPatientsConfig({
-      ...common,
-      PORT: String(ports.patients),
-      DATABASE_URL: databases.patients.url,
-      ARCHIVE_RELAY_INTERVAL_MS: '200',
-    }),
-    { auditStream, visitEventsStream },
-  );
+  const patientsConfig = loadPatientsConfig({
+    ...common,
+    PORT: String(ports.patients),
+    DATABASE_URL: databases.patients.url,
+    ARCHIVE_RELAY_INTERVAL_MS: '200',
+  });
+  let patients: Awaited<ReturnType<typeof startPatientsService>> | null = await startPatientsService(patientsConfig, {
+    auditStream,
+    visitEventsStream,
+  });
   const gateway = await startGateway(loadGatewayConfig({ ...common, ...options.gatewayEnv, PORT: String(ports.gateway) }));
   const gatewayUrl = `${gateway.url}/graphql`;
 
@@ -141,11 +146,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     demo: DEMO,
     clinicId: adminLogin.clinicId!,
     services: { auth },
+    async stopPatients() {
+      await patients?.stop();
+      patients = null;
+    },
+    async startPatients() {
+      patients ??= await startPatientsService(patientsConfig, { auditStream, visitEventsStream });
+    },
     login,
     query: (query, variables = {}, token) => gql(gatewayUrl, query, variables, token ? { token } : {}),
     async stop() {
       await gateway.stop();
-      await patients.stop();
+      await patients?.stop();
       await visits.stop();
       await clinic.stop();
       await audit.stop();
