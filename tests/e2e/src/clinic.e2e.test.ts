@@ -110,3 +110,50 @@ test('the second demo clinic, in cluster us-1, got its defaults through its own 
   expect(r.data!.clinic).toMatchObject({ name: second.clinic.name, cluster: 'us-1' });
   expect(r.data!.clinic.templates.map((t: { name: string }) => t.name).sort()).toEqual(DEFAULT_NAMES);
 });
+
+test('a global template published by an operator reaches the catalogue; a clinic adopts it; v2 becomes a new version there, and a visit started on v1 keeps v1', async () => {
+  const operator = await platform.login(platform.demo.operator.email);
+  const admin = await platform.login(platform.demo.admin.email);
+  const office = await platform.login('office@demo.clinicult.test');
+  const name = `Travel vaccination intake ${randomUUID().slice(0, 6)}`;
+  const v1 = { name, kind: 'INTAKE', fields: [{ key: 'destination', label: 'Destination', type: 'TEXT', required: true }] };
+  const created = await platform.query('mutation ($i: TemplateInput!) { createGlobalTemplate(input: $i) { id version } }', { i: v1 }, operator.token);
+  expect(created.errors).toBeUndefined();
+  const globalId: string = created.data!.createGlobalTemplate.id;
+
+  // clinic roles cannot publish
+  expect(codes(await platform.query('mutation ($i: TemplateInput!) { createGlobalTemplate(input: $i) { id } }', { i: v1 }, admin.token))).toEqual(['FORBIDDEN']);
+
+  const CATALOG = '{ templateCatalog { globalTemplateId name version adoptedAs { id version } } }';
+  await eventually(async () => {
+    const r = await platform.query(CATALOG, {}, admin.token);
+    return r.data?.templateCatalog.find((t: { globalTemplateId: string }) => t.globalTemplateId === globalId);
+  }, 'the published template in the clinic catalogue');
+
+  const adopted = await platform.query('mutation ($g: ID!) { adoptGlobalTemplate(globalTemplateId: $g) { id name version globalTemplateId } }', { g: globalId }, admin.token);
+  expect(adopted.errors).toBeUndefined();
+  expect(adopted.data!.adoptGlobalTemplate).toMatchObject({ name, version: 1, globalTemplateId: globalId });
+  const templateId: string = adopted.data!.adoptGlobalTemplate.id;
+
+  // a visit checked in on v1
+  const patient = await platform.query('mutation { registerPatient(input: { givenName: "Viajera", familyName: "Global", birthDate: "1990-01-01", gender: FEMALE }) { id } }', {}, office.token);
+  const checkIn = await platform.query('mutation ($p: ID!, $t: ID) { checkIn(patientId: $p, reason: "Travel", templateId: $t) { id template { version fields { key } } } }', { p: patient.data!.registerPatient.id, t: templateId }, office.token);
+  expect(checkIn.errors).toBeUndefined();
+  expect(checkIn.data!.checkIn.template).toEqual({ version: 1, fields: [{ key: 'destination' }] });
+
+  const v2 = { ...v1, fields: [...v1.fields, { key: 'yellowFever', label: 'Yellow fever vaccinated', type: 'BOOLEAN', required: true }] };
+  const updated = await platform.query('mutation ($id: ID!, $i: TemplateInput!) { updateGlobalTemplate(id: $id, input: $i) { version } }', { id: globalId, i: v2 }, operator.token);
+  expect(updated.data!.updateGlobalTemplate.version).toBe(2);
+
+  const TEMPLATE = 'query ($id: ID!) { template(id: $id) { version fields { key } versions { version } } }';
+  const current = await eventually(async () => {
+    const r = await platform.query(TEMPLATE, { id: templateId }, admin.token);
+    return r.data?.template?.version === 2 ? r.data.template : null;
+  }, 'version 2 of the adopted template');
+  expect(current.fields.map((f: { key: string }) => f.key)).toEqual(['destination', 'yellowFever']);
+  expect(current.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+
+  // the visit started on v1 still shows it
+  const visit = await platform.query('query ($v: ID!) { currentVisit(id: $v) { template { version } } }', { v: checkIn.data!.checkIn.id }, office.token);
+  expect(visit.data!.currentVisit.template.version).toBe(1);
+});
