@@ -39,7 +39,9 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Query limits (graphql-armor): selection depth, aliases, estimated cost, directives, lexical tokens. */
   MAX_DEPTH: limit(10),
   MAX_ALIASES: limit(15),
-  MAX_COST: limit(5000),
+  // graphql-armor's estimate with page sizes counted (first: 100 multiplies a page by 100): a page of
+  // 100 patients or a 100-visit history fits; a page of pages (patients × history) does not
+  MAX_COST: limit(50_000),
   MAX_DIRECTIVES: limit(20),
   MAX_TOKENS: limit(2000),
   /** Largest accepted request body (bytes). */

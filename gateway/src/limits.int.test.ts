@@ -96,6 +96,26 @@ describe('cost', () => {
     const cheap = await gql(tight.gateway.graphql, nested(3), {}, { token: tightToken });
     expect(cheap.errors).toBeUndefined();
   });
+
+  it('counts a page by its size whether `first` is written in the operation or passed as a variable', async () => {
+    const tightToken = await tight.issuer.staffToken('u-1', 'c-1', ['DOCTOR']);
+    const page = (first: string) =>
+      `query${first.startsWith('$') ? ' ($n: Int)' : ''} { echoes(first: ${first}) { value requestId userId kind child { value kind } } }`;
+    // about 20 per item: 5 items fit in 200, 50 do not
+    for (const [query, variables] of [
+      [page('50'), {}],
+      [page('$n'), { n: 50 }],
+    ] as const) {
+      const response = await gql(tight.gateway.graphql, query, variables, { token: tightToken });
+      expect(response.status).toBe(400);
+      expect(codes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(response.errors?.[0]?.message).toMatch(/cost limit of 200 exceeded/i);
+    }
+    expect(tight.subgraph.seen).toHaveLength(0);
+    const small = await gql(tight.gateway.graphql, page('$n'), { n: 5 }, { token: tightToken });
+    expect(small.errors).toBeUndefined();
+    expect(small.data!.echoes).toHaveLength(3);
+  });
 });
 
 describe('directives', () => {

@@ -1,6 +1,17 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Lexer, Source, TokenKind, type ValidationRule } from 'graphql';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  validate,
+  visit,
+  type DocumentNode,
+  type ValidationRule,
+} from 'graphql';
 import type { GatewayConfig } from './config.js';
 
 /**
@@ -18,7 +29,8 @@ export function armorFor<TContext extends BaseContext>(
   const armor = new ApolloArmor({
     maxDepth: { n: config.MAX_DEPTH, ignoreIntrospection: true },
     maxAliases: { n: config.MAX_ALIASES },
-    costLimit: { maxCost: config.MAX_COST },
+    // the cost limit runs after variables are known (costWithVariables below), not at validation
+    costLimit: { enabled: false },
     maxDirectives: { n: config.MAX_DIRECTIVES },
     maxTokens: { enabled: false },
     // Production hides "Did you mean …" so the schema cannot be guessed field by field.
@@ -26,7 +38,44 @@ export function armorFor<TContext extends BaseContext>(
   });
   // armor's typings resolve @apollo/server's CommonJS declarations; the plugins are the same objects.
   const { plugins, validationRules } = armor.protect();
-  return { plugins: plugins as unknown as ApolloServerPlugin<TContext>[], validationRules };
+  return {
+    plugins: [...(plugins as unknown as ApolloServerPlugin<TContext>[]), costWithVariables<TContext>(config.MAX_COST)],
+    validationRules,
+  };
+}
+
+/**
+ * `first`/`last` given as variables, written into the document as literals, so the cost of a page
+ * counts its size however the client wrote it. armor's cost rule multiplies a list's cost by a
+ * literal `first` only: with `first: $n` a 100-item page would cost as much as one item.
+ */
+export function inlinePageSizes(document: DocumentNode, variables: Record<string, unknown> | undefined): DocumentNode {
+  return visit(document, {
+    Argument(node) {
+      if ((node.name.value !== 'first' && node.name.value !== 'last') || node.value.kind !== Kind.VARIABLE) return undefined;
+      const value = variables?.[node.value.name.value];
+      if (typeof value !== 'number' || !Number.isInteger(value)) return undefined;
+      return { ...node, value: { kind: Kind.INT, value: String(value) } };
+    },
+  });
+}
+
+/** The estimated cost (graphql-armor's rule and defaults) of the operation with its variables. */
+export function costWithVariables<TContext extends BaseContext>(maxCost: number): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, schema }) {
+          const refusals: string[] = [];
+          const rule = costLimitRule({ maxCost, propagateOnRejection: false, onReject: [(_context, error) => void refusals.push(error.message)] });
+          validate(schema, inlinePageSizes(document, request.variables), [rule]);
+          if (refusals.length > 0) {
+            throw new GraphQLError(refusals[0]!, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
 }
 
 export function badRequest(message: string, code = 'BAD_USER_INPUT'): GraphQLError {

@@ -16,6 +16,8 @@ export const ECHO_SDL = `
 
   type Query {
     echo: Echo!
+    "a page of echoes (list cost: multiplied by first)"
+    echoes(first: Int): [Echo!]!
     "throws an internal error"
     boom: String
     "no rule: the shield refuses it with FORBIDDEN"
@@ -66,6 +68,8 @@ export async function startEchoSubgraph(issuer: TestIssuer, env: Record<string, 
     resolvers: {
       Query: {
         echo: (_p: unknown, _a: unknown, ctx: Parameters<typeof echo>[0]) => echo(ctx),
+        echoes: (_p: unknown, args: { first?: number | null }, ctx: Parameters<typeof echo>[0]) =>
+          Array.from({ length: Math.min(args.first ?? 1, 3) }, () => echo(ctx)),
         boom: () => {
           throw new Error('kaboom: secret internal detail');
         },
@@ -84,7 +88,7 @@ export async function startEchoSubgraph(issuer: TestIssuer, env: Record<string, 
       },
     } as never,
     rules: {
-      Query: { echo: isAuthenticated, boom: isAuthenticated },
+      Query: { echo: isAuthenticated, echoes: isAuthenticated, boom: isAuthenticated },
       Echo: allow,
       Session: allow,
       Mutation: { login: allow, secret: isAuthenticated },

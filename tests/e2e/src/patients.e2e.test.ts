@@ -72,3 +72,26 @@ describe('patients and the current visit through the gateway', () => {
     expect(codes(response)).toEqual(['FORBIDDEN']);
   });
 });
+
+describe('query cost at the gateway counts page sizes, as literals or variables', () => {
+  const PAGE = `query ($n: Int) { patients(first: $n) { totalCount edges { cursor node {
+    id mrn givenName familyName birthDate gender phone email nationalId
+    address { line1 city postalCode country } currentVisit { id state reason checkedInAt }
+  } } } }`;
+  const PAGE_OF_PAGES = `query ($n: Int, $h: Int) { patients(first: $n) { edges { node {
+    id history(first: $h) { edges { node { id finishedAt reason diagnoses { code description } } } }
+  } } } }`;
+
+  test('a page of 100 patients passes; 100 patients × 100 visits each is refused before any subgraph works', async () => {
+    const doctor = await platform.login('doctor@demo.clinicult.test');
+    const page = await platform.query(PAGE, { n: 100 }, doctor.token);
+    expect(page.errors).toBeUndefined();
+    expect(page.data!.patients.edges.length).toBeGreaterThan(0);
+    const costly = await platform.query(PAGE_OF_PAGES, { n: 100, h: 100 }, doctor.token);
+    expect(codes(costly)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(costly.errors![0]!.message).toMatch(/cost limit of 50000 exceeded/i);
+    expect(costly.data ?? null).toBeNull();
+    // the same operation with small pages is fine
+    expect((await platform.query(PAGE_OF_PAGES, { n: 5, h: 5 }, doctor.token)).errors).toBeUndefined();
+  });
+});
