@@ -3,7 +3,7 @@ import { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type VisitsDb = PrismaClient;
 export { Prisma };
-export type { HistoricVisit as HistoricVisitRow, HistoricVisitStatus } from './generated/prisma/client.js';
+export type { HistoricVisit as HistoricVisitRow, HistoricVisitStatus, VisitAddendum as VisitAddendumRow } from './generated/prisma/client.js';
 
 export interface CreateDbOptions {
   /** Called with every SQL statement Prisma sends (tests count queries with it). */

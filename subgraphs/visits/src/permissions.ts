@@ -13,10 +13,14 @@ import { MEDICAL_FILTERS, type VisitFilter } from './domain/history.js';
  * - `visitReport`: clinicult:report:read (ADMIN, DOCTOR, OFFICE); its `topDiagnoses` reveal clinical
  *   facts and also need clinicult:medical:read (null + FORBIDDEN beside the rest of the report).
  * - `archiveVisit` (internal): a service token with clinicult:service:visits-archive (patients' relay).
+ * - `addVisitAddendum`: clinicult:visit:consult and clinicult:medical:write (a DOCTOR); `addenda` is a
+ *   medical field like the others.
  */
 export const VISITS_READ = 'clinicult:visits:read';
 export const MEDICAL_READ = 'clinicult:medical:read';
 export const REPORT_READ = 'clinicult:report:read';
+export const VISIT_CONSULT = 'clinicult:visit:consult';
+export const MEDICAL_WRITE = 'clinicult:medical:write';
 
 const readVisits = can(VISITS_READ);
 const readMedical = can(MEDICAL_READ);
@@ -40,14 +44,18 @@ export const rules: IRules = {
     visit: readVisits,
     visits: and(readVisits, medicalFilters),
     visitReport: readReports,
+    // internal: admin's overview (counts, never rows), for the clinic named by the call
+    clinicVisitCounts: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
   },
   Mutation: {
     archiveVisit: serviceCan(SERVICE_CAPABILITIES.visitsArchive),
+    addVisitAddendum: and(can(VISIT_CONSULT), can(MEDICAL_WRITE)),
   },
   // Reached through a ruled root field or `_entities` (which the kit rules): the type rules hold for both.
   HistoricVisit: {
     '*': readVisits,
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, readVisitMedical])),
+    addenda: readVisitMedical,
   },
   Patient: { '*': readVisits },
   VisitReport: { '*': readReports, topDiagnoses: and(readReports, readMedical) },
@@ -62,6 +70,10 @@ export const rules: IRules = {
   HistoricDiagnosis: isAuthenticated,
   HistoricPrescription: isAuthenticated,
   HistoricTimelineEntry: isAuthenticated,
+  VisitAddendum: isAuthenticated,
+  TemplateVersion: isAuthenticated,
+  TemplateField: isAuthenticated,
   ArchiveReceipt: isAuthenticated,
+  VisitCounts: isAuthenticated,
   User: isAuthenticated,
 };

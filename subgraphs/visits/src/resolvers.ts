@@ -1,6 +1,8 @@
-import { requireClinicId, type AuditCollector, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { requireClinicId, requireStaff, type AuditCollector, type AuditTrail, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import type { VisitsDb } from './db.js';
+import { addAddendum, type VisitAddendumRow } from './domain/addenda.js';
 import { archiveVisit } from './domain/archive.js';
+import { clinicVisitCounts, countedClinic } from './domain/counts.js';
 import type { HistoryCache } from './domain/history-cache.js';
 import { historyPage, listVisits, type HistoricVisitRow, type HistoryArgs, type VisitFilter, type VisitPage } from './domain/history.js';
 import { averageMinutesInState, reportRange, topDiagnoses, visitsPerDay, visitsPerDoctor, type ReportDay, type ReportRange } from './domain/reports.js';
@@ -16,6 +18,8 @@ export interface VisitsContext extends BaseContext {
   loaders: Loaders;
   /** medical reads of this request, flushed as `patient.read.medical` events before the response */
   audit: AuditCollector;
+  /** the service's audit trail: writes (addenda) are recorded through it */
+  auditTrail: AuditTrail;
   /** the per-patient history cache in Redis (first pages, visit counts); null: MySQL only */
   historyCache: HistoryCache | null;
 }
@@ -32,7 +36,7 @@ function medicalField(field: (typeof VISIT_MEDICAL_FIELDS)[number]) {
 
 /** A page of visits: its rows become loader entries (a later `visit(id)` costs nothing). */
 function connection(ctx: VisitsContext, page: VisitPage): VisitPage {
-  primeVisits(ctx.loaders, page.edges.map((e) => e.node));
+  primeVisits(ctx.loaders, page.edges.map((e) => e.node), page.addenda);
   return page;
 }
 
@@ -59,9 +63,26 @@ export const resolvers: SubgraphOptions<VisitsContext>['resolvers'] = {
     },
     visitReport: (_: unknown, { from, to }: { from: string; to: string }, ctx: VisitsContext): ReportParent =>
       reportRange(requireClinicId(ctx.caller), from, to),
+    // internal (clinic-counts): the clinic named by the call, counts only
+    clinicVisitCounts: (_: unknown, { since }: { since: Date }, ctx: VisitsContext) => clinicVisitCounts(ctx.db, countedClinic(ctx.caller), since),
   },
   Mutation: {
     archiveVisit: (_: unknown, { snapshot }: { snapshot: unknown }, ctx: VisitsContext) => archiveVisit(ctx.db, ctx.caller, snapshot, ctx.historyCache),
+    addVisitAddendum: async (_: unknown, args: { visitId: string; text: string }, ctx: VisitsContext) => {
+      const staff = requireStaff(ctx.caller);
+      const { visit, addendum } = await addAddendum(ctx.db, staff.clinicId, staff.userId, args);
+      // a write of patient medical data (never its text in the trail)
+      await ctx.auditTrail.record(ctx, {
+        action: 'visit.addVisitAddendum',
+        patientId: visit.patientId,
+        fields: ['addenda'],
+        details: { visitId: visit.id, addendumId: addendum.id },
+      });
+      // the cached first page carries its visits' addenda
+      await ctx.historyCache?.invalidate(staff.clinicId, visit.patientId);
+      primeVisits(ctx.loaders, [visit]);
+      return visit;
+    },
   },
   HistoricVisitConnection: {
     totalCount: (page: VisitPage) => page.count(),
@@ -80,6 +101,17 @@ export const resolvers: SubgraphOptions<VisitsContext>['resolvers'] = {
     doctor: (visit: HistoricVisitRow) => user(visit.doctorId),
     finishedBy: (visit: HistoricVisitRow) => user(visit.finishedBy),
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, medicalField(f)])),
+    // medical (ruled like the fields above): one query for every visit of the request
+    addenda: (visit: HistoricVisitRow, _: unknown, ctx: VisitsContext) => {
+      ctx.audit.medicalRead(visit.patientId, 'visit.addenda', visit.id);
+      return ctx.loaders.addenda.load(visit.id);
+    },
+    // the template version the visit was started with (null when the snapshot had none)
+    template: (visit: HistoricVisitRow) => visit.template ?? null,
+  },
+  VisitAddendum: {
+    by: (addendum: VisitAddendumRow) => user(addendum.byUserId),
+    at: (addendum: VisitAddendumRow) => addendum.createdAt,
   },
   VisitReport: {
     perDay: (report: ReportParent, _: unknown, ctx: VisitsContext) => reportDays(report, ctx),

@@ -31,13 +31,19 @@ export interface VisitsOverrides {
   visitEventsStream?: string;
   /** The history cache's key prefix (tests use one of their own); default `visits:history`. */
   historyCachePrefix?: string;
+  /**
+   * false: no history cache, every history read goes to MySQL (the benchmark's cold runs). Never in
+   * production: archives would not invalidate entries other replicas keep.
+   */
+  historyCache?: false;
 }
 
 export interface RunningVisitsService extends RunningService {
   db: VisitsDb;
-  historyCache: HistoryCache;
-  /** the `visit.checked_in` consumer (warms the history cache) */
-  checkIns: Subscription;
+  /** null when started with `historyCache: false` */
+  historyCache: HistoryCache | null;
+  /** the `visit.checked_in` consumer (warms the history cache); null without a cache */
+  checkIns: Subscription | null;
 }
 
 /** The visits subgraph (port 4004): finished and cancelled visits, archived once from patients' outbox. */
@@ -55,7 +61,7 @@ export async function startVisitsService(config: VisitsConfig, overrides: Visits
     ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
   });
   const { audit } = events;
-  const historyCache = createHistoryCache({
+  const historyCache = overrides.historyCache === false ? null : createHistoryCache({
     redis,
     ttlSeconds: config.HISTORY_CACHE_TTL_SECONDS,
     logger,
@@ -63,13 +69,15 @@ export async function startVisitsService(config: VisitsConfig, overrides: Visits
   });
   // patients publishes visit.checked_in; the patient's history is warmed while they are in the clinic
   // (events.close() stops this subscription with the bus)
-  const checkIns = subscribeCheckIns({
-    bus: events.bus,
-    stream: overrides.visitEventsStream ?? config.VISIT_EVENTS_STREAM,
-    db,
-    cache: historyCache,
-    logger,
-  });
+  const checkIns = historyCache
+    ? subscribeCheckIns({
+        bus: events.bus,
+        stream: overrides.visitEventsStream ?? config.VISIT_EVENTS_STREAM,
+        db,
+        cache: historyCache,
+        logger,
+      })
+    : null;
   const closeOwnResources = async () => {
     await events.close();
     await db.$disconnect();
@@ -85,7 +93,15 @@ export async function startVisitsService(config: VisitsConfig, overrides: Visits
       rules,
       createContext: (base) => {
         const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
-        return { ...base, db, clinicId, loaders: createLoaders(db, clinicId, historyCache), audit: audit.collector(base), historyCache };
+        return {
+          ...base,
+          db,
+          clinicId,
+          loaders: createLoaders(db, clinicId, historyCache),
+          audit: audit.collector(base),
+          auditTrail: audit,
+          historyCache,
+        };
       },
       plugins: [audit.plugin()],
       readiness: { database: () => db.$queryRaw`SELECT 1` },

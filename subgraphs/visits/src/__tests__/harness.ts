@@ -50,6 +50,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** where the kit confirms sessions while Redis is down */
   authUrl?: string;
+  /** a database prepared by the test (e.g. seeded); default a fresh migrated one. Dropped on close either way. */
+  database?: TestDatabase;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<VisitsHarness> {
@@ -58,7 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Visits
   const visitEventsStream = `t:events:visits:${randomUUID()}`;
   const historyCachePrefix = `t:visits:history:${randomUUID()}`;
   const issuer = await createTestIssuer();
-  const database = await createTestDatabase('visits');
+  const database = options.database ?? (await createTestDatabase('visits'));
   const auditStream = `t:audit:visits:${randomUUID()}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});

@@ -57,6 +57,7 @@ export async function archiveVisit(db: VisitsDb, caller: Caller, raw: unknown, c
           diagnoses: json(snapshot.diagnoses),
           prescriptions: json(snapshot.prescriptions),
           templateAnswers: json(snapshot.templateAnswers),
+          template: json(snapshot.template),
           version: snapshot.version,
           snapshotVersion: snapshot.snapshotVersion,
           snapshot: JSON.stringify(raw),

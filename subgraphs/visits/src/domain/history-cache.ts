@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@clinicult/kit';
-import type { HistoricVisitRow } from '../db.js';
+import type { HistoricVisitRow, VisitAddendumRow } from '../db.js';
 import { DEFAULT_PAGE_SIZE } from './cursor.js';
 
 /**
@@ -19,6 +19,8 @@ export interface CachedHistory {
   hasNextPage: boolean;
   /** COUNT(*) of the patient's visits (no range) */
   count: number;
+  /** the addenda of `rows` (visit id → oldest first; visits without any left out) */
+  addenda: Record<string, VisitAddendumRow[]>;
 }
 
 export interface HistoryCache {
@@ -31,7 +33,7 @@ export interface HistoryCache {
    * while `load` ran (then the possibly stale value is returned but not stored).
    */
   fill(clinicId: string, patientId: string, load: () => Promise<CachedHistory>): Promise<CachedHistory>;
-  /** Drops the patient's entry (after a new visit is archived). Never throws. */
+  /** Drops the patient's entry (after a new visit is archived or an addendum added). Never throws. */
   invalidate(clinicId: string, patientId: string): Promise<void>;
   key(clinicId: string, patientId: string): string;
 }
@@ -41,25 +43,31 @@ export const HISTORY_CACHE_PREFIX = 'visits:history';
 export const CACHED_PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 const DATE_FIELDS = ['checkedInAt', 'finishedAt', 'localDate', 'archivedAt'] as const;
-const FORMAT = 1;
+/** 2: with the rows' addenda (entries of format 1 read as misses) */
+const FORMAT = 2;
 
 interface StoredEntry {
   v: number;
   rows: Array<Record<string, unknown>>;
   hasNextPage: boolean;
   count: number;
+  addenda: Record<string, Array<Record<string, unknown>>>;
 }
 
 function revive(raw: string | null): CachedHistory | null {
   if (raw === null) return null;
   const entry = JSON.parse(raw) as StoredEntry;
-  if (entry?.v !== FORMAT || !Array.isArray(entry.rows) || typeof entry.count !== 'number') return null;
+  if (entry?.v !== FORMAT || !Array.isArray(entry.rows) || typeof entry.count !== 'number' || typeof entry.addenda !== 'object' || entry.addenda === null) return null;
   const rows = entry.rows.map((row) => {
     const out: Record<string, unknown> = { ...row };
     for (const field of DATE_FIELDS) if (typeof out[field] === 'string') out[field] = new Date(out[field]);
     return out as unknown as HistoricVisitRow;
   });
-  return { rows, hasNextPage: entry.hasNextPage === true, count: entry.count };
+  const addenda: Record<string, VisitAddendumRow[]> = {};
+  for (const [visitId, list] of Object.entries(entry.addenda)) {
+    addenda[visitId] = list.map((a) => ({ ...a, createdAt: new Date(a.createdAt as string) }) as unknown as VisitAddendumRow);
+  }
+  return { rows, hasNextPage: entry.hasNextPage === true, count: entry.count, addenda };
 }
 
 /**
@@ -116,7 +124,13 @@ export function createHistoryCache(options: { redis: Redis; ttlSeconds: number; 
       const entry = await load();
       if (generation === undefined) return entry; // Redis was down: do not store
       try {
-        const stored: StoredEntry = { v: FORMAT, rows: entry.rows as unknown as Array<Record<string, unknown>>, hasNextPage: entry.hasNextPage, count: entry.count };
+        const stored: StoredEntry = {
+          v: FORMAT,
+          rows: entry.rows as unknown as Array<Record<string, unknown>>,
+          hasNextPage: entry.hasNextPage,
+          count: entry.count,
+          addenda: entry.addenda as unknown as StoredEntry['addenda'],
+        };
         await redis.eval(STORE_IF_CURRENT, 2, key(clinicId, patientId), genKey(clinicId, patientId), JSON.stringify(stored), String(ttlSeconds), generation ?? '');
       } catch (error) {
         failed('set', error, clinicId, patientId);
@@ -130,7 +144,7 @@ export function createHistoryCache(options: { redis: Redis; ttlSeconds: number; 
         await redis.multi().del(key(clinicId, patientId)).incr(gen).expire(gen, ttlSeconds * 2).exec();
       } catch (error) {
         // the entry may now be stale until its TTL: say so loudly
-        logger.error({ err: error, clinicId, patientId }, 'history cache: could not invalidate after archive');
+        logger.error({ err: error, clinicId, patientId }, 'history cache: could not invalidate after a change');
       }
     },
   };

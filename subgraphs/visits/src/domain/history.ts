@@ -1,5 +1,6 @@
 import { badInput, escapeLike } from '@clinicult/kit';
-import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitsDb } from '../db.js';
+import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitAddendumRow, type VisitsDb } from '../db.js';
+import { addendaByVisit } from './addenda.js';
 import { decodeCursor, encodeCursor, pageSize, type VisitKey } from './cursor.js';
 import { CACHED_PAGE_SIZE, type CachedHistory, type HistoryCache } from './history-cache.js';
 import { normalizeCode } from './snapshot.js';
@@ -18,6 +19,8 @@ export interface VisitPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   /** COUNT(*) of the whole list, run only when `totalCount` is asked for */
   count(): Promise<number>;
+  /** the rows' addenda when already known (a cached first page): visit id → oldest first */
+  addenda?: Record<string, VisitAddendumRow[]>;
 }
 
 export interface HistoryArgs {
@@ -81,7 +84,7 @@ export async function historyPage(
   if (cache && !args.after && !args.from && !args.to && size <= CACHED_PAGE_SIZE) {
     const entry = (await cache.get(clinicId, patientId)) ?? (await cache.fill(clinicId, patientId, () => loadFirstPage(db, clinicId, patientId)));
     const count = Promise.resolve(entry.count);
-    return page(entry.rows, size, () => count, entry.rows.length > size || entry.hasNextPage);
+    return { ...page(entry.rows, size, () => count, entry.rows.length > size || entry.hasNextPage), addenda: entry.addenda };
   }
   const after = args.after ? decodeCursor(args.after) : null;
   return page(await historyRows(db, clinicId, patientId, { take: size + 1, after, from: args.from, to: args.to }), size, () =>
@@ -89,11 +92,19 @@ export async function historyPage(
   );
 }
 
-/** What the cache keeps for a patient: the default first page and the visit count, from MySQL. */
+/** What the cache keeps for a patient: the default first page, its addenda and the visit count, from MySQL. */
 export async function loadFirstPage(db: VisitsDb, clinicId: string, patientId: string): Promise<CachedHistory> {
   const rows = await historyRows(db, clinicId, patientId, { take: CACHED_PAGE_SIZE + 1 });
-  const count = rows.length <= CACHED_PAGE_SIZE ? rows.length : await db.historicVisit.count({ where: { clinicId, patientId } });
-  return { rows: rows.slice(0, CACHED_PAGE_SIZE), hasNextPage: rows.length > CACHED_PAGE_SIZE, count };
+  const pageRows = rows.slice(0, CACHED_PAGE_SIZE);
+  const [count, lists] = await Promise.all([
+    rows.length <= CACHED_PAGE_SIZE ? rows.length : db.historicVisit.count({ where: { clinicId, patientId } }),
+    addendaByVisit(db, clinicId, pageRows.map((r) => r.id)),
+  ]);
+  const addenda: Record<string, VisitAddendumRow[]> = {};
+  pageRows.forEach((row, i) => {
+    if (lists[i]!.length > 0) addenda[row.id] = lists[i]!;
+  });
+  return { rows: pageRows, hasNextPage: rows.length > CACHED_PAGE_SIZE, count, addenda };
 }
 
 /** Warms a patient's cached first page (the `visit.checked_in` handler): MySQL, then Redis. */

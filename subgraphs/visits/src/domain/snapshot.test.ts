@@ -55,3 +55,27 @@ test('a FINISHED visit has no cancel reason; the timeline ends with the status',
 test('ICD-10 codes are compared upper case without spaces', () => {
   expect(normalizeCode(' j06 .9 ')).toBe('J06.9');
 });
+
+const template = {
+  id: 'tv1',
+  templateId: 't1',
+  name: 'Triaje adulto',
+  kind: 'INTAKE',
+  version: 3,
+  fields: [
+    { key: 'fever', label: '¿Fiebre?', type: 'BOOLEAN', required: true },
+    { key: 'pain', label: 'Dolor (0-10)', type: 'NUMBER', required: false, min: 0, max: 10, unit: null },
+  ],
+};
+
+test('the template version is optional: absent or null is null, a whole one is kept', () => {
+  expect(parseSnapshot(valid).template).toBeNull();
+  expect(parseSnapshot({ ...valid, template: null }).template).toBeNull();
+  expect(parseSnapshot({ ...valid, templateId: 't1', template }).template).toEqual(template);
+});
+
+test('a template without what TemplateVersion needs is refused, naming the paths', () => {
+  const bad = { ...valid, template: { ...template, kind: 'FORM', fields: [{ key: 'x', label: 'X', type: 'TEXT' }] } };
+  expect(() => parseSnapshot(bad)).toThrow(/snapshot\.template\.kind: must be INTAKE or NOTE.*snapshot\.template\.fields\[0\]\.required/);
+  expect(() => parseSnapshot({ ...valid, template: 'tv1' })).toThrow(/snapshot\.template/);
+});

@@ -63,6 +63,39 @@ const prescription = z.object({
   durationDays: z.number().int().nullable().optional(),
 });
 
+export const TEMPLATE_KINDS = ['INTAKE', 'NOTE'] as const;
+export const TEMPLATE_FIELD_TYPES = ['TEXT', 'NUMBER', 'CHOICE', 'MULTI_CHOICE', 'DATE', 'BOOLEAN'] as const;
+
+/**
+ * The template version the visit was started with (patients keeps a copy from clinic at check-in):
+ * what `HistoricVisit.template` answers, so every non-null field of `TemplateVersion` is required.
+ * Extra keys are kept (the snapshot is stored as received).
+ */
+const templateField = z.looseObject({
+  key: z.string().min(1, 'must not be empty.'),
+  label: z.string(),
+  type: z.enum(TEMPLATE_FIELD_TYPES, { error: `must be one of ${TEMPLATE_FIELD_TYPES.join(', ')}.` }),
+  required: z.boolean(),
+  options: z.array(z.string()).nullable().optional(),
+  unit: z.string().nullable().optional(),
+  min: z.number().nullable().optional(),
+  max: z.number().nullable().optional(),
+  help: z.string().nullable().optional(),
+});
+
+const templateVersion = z
+  .looseObject({
+    id,
+    templateId: id,
+    name: z.string().min(1, 'must not be empty.'),
+    kind: z.enum(TEMPLATE_KINDS, { error: 'must be INTAKE or NOTE.' }),
+    version: z.number().int().min(1),
+    fields: z.array(templateField),
+  })
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
+
 const timelineEntry = z.object({
   from: z.enum(VISIT_STEPS).nullable(),
   to: z.enum(VISIT_STEPS),
@@ -80,6 +113,7 @@ export const snapshotSchema = z
     cancelReason: optionalText(500),
     reason: z.string().trim().min(1, 'must not be empty.').max(500, 'at most 500 characters.'),
     templateId: optionalId,
+    template: templateVersion,
     checkedInBy: id,
     nurseId: optionalId,
     doctorId: optionalId,
