@@ -1,4 +1,4 @@
-import { requireClinicId, requireStaff, type AuditCollector, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { requireClinicId, requireNamedClinic, requireStaff, type AuditCollector, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import type { AuditContext } from './domain/audit.js';
 import { isStale, minutesBetween } from './domain/clinic-time.js';
 import {
@@ -10,7 +10,7 @@ import {
   type ListPatientsArgs,
   type PatientRow,
 } from './domain/patients.js';
-import { clinicPatientCounts, countedClinic } from './domain/counts.js';
+import { clinicPatientCounts } from './domain/counts.js';
 import { allowedOperations, type VisitState } from './domain/visit-state.js';
 import { readVisitTemplate } from './templates.js';
 import {
@@ -98,7 +98,7 @@ export const resolvers: SubgraphOptions<PatientsContext>['resolvers'] = {
       return rows;
     },
     // internal (clinic-counts): the clinic named by the call, counts only
-    clinicPatientCounts: (_: unknown, __: unknown, ctx: PatientsContext) => clinicPatientCounts(ctx.deps.db, countedClinic(ctx.caller)),
+    clinicPatientCounts: (_: unknown, __: unknown, ctx: PatientsContext) => clinicPatientCounts(ctx.deps.db, requireNamedClinic(ctx.caller)),
   },
   Mutation: {
     registerPatient: (_: unknown, { input }: { input: unknown }, ctx: PatientsContext) =>

@@ -1,4 +1,4 @@
-import { DateTimeScalar, forbiddenError, requireClinicId, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { DateTimeScalar, forbiddenError, requireClinicId, requireNamedClinic, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import { isUserCaller } from '@clinicult/rbac';
 import { createLoaders, type Loaders } from './loaders.js';
 import {
@@ -11,7 +11,7 @@ import {
   type InvitationResult,
   type UsersDeps,
 } from './domain/memberships.js';
-import { clinicStaffCount, countedClinic } from './domain/counts.js';
+import { clinicStaffCount } from './domain/counts.js';
 import { getMe, listUsers, updateUser, type Actor, type Scope, type UserRow } from './domain/users.js';
 
 export interface UsersContext extends BaseContext {
@@ -56,7 +56,7 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
     users: (_: unknown, args: Args<{ search?: string | null; first?: number | null; after?: string | null }>, ctx: UsersContext) =>
       listUsers(ctx.deps.db, requireClinicId(ctx.caller), args),
     // internal (clinic-counts): the clinic named by the call, a number only
-    clinicStaffCount: (_: unknown, __: Args, ctx: UsersContext) => clinicStaffCount(ctx.deps.db, countedClinic(ctx.caller)),
+    clinicStaffCount: (_: unknown, __: Args, ctx: UsersContext) => clinicStaffCount(ctx.deps.db, requireNamedClinic(ctx.caller)),
   },
   Mutation: {
     createUser: (_: unknown, { input }: Args<{ input: unknown }>, ctx: UsersContext) =>

@@ -1,5 +1,4 @@
-import { badInput, forbiddenError } from '@clinicult/kit';
-import type { Caller } from '@clinicult/rbac';
+import { badInput } from '@clinicult/kit';
 import type { VisitsDb } from '../db.js';
 
 /**
@@ -8,20 +7,6 @@ import type { VisitsDb } from '../db.js';
  * clinic it asks about in `x-clinicult-clinic-id`. Only a number and one instant leave this module.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The clinic an internal count call names (header `x-clinicult-clinic-id`). */
-export function countedClinic(caller: Caller): string {
-  if (caller.kind !== 'service') throw forbiddenError('This is an internal operation for services.');
-  const clinicId = caller.clinicId;
-  if (!clinicId) {
-    throw badInput('Name the clinic to count in the x-clinicult-clinic-id header.', { field: 'x-clinicult-clinic-id' });
-  }
-  if (!UUID.test(clinicId)) {
-    throw badInput(`x-clinicult-clinic-id: "${clinicId}" is not a clinic id (a UUID).`, { field: 'x-clinicult-clinic-id' });
-  }
-  return clinicId;
-}
 
 export interface VisitCounts {
   /** visits finished or cancelled at or after `since` */
