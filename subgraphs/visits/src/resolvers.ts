@@ -1,8 +1,8 @@
-import { requireClinicId, requireStaff, type AuditCollector, type AuditTrail, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { requireClinicId, requireNamedClinic, requireStaff, type AuditCollector, type AuditTrail, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
 import type { VisitsDb } from './db.js';
 import { addAddendum, type VisitAddendumRow } from './domain/addenda.js';
 import { archiveVisit } from './domain/archive.js';
-import { clinicVisitCounts, countedClinic } from './domain/counts.js';
+import { clinicVisitCounts } from './domain/counts.js';
 import type { HistoryCache } from './domain/history-cache.js';
 import { historyPage, listVisits, type HistoricVisitRow, type HistoryArgs, type VisitFilter, type VisitPage } from './domain/history.js';
 import { averageMinutesInState, reportRange, topDiagnoses, visitsPerDay, visitsPerDoctor, type ReportDay, type ReportRange } from './domain/reports.js';
@@ -64,7 +64,7 @@ export const resolvers: SubgraphOptions<VisitsContext>['resolvers'] = {
     visitReport: (_: unknown, { from, to }: { from: string; to: string }, ctx: VisitsContext): ReportParent =>
       reportRange(requireClinicId(ctx.caller), from, to),
     // internal (clinic-counts): the clinic named by the call, counts only
-    clinicVisitCounts: (_: unknown, { since }: { since: Date }, ctx: VisitsContext) => clinicVisitCounts(ctx.db, countedClinic(ctx.caller), since),
+    clinicVisitCounts: (_: unknown, { since }: { since: Date }, ctx: VisitsContext) => clinicVisitCounts(ctx.db, requireNamedClinic(ctx.caller), since),
   },
   Mutation: {
     archiveVisit: (_: unknown, { snapshot }: { snapshot: unknown }, ctx: VisitsContext) => archiveVisit(ctx.db, ctx.caller, snapshot, ctx.historyCache),
