@@ -1,0 +1,381 @@
+import { useMutation, useQuery } from '@apollo/client';
+import { useId, useState, type FormEvent } from 'react';
+import { Link, useLocation, useParams } from 'react-router-dom';
+import { TimeZoneInput } from '../components/TimeZoneInput';
+import {
+  ConfirmDialog,
+  CopyButton,
+  Empty,
+  ErrorNote,
+  Field,
+  focusFirstProblem,
+  formatDateTime,
+  Loading,
+  PageTitle,
+  StatusBadge,
+} from '../components/ui';
+import { errorsByField, plainErrors } from '../errors';
+import {
+  CLINIC,
+  CLINIC_OVERVIEW,
+  PROVISION_ADMIN,
+  REACTIVATE_CLINIC,
+  SUSPEND_CLINIC,
+  UPDATE_CLINIC,
+  type Clinic,
+  type ClinicData,
+  type ClinicOverviewData,
+  type ProvisionAdminData,
+} from '../graphql';
+import { useSession } from '../session';
+import { canonicalTimeZone, validateTimeZone } from '../timezones';
+import { validateClinicName } from './NewClinicPage';
+
+export function ClinicPage() {
+  const { id = '' } = useParams();
+  const location = useLocation();
+  const { can } = useSession();
+  const { data, loading, error, refetch } = useQuery<ClinicData>(CLINIC, { variables: { id } });
+  const clinic = data?.clinic;
+
+  if (loading && !data) return <Loading what="the clinic" />;
+  if (!clinic) {
+    return (
+      <section>
+        <p className="crumbs">
+          <Link to="/clinics">Clinics</Link> ›
+        </p>
+        <PageTitle title="Clinic">Clinic</PageTitle>
+        {error ? (
+          <ErrorNote error={error}>
+            <button type="button" className="secondary" onClick={() => void refetch()}>
+              Try again
+            </button>
+          </ErrorNote>
+        ) : (
+          <Empty>
+            <p>There is no clinic with this id.</p>
+          </Empty>
+        )}
+      </section>
+    );
+  }
+
+  const write = can('clinicult:platform:write');
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/clinics">Clinics</Link> ›
+      </p>
+      <div className="page-head">
+        <PageTitle title={clinic.name}>
+          {clinic.name} <StatusBadge status={clinic.status} />
+        </PageTitle>
+      </div>
+      {(location.state as { created?: boolean } | null)?.created ? (
+        <p className="notice" role="status">
+          Clinic created. Invite its first admin below.
+        </p>
+      ) : null}
+      {clinic.status === 'SUSPENDED' ? (
+        <div className="warning" role="status">
+          <p>
+            <strong>Suspended</strong> {formatDateTime(clinic.suspendedAt)}
+            {clinic.suspendedReason ? `: ${clinic.suspendedReason}` : ' (no reason given)'}. Its staff cannot sign in or use the
+            clinic app.
+          </p>
+        </div>
+      ) : null}
+
+      <div className="grid">
+        <ClinicFacts clinic={clinic} editable={write} />
+        <Overview clinicId={clinic.id} />
+      </div>
+      {write ? <StatusActions clinic={clinic} /> : null}
+      {write ? <InviteAdmin clinic={clinic} /> : null}
+    </section>
+  );
+}
+
+function ClinicFacts({ clinic, editable }: { clinic: Clinic; editable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  return (
+    <section className="card" aria-labelledby="facts-title">
+      <div className="card-head">
+        <h2 id="facts-title">Details</h2>
+        {editable && !editing ? (
+          <button type="button" className="secondary" onClick={() => setEditing(true)}>
+            Edit name or time zone
+          </button>
+        ) : null}
+      </div>
+      {editing ? (
+        <EditClinic clinic={clinic} onDone={() => setEditing(false)} />
+      ) : (
+        <dl className="facts">
+          <dt>Name</dt>
+          <dd>{clinic.name}</dd>
+          <dt>Cluster</dt>
+          <dd>{clinic.cluster}</dd>
+          <dt>Time zone</dt>
+          <dd>{clinic.timeZone}</dd>
+          <dt>Clinic id</dt>
+          <dd>
+            <code>{clinic.id}</code>
+          </dd>
+          <dt>Created</dt>
+          <dd>{formatDateTime(clinic.createdAt)}</dd>
+          <dt>Last changed</dt>
+          <dd>{formatDateTime(clinic.updatedAt)}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function EditClinic({ clinic, onDone }: { clinic: Clinic; onDone(): void }) {
+  const [name, setName] = useState(clinic.name);
+  const [timeZone, setTimeZone] = useState(clinic.timeZone);
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [update, { loading }] = useMutation(UPDATE_CLINIC);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const problems = { name: validateClinicName(name), timeZone: validateTimeZone(timeZone) };
+    setErrors(problems);
+    if (problems.name || problems.timeZone) return focusFirstProblem();
+    const input: { name?: string; timeZone?: string } = {};
+    if (name.trim() !== clinic.name) input.name = name.trim();
+    const zone = canonicalTimeZone(timeZone)!;
+    if (zone !== clinic.timeZone) input.timeZone = zone;
+    if (!input.name && !input.timeZone) return onDone();
+    try {
+      await update({ variables: { id: clinic.id, input } });
+      onDone();
+    } catch (error) {
+      setErrors(errorsByField(error, (key) => ['name', 'timeZone'].includes(key)));
+      focusFirstProblem();
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="form">
+      <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
+      <Field label="Name" error={errors.name}>
+        {(props) => <input {...props} name="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label="Time zone" error={errors.timeZone} hint="Changing it moves the clinic’s day (queue, reports) to the new zone.">
+        {(props) => <TimeZoneInput {...props} value={timeZone} onChange={setTimeZone} />}
+      </Field>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={loading}>
+          {loading ? 'Saving…' : 'Save changes'}
+        </button>
+        <button type="button" className="secondary" onClick={onDone} disabled={loading}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Overview({ clinicId }: { clinicId: string }) {
+  const { data, loading, error, refetch } = useQuery<ClinicOverviewData>(CLINIC_OVERVIEW, { variables: { id: clinicId } });
+  const overview = data?.clinic?.overview;
+  return (
+    <section className="card" aria-labelledby="overview-title" aria-busy={loading}>
+      <div className="card-head">
+        <h2 id="overview-title">Overview</h2>
+        <button type="button" className="secondary" onClick={() => void refetch()} disabled={loading}>
+          Refresh
+        </button>
+      </div>
+      {loading && !data ? <Loading what="figures" /> : null}
+      {!loading || data ? (
+        overview ? (
+          <>
+            <dl className="figures">
+              <div>
+                <dt>Staff</dt>
+                <dd>{overview.staffCount}</dd>
+              </div>
+              <div>
+                <dt>Patients</dt>
+                <dd>{overview.patientCount}</dd>
+              </div>
+              <div>
+                <dt>Visits now</dt>
+                <dd>{overview.currentVisits}</dd>
+              </div>
+              <div>
+                <dt>Visits this month</dt>
+                <dd>{overview.visitsThisMonth}</dd>
+              </div>
+            </dl>
+            <p className="note">Last activity: {overview.lastActivityAt ? formatDateTime(overview.lastActivityAt) : 'none yet'}.</p>
+            {overview.unavailable.length ? (
+              <p className="note" role="status">
+                Some figures are incomplete: {overview.unavailable.join(', ')} did not answer (their figures show 0).
+              </p>
+            ) : null}
+          </>
+        ) : (
+          <p className="note" role="status">
+            The clinic’s figures are not available right now
+            {error ? ` (${plainErrors(error)[0]?.message.replace(/\.$/, '')})` : ''}. Try Refresh later.
+          </p>
+        )
+      ) : null}
+    </section>
+  );
+}
+
+function StatusActions({ clinic }: { clinic: Clinic }) {
+  const [open, setOpen] = useState<'suspend' | 'reactivate' | null>(null);
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<unknown>(null);
+  const reasonId = useId();
+  const [suspend, suspending] = useMutation(SUSPEND_CLINIC);
+  const [reactivate, reactivating] = useMutation(REACTIVATE_CLINIC);
+
+  async function confirm() {
+    setProblem(null);
+    try {
+      if (open === 'suspend') await suspend({ variables: { id: clinic.id, reason: reason.trim() || null } });
+      else await reactivate({ variables: { id: clinic.id } });
+      setOpen(null);
+      setReason('');
+    } catch (error) {
+      setProblem(error);
+      focusFirstProblem();
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="status-title">
+      <h2 id="status-title">Status</h2>
+      {clinic.status === 'ACTIVE' ? (
+        <>
+          <p>Suspending the clinic signs out all of its staff at once and stops them from signing in, until it is reactivated.</p>
+          <button type="button" className="danger" onClick={() => setOpen('suspend')}>
+            Suspend clinic…
+          </button>
+        </>
+      ) : (
+        <>
+          <p>Reactivating lets the clinic’s staff sign in again.</p>
+          <button type="button" className="primary" onClick={() => setOpen('reactivate')}>
+            Reactivate clinic…
+          </button>
+        </>
+      )}
+      <ConfirmDialog
+        open={open !== null}
+        title={open === 'suspend' ? `Suspend ${clinic.name}?` : `Reactivate ${clinic.name}?`}
+        confirmLabel={open === 'suspend' ? 'Suspend clinic' : 'Reactivate clinic'}
+        danger={open === 'suspend'}
+        busy={suspending.loading || reactivating.loading}
+        onConfirm={() => void confirm()}
+        onCancel={() => {
+          setOpen(null);
+          setProblem(null);
+        }}
+      >
+        {open === 'suspend' ? (
+          <>
+            <p>Every member of its staff is signed out now and cannot sign in until you reactivate it.</p>
+            <label htmlFor={reasonId}>Reason (shown to operators)</label>
+            <textarea id={reasonId} name="reason" rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+          </>
+        ) : (
+          <p>Its staff will be able to sign in again.</p>
+        )}
+        <ErrorNote error={problem} />
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function InviteAdmin({ clinic }: { clinic: Clinic }) {
+  const [email, setEmail] = useState('');
+  const [firstName, setFirstName] = useState('');
+  const [lastName, setLastName] = useState('');
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [provision, { data, loading, reset }] = useMutation<ProvisionAdminData>(PROVISION_ADMIN);
+  const invitation = data?.provisionClinicAdmin;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const problems = {
+      email: /^\S+@\S+\.\S+$/.test(email.trim()) ? undefined : 'Enter the admin’s email address, e.g. name@example.com.',
+      firstName: firstName.trim() ? undefined : 'Enter the admin’s first name.',
+      lastName: lastName.trim() ? undefined : 'Enter the admin’s last name.',
+    };
+    setErrors(problems);
+    if (problems.email || problems.firstName || problems.lastName) return focusFirstProblem();
+    try {
+      await provision({
+        variables: { clinicId: clinic.id, input: { email: email.trim(), firstName: firstName.trim(), lastName: lastName.trim() } },
+      });
+    } catch (error) {
+      setErrors(errorsByField(error, (key) => ['email', 'firstName', 'lastName'].includes(key)));
+      focusFirstProblem();
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="invite-title">
+      <h2 id="invite-title">Invite the clinic’s admin</h2>
+      {clinic.status === 'SUSPENDED' ? (
+        <p>Reactivate the clinic before inviting its admin.</p>
+      ) : invitation ? (
+        <div className="invitation" role="status">
+          <p>
+            Invitation created for <strong>{email.trim()}</strong>. Send them this one-time link to set their password; it works once
+            and expires <strong>{formatDateTime(invitation.expiresAt)}</strong>.
+          </p>
+          <div className="copy-row">
+            <label htmlFor="invitation-url" className="visually-hidden">
+              Invitation link
+            </label>
+            <input id="invitation-url" readOnly value={invitation.url} onFocus={(e) => e.target.select()} />
+            <CopyButton text={invitation.url} label="Copy link" />
+          </div>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              reset();
+              setEmail('');
+              setFirstName('');
+              setLastName('');
+            }}
+          >
+            Invite someone else
+          </button>
+        </div>
+      ) : (
+        <form onSubmit={submit} noValidate className="form">
+          <p>They get a one-time link to set their own password: no operator ever knows a staff password.</p>
+          <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
+          <Field label="Email" error={errors.email}>
+            {(props) => <input {...props} type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+          </Field>
+          <div className="row">
+            <Field label="First name" error={errors.firstName}>
+              {(props) => <input {...props} name="firstName" value={firstName} onChange={(e) => setFirstName(e.target.value)} />}
+            </Field>
+            <Field label="Last name" error={errors.lastName}>
+              {(props) => <input {...props} name="lastName" value={lastName} onChange={(e) => setLastName(e.target.value)} />}
+            </Field>
+          </div>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={loading}>
+              {loading ? 'Inviting…' : 'Invite admin'}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,31 @@
+// Clinic WEB Service (:3000): serves the built staff app (dist/public) with its runtime config.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { loadWebConfig, startWebServer } from '@clinicult/web-server';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const config = loadWebConfig(process.env, { port: 3000 });
+const logger = pino({ name: 'clinic-web', level: config.LOG_LEVEL });
+
+const server = await startWebServer({
+  name: 'Clinic WEB Service',
+  distDir: path.join(here, 'public'),
+  port: config.PORT,
+  host: config.HOST,
+  runtimeConfig: { gatewayUrl: config.GATEWAY_URL },
+  logger,
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,74 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { Layout } from './components/Layout';
+import { Loading } from './components/ui';
+import type { Permission } from './permissions';
+import { useCan, useSession } from './session';
+import { SignIn } from './pages/SignIn';
+
+// each screen its own chunk: the sign-in page loads only what it needs
+const AcceptInvitation = lazy(() => import('./pages/AcceptInvitation'));
+const ChangePassword = lazy(() => import('./pages/ChangePassword'));
+const ChooseClinic = lazy(() => import('./pages/ChooseClinic'));
+const Queue = lazy(() => import('./pages/Queue'));
+const Patients = lazy(() => import('./pages/Patients'));
+const RegisterPatient = lazy(() => import('./pages/RegisterPatient'));
+const PatientChart = lazy(() => import('./pages/PatientChart'));
+const VisitWorkspace = lazy(() => import('./pages/VisitWorkspace'));
+const Reports = lazy(() => import('./pages/Reports'));
+const Staff = lazy(() => import('./pages/admin/Staff'));
+const Templates = lazy(() => import('./pages/admin/Templates'));
+const AuditLog = lazy(() => import('./pages/admin/AuditLog'));
+const NotAllowed = lazy(() => import('./pages/NotAllowed'));
+const NotFound = lazy(() => import('./pages/NotFound'));
+
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (!session) return <Navigate to="/signin" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  return <>{children}</>;
+}
+
+/** A screen the role may not use is not reachable by URL either. */
+function Allowed({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const allowed = useCan();
+  const location = useLocation();
+  if (!allowed(permission)) return <Navigate to="/not-allowed" replace state={{ from: location.pathname }} />;
+  return <>{children}</>;
+}
+
+function Screen({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/signin" element={<SignIn />} />
+      <Route path="/accept-invitation" element={<Screen><AcceptInvitation /></Screen>} />
+      <Route path="/invite" element={<Screen><AcceptInvitation /></Screen>} />
+      <Route
+        element={
+          <RequireSession>
+            <Layout />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Allowed permission="visit:read"><Queue /></Allowed>} />
+        <Route path="/patients" element={<Allowed permission="patient:read"><Patients /></Allowed>} />
+        <Route path="/patients/new" element={<Allowed permission="patient:write"><RegisterPatient /></Allowed>} />
+        <Route path="/patients/:id" element={<Allowed permission="patient:read"><PatientChart /></Allowed>} />
+        <Route path="/visits/:id" element={<Allowed permission="visit:read"><VisitWorkspace /></Allowed>} />
+        <Route path="/reports" element={<Allowed permission="report:read"><Reports /></Allowed>} />
+        <Route path="/admin/staff" element={<Allowed permission="user:write"><Staff /></Allowed>} />
+        <Route path="/admin/templates" element={<Allowed permission="template:write"><Templates /></Allowed>} />
+        <Route path="/admin/audit" element={<Allowed permission="audit:read"><AuditLog /></Allowed>} />
+        <Route path="/account/password" element={<ChangePassword />} />
+        <Route path="/account/clinic" element={<ChooseClinic />} />
+        <Route path="/not-allowed" element={<NotAllowed />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,57 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, from } from '@apollo/client';
+import { onError } from '@apollo/client/link/error';
+import type { GraphQLFormattedError } from 'graphql';
+import { graphqlEndpoint } from './config';
+import { endSession, sessionStore } from './session';
+
+const SESSION_REASONS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'SESSION_REVOKED', 'USER_DEACTIVATED', 'CLINIC_SUSPENDED']);
+
+/** The reason of an UNAUTHENTICATED refusal of this session, if the errors hold one. */
+export function sessionEndReason(errors: readonly GraphQLFormattedError[] | undefined): string | null {
+  for (const error of errors ?? []) {
+    if (error.extensions?.code !== 'UNAUTHENTICATED') continue;
+    const reason = error.extensions.reason;
+    if (typeof reason === 'string' && SESSION_REASONS.has(reason)) return reason;
+  }
+  return null;
+}
+
+export function createApolloClient() {
+  const auth = new ApolloLink((operation, forward) => {
+    const token = sessionStore.get()?.token;
+    const own = operation.getContext().token as string | undefined; // an explicit token (e.g. before choosing a clinic)
+    const bearer = own ?? token;
+    operation.setContext(({ headers = {} }: { headers?: Record<string, string> }) => ({
+      headers: bearer ? { ...headers, authorization: `Bearer ${bearer}` } : headers,
+    }));
+    return forward(operation);
+  });
+
+  // Any refusal of the session (suspended clinic, revoked session, deactivated user, expiry) signs
+  // the person out, and the sign-in page says why.
+  const errors = onError(({ graphQLErrors, networkError, operation }) => {
+    const fromNetwork = (networkError as { result?: { errors?: GraphQLFormattedError[] } } | undefined)?.result?.errors;
+    const reason = sessionEndReason(graphQLErrors) ?? sessionEndReason(fromNetwork);
+    const hadToken = !!(operation.getContext().token ?? sessionStore.get()?.token);
+    if (reason && hadToken) endSession(reason);
+  });
+
+  const client = new ApolloClient({
+    link: from([errors, auth, new HttpLink({ uri: graphqlEndpoint() })]),
+    cache: new InMemoryCache({
+      typePolicies: {
+        // answers differ by permission: never merge a patient across sessions (the cache is cleared on sign-out)
+        Query: { fields: {} },
+      },
+    }),
+    defaultOptions: {
+      watchQuery: { errorPolicy: 'all', fetchPolicy: 'cache-and-network' },
+      query: { errorPolicy: 'all' },
+      mutate: { errorPolicy: 'none' },
+    },
+  });
+  sessionStore.onEnd(() => {
+    void client.clearStore();
+  });
+  return client;
+}

@@ -1,0 +1,52 @@
+import type { ApolloClient } from '@apollo/client';
+import { ME, SWITCH_CLINIC, type AuthPayload, type Me, type Membership } from './graphql';
+import { can } from './permissions';
+import { startSession, type Session } from './session';
+
+export type SignInStep =
+  | { kind: 'signed-in'; session: Session }
+  /** several clinics: choose one (the token serves only `me` and `switchClinic`) */
+  | { kind: 'choose-clinic'; token: string; memberships: Membership[] };
+
+export class NotStaffError extends Error {}
+
+async function fetchMe(client: ApolloClient<object>, token: string): Promise<Me> {
+  const { data, error } = await client.query<{ me: Me | null }>({ query: ME, context: { token }, fetchPolicy: 'network-only', errorPolicy: 'none' });
+  if (error) throw error;
+  if (!data.me) throw new Error('Your profile could not be loaded. Please try again.');
+  return data.me;
+}
+
+/** From an AuthPayload (login, acceptInvitation, switchClinic) to a session or the clinic choice. */
+export async function completeSignIn(client: ApolloClient<object>, payload: AuthPayload): Promise<SignInStep> {
+  if (can(payload.permissions, 'platform:read')) {
+    throw new NotStaffError('This is the clinic staff app. Platform operators sign in to the operator console.');
+  }
+  const me = await fetchMe(client, payload.token);
+  if (!payload.clinicId) {
+    if (me.memberships.length === 0) throw new NotStaffError('Your account does not belong to any clinic yet. Ask your clinic administrator.');
+    return { kind: 'choose-clinic', token: payload.token, memberships: me.memberships };
+  }
+  const clinic = me.memberships.find((m) => m.clinic.id === payload.clinicId);
+  const session: Session = {
+    token: payload.token,
+    expiresAt: payload.expiresAt,
+    userId: payload.user.id,
+    clinicId: payload.clinicId,
+    roles: payload.roles,
+    permissions: payload.permissions,
+    displayName: me.displayName,
+    email: me.email,
+    clinicName: clinic?.clinic.name ?? null,
+    clinicCount: me.memberships.length,
+  };
+  startSession(session);
+  return { kind: 'signed-in', session };
+}
+
+/** Chooses a clinic with a token (the unscoped one after login, or the current session's). */
+export async function chooseClinic(client: ApolloClient<object>, token: string, clinicId: string): Promise<SignInStep> {
+  const { data } = await client.mutate<{ switchClinic: AuthPayload }>({ mutation: SWITCH_CLINIC, variables: { clinicId }, context: { token } });
+  await client.clearStore();
+  return completeSignIn(client, data!.switchClinic);
+}

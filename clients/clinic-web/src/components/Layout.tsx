@@ -1,0 +1,70 @@
+import { Suspense } from 'react';
+import { useMutation } from '@apollo/client';
+import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { SCREENS } from '../screens';
+import { LOGOUT } from '../graphql';
+import { endSession, useCan, useSession } from '../session';
+import { Loading } from './ui';
+
+const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
+
+export function Layout() {
+  const session = useSession();
+  const allowed = useCan();
+  const navigate = useNavigate();
+  const [logout, { loading }] = useMutation(LOGOUT);
+
+  async function signOut() {
+    try {
+      await logout();
+    } catch {
+      // the token is dropped here either way
+    }
+    endSession('SIGNED_OUT');
+    navigate('/signin', { replace: true });
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            +
+          </span>
+          Clinicult
+          {session?.clinicName && <span className="clinic-name">{session.clinicName}</span>}
+        </div>
+        <nav aria-label="Main">
+          <ul>
+            {SCREENS.filter((s) => allowed(s.permission)).map((s) => (
+              <li key={s.path}>
+                <NavLink to={s.path} end={s.path === '/'}>
+                  {s.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="account">
+          <span className="who" data-testid="who">
+            {session?.displayName}
+            <span className="roles">{session?.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</span>
+          </span>
+          {session && session.clinicCount > 1 && <NavLink to="/account/clinic">Switch clinic</NavLink>}
+          <NavLink to="/account/password">Change password</NavLink>
+          <button type="button" className="link-button" onClick={signOut} disabled={loading}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+/** The runtime config the web server sends as /config.js (packages/web-server). */
+export interface ClinicultConfig {
+  gatewayUrl: string;
+  /** How often the queue board refreshes, ms (default 10 s). */
+  pollIntervalMs?: number;
+}
+
+declare global {
+  interface Window {
+    __CLINICULT_CONFIG__?: ClinicultConfig;
+  }
+}
+
+export function runtimeConfig(): ClinicultConfig {
+  const config = window.__CLINICULT_CONFIG__;
+  if (!config?.gatewayUrl) throw new Error('The runtime configuration (/config.js) did not load: is the web server running?');
+  return config;
+}
+
+export function graphqlEndpoint(config = runtimeConfig()): string {
+  return `${config.gatewayUrl.replace(/\/+$/, '').replace(/\/graphql$/, '')}/graphql`;
+}
+
+export function pollInterval(): number {
+  const value = Number(window.__CLINICULT_CONFIG__?.pollIntervalMs);
+  return Number.isFinite(value) && value >= 500 ? value : 10_000;
+}

@@ -1,0 +1,28 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApolloProvider } from '@apollo/client';
+import { BrowserRouter } from 'react-router-dom';
+import { createApolloClient } from './apollo';
+import { App } from './App';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+try {
+  const client = createApolloClient();
+  root.render(
+    <StrictMode>
+      <ApolloProvider client={client}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </ApolloProvider>
+    </StrictMode>,
+  );
+} catch (error) {
+  root.render(
+    <main className="centered">
+      <h1>Clinicult cannot start</h1>
+      <p role="alert">{(error as Error).message}</p>
+    </main>,
+  );
+}

@@ -1,0 +1,103 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { useApolloClient, useMutation } from '@apollo/client';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { chooseClinic, completeSignIn, NotStaffError } from '../auth';
+import { ClinicChoice } from '../components/ClinicChoice';
+import { ErrorBox, focusFirstError, InputField, PageTitle } from '../components/ui';
+import { fieldErrors, plainMessage } from '../errors';
+import { ACCEPT_INVITATION, type AuthPayload, type Membership } from '../graphql';
+import { endSession } from '../session';
+
+export default function AcceptInvitation() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const client = useApolloClient();
+  const navigate = useNavigate();
+  const [accept, { loading }] = useMutation<{ acceptInvitation: AuthPayload }>(ACCEPT_INVITATION);
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<{ password?: string; confirm?: string; form?: string }>({});
+  const [choice, setChoice] = useState<{ token: string; memberships: Membership[] } | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const problems: typeof errors = {};
+    if (password.length < 10) problems.password = 'Choose a password of at least 10 characters.';
+    if (confirm !== password) problems.confirm = 'The two passwords are not the same.';
+    setErrors(problems);
+    if (Object.keys(problems).length) {
+      requestAnimationFrame(() => focusFirstError(form.current));
+      return;
+    }
+    try {
+      endSession(null); // someone else's session in this tab ends here
+      const { data } = await accept({ variables: { token, password } });
+      const step = await completeSignIn(client, data!.acceptInvitation);
+      if (step.kind === 'choose-clinic') setChoice({ token: step.token, memberships: step.memberships });
+      else navigate('/', { replace: true });
+    } catch (error) {
+      const byField = fieldErrors(error as Error);
+      setErrors({
+        password: byField.password,
+        form: byField.password ? undefined : error instanceof NotStaffError ? error.message : (byField._form ?? plainMessage(error as Error)),
+      });
+      requestAnimationFrame(() => focusFirstError(form.current));
+    }
+  }
+
+  return (
+    <main className="centered" id="main">
+      <div className="card narrow">
+        {choice ? (
+          <>
+            <PageTitle>Choose a clinic</PageTitle>
+            <ClinicChoice
+              memberships={choice.memberships}
+              onChoose={async (clinicId) => {
+                await chooseClinic(client, choice.token, clinicId);
+                navigate('/', { replace: true });
+              }}
+            />
+          </>
+        ) : !token ? (
+          <>
+            <PageTitle>Invitation link incomplete</PageTitle>
+            <p>This link has no invitation token. Copy the whole link your administrator gave you, or ask for a new one.</p>
+            <Link to="/signin">Go to sign in</Link>
+          </>
+        ) : (
+          <>
+            <PageTitle>Welcome to Clinicult</PageTitle>
+            <p>Choose the password you will sign in with.</p>
+            <form ref={form} onSubmit={onSubmit} noValidate>
+              <ErrorBox>{errors.form}</ErrorBox>
+              <InputField
+                label="New password"
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                error={errors.password}
+                help="At least 10 characters."
+                required
+              />
+              <InputField
+                label="Repeat the password"
+                type="password"
+                autoComplete="new-password"
+                value={confirm}
+                onChange={(e) => setConfirm(e.target.value)}
+                error={errors.confirm}
+                required
+              />
+              <button type="submit" className="primary" disabled={loading}>
+                {loading ? 'Saving…' : 'Set password and sign in'}
+              </button>
+            </form>
+          </>
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,32 @@
+import { useApolloClient, useQuery } from '@apollo/client';
+import { useNavigate } from 'react-router-dom';
+import { chooseClinic } from '../auth';
+import { ClinicChoice } from '../components/ClinicChoice';
+import { ErrorBox, Loading, PageTitle } from '../components/ui';
+import { plainMessage } from '../errors';
+import { ME, type Me } from '../graphql';
+import { useSession } from '../session';
+
+export default function ChooseClinic() {
+  const session = useSession();
+  const client = useApolloClient();
+  const navigate = useNavigate();
+  const { data, loading, error } = useQuery<{ me: Me | null }>(ME);
+  return (
+    <section>
+      <PageTitle>Switch clinic</PageTitle>
+      {loading && !data && <Loading />}
+      <ErrorBox>{error && plainMessage(error)}</ErrorBox>
+      {data?.me && (
+        <ClinicChoice
+          memberships={data.me.memberships}
+          current={session?.clinicId}
+          onChoose={async (clinicId) => {
+            await chooseClinic(client, session!.token, clinicId);
+            navigate('/', { replace: true });
+          }}
+        />
+      )}
+    </section>
+  );
+}

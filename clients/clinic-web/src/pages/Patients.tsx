@@ -1,0 +1,122 @@
+import { useState, type FormEvent } from 'react';
+import { useQuery } from '@apollo/client';
+import { Link, useSearchParams } from 'react-router-dom';
+import { Empty, ErrorBox, Loading, PageTitle, StateBadge, formatDate, GENDER_LABELS } from '../components/ui';
+import { plainMessage } from '../errors';
+import { SEARCH_PATIENTS, type PatientSummary } from '../graphql';
+import { useCan } from '../session';
+
+type Row = PatientSummary & { currentVisit: { id: string; state: string } | null };
+interface SearchResult {
+  patients: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Row }[] };
+}
+
+export default function Patients() {
+  const allowed = useCan();
+  const [params, setParams] = useSearchParams();
+  const search = params.get('q') ?? '';
+  const [text, setText] = useState(search);
+  const { data, loading, error, fetchMore } = useQuery<SearchResult>(SEARCH_PATIENTS, {
+    variables: { search: search || null, first: 25 },
+    skip: !search,
+  });
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setParams(text.trim() ? { q: text.trim() } : {});
+  }
+
+  const rows = data?.patients.edges.map((e) => e.node) ?? [];
+  return (
+    <section>
+      <PageTitle
+        actions={
+          allowed('patient:write') && (
+            <Link className="button primary" to="/patients/new">
+              Register a patient
+            </Link>
+          )
+        }
+      >
+        Patients
+      </PageTitle>
+      <form role="search" className="search-bar" onSubmit={onSubmit}>
+        <label htmlFor="patient-search">Find a patient</label>
+        <input
+          id="patient-search"
+          type="search"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="Name (e.g. garcia ana), MRN, national id or phone"
+          aria-describedby="patient-search-help"
+        />
+        <button type="submit" className="primary">
+          Search
+        </button>
+        <div id="patient-search-help" className="help">
+          Each word matches the start of the given or family name, in any order; accents and case do not matter.
+        </div>
+      </form>
+      <ErrorBox>{error && plainMessage(error)}</ErrorBox>
+      {!search ? (
+        <Empty>Type a name, an MRN, a national id or a phone number to find a patient.</Empty>
+      ) : loading && !data ? (
+        <Loading what="Searching" />
+      ) : rows.length === 0 ? (
+        <Empty>
+          No patient matches “{search}”.{' '}
+          {allowed('patient:write') && <Link to={`/patients/new`}>Register a new patient</Link>}
+        </Empty>
+      ) : (
+        <>
+          <p className="muted small" role="status">
+            {data!.patients.totalCount} found
+          </p>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">MRN</th>
+                <th scope="col">Birth date</th>
+                <th scope="col">Gender</th>
+                <th scope="col">Phone</th>
+                <th scope="col">Visit</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Link to={`/patients/${p.id}`}>
+                      {p.familyName}, {p.givenName}
+                    </Link>
+                  </td>
+                  <td>{p.mrn}</td>
+                  <td>{formatDate(p.birthDate)}</td>
+                  <td>{GENDER_LABELS[p.gender] ?? p.gender}</td>
+                  <td>{p.phone}</td>
+                  <td>{p.currentVisit ? <StateBadge state={p.currentVisit.state} /> : <span className="muted">—</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {data!.patients.pageInfo.hasNextPage && (
+            <button
+              type="button"
+              onClick={() =>
+                void fetchMore({
+                  variables: { after: data!.patients.pageInfo.endCursor },
+                  updateQuery: (prev, { fetchMoreResult }) => ({
+                    patients: { ...fetchMoreResult.patients, edges: [...prev.patients.edges, ...fetchMoreResult.patients.edges] },
+                  }),
+                })
+              }
+            >
+              Show more
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,621 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from '@apollo/client';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
+import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle, StateBadge, STATE_LABELS, TextAreaField } from '../components/ui';
+import { errorFor, fieldErrors, graphQLErrors, plainMessage } from '../errors';
+import {
+  CANCEL_VISIT,
+  COMPLETE_CONSULTATION,
+  CURRENT_VISIT,
+  FINISH_VISIT,
+  RECORD_CONSULTATION,
+  RECORD_INTAKE,
+  RECORD_VITALS,
+  SEND_TO_DOCTOR,
+  START_CONSULTATION,
+  START_TRIAGE,
+  type CurrentVisit,
+  type Diagnosis,
+  type Prescription,
+  type Vitals,
+} from '../graphql';
+import { useCan } from '../session';
+
+/** Who moves the visit on from each state (for "waiting for …"). */
+const NEXT_BY: Record<string, string> = {
+  WAITING: 'a nurse to start triage',
+  TRIAGE: 'the nurse to send the patient to the doctor',
+  READY_FOR_DOCTOR: 'a doctor to start the consultation',
+  WITH_DOCTOR: 'the doctor to complete the consultation',
+  CHECKOUT: 'the front desk to check the patient out',
+};
+
+function isStale(error: unknown) {
+  return graphQLErrors(error as Error).some((e) => e.extensions?.reason === 'STALE_VERSION');
+}
+
+/** Runs a visit mutation with the version we saw; a stale version reloads the visit and says so. */
+function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean, refetch: () => unknown) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  // the newest version seen: a save followed at once by a transition must not send the old one
+  const version = useRef(0);
+  if (visit) version.current = Math.max(version.current, visit.version);
+  async function run(name: string, mutate: (options: { variables: Record<string, unknown> }) => Promise<unknown>, variables: Record<string, unknown> = {}) {
+    if (!visit) return false;
+    setBusy(name);
+    setError(null);
+    try {
+      const result = (await mutate({ variables: { visitId: visit.id, expectedVersion: version.current, medical, ...variables } })) as {
+        data?: Record<string, { version?: number } | boolean | null>;
+      };
+      const answered = result.data?.[name];
+      if (answered && typeof answered === 'object' && typeof answered.version === 'number') version.current = Math.max(version.current, answered.version);
+      return true;
+    } catch (e) {
+      if (isStale(e)) {
+        setError('Someone else changed this visit meanwhile. It has been reloaded: check it and try again.');
+        await refetch();
+      } else {
+        setError(plainMessage(e as Error));
+      }
+      throw e;
+    } finally {
+      setBusy(null);
+    }
+  }
+  return { run, error, setError, busy };
+}
+
+const VITALS: { key: keyof Vitals; label: string; unit: string; min: number; max: number; integer: boolean }[] = [
+  { key: 'temperatureC', label: 'Temperature', unit: '°C', min: 30, max: 45, integer: false },
+  { key: 'heartRate', label: 'Heart rate', unit: 'bpm', min: 20, max: 250, integer: true },
+  { key: 'systolic', label: 'Systolic pressure', unit: 'mmHg', min: 50, max: 260, integer: true },
+  { key: 'diastolic', label: 'Diastolic pressure', unit: 'mmHg', min: 20, max: 160, integer: true },
+  { key: 'respiratoryRate', label: 'Respiratory rate', unit: '/min', min: 4, max: 60, integer: true },
+  { key: 'spo2', label: 'Oxygen saturation', unit: '%', min: 50, max: 100, integer: true },
+  { key: 'weightKg', label: 'Weight', unit: 'kg', min: 0.3, max: 400, integer: false },
+  { key: 'heightCm', label: 'Height', unit: 'cm', min: 20, max: 250, integer: false },
+];
+
+function VitalsSummary({ vitals }: { vitals: Vitals | null | undefined }) {
+  if (!vitals) return <p className="muted">No vital signs recorded yet.</p>;
+  const shown = VITALS.filter((v) => vitals[v.key] !== null && vitals[v.key] !== undefined);
+  return (
+    <dl className="facts vitals">
+      {shown.map((v) => (
+        <div className="fact" key={v.key}>
+          <dt>{v.label}</dt>
+          <dd>
+            {String(vitals[v.key])} {v.unit}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: Record<string, number>) => Promise<unknown> }) {
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(VITALS.map((v) => [v.key, visit.vitals?.[v.key] != null ? String(visit.vitals[v.key]) : ''])),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const problems: Record<string, string> = {};
+    const vitals: Record<string, number> = {};
+    for (const v of VITALS) {
+      const raw = values[v.key]?.trim() ?? '';
+      if (!raw) continue;
+      const n = Number(raw.replace(',', '.'));
+      if (!Number.isFinite(n)) problems[v.key] = `${v.label} must be a number.`;
+      else if (v.integer && !Number.isInteger(n)) problems[v.key] = `${v.label} must be a whole number.`;
+      else if (n < v.min || n > v.max) problems[v.key] = `${v.label} must be between ${v.min} and ${v.max} ${v.unit}.`;
+      else vitals[v.key] = n;
+    }
+    if (vitals.systolic !== undefined && vitals.diastolic !== undefined && vitals.diastolic >= vitals.systolic) {
+      problems.diastolic = 'Diastolic pressure must be below systolic.';
+    }
+    if (Object.keys(problems).length === 0 && Object.keys(vitals).length === 0) problems.temperatureC = 'Enter at least one vital sign.';
+    setErrors(problems);
+    if (Object.keys(problems).length) {
+      requestAnimationFrame(() => focusFirstError(form.current));
+      return;
+    }
+    try {
+      await onSave(vitals);
+      setSaved(true);
+    } catch (e) {
+      const byField = fieldErrors(e as Error);
+      const mapped: Record<string, string> = {};
+      for (const v of VITALS) {
+        const m = errorFor(byField, `vitals.${v.key}`) ?? errorFor(byField, v.key);
+        if (m) mapped[v.key] = m;
+      }
+      setErrors(mapped);
+      requestAnimationFrame(() => focusFirstError(form.current));
+    }
+  }
+
+  return (
+    <form ref={form} onSubmit={onSubmit} noValidate aria-labelledby="vitals-form-title" className="panel">
+      <h3 id="vitals-form-title">Vital signs</h3>
+      <div className="grid-4">
+        {VITALS.map((v) => (
+          <InputField
+            key={v.key}
+            label={`${v.label} (${v.unit})`}
+            inputMode="decimal"
+            value={values[v.key] ?? ''}
+            onChange={(e) => {
+              setValues((old) => ({ ...old, [v.key]: e.target.value }));
+              setErrors(({ [v.key]: _gone, ...rest }) => rest);
+            }}
+            error={errors[v.key]}
+          />
+        ))}
+      </div>
+      <button type="submit">Save vital signs</button>
+      {saved && <span className="saved" role="status"> Saved.</span>}
+    </form>
+  );
+}
+
+function IntakeForm({ visit, onSave }: { visit: CurrentVisit; onSave: (answers: Answers) => Promise<unknown> }) {
+  const fields = visit.template!.fields;
+  const [answers, setAnswers] = useState<Answers>(() => ({ ...(visit.intakeAnswers ?? {}) }));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const problems = validateAnswers(fields, answers);
+    setErrors(problems);
+    if (Object.keys(problems).length) {
+      requestAnimationFrame(() => focusFirstError(form.current));
+      return;
+    }
+    try {
+      await onSave(cleanAnswers(fields, answers));
+      setSaved(true);
+    } catch (e) {
+      const byField = fieldErrors(e as Error);
+      const mapped: Record<string, string> = {};
+      for (const f of fields) {
+        const m = errorFor(byField, `answers.${f.key}`) ?? errorFor(byField, f.key);
+        if (m) mapped[f.key] = m;
+      }
+      setErrors(mapped);
+    }
+  }
+  return (
+    <form ref={form} onSubmit={onSubmit} noValidate className="panel" aria-labelledby="intake-title">
+      <h3 id="intake-title">
+        Intake: {visit.template!.name} <span className="muted small">v{visit.template!.version}</span>
+      </h3>
+      <TemplateFields fields={fields} answers={answers} errors={errors} onChange={setAnswers} idPrefix="intake" />
+      <button type="submit">Save intake</button>
+      {saved && <span className="saved" role="status"> Saved.</span>}
+    </form>
+  );
+}
+
+const ICD10 = /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/;
+
+function ConsultationForm({
+  visit,
+  onSave,
+  onComplete,
+  canComplete,
+}: {
+  visit: CurrentVisit;
+  onSave: (input: Record<string, unknown>) => Promise<unknown>;
+  onComplete: () => Promise<unknown>;
+  canComplete: boolean;
+}) {
+  const noteTemplate = visit.template?.kind === 'NOTE' ? visit.template : null;
+  const [notes, setNotes] = useState(visit.notes ?? '');
+  const [diagnoses, setDiagnoses] = useState<Diagnosis[]>(visit.diagnoses?.length ? visit.diagnoses.map((d) => ({ ...d })) : []);
+  const [prescriptions, setPrescriptions] = useState<(Omit<Prescription, 'durationDays'> & { durationDays: string })[]>(
+    (visit.prescriptions ?? []).map((p) => ({ ...p, durationDays: p.durationDays == null ? '' : String(p.durationDays) })),
+  );
+  const [answers, setAnswers] = useState<Answers>(() => ({ ...(visit.templateAnswers ?? {}) }));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  function validate() {
+    const problems: Record<string, string> = {};
+    diagnoses.forEach((d, i) => {
+      const code = d.code.trim().toUpperCase();
+      if (!code) problems[`diagnoses[${i}].code`] = 'Enter the ICD-10 code, or remove this diagnosis.';
+      else if (!ICD10.test(code)) problems[`diagnoses[${i}].code`] = 'An ICD-10 code looks like J06.9.';
+    });
+    prescriptions.forEach((p, i) => {
+      for (const key of ['drug', 'dose', 'route', 'frequency'] as const) {
+        if (!p[key].trim()) problems[`prescriptions[${i}].${key}`] = `Enter the ${key}.`;
+      }
+      if (p.durationDays && !/^\d+$/.test(p.durationDays.trim())) problems[`prescriptions[${i}].durationDays`] = 'Days, a whole number.';
+    });
+    if (noteTemplate) Object.assign(problems, prefixed(validateAnswers(noteTemplate.fields, answers)));
+    return problems;
+  }
+  const prefixed = (e: Record<string, string>) => Object.fromEntries(Object.entries(e).map(([k, v]) => [`templateAnswers.${k}`, v]));
+
+  async function save(): Promise<boolean> {
+    setSaved(false);
+    const problems = validate();
+    setErrors(problems);
+    if (Object.keys(problems).length) {
+      requestAnimationFrame(() => focusFirstError(form.current));
+      return false;
+    }
+    const input: Record<string, unknown> = {
+      notes: notes.trim() || null,
+      diagnoses: diagnoses.map((d) => ({ code: d.code.trim().toUpperCase(), description: d.description?.trim() || null })),
+      prescriptions: prescriptions.map((p) => ({
+        drug: p.drug.trim(),
+        dose: p.dose.trim(),
+        route: p.route.trim(),
+        frequency: p.frequency.trim(),
+        durationDays: p.durationDays.trim() ? Number(p.durationDays) : null,
+      })),
+    };
+    if (noteTemplate) input.templateAnswers = cleanAnswers(noteTemplate.fields, answers);
+    try {
+      await onSave(input);
+      setSaved(true);
+      return true;
+    } catch (e) {
+      const byField = fieldErrors(e as Error);
+      const mapped: Record<string, string> = {};
+      for (const [k, v] of Object.entries(byField)) mapped[k.replace(/^input\./, '')] = v;
+      setErrors(mapped);
+      requestAnimationFrame(() => focusFirstError(form.current));
+      return false;
+    }
+  }
+
+  const err = (key: string) => errors[key];
+  const clear = (key: string) => setErrors(({ [key]: _gone, ...rest }) => rest);
+  const templateErrors = Object.fromEntries(
+    Object.entries(errors)
+      .filter(([k]) => k.startsWith('templateAnswers.'))
+      .map(([k, v]) => [k.slice('templateAnswers.'.length), v]),
+  );
+
+  return (
+    <form
+      ref={form}
+      noValidate
+      className="panel"
+      aria-labelledby="consult-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h3 id="consult-title">Consultation</h3>
+      {noteTemplate && (
+        <fieldset>
+          <legend>
+            {noteTemplate.name} <span className="muted small">v{noteTemplate.version}</span>
+          </legend>
+          <TemplateFields fields={noteTemplate.fields} answers={answers} errors={templateErrors} onChange={setAnswers} idPrefix="note" />
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>Diagnoses</legend>
+        {diagnoses.length === 0 && <p className="muted small">No diagnosis yet.</p>}
+        {diagnoses.map((d, i) => (
+          <div className="row" key={i}>
+            <InputField
+              label={`Diagnosis ${i + 1}: ICD-10 code`}
+              value={d.code}
+              onChange={(e) => {
+                setDiagnoses((all) => all.map((x, j) => (j === i ? { ...x, code: e.target.value } : x)));
+                clear(`diagnoses[${i}].code`);
+              }}
+              error={err(`diagnoses[${i}].code`) ?? err(`diagnoses[${i}]`)}
+              placeholder="J06.9"
+            />
+            <InputField
+              label={`Diagnosis ${i + 1}: description`}
+              value={d.description ?? ''}
+              onChange={(e) => setDiagnoses((all) => all.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)))}
+              error={err(`diagnoses[${i}].description`)}
+            />
+            <button type="button" className="link-button" onClick={() => setDiagnoses((all) => all.filter((_, j) => j !== i))}>
+              Remove diagnosis {i + 1}
+            </button>
+          </div>
+        ))}
+        <button type="button" onClick={() => setDiagnoses((all) => [...all, { code: '', description: '' }])}>
+          Add a diagnosis
+        </button>
+      </fieldset>
+      <TextAreaField label="Notes" value={notes} onChange={(e) => setNotes(e.target.value)} error={err('notes')} rows={4} />
+      <fieldset>
+        <legend>Prescriptions</legend>
+        {prescriptions.length === 0 && <p className="muted small">No prescription.</p>}
+        {prescriptions.map((p, i) => (
+          <div className="row" key={i}>
+            {(['drug', 'dose', 'route', 'frequency'] as const).map((key) => (
+              <InputField
+                key={key}
+                label={`Prescription ${i + 1}: ${key}`}
+                value={p[key]}
+                onChange={(e) => setPrescriptions((all) => all.map((x, j) => (j === i ? { ...x, [key]: e.target.value } : x)))}
+                error={err(`prescriptions[${i}].${key}`)}
+              />
+            ))}
+            <InputField
+              label={`Prescription ${i + 1}: days`}
+              inputMode="numeric"
+              value={p.durationDays}
+              onChange={(e) => setPrescriptions((all) => all.map((x, j) => (j === i ? { ...x, durationDays: e.target.value } : x)))}
+              error={err(`prescriptions[${i}].durationDays`)}
+            />
+            <button type="button" className="link-button" onClick={() => setPrescriptions((all) => all.filter((_, j) => j !== i))}>
+              Remove prescription {i + 1}
+            </button>
+          </div>
+        ))}
+        <button type="button" onClick={() => setPrescriptions((all) => [...all, { drug: '', dose: '', route: 'oral', frequency: '', durationDays: '' }])}>
+          Add a prescription
+        </button>
+      </fieldset>
+      <ErrorBox>{errors._form}</ErrorBox>
+      <div className="form-actions">
+        <button type="submit">Save consultation</button>
+        {canComplete && (
+          <button
+            type="button"
+            className="primary"
+            onClick={async () => {
+              if (await save()) await onComplete().catch(() => {});
+            }}
+          >
+            Save and complete consultation
+          </button>
+        )}
+        {saved && <span className="saved" role="status">Saved.</span>}
+      </div>
+    </form>
+  );
+}
+
+function CancelForm({ onCancel }: { onCancel: (reason: string) => Promise<unknown> }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string>();
+  if (!open) {
+    return (
+      <button type="button" className="danger-outline" onClick={() => setOpen(true)}>
+        Cancel visit…
+      </button>
+    );
+  }
+  return (
+    <form
+      className="panel danger-zone"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!reason.trim()) {
+          setError('Say why the visit is cancelled (e.g. “left before triage”).');
+          return;
+        }
+        await onCancel(reason.trim()).catch(() => {});
+      }}
+    >
+      <InputField label="Why is the visit cancelled?" value={reason} onChange={(e) => setReason(e.target.value)} error={error} autoFocus required />
+      <button type="submit" className="danger">
+        Cancel the visit
+      </button>{' '}
+      <button type="button" className="link-button" onClick={() => setOpen(false)}>
+        Keep it
+      </button>
+    </form>
+  );
+}
+
+export default function VisitWorkspace() {
+  const { id = '' } = useParams();
+  const navigate = useNavigate();
+  const allowed = useCan();
+  const medical = allowed('medical:read');
+  const { data, loading, error, refetch } = useQuery<{ currentVisit: CurrentVisit | null }>(CURRENT_VISIT, { variables: { id, medical } });
+  const visit = data?.currentVisit;
+  const action = useVisitAction(visit, medical, refetch);
+  const [startTriage] = useMutation(START_TRIAGE);
+  const [recordVitals] = useMutation(RECORD_VITALS);
+  const [recordIntake] = useMutation(RECORD_INTAKE);
+  const [sendToDoctor] = useMutation(SEND_TO_DOCTOR);
+  const [startConsultation] = useMutation(START_CONSULTATION);
+  const [recordConsultation] = useMutation(RECORD_CONSULTATION);
+  const [completeConsultation] = useMutation(COMPLETE_CONSULTATION);
+  const [finishVisit] = useMutation(FINISH_VISIT);
+  const [cancelVisit] = useMutation(CANCEL_VISIT);
+  const stepRef = useRef<HTMLHeadingElement>(null);
+  const lastState = useRef<string | undefined>(undefined);
+
+  // a new state: move focus to "Your next step" so keyboard and screen-reader users follow along
+  useEffect(() => {
+    if (visit && lastState.current && lastState.current !== visit.state) stepRef.current?.focus();
+    lastState.current = visit?.state;
+  }, [visit?.state, visit]);
+
+  if (loading && !data) return <Loading what="Loading the visit" />;
+  if (!visit) {
+    return (
+      <section>
+        <PageTitle>Visit not in progress</PageTitle>
+        <ErrorBox>{error && plainMessage(error)}</ErrorBox>
+        <p>This visit is finished or cancelled (it is in the patient’s history), or it does not exist in your clinic.</p>
+        <Link to="/">Back to the queue</Link>
+      </section>
+    );
+  }
+
+  const can = (t: string) => visit.allowedTransitions.includes(t);
+  const run = (name: string, mutate: (o: { variables: Record<string, unknown> }) => Promise<unknown>, variables?: Record<string, unknown>) =>
+    action.run(name, mutate, variables);
+  const archive = async (name: string, mutate: (o: { variables: Record<string, unknown> }) => Promise<unknown>, variables: Record<string, unknown>, message: string) => {
+    if (!(await run(name, (o) => mutate({ variables: { ...o.variables, medical: undefined } }), variables).catch(() => false))) return;
+    navigate(`/patients/${visit.patient.id}`, { state: { archived: visit.id, message } });
+  };
+  const intake = visit.template?.kind === 'INTAKE' ? visit.template : null;
+  const steps = visit.allowedTransitions.filter((t) => t !== 'cancelVisit');
+
+  return (
+    <section>
+      <PageTitle>{`Visit: ${visit.patient.givenName} ${visit.patient.familyName}`}</PageTitle>
+      <div className="visit-head">
+        <StateBadge state={visit.state} />
+        <span>{visit.reason}</span>
+        <Link to={`/patients/${visit.patient.id}`}>Patient chart ({visit.patient.mrn})</Link>
+        {visit.template && (
+          <span className="muted small">
+            Template: {visit.template.name} v{visit.template.version}
+          </span>
+        )}
+      </div>
+      {visit.stale && <Notice tone="warning">This visit was checked in on an earlier day. The front desk should finish or cancel it.</Notice>}
+
+      <div className="workspace">
+        <div className="main-col">
+          <section className="card next-step-card" aria-labelledby="next-title">
+            <h2 id="next-title" ref={stepRef} tabIndex={-1}>
+              Your next step
+            </h2>
+            <ErrorBox>{action.error}</ErrorBox>
+            {steps.length === 0 && <Empty>Nothing for you to do now: waiting for {NEXT_BY[visit.state]}.</Empty>}
+
+            {can('startTriage') && (
+              <button type="button" className="primary" disabled={!!action.busy} onClick={() => void run('startTriage', startTriage).catch(() => {})}>
+                Start triage
+              </button>
+            )}
+            {can('recordVitals') && <VitalsForm visit={visit} onSave={(vitals) => run('recordVitals', recordVitals, { vitals })} />}
+            {can('recordIntake') && intake && <IntakeForm visit={visit} onSave={(answers) => run('recordIntake', recordIntake, { answers })} />}
+            {can('sendToDoctor') && (
+              <div className="panel">
+                {!visit.vitals && <p className="muted small">Record at least one vital sign before sending the patient to the doctor.</p>}
+                <button type="button" className="primary" disabled={!!action.busy} onClick={() => void run('sendToDoctor', sendToDoctor).catch(() => {})}>
+                  Send to doctor
+                </button>
+              </div>
+            )}
+            {can('startConsultation') && (
+              <button type="button" className="primary" disabled={!!action.busy} onClick={() => void run('startConsultation', startConsultation).catch(() => {})}>
+                Start consultation
+              </button>
+            )}
+            {can('recordConsultation') && (
+              <ConsultationForm
+                visit={visit}
+                onSave={(input) => run('recordConsultation', recordConsultation, { input })}
+                onComplete={() => run('completeConsultation', completeConsultation)}
+                canComplete={can('completeConsultation')}
+              />
+            )}
+            {can('completeConsultation') && !can('recordConsultation') && (
+              <button type="button" className="primary" onClick={() => void run('completeConsultation', completeConsultation).catch(() => {})}>
+                Complete consultation
+              </button>
+            )}
+            {can('finishVisit') && (
+              <button
+                type="button"
+                className="primary"
+                disabled={!!action.busy}
+                onClick={() => void archive('finishVisit', finishVisit, {}, 'The visit is finished.')}
+              >
+                Check out and finish the visit
+              </button>
+            )}
+            {can('cancelVisit') && (
+              <div className="cancel">
+                <CancelForm onCancel={(reason) => archive('cancelVisit', cancelVisit, { reason }, 'The visit was cancelled.')} />
+              </div>
+            )}
+          </section>
+
+          {medical && (
+            <section className="card" aria-labelledby="clinical-title">
+              <h2 id="clinical-title">Clinical record of this visit</h2>
+              <h3>Vital signs</h3>
+              <VitalsSummary vitals={visit.vitals} />
+              {intake && (
+                <>
+                  <h3>Intake ({intake.name})</h3>
+                  <AnswersList fields={intake.fields} answers={visit.intakeAnswers} />
+                </>
+              )}
+              {visit.state !== 'WITH_DOCTOR' && (visit.diagnoses?.length || visit.notes || visit.prescriptions?.length) ? (
+                <>
+                  <h3>Consultation</h3>
+                  {visit.diagnoses?.map((d) => (
+                    <span className="chip" key={d.code}>
+                      {d.code} {d.description}
+                    </span>
+                  ))}
+                  {visit.notes && <p className="notes">{visit.notes}</p>}
+                  {visit.prescriptions && visit.prescriptions.length > 0 && (
+                    <ul>
+                      {visit.prescriptions.map((p, i) => (
+                        <li key={i}>
+                          {p.drug} {p.dose}, {p.route}, {p.frequency}
+                          {p.durationDays ? `, ${p.durationDays} days` : ''}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </>
+              ) : null}
+            </section>
+          )}
+        </div>
+
+        <aside className="card side-col" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Timeline</h2>
+          <ol className="timeline">
+            {visit.timeline.map((t, i) => (
+              <li key={i}>
+                <strong>{STATE_LABELS[t.to] ?? t.to}</strong>
+                <div className="muted small">
+                  {formatDateTime(t.at)} · {t.by.displayName}
+                </div>
+              </li>
+            ))}
+          </ol>
+          <dl className="facts small">
+            <div className="fact">
+              <dt>Checked in by</dt>
+              <dd>{visit.checkedInBy.displayName}</dd>
+            </div>
+            <div className="fact">
+              <dt>Nurse</dt>
+              <dd>{visit.nurse?.displayName ?? '—'}</dd>
+            </div>
+            <div className="fact">
+              <dt>Doctor</dt>
+              <dd>{visit.doctor?.displayName ?? '—'}</dd>
+            </div>
+            <div className="fact">
+              <dt>In this state</dt>
+              <dd>{visit.minutesInState} min</dd>
+            </div>
+          </dl>
+        </aside>
+      </div>
+    </section>
+  );
+}

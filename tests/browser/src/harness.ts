@@ -1,0 +1,152 @@
+// The browser tests' harness: the real platform (tests/e2e's startPlatform), the built web clients
+// served in-process by @clinicult/web-server exactly as `npm start` serves them, and Debian's
+// chromium through playwright-core. Nothing is mocked.
+import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { startWebServer, type WebServer } from '@clinicult/web-server';
+import { startPlatform, type Platform } from '../../e2e/src/platform.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const screenshotsDir = path.join(repoRoot, 'docs', 'screenshots');
+
+export type AppName = 'clinic-web' | 'admin-web';
+const APP_NAMES: Record<AppName, string> = { 'clinic-web': 'Clinic WEB Service', 'admin-web': 'Admin WEB Service' };
+
+/** The built SPA of a client (dist/public/index.html), or a clear error saying how to build it. */
+export function appDist(app: AppName): string {
+  const candidates = [path.join(repoRoot, 'clients', app, 'dist', 'public'), path.join(repoRoot, 'clients', app, 'dist')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+  if (!found) {
+    throw new Error(
+      `clients/${app} is not built (no dist/public/index.html). The browser tests serve the built apps: ` +
+        `run \`npx turbo run build --filter=@clinicult/${app}\` (or \`npm run build -w @clinicult/${app}\`) first.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Starts one app's web server in-process, from its build, on `port` (0: any free one). The runtime
+ * config names the gateway; `pollIntervalMs` makes the clinic app's queue refresh faster in tests.
+ */
+export async function startApp(
+  app: AppName,
+  options: { gatewayUrl: string; port?: number; runtimeConfig?: Record<string, unknown> },
+): Promise<WebServer> {
+  return startWebServer({
+    name: APP_NAMES[app],
+    distDir: appDist(app),
+    port: options.port ?? 0,
+    runtimeConfig: { ...options.runtimeConfig, gatewayUrl: options.gatewayUrl.replace(/\/graphql$/, '') },
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+/** A free port, kept bound until release() (a port only picked could be picked again meanwhile). */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`No chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH).`);
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export interface BrowserEnv {
+  platform: Platform;
+  /** the servers started, by app */
+  apps: Partial<Record<AppName, WebServer>>;
+  browser: Browser;
+  /** Content-Security-Policy violations and page errors seen by any page (should stay empty). */
+  problems: string[];
+  /** A fresh browser context (its own storage: one person) and a page in it. */
+  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything for a browser test file: free ports for the apps first (the gateway's ALLOWED_ORIGINS
+ * must name them), the platform, the web servers, chromium.
+ */
+export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig?: Record<string, unknown> } = {}): Promise<BrowserEnv> {
+  const wanted = options.apps ?? ['clinic-web'];
+  for (const app of wanted) appDist(app); // fail before starting anything
+  // Hold a port per app while the platform starts (its services pick free ports too), so the
+  // origins given to the gateway's ALLOWED_ORIGINS are still ours when the web servers listen.
+  const held = await Promise.all(wanted.map(() => holdPort()));
+  const ports = Object.fromEntries(wanted.map((app, i) => [app, held[i]!.port])) as Record<AppName, number>;
+  const origins = wanted.map((app) => `http://127.0.0.1:${ports[app]}`).join(',');
+  let platform: Platform;
+  try {
+    platform = await startPlatform({ gatewayEnv: { ALLOWED_ORIGINS: origins } });
+  } finally {
+    await Promise.all(held.map((h) => h.release()));
+  }
+  const apps: BrowserEnv['apps'] = {};
+  const contexts: BrowserContext[] = [];
+  let browser: Browser | undefined;
+  try {
+    for (const app of wanted) {
+      apps[app] = await startApp(app, { gatewayUrl: platform.gatewayUrl, port: ports[app], runtimeConfig: { pollIntervalMs: 1000, ...options.runtimeConfig } });
+    }
+    browser = await launchBrowser();
+  } catch (error) {
+    for (const server of Object.values(apps)) await server.close();
+    await platform.stop();
+    throw error;
+  }
+  const problems: string[] = [];
+  const b = browser;
+  return {
+    platform,
+    apps,
+    browser: b,
+    problems,
+    async newPage() {
+      const context = await b.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Europe/Madrid' });
+      context.setDefaultTimeout(20_000);
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        if (/Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+      return { context, page };
+    },
+    async stop() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await b.close().catch(() => {});
+      for (const server of Object.values(apps)) await server.close();
+      await platform.stop();
+    },
+  };
+}
+
+/** Saves a screenshot of the page to docs/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+export const DEMO_PASSWORD = 'Clinicult-demo-1';
+
+/** Signs in on the clinic app's sign-in page and waits for the app's navigation. */
+export async function signIn(page: Page, baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}

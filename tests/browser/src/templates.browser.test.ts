@@ -1,0 +1,82 @@
+// Templates end to end: an ADMIN builds an intake form, the front desk picks it at check-in, and the
+// nurse fills it in triage with the typed fields the template declares (and their validation).
+import type { Page } from 'playwright-core';
+import { screenshot, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
+
+let env: BrowserEnv;
+let app: string;
+
+beforeAll(async () => {
+  env = await startBrowserEnv({ apps: ['clinic-web'] });
+  app = env.apps['clinic-web']!.url;
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+async function person(who: string): Promise<Page> {
+  const { page } = await env.newPage();
+  await signIn(page, app, `${who}@demo.clinicult.test`, env.platform.password);
+  return page;
+}
+
+test('an intake template built by the ADMIN is chosen at check-in and filled by the nurse', async () => {
+  const name = `Triage form ${Date.now().toString(36)}`;
+  const admin = await person('admin');
+  await admin.getByRole('link', { name: 'Templates' }).click();
+  await admin.getByRole('button', { name: 'New template' }).click();
+  await admin.getByLabel('Name', { exact: true }).fill(name);
+  await admin.getByLabel('Used for').selectOption('INTAKE');
+  const first = admin.getByRole('group', { name: 'Field 1' });
+  await first.getByLabel('Label').fill('Pain level');
+  await first.getByLabel('Type').selectOption('NUMBER');
+  await first.getByLabel('Required').check();
+  await first.getByLabel('Minimum').fill('0');
+  await first.getByLabel('Maximum').fill('10');
+  await first.getByLabel('Unit').fill('/10');
+  await admin.getByRole('button', { name: 'Add a field' }).click();
+  const second = admin.getByRole('group', { name: 'Field 2' });
+  await second.getByLabel('Label').fill('Onset');
+  await second.getByLabel('Type').selectOption('CHOICE');
+  await second.getByLabel('Options').fill('Today');
+  await admin.getByRole('button', { name: 'Create template' }).click();
+  await second.getByText('Give at least two options, separated by commas.').waitFor();
+  await second.getByLabel('Options').fill('Today, This week, Longer');
+  await admin.getByRole('button', { name: 'Create template' }).click();
+  const row = admin.getByRole('row', { name: new RegExp(name) });
+  await row.getByText('Active').waitFor();
+  await row.getByText('v1').waitFor();
+  await screenshot(admin, 'templates-admin');
+
+  // the front desk registers and checks in with the template
+  const office = await person('office');
+  await office.goto(`${app}/patients/new`);
+  const family = `Plantilla${Date.now().toString(36)}`;
+  await office.getByLabel('Given name').fill('Iker');
+  await office.getByLabel('Family name').fill(family);
+  await office.getByLabel('Birth date').fill('1975-06-30');
+  await office.getByRole('button', { name: 'Register patient' }).click();
+  await office.getByLabel('Reason for the visit').fill('Back pain');
+  await office.getByLabel('Template').selectOption({ label: `${name} (intake, v1)` });
+  await office.getByRole('button', { name: 'Check in' }).click();
+  await office.getByText(`Template: ${name} v1`).waitFor();
+  const visitUrl = office.url();
+
+  // the nurse fills the intake form
+  const nurse = await person('nurse');
+  await nurse.goto(visitUrl);
+  await nurse.getByRole('button', { name: 'Start triage' }).click();
+  await nurse.getByRole('button', { name: 'Save intake' }).click();
+  await nurse.getByText('Pain level is required.').waitFor();
+  await nurse.getByLabel('Pain level (/10)').fill('14');
+  await nurse.getByRole('button', { name: 'Save intake' }).click();
+  await nurse.getByText('Pain level must be at most 10 /10.').waitFor();
+  await nurse.getByLabel('Pain level (/10)').fill('6');
+  await nurse.getByLabel('Onset').selectOption('This week');
+  await nurse.getByRole('button', { name: 'Save intake' }).click();
+  const record = nurse.getByRole('region', { name: 'Clinical record of this visit' });
+  await record.getByText('6 /10').waitFor();
+  await record.getByText('This week').waitFor();
+  await screenshot(nurse, 'visit-nurse-intake');
+  expect(env.problems).toEqual([]);
+});
