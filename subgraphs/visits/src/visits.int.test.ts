@@ -163,8 +163,9 @@ describe('visits(filter)', () => {
     expect((await list(a.doctor, { diagnosisCode: 'J06' })).data!.visits.totalCount).toBe(0);
     expect((await list(a.doctor, { text: 'TENSIONAL' })).data!.visits.edges).toEqual([{ node: { id: visitId } }]);
     expect((await list(a.doctor, { text: 'se marchó' })).data!.visits.edges).toEqual([{ node: { id: cancelledId } }]);
-    expect((await list(a.doctor, { text: '50%_' })).data!.visits.edges).toEqual([{ node: { id: cancelledId } }]);
-    expect((await list(a.doctor, { text: '0%x' })).data!.visits.totalCount).toBe(0);
+    // a full-text search of word prefixes (text-search.int.test.ts): LIKE's % and _ mean nothing special
+    expect((await list(a.doctor, { text: '50%_off' })).data!.visits.edges).toEqual([{ node: { id: cancelledId } }]);
+    expect((await list(a.doctor, { text: '0%xyz' })).data!.visits.totalCount).toBe(0);
     const before = (await auditEvents(h, 'patient.read.medical')).length;
     await list(a.doctor, { diagnosisCode: 'G44' });
     expect((await auditEvents(h, 'patient.read.medical')).slice(before)).toEqual([

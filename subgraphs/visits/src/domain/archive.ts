@@ -2,6 +2,7 @@ import { conflict, forbiddenError } from '@clinicult/kit';
 import type { Caller } from '@clinicult/rbac';
 import { Prisma, type VisitsDb } from '../db.js';
 import type { HistoryCache } from './history-cache.js';
+import { searchTextOf } from './search.js';
 import { normalizeCode, parseSnapshot } from './snapshot.js';
 
 export interface ArchiveReceipt {
@@ -61,6 +62,7 @@ export async function archiveVisit(db: VisitsDb, caller: Caller, raw: unknown, c
           version: snapshot.version,
           snapshotVersion: snapshot.snapshotVersion,
           snapshot: JSON.stringify(raw),
+          searchText: searchTextOf(snapshot),
         },
         select: { id: true, archivedAt: true },
       });

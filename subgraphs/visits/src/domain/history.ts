@@ -3,6 +3,7 @@ import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitAdde
 import { addendaByVisit } from './addenda.js';
 import { decodeCursor, encodeCursor, pageSize, type VisitKey } from './cursor.js';
 import { CACHED_PAGE_SIZE, type CachedHistory, type HistoryCache } from './history-cache.js';
+import { textSearchQuery } from './search.js';
 import { normalizeCode } from './snapshot.js';
 
 export type { HistoricVisitRow };
@@ -146,8 +147,6 @@ export interface VisitFilter {
 /** The filter fields that reveal clinical facts (they need clinicult:medical:read). */
 export const MEDICAL_FILTERS = ['diagnosisCode', 'text'] as const;
 
-const MAX_TEXT = 100;
-
 export function filterWhere(clinicId: string, filter: VisitFilter | null | undefined): Prisma.HistoricVisitWhereInput {
   const and: Prisma.HistoricVisitWhereInput[] = [];
   if (filter?.patientId != null) and.push({ patientId: filter.patientId });
@@ -165,12 +164,9 @@ export function filterWhere(clinicId: string, filter: VisitFilter | null | undef
     and.push({ diagnosisCodes: { some: { clinicId, code: { startsWith: escapeLike(code) } } } });
   }
   if (filter?.text != null) {
-    const text = filter.text.trim();
-    if (text.length < 2 || text.length > MAX_TEXT) {
-      throw badInput(`filter.text: give 2 to ${MAX_TEXT} characters.`, { fields: ['filter.text'] });
-    }
-    const contains = escapeLike(text);
-    and.push({ OR: [{ reason: { contains } }, { cancelReason: { contains } }, { notes: { contains } }] });
+    // one MATCH (searchText) AGAINST ('+word* …' IN BOOLEAN MODE) on the FULLTEXT index; clinicId and
+    // the other filters are checked on its matches (see search.ts for the words it keeps)
+    and.push({ searchText: { search: textSearchQuery(filter.text) } });
   }
   return and.length > 0 ? { clinicId, AND: and } : { clinicId };
 }

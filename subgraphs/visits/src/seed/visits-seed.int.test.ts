@@ -127,3 +127,16 @@ test('another clinic’s seeded visits stay there; a second run appends without 
   const otherDoctor = await h.staff(other, ['DOCTOR']);
   expect((await gql(h.url, '{ visits { totalCount } }', {}, { token: otherDoctor.token })).data!.visits.totalCount).toBe(50);
 });
+
+test('every row has its searchText, so visits(filter: { text }) finds seeded visits through the full-text index', async () => {
+  const [missing] = await sql<{ n: number }>('SELECT COUNT(*) AS n FROM HistoricVisit WHERE searchText IS NULL');
+  expect(Number(missing!.n)).toBe(0);
+  const [expected] = await sql<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM HistoricVisit WHERE clinicId = ? AND (reason LIKE '%dolor%' OR notes LIKE '%dolor%' OR LOWER(JSON_EXTRACT(diagnoses, '$[*].description')) LIKE '%dolor%')",
+    [clinic],
+  );
+  expect(Number(expected!.n)).toBeGreaterThan(0);
+  const r = await gql(h.url, '{ visits(filter: { text: "DOLOR" }, first: 5) { totalCount edges { node { id reason } } } }', {}, { token: doctor.token });
+  expect(r.errors).toBeUndefined();
+  expect(r.data!.visits.totalCount).toBe(Number(expected!.n));
+});

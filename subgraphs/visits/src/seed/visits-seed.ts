@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { migrate, openConnection, servicePaths } from '@clinicult/db';
+import { searchTextOf } from '../domain/search.js';
 import { SNAPSHOT_VERSION } from '../domain/snapshot.js';
 
 /**
@@ -9,7 +10,7 @@ import { SNAPSHOT_VERSION } from '../domain/snapshot.js';
  * command line (progress bar); the benchmark (`bench/history.mjs`) and a test call it too.
  *
  * Rows look like what `archiveVisit` stores from patients' snapshots (the same columns, the same
- * JSON, the snapshot text, `VisitDiagnosis` rows per distinct ICD-10 code, a few addenda), so the
+ * JSON, the snapshot text, the full-text `searchText`, `VisitDiagnosis` rows per distinct ICD-10 code, a few addenda), so the
  * real service answers them. Distributions:
  * - visits per patient are skewed (log-normal weights: many patients with a few visits, some with
  *   dozens), mean `count / patients`; each patient's visits spread over the last `years` years;
@@ -237,7 +238,7 @@ function zoneClock(timeZone: string) {
 const VISIT_COLUMNS = [
   'id', 'clinicId', 'patientId', 'status', 'reason', 'cancelReason', 'templateId', 'checkedInBy', 'nurseId', 'doctorId', 'finishedBy',
   'checkedInAt', 'finishedAt', 'localDate', 'timeZone', 'timeline', 'vitals', 'intakeAnswers', 'notes', 'diagnoses', 'prescriptions',
-  'templateAnswers', 'template', 'version', 'snapshotVersion', 'snapshot', 'archivedAt',
+  'templateAnswers', 'template', 'version', 'snapshotVersion', 'snapshot', 'archivedAt', 'searchText',
 ] as const;
 
 interface Batch {
@@ -367,7 +368,7 @@ function createRowMaker(options: { clinicId: string; timeZone: string; years: nu
       id, clinicId, patientId, status, reason, cancelReason, null, clerk, snapshot.nurseId, snapshot.doctorId, clerk,
       new Date(checkedInAt), new Date(finishedAt), localDate, timeZone, JSON.stringify(timeline), json(vitals), json(intakeAnswers),
       notes, json(diagnoses), json(prescriptions), json(templateAnswers), null, version, SNAPSHOT_VERSION, JSON.stringify(snapshot),
-      new Date(finishedAt + int(rng, 200, 5000)),
+      new Date(finishedAt + int(rng, 200, 5000)), searchTextOf(snapshot),
     ]);
     for (const d of diagnoses ?? []) batch.diagnoses.push([id, clinicId, d.code, new Date(finishedAt)]);
     if (consulted && rng() < 0.01) {
