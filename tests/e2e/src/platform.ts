@@ -41,7 +41,28 @@ export interface PlatformOptions {
   gatewayEnv?: Record<string, string>;
 }
 
+/** What to undo, in the order things were set up (run in reverse). */
+type Cleanups = Array<() => Promise<unknown>>;
+
+async function runCleanups(cleanups: Cleanups): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
+    await cleanup().catch(() => undefined);
+  }
+  cleanups.length = 0;
+}
+
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const cleanups: Cleanups = [];
+  try {
+    return await assemblePlatform(options, cleanups);
+  } catch (error) {
+    // a start that failed half-way leaves no services, databases, streams or consumer groups behind
+    await runCleanups(cleanups);
+    throw error;
+  }
+}
+
+async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): Promise<Platform> {
   const databases: Record<'auth' | 'users' | 'admin' | 'patients' | 'audit' | 'visits' | 'clinic', TestDatabase> = {
     visits: await createTestDatabase('visits'),
     clinic: await createTestDatabase('clinic'),
@@ -51,6 +72,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     admin: await createTestDatabase('admin'),
     patients: await createTestDatabase('patients'),
   };
+  cleanups.push(() => Promise.all(Object.values(databases).map((d) => d.drop())));
   const ports = {
     auth: await freePort(),
     users: await freePort(),
@@ -78,6 +100,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // of this platform's own that starts at the end: it sees this platform's clinic events only
   // (and whatever else is published meanwhile, which is harmless in its own database)
   const clinicGroup = `clinic-e2e-${randomUUID()}`;
+  /** the clusters whose streams the clinic group reads (admin's), known once admin is configured */
+  let clusters: string[] = [];
+  // this platform's streams, cache keys and clinic consumer group (removed once every service has stopped)
+  cleanups.push(async () => {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream);
+      const cached = await redis.keys(`${historyCachePrefix}*`);
+      if (cached.length) await redis.del(...cached);
+      for (const cluster of clusters) await redis.xgroup('DESTROY', clusterStream(cluster), clinicGroup).catch(() => undefined);
+      const done = await redis.keys(`events:done:${clinicGroup}:*`);
+      if (done.length) await redis.del(...done);
+    } finally {
+      redis.disconnect();
+    }
+  });
   const common = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -92,24 +130,31 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const auth = await startAuthService(
     loadAuthConfig({ ...common, PORT: String(ports.auth), DATABASE_URL: databases.auth.url, FACTS_WARM_INTERVAL_MS: '500' }),
   );
+  cleanups.push(() => auth.stop());
   const audit = await startAuditService(
     loadAuditConfig({ ...common, PORT: String(ports.audit), DATABASE_URL: databases.audit.url, AUDIT_STREAM: auditStream }),
   );
+  cleanups.push(() => audit.stop());
   const users = await startUsersService(loadUsersConfig({ ...common, PORT: String(ports.users), DATABASE_URL: databases.users.url }), {
     auditStream,
   });
+  cleanups.push(() => users.stop());
   const adminConfig = loadAdminConfig({ ...common, PORT: String(ports.admin), DATABASE_URL: databases.admin.url });
+  clusters = adminConfig.CLUSTERS;
   const admin = await startAdminService(adminConfig);
+  cleanups.push(() => admin.stop());
   const clinic = await startClinicService(
     loadClinicConfig({ ...common, PORT: String(ports.clinic), DATABASE_URL: databases.clinic.url, CLUSTERS: adminConfig.CLUSTERS.join(',') }),
     { auditStream, clusterGroup: clinicGroup, clusterStartId: '$' },
   );
+  cleanups.push(() => clinic.stop());
   // the groups exist before anything is published (they start at '$')
   await Promise.all(clinic.clusterEvents.map((s) => s.ready));
   const visits = await startVisitsService(
     loadVisitsConfig({ ...common, PORT: String(ports.visits), DATABASE_URL: databases.visits.url }),
     { auditStream, visitEventsStream, historyCachePrefix },
   );
+  cleanups.push(() => visits.stop());
   const patientsConfig = loadPatientsConfig({
     ...common,
     PORT: String(ports.patients),
@@ -120,7 +165,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     auditStream,
     visitEventsStream,
   });
+  cleanups.push(async () => patients?.stop());
   const gateway = await startGateway(loadGatewayConfig({ ...common, ...options.gatewayEnv, PORT: String(ports.gateway) }));
+  cleanups.push(() => gateway.stop());
   const gatewayUrl = `${gateway.url}/graphql`;
 
   const env = { NODE_ENV: 'test', DATABASE_URL_AUTH: databases.auth.url, DATABASE_URL_USERS: databases.users.url };
@@ -156,23 +203,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     login,
     query: (query, variables = {}, token) => gql(gatewayUrl, query, variables, token ? { token } : {}),
     async stop() {
-      await gateway.stop();
-      await patients?.stop();
-      await visits.stop();
-      await clinic.stop();
-      await audit.stop();
-      await admin.stop();
-      await users.stop();
-      await auth.stop();
-      await Promise.all(Object.values(databases).map((d) => d.drop()));
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-      await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream);
-      const cached = await redis.keys(`${historyCachePrefix}*`);
-      if (cached.length) await redis.del(...cached);
-      for (const cluster of adminConfig.CLUSTERS) await redis.xgroup('DESTROY', clusterStream(cluster), clinicGroup).catch(() => undefined);
-      const done = await redis.keys(`events:done:${clinicGroup}:*`);
-      if (done.length) await redis.del(...done);
-      redis.disconnect();
+      await runCleanups(cleanups);
     },
   };
 }
