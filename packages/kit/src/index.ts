@@ -15,3 +15,4 @@ export * from './service-events.js';
 export * from './scalars.js';
 export * from './keyset.js';
 export * from './clusters.js';
+export * from './validation.js';

@@ -1,6 +1,6 @@
+import { parseInput } from '@clinicult/kit';
 import { z } from 'zod';
 import type { ClinicDb, ClinicSettingsRow, ClinicTx } from '../db.js';
-import { parseInput } from './validation.js';
 import { ensureClinicDefaults } from './defaults.js';
 
 /** A clinic's settings (ClinicSettings in schema/clinic.graphql). */

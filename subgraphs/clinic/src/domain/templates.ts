@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, notFound } from '@clinicult/kit';
+import { badInput, notFound, parseInput } from '@clinicult/kit';
 import { readStoredFields, templateInputSchema, type TemplateDefinition, type TemplateFieldDef } from '@clinicult/templates';
 import { Prisma, type ClinicDb, type ClinicTx, type TemplateKind, type TemplateRow, type TemplateVersionRow } from '../db.js';
-import { parseInput } from './validation.js';
 
 /**
  * A clinic's visit templates. Every function takes the clinic id (from the caller's token, or the

@@ -1,4 +1,4 @@
-import { conflict, forbiddenError, notFound } from '@clinicult/kit';
+import { conflict, forbiddenError, notFound, parseInput } from '@clinicult/kit';
 import { hasPermission } from '@clinicult/rbac';
 import { Prisma, type PatientRow, type PatientsDb } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
@@ -17,7 +17,6 @@ import {
 import {
   digitsOf,
   medicalFieldsIn,
-  parseInput,
   registerPatientSchema,
   updatePatientSchema,
   type RegisterPatientInput,

@@ -1,9 +1,9 @@
+import { parseInput } from '@clinicult/kit';
 import {
   consultationSchema,
   ICD10_PATTERN,
   latestBirthDate,
   medicalFieldsIn,
-  parseInput,
   registerPatientSchema,
   updatePatientSchema,
   vitalsSchema,

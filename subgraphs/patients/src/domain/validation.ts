@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { badInput } from '@clinicult/kit';
 
 /**
  * Input rules for patients' operations. Every message starts with the field it is about
@@ -7,28 +6,6 @@ import { badInput } from '@clinicult/kit';
  * a refusal is BAD_USER_INPUT with `extensions.fields` listing the fields (STYLE.md).
  * GraphQL has already checked types, enums and the Date format.
  */
-
-/** Parses with a zod schema; a failure is BAD_USER_INPUT naming every problem and field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root?: string): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const fields: string[] = [];
-  const problems = parsed.error.issues.map((issue) => {
-    const field = fieldPath(root, issue.path);
-    if (!fields.includes(field)) fields.push(field);
-    return `${field}: ${issue.message}`;
-  });
-  throw badInput(problems.join(' '), { fields });
-}
-
-export function fieldPath(root: string | undefined, path: readonly PropertyKey[]): string {
-  let out = root ?? '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out === '' ? 'input' : out;
-}
 
 /** A string field that may not be null (update inputs: a required field cannot be cleared). */
 const text = () =>

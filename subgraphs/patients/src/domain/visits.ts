@@ -1,4 +1,4 @@
-import { badInput, conflict, notFound } from '@clinicult/kit';
+import { badInput, conflict, notFound, parseInput } from '@clinicult/kit';
 import { validateAnswers, type TemplateKind } from '@clinicult/templates';
 import type { ClinicDirectory } from '../clinics.js';
 import { readVisitTemplate, type TemplateSource, type VisitTemplate } from '../templates.js';
@@ -10,7 +10,6 @@ import {
   answersSchema,
   cancelReasonSchema,
   consultationSchema,
-  parseInput,
   reasonSchema,
   VITAL_RANGES,
   VITAL_SIGNS,

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { badInput } from '@clinicult/kit';
+import { badInput } from './errors.js';
 
 /**
  * Parses input with a zod schema. A failure is BAD_USER_INPUT whose message names every problem
- * with its field (`input.fields[1].options: a CHOICE field needs at least 2 options.`) and whose
- * `extensions.fields` lists the fields, as in the other services.
+ * with its field (`vitals.spo2: …`, `input.fields[1].options: …`) and whose `extensions.fields`
+ * lists the fields (STYLE.md: say what is wrong and how to fix it).
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root: string): z.infer<S> {
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root?: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const fields: string[] = [];
@@ -18,8 +18,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root:
   throw badInput(problems.join(' '), { fields });
 }
 
-export function fieldPath(root: string, path: readonly PropertyKey[]): string {
-  let out = root;
+/** `input` + ['fields', 1, 'options'] → `input.fields[1].options`; no root and no path → `input`. */
+export function fieldPath(root: string | undefined, path: readonly PropertyKey[]): string {
+  let out = root ?? '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
     else out += out === '' ? String(key) : `.${String(key)}`;
