@@ -3,14 +3,18 @@
 // person: an operator, "Demo Clinic", and one staff member per role. Idempotent: what exists is
 // left as it is. Never runs when NODE_ENV=production.
 //
-//   node scripts/seed.mjs           (npm run db:seed; auth, users, admin and the gateway must be up)
-//   GATEWAY_URL=http://host:4000 DEMO_PASSWORD=… node scripts/seed.mjs
+//   node scripts/seed.mjs           (npm run db:seed; auth, users, admin, the gateway and the mail catcher must be up)
+//   GATEWAY_URL=http://host:4000 MAIL_CATCHER_URL=http://host:1080 DEMO_PASSWORD=… node scripts/seed.mjs
 //
-// The one step that cannot go through the API is the first operator: no caller may create an
-// operator (DESIGN.md, security model), so `bootstrapOperator` writes the login to auth's
-// database and the profile to users' database directly. It is the platform's bootstrap, the same
-// step a production install does once by hand (docs/operations.md, "The first operator").
-import { randomUUID } from 'node:crypto';
+// Everything goes the way a person would do it: invitations arrive by mail (the seed reads them
+// from the mail catcher `npm start` runs, as a person would open them), and each invited person
+// sets a password, accepts the invitation and picks the clinic. The one step that is not an API
+// call is the first operator: no caller may create an operator (DESIGN.md), so the seed runs auth's
+// own create-operator command (`npm run operator:create`, docs/operations.md) and follows the link
+// it prints. Operators must sign in with a second factor: the seed enrols an authenticator for the
+// demo operator and keeps its secret in .clinicult/demo-operator.json (`npm run demo:otp` prints
+// the current code).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { databaseUrlFor } from './lib/infra.mjs';
@@ -103,6 +107,9 @@ export class GraphQLRequestError extends Error {
     super(message);
     this.code = extensions.code;
     this.reason = extensions.reason;
+    /** a sign-in waiting for its second factor (SECOND_FACTOR_REQUIRED / _ENROLMENT_REQUIRED) */
+    this.ticket = extensions.ticket;
+    this.extensions = extensions;
   }
 }
 
@@ -135,80 +142,56 @@ async function importBuilt(relative, what) {
 }
 
 /**
- * Bootstrap: makes sure the operator exists, writing directly to auth's and users' databases
- * (DATABASE_URL_AUTH / DATABASE_URL_USERS, defaults mysql://root@127.0.0.1:3306/clinicult_<service>).
- * Idempotent: an existing login keeps its password; a missing half (profile or login) is added with
- * the same user id. Refused when NODE_ENV=production unless `allowProduction` (a deliberate,
- * one-time bootstrap of a real install: docs/operations.md).
+ * Where the demo operator's authenticator lives between seeds: a file beside the repo (never
+ * committed), or any { load, save } the caller passes (the e2e platform keeps it in memory).
  */
-export async function bootstrapOperator({
-  email,
-  firstName,
-  lastName,
-  password,
-  env = process.env,
-  allowProduction = false,
-  log = () => {},
-}) {
-  if (env.NODE_ENV === 'production' && !allowProduction) {
-    throw new Error('bootstrapOperator: refused because NODE_ENV=production (see docs/operations.md, "The first operator").');
-  }
-  const { mysqlQuery, mysqlExecute } = await importBuilt('packages/db/dist/index.js', '@clinicult/db');
-  const { hashPassword, passwordWeakness } = await importBuilt('subgraphs/auth/dist/passwords.js', 'the auth service');
-  const normalized = email.trim().toLowerCase();
-  const weakness = passwordWeakness(password, normalized);
-  if (weakness) throw new Error(`The operator's password is too weak: ${weakness}`);
-
-  const usersUrl = databaseUrlFor('users', env);
-  const authUrl = databaseUrlFor('auth', env);
-  const [profile] = await mysqlQuery(usersUrl, 'SELECT `id`, `status` FROM `User` WHERE `email` = ?', [normalized]);
-  const [login] = await mysqlQuery(
-    authUrl,
-    'SELECT `userId`, `passwordHash`, `isOperator` FROM `Credential` WHERE `email` = ?',
-    [normalized],
-  );
-  if (profile && login && profile.id !== login.userId) {
-    throw new Error(
-      `${normalized} has user id ${profile.id} in users but ${login.userId} in auth: fix the data by hand before seeding.`,
-    );
-  }
-  const userId = profile?.id ?? login?.userId ?? randomUUID();
-  const changes = [];
-
-  // The profile first: a login without a profile would sign in to a `me` that answers null.
-  if (!profile) {
-    await mysqlExecute(
-      usersUrl,
-      'INSERT INTO `User` (`id`, `email`, `firstName`, `lastName`, `locale`, `status`, `activatedAt`, `createdAt`, `updatedAt`) ' +
-        "VALUES (?, ?, ?, ?, 'en', 'ACTIVE', NOW(3), NOW(3), NOW(3))",
-      [userId, normalized, firstName, lastName],
-    );
-    changes.push('profile (users)');
-  }
-  if (!login) {
-    await mysqlExecute(
-      authUrl,
-      'INSERT INTO `Credential` (`userId`, `email`, `passwordHash`, `status`, `isOperator`, `tokensValidAfter`, `createdAt`, `updatedAt`) ' +
-        "VALUES (?, ?, ?, 'ACTIVE', TRUE, NOW(3), NOW(3), NOW(3))",
-      [userId, normalized, await hashPassword(password)],
-    );
-    changes.push('login (auth)');
-  } else {
-    if (!login.isOperator) {
-      await mysqlExecute(authUrl, 'UPDATE `Credential` SET `isOperator` = TRUE, `updatedAt` = NOW(3) WHERE `userId` = ?', [userId]);
-      changes.push('operator flag (auth)');
-    }
-    if (!login.passwordHash) {
-      await mysqlExecute(authUrl, 'UPDATE `Credential` SET `passwordHash` = ?, `updatedAt` = NOW(3) WHERE `userId` = ?', [
-        await hashPassword(password),
-        userId,
-      ]);
-      changes.push('password (auth)');
-    }
-  }
-  log(changes.length ? `operator ${normalized}: bootstrapped ${changes.join(', ')}` : `operator ${normalized}: exists`);
-  return { userId, created: changes.length > 0 };
+export function fileSecretStore(file = path.join(root, '.clinicult', 'demo-operator.json')) {
+  return {
+    file,
+    load() {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        return null;
+      }
+    },
+    save(value) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+    },
+  };
 }
+
+/** The current TOTP code for a base32 secret (what an authenticator app shows). */
+export async function totpCode(secret, at = Date.now()) {
+  const { TOTP, Secret } = await import('otpauth');
+  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
+}
+
+/**
+ * The newest mail to `to` received after `since`, from the mail catcher's JSON API, waiting up to
+ * SEED_MAIL_WAIT_MS (default 20 s): auth sends from its outbox a moment after the change commits.
+ */
+export async function waitForMail(mailUrl, to, since, env = process.env) {
+  const deadline = Date.now() + Number(env.SEED_MAIL_WAIT_MS ?? 20_000);
+  for (;;) {
+    const url = new URL('/api/messages', mailUrl);
+    url.searchParams.set('to', to);
+    let messages = [];
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      if (response.ok) messages = await response.json();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`the mail catcher at ${mailUrl} does not answer (${error.cause?.code ?? error.message})`);
+    }
+    const fresh = messages.find((m) => new Date(m.receivedAt).getTime() >= since.getTime() - 1000);
+    if (fresh) return fresh;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} arrived at the mail catcher (${mailUrl}); is auth's SMTP_URL pointing at it?`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const tokenOfLink = (link) => new URL(link).searchParams.get('token');
 
 const LOGIN = `mutation Login($email: String!, $password: String!, $clinicId: ID) {
   login(email: $email, password: $password, clinicId: $clinicId) { token clinicId roles user { id } }
@@ -216,7 +199,17 @@ const LOGIN = `mutation Login($email: String!, $password: String!, $clinicId: ID
 const ACCEPT = `mutation Accept($token: String!, $password: String!) {
   acceptInvitation(token: $token, password: $password) { token clinicId roles user { id } }
 }`;
-const ME = `query Me { me { id status } }`;
+const START_TOTP = `mutation StartTotp($ticket: String) { startTotpEnrolment(ticket: $ticket) { secret } }`;
+const CONFIRM_TOTP = `mutation ConfirmTotp($code: String!, $ticket: String) {
+  confirmTotpEnrolment(code: $code, ticket: $ticket) { recoveryCodes session { token clinicId roles user { id } } }
+}`;
+const VERIFY = `mutation Verify($ticket: String!, $code: String, $recoveryCode: String) {
+  verifySecondFactor(ticket: $ticket, code: $code, recoveryCode: $recoveryCode) { token clinicId roles user { id } }
+}`;
+const MY_INVITATIONS = `query MyInvitations { me { invitations { id clinic { id } } } }`;
+const ACCEPT_CLINIC = `mutation Join($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`;
+const SWITCH = `mutation Switch($clinicId: ID!) { switchClinic(clinicId: $clinicId) { token clinicId roles user { id } } }`;
+const RESEND = `mutation Resend($id: ID!) { resendInvitation(id: $id) { id } }`;
 const CLINICS = `query Clinics($search: String) {
   clinics(search: $search, first: 50) { edges { node { id name status cluster timeZone } } }
 }`;
@@ -224,7 +217,7 @@ const CREATE_CLINIC = `mutation CreateClinic($input: CreateClinicInput!) {
   createClinic(input: $input) { id name status cluster timeZone }
 }`;
 const PROVISION_ADMIN = `mutation Provision($clinicId: ID!, $input: ProvisionAdminInput!) {
-  provisionClinicAdmin(clinicId: $clinicId, input: $input) { token expiresAt user { id } }
+  provisionClinicAdmin(clinicId: $clinicId, input: $input) { id }
 }`;
 const CLINIC_USERS = `query ClinicUsers($after: String) {
   users(first: 100, after: $after) {
@@ -232,18 +225,51 @@ const CLINIC_USERS = `query ClinicUsers($after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }`;
-const CREATE_USER = `mutation CreateUser($input: CreateUserInput!) {
-  createUser(input: $input) { user { id status } invitation { token expiresAt } }
-}`;
+const CREATE_USER = `mutation CreateUser($input: CreateUserInput!) { createUser(input: $input) { invitation { id } } }`;
 
 /**
- * What a person does with an invitation link: set the password (acceptInvitation), then open the
- * app, whose first `me` marks the user ACTIVE in users.
+ * What a person does with an invitation mail: open the link and choose the password
+ * (acceptInvitation), accept the clinic's invitation in the app, and pick the clinic. Returns the
+ * session in that clinic.
  */
-async function signInFirstTime(endpoint, invitationToken, password) {
-  const session = (await gql(endpoint, ACCEPT, { token: invitationToken, password })).acceptInvitation;
-  await gql(endpoint, ME, {}, session.token);
-  return session;
+async function joinFromMail(endpoint, mail, password, clinicId) {
+  const link = mail.links.find((l) => l.includes('/accept-invitation?token='));
+  if (!link) throw new Error(`the invitation mail to ${mail.to.join(', ')} has no link to choose a password`);
+  const session = (await gql(endpoint, ACCEPT, { token: tokenOfLink(link), password })).acceptInvitation;
+  const { me } = await gql(endpoint, MY_INVITATIONS, {}, session.token);
+  const invitation = me.invitations.find((i) => i.clinic.id === clinicId);
+  if (!invitation) throw new Error(`${mail.to.join(', ')} has no open invitation to clinic ${clinicId}`);
+  await gql(endpoint, ACCEPT_CLINIC, { id: invitation.id }, session.token);
+  return (await gql(endpoint, SWITCH, { clinicId }, session.token)).switchClinic;
+}
+
+/**
+ * The operator's session: their second factor follows the password (always, for operators). A
+ * first sign-in enrols the authenticator whose secret the store keeps; later ones use its code.
+ */
+async function finishOperatorSignIn(endpoint, refusal, store) {
+  if (refusal.reason === 'SECOND_FACTOR_ENROLMENT_REQUIRED') {
+    const { secret } = (await gql(endpoint, START_TOTP, { ticket: refusal.ticket })).startTotpEnrolment;
+    const { recoveryCodes, session } = (await gql(endpoint, CONFIRM_TOTP, { code: await totpCode(secret), ticket: refusal.ticket })).confirmTotpEnrolment;
+    store.save({ email: DEMO.operator.email, totpSecret: secret, recoveryCodes });
+    return { session, enrolled: true };
+  }
+  if (refusal.reason !== 'SECOND_FACTOR_REQUIRED') throw refusal;
+  const saved = store.load();
+  if (!saved?.totpSecret) {
+    throw new Error(
+      `${DEMO.operator.email} has a second factor the seed does not know (${store.file ?? 'no secret store'} is missing). ` +
+        'Restore the file, or reset the demo databases (node packages/db/dist/cli.js reset auth users admin).',
+    );
+  }
+  const verify = async (at) => (await gql(endpoint, VERIFY, { ticket: refusal.ticket, code: await totpCode(saved.totpSecret, at) })).verifySecondFactor;
+  try {
+    return { session: await verify(Date.now()), enrolled: false };
+  } catch (error) {
+    // this 30-second step's code was used already (a second seed within it): auth also accepts the next step's
+    if (error.reason !== 'INVALID_SECOND_FACTOR') throw error;
+    return { session: await verify(Date.now() + 30_000), enrolled: false };
+  }
 }
 
 /** login, or null when the email/password pair is not (yet) valid. Other refusals throw. */
@@ -257,10 +283,19 @@ async function tryLogin(endpoint, email, password, clinicId) {
 }
 
 /**
- * Seeds the demo through the gateway. Returns what it did, one line per account or clinic.
- * Requires auth, users, admin and the gateway to be up.
+ * Seeds the demo through the gateway. Returns what it did, one line per account or clinic, and the
+ * operator's session. Requires auth, users, admin, the gateway and the mail catcher to be up.
+ *
+ *   mailUrl          the mail catcher's web address (MAIL_CATCHER_URL, default http://127.0.0.1:1080)
+ *   operatorSecrets  where the demo operator's authenticator secret is kept (default .clinicult/demo-operator.json)
  */
-export async function seedDemo({ gatewayUrl = 'http://127.0.0.1:4000', env = process.env, log = () => {} } = {}) {
+export async function seedDemo({
+  gatewayUrl = 'http://127.0.0.1:4000',
+  env = process.env,
+  log = () => {},
+  mailUrl = env.MAIL_CATCHER_URL ?? 'http://127.0.0.1:1080',
+  operatorSecrets = fileSecretStore(),
+} = {}) {
   if (env.NODE_ENV === 'production') throw new Error('The demo is never seeded when NODE_ENV=production.');
   const endpoint = new URL('/graphql', gatewayUrl).href;
   const password = demoPassword(env);
@@ -269,22 +304,17 @@ export async function seedDemo({ gatewayUrl = 'http://127.0.0.1:4000', env = pro
     report.push(line);
     log(line);
   };
+  const ctx = { endpoint, password, mailUrl, env, note };
 
-  // 1. The operator (bootstrap: direct database writes), then sign in as them.
-  await bootstrapOperator({ ...DEMO.operator, password, env, log: note });
-  const operator = await tryLogin(endpoint, DEMO.operator.email, password);
-  if (!operator) {
-    throw new Error(
-      `${DEMO.operator.email} exists but does not sign in with the demo password. ` +
-        'Set DEMO_PASSWORD to its password, or reset the demo databases (node packages/db/dist/cli.js reset auth users admin).',
-    );
-  }
+  // 1. The operator: auth's create-operator command (the documented bootstrap), the link it
+  //    prints, a password and the second factor every operator must have; or a sign-in.
+  const operator = await operatorSession(ctx, operatorSecrets);
 
-  // 2. The clinic, as the operator; 3. its first ADMIN, invited (the operator never learns the password).
-  const { clinic, admin } = await ensureClinicWithAdmin(endpoint, operator.token, DEMO.clinic, DEMO.admin, password, note);
-  if (!admin) return { clinicId: clinic.id, report };
+  // 2. The clinic, as the operator; 3. its first ADMIN, invited by mail (the operator never sees the link).
+  const { clinic, admin } = await ensureClinicWithAdmin(ctx, operator.token, DEMO.clinic, DEMO.admin);
+  if (!admin) return { clinicId: clinic.id, report, operator };
 
-  // 4. The rest of the staff, created by that ADMIN.
+  // 4. The rest of the staff, invited by that ADMIN; each follows the mail.
   const members = new Map();
   let after = null;
   do {
@@ -293,30 +323,15 @@ export async function seedDemo({ gatewayUrl = 'http://127.0.0.1:4000', env = pro
     after = users.pageInfo.hasNextPage ? users.pageInfo.endCursor : null;
   } while (after);
   for (const person of DEMO.staff) {
-    const existing = members.get(person.email);
-    if (existing && existing.status !== 'INVITED') {
+    if (members.has(person.email)) {
       note(`${person.email} (${person.role}): exists`);
       continue;
     }
-    if (existing) {
-      // INVITED until the person is first seen signed in (users' `me`): did they accept?
-      if (await tryLogin(endpoint, person.email, password, clinic.id)) note(`${person.email} (${person.role}): exists`);
-      else note(`${person.email} (${person.role}): invited earlier but never accepted; the link was not kept — skipped`);
-      continue;
-    }
     const { email, firstName, lastName, role } = person;
-    const { createUser } = await gql(
-      endpoint,
-      CREATE_USER,
-      { input: { email, firstName, lastName, roles: [role] } },
-      admin.token,
-    );
-    if (createUser.invitation) {
-      await signInFirstTime(endpoint, createUser.invitation.token, password);
-      note(`${email} (${role}): created, invited and accepted`);
-    } else {
-      note(`${email} (${role}): already had a login; added to ${DEMO.clinic.name}`);
-    }
+    const since = new Date();
+    await inviteOrResend(ctx, () => gql(endpoint, CREATE_USER, { input: { email, firstName, lastName, roles: [role] } }, admin.token), admin.token);
+    await joinFromMail(endpoint, await waitForMail(mailUrl, email, since, env), password, clinic.id);
+    note(`${email} (${role}): invited by mail and joined`);
   }
 
   // 5. ~50 patients, some in each visit state, through the API as the staff who would do it.
@@ -338,24 +353,64 @@ export async function seedDemo({ gatewayUrl = 'http://127.0.0.1:4000', env = pro
 
   // 7. A second clinic in another cluster, with its own ADMIN.
   const { clinic: second, admin: secondAdmin } = await ensureClinicWithAdmin(
-    endpoint,
+    ctx,
     operator.token,
     DEMO.secondClinic.clinic,
     DEMO.secondClinic.admin,
-    password,
-    note,
     { optional: true },
   );
   if (second && secondAdmin) await waitForDefaultTemplates(endpoint, secondAdmin.token, second.name, env, note);
-  return { clinicId: clinic.id, report };
+  return { clinicId: clinic.id, report, operator };
+}
+
+async function operatorSession({ endpoint, password, env, note }, store) {
+  const { createOperatorFromEnvironment } = await importBuilt('subgraphs/auth/dist/operators.js', 'the auth service');
+  const created = await createOperatorFromEnvironment(env, DEMO.operator);
+  let refusal;
+  try {
+    // a new operator follows the printed link; an existing one signs in
+    const session = created.link
+      ? (await gql(endpoint, ACCEPT, { token: tokenOfLink(created.link), password })).acceptInvitation
+      : (await gql(endpoint, LOGIN, { email: DEMO.operator.email, password })).login;
+    return session;
+  } catch (error) {
+    if (error.code === 'UNAUTHENTICATED' && error.reason === 'INVALID_CREDENTIALS') {
+      throw new Error(
+        `${DEMO.operator.email} exists but does not sign in with the demo password. ` +
+          'Set DEMO_PASSWORD to its password, or reset the demo databases (node packages/db/dist/cli.js reset auth users admin).',
+      );
+    }
+    if (!error.ticket) throw error;
+    refusal = error;
+  }
+  const { session, enrolled } = await finishOperatorSignIn(endpoint, refusal, store);
+  note(
+    `operator ${DEMO.operator.email}: ${created.link ? 'created with create-operator, password set' : 'exists'}` +
+      (enrolled ? `, authenticator enrolled (secret in ${store.file ?? 'memory'}; npm run demo:otp prints the code)` : ''),
+  );
+  return session;
 }
 
 /**
- * A clinic (found by name, else created) and its first ADMIN (signs in, else provisioned by the
- * operator and accepted). `optional`: a clinic the deployment cannot place (its cluster is not in
- * admin's CLUSTERS) is noted and skipped. Returns `admin: null` when the clinic is not ACTIVE.
+ * Runs an invitation; when one is already open (a seed that stopped half-way), sends it again so
+ * a fresh mail with a fresh link arrives.
  */
-async function ensureClinicWithAdmin(endpoint, operatorToken, clinicInput, adminInput, password, note, { optional = false } = {}) {
+async function inviteOrResend({ endpoint }, invite, managerToken) {
+  try {
+    await invite();
+  } catch (error) {
+    if (error.code !== 'CONFLICT' || error.reason !== 'ALREADY_INVITED') throw error;
+    await gql(endpoint, RESEND, { id: error.extensions.invitationId }, managerToken);
+  }
+}
+
+/**
+ * A clinic (found by name, else created) and its first ADMIN (signs in, else invited by the
+ * operator, followed from the mail). `optional`: a clinic the deployment cannot place (its cluster
+ * is not in admin's CLUSTERS) is noted and skipped. Returns `admin: null` when the clinic is not ACTIVE.
+ */
+async function ensureClinicWithAdmin(ctx, operatorToken, clinicInput, adminInput, { optional = false } = {}) {
+  const { endpoint, password, mailUrl, env, note } = ctx;
   const { clinics } = await gql(endpoint, CLINICS, { search: clinicInput.name }, operatorToken);
   let clinic = clinics.edges.map((e) => e.node).find((n) => n.name.toLowerCase() === clinicInput.name.toLowerCase());
   const existed = Boolean(clinic);
@@ -382,14 +437,13 @@ async function ensureClinicWithAdmin(endpoint, operatorToken, clinicInput, admin
     note(`${adminInput.email} (ADMIN): exists`);
   } else {
     const { email, firstName, lastName } = adminInput;
-    const invitation = (
-      await gql(endpoint, PROVISION_ADMIN, { clinicId: clinic.id, input: { email, firstName, lastName } }, operatorToken)
-    ).provisionClinicAdmin;
-    await signInFirstTime(endpoint, invitation.token, password);
+    const since = new Date();
+    await inviteOrResend(ctx, () => gql(endpoint, PROVISION_ADMIN, { clinicId: clinic.id, input: { email, firstName, lastName } }, operatorToken), operatorToken);
+    await joinFromMail(endpoint, await waitForMail(mailUrl, email, since, env), password, clinic.id);
     // a real login: the session for this clinic, and it clears any failed attempts counted earlier
     admin = await tryLogin(endpoint, email, password, clinic.id);
     if (!admin) throw new Error(`${email} accepted the invitation but cannot sign in to "${clinic.name}".`);
-    note(`${email} (ADMIN): invited and accepted`);
+    note(`${email} (ADMIN): invited by mail and joined`);
   }
   return { clinic, admin };
 }

@@ -8,11 +8,17 @@ describe('what a caller without a token may run', () => {
   it('the public auth mutations', () => {
     expect(judge('mutation { login(email: "a", password: "b") { token } }')).toBe(true);
     expect(judge('mutation Accept { acceptInvitation(token: "t", password: "p") { token } __typename }')).toBe(true);
+    expect(judge('mutation { requestPasswordReset(email: "a@b.c") }')).toBe(true);
+    expect(judge('mutation { resetPassword(token: "t", password: "p") { token } }')).toBe(true);
+    expect(judge('mutation { verifySecondFactor(ticket: "t", code: "123456") { token } }')).toBe(true);
+    expect(judge('mutation { startTotpEnrolment(ticket: "t") { secret } }')).toBe(true);
   });
 
   it('nothing else', () => {
     expect(judge('{ me { id } }')).toBe(false);
     expect(judge('mutation { logout }')).toBe(false);
+    expect(judge('mutation { regenerateRecoveryCodes }')).toBe(false);
+    expect(judge('mutation { createUser(input: {}) { invitation { id } } }')).toBe(false);
     expect(judge('mutation { login(email: "a", password: "b") { token } logout }')).toBe(false);
     expect(judge('mutation { ...F } fragment F on Mutation { login(email: "a", password: "b") { token } }')).toBe(false);
     expect(judge('mutation { ... on Mutation { logout } }')).toBe(false);

@@ -1,11 +1,13 @@
 import { getOperationAST, Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { PUBLIC_MUTATIONS as PUBLIC } from '@clinicult/rbac';
 
 /**
  * What a caller without a token may send (DESIGN.md, security model): mutations whose root fields
- * are all public auth operations. Everything else needs a valid token and is refused before the
- * query is validated or planned, so an anonymous caller learns nothing about the schema.
+ * are all public auth operations (the one list in @clinicult/rbac). Everything else needs a valid
+ * token and is refused before the query is validated or planned, so an anonymous caller learns
+ * nothing about the schema.
  */
-export const PUBLIC_MUTATIONS: ReadonlySet<string> = new Set(['login', 'acceptInvitation']);
+export const PUBLIC_MUTATIONS: ReadonlySet<string> = new Set(PUBLIC);
 const INTROSPECTION_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type', '__typename']);
 
 export interface AnonymousPolicy {

@@ -10,6 +10,10 @@ import { SignIn } from './pages/SignIn';
 const AcceptInvitation = lazy(() => import('./pages/AcceptInvitation'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const ChooseClinic = lazy(() => import('./pages/ChooseClinic'));
+const ForgotPassword = lazy(() => import('./pages/ForgotPassword'));
+const ResetPassword = lazy(() => import('./pages/ResetPassword'));
+const Invitations = lazy(() => import('./pages/Invitations'));
+const Security = lazy(() => import('./pages/Security'));
 const Queue = lazy(() => import('./pages/Queue'));
 const Patients = lazy(() => import('./pages/Patients'));
 const RegisterPatient = lazy(() => import('./pages/RegisterPatient'));
@@ -48,6 +52,8 @@ export function App() {
       <Route path="/signin" element={<SignIn />} />
       <Route path="/accept-invitation" element={<Screen><AcceptInvitation /></Screen>} />
       <Route path="/invite" element={<Screen><AcceptInvitation /></Screen>} />
+      <Route path="/forgot-password" element={<Screen><ForgotPassword /></Screen>} />
+      <Route path="/reset-password" element={<Screen><ResetPassword /></Screen>} />
       <Route
         element={
           <RequireSession>
@@ -66,6 +72,8 @@ export function App() {
         <Route path="/admin/audit" element={<Allowed permission="audit:read"><AuditLog /></Allowed>} />
         <Route path="/account/password" element={<ChangePassword />} />
         <Route path="/account/clinic" element={<ChooseClinic />} />
+        <Route path="/account/security" element={<Security />} />
+        <Route path="/invitations" element={<Invitations />} />
         <Route path="/not-allowed" element={<NotAllowed />} />
         <Route path="*" element={<NotFound />} />
       </Route>

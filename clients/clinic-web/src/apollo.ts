@@ -4,7 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { graphqlEndpoint } from './config';
 import { endSession, sessionStore } from './session';
 
-const SESSION_REASONS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'SESSION_REVOKED', 'USER_DEACTIVATED', 'CLINIC_SUSPENDED']);
+const SESSION_REASONS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'SESSION_REVOKED', 'USER_DEACTIVATED', 'CLINIC_SUSPENDED', 'SECOND_FACTOR_REQUIRED']);
 
 /** The reason of an UNAUTHENTICATED refusal of this session, if the errors hold one. */
 export function sessionEndReason(errors: readonly GraphQLFormattedError[] | undefined): string | null {

@@ -1,12 +1,15 @@
 import type { ApolloClient } from '@apollo/client';
-import { ME, SWITCH_CLINIC, type AuthPayload, type Me, type Membership } from './graphql';
+import { ACCEPT_CLINIC_INVITATION, ME, SWITCH_CLINIC, type AuthPayload, type Me, type Membership, type OwnInvitation } from './graphql';
 import { can } from './permissions';
 import { startSession, type Session } from './session';
 
 export type SignInStep =
   | { kind: 'signed-in'; session: Session }
-  /** several clinics: choose one (the token serves only `me` and `switchClinic`) */
-  | { kind: 'choose-clinic'; token: string; memberships: Membership[] };
+  /**
+   * several clinics, or none yet: choose one, or accept an invitation (the token serves only `me`,
+   * `switchClinic` and answering one's invitations)
+   */
+  | { kind: 'choose-clinic'; token: string; memberships: Membership[]; invitations: OwnInvitation[] };
 
 export class NotStaffError extends Error {}
 
@@ -23,10 +26,7 @@ export async function completeSignIn(client: ApolloClient<object>, payload: Auth
     throw new NotStaffError('This is the clinic staff app. Platform operators sign in to the operator console.');
   }
   const me = await fetchMe(client, payload.token);
-  if (!payload.clinicId) {
-    if (me.memberships.length === 0) throw new NotStaffError('Your account does not belong to any clinic yet. Ask your clinic administrator.');
-    return { kind: 'choose-clinic', token: payload.token, memberships: me.memberships };
-  }
+  if (!payload.clinicId) return { kind: 'choose-clinic', token: payload.token, memberships: me.memberships, invitations: me.invitations };
   const clinic = me.memberships.find((m) => m.clinic.id === payload.clinicId);
   const session: Session = {
     token: payload.token,
@@ -49,4 +49,10 @@ export async function chooseClinic(client: ApolloClient<object>, token: string, 
   const { data } = await client.mutate<{ switchClinic: AuthPayload }>({ mutation: SWITCH_CLINIC, variables: { clinicId }, context: { token } });
   await client.clearStore();
   return completeSignIn(client, data!.switchClinic);
+}
+
+/** Accepts an invitation with a token (unscoped, or the current session's), then opens that clinic. */
+export async function acceptAndOpen(client: ApolloClient<object>, token: string, invitation: OwnInvitation): Promise<SignInStep> {
+  await client.mutate({ mutation: ACCEPT_CLINIC_INVITATION, variables: { id: invitation.id }, context: { token } });
+  return chooseClinic(client, token, invitation.clinic.id);
 }

@@ -9,6 +9,7 @@ export const SESSION_REASONS: Record<string, string> = {
   TOKEN_EXPIRED: 'Your session has expired. Please sign in again.',
   TOKEN_INVALID: 'Your session is no longer valid. Please sign in again.',
   PASSWORD_CHANGED: 'Your password was changed and every session ended. Sign in with your new password.',
+  SECOND_FACTOR_REQUIRED: 'Your clinic now requires a second factor (an authenticator app or a passkey). Sign in again to set one up.',
   SIGNED_OUT: 'You have signed out.',
 };
 
@@ -67,6 +68,10 @@ export function fieldErrors(error: ErrorLike): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of graphQLErrors(error)) {
     const ext = e.extensions ?? {};
+    // the one input-error shape (DESIGN.md): fields: [{ path, message }]
+    const shaped = Array.isArray(ext.fields) ? (ext.fields as unknown[]).filter((f): f is { path: string; message?: string } => typeof f === 'object' && f !== null && 'path' in f) : [];
+    for (const f of shaped) out[f.path] = f.message ?? e.message;
+    if (shaped.length > 0) continue;
     const fields = [...(Array.isArray(ext.fields) ? (ext.fields as string[]) : []), ...(typeof ext.field === 'string' ? [ext.field] : [])];
     if (fields.length === 0) {
       out._form = out._form ? `${out._form} ${e.message}` : e.message;

@@ -16,11 +16,36 @@ export interface Membership {
   roles: string[];
 }
 
+/** An invitation as the invited person sees it (to accept or decline). */
+export interface OwnInvitation {
+  id: string;
+  clinic: { id: string; name: string };
+  roles: string[];
+  invitedByName: string;
+  expiresAt: string;
+}
+
 export interface Me {
   id: string;
   email: string;
   displayName: string;
   memberships: Membership[];
+  invitations: OwnInvitation[];
+}
+
+/** An invitation as the clinic's ADMIN follows it. */
+export interface StaffInvitation {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  roles: string[];
+  invitedByName: string;
+  invitedAt: string;
+  sentAt: string;
+  expiresAt: string;
+  status: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'REVOKED' | 'NOT_DELIVERED';
+  delivery: { status: 'QUEUED' | 'SENT' | 'FAILED'; attempts: number; lastError: string | null; sentAt: string | null } | null;
 }
 
 export interface UserRef {
@@ -155,9 +180,23 @@ export const CHANGE_PASSWORD = gql`
   }
 `;
 
+const OWN_INVITATION_FIELDS = 'id clinic { id name } roles invitedByName expiresAt';
+
 export const ME = gql`
   query Me {
-    me { id email displayName memberships { clinic { id name } roles } }
+    me { id email displayName memberships { clinic { id name } roles } invitations { ${OWN_INVITATION_FIELDS} } }
+  }
+`;
+
+export const ACCEPT_CLINIC_INVITATION = gql`
+  mutation AcceptClinicInvitation($id: ID!) {
+    acceptClinicInvitation(id: $id) { clinic { id name } roles }
+  }
+`;
+
+export const DECLINE_CLINIC_INVITATION = gql`
+  mutation DeclineClinicInvitation($id: ID!) {
+    declineClinicInvitation(id: $id) { id declinedAt }
   }
 `;
 
@@ -315,12 +354,41 @@ export const STAFF = gql`
   }
 `;
 
+const STAFF_INVITATION_FIELDS = 'id email firstName lastName roles invitedByName invitedAt sentAt expiresAt status delivery { status attempts lastError sentAt }';
+
 export const CREATE_USER = gql`
   mutation CreateUser($input: CreateUserInput!) {
-    createUser(input: $input) {
-      user { id email displayName status memberships { clinic { id } roles } }
-      invitation { url expiresAt }
-    }
+    createUser(input: $input) { invitation { ${STAFF_INVITATION_FIELDS} } }
+  }
+`;
+
+export const INVITATIONS = gql`
+  query Invitations($includeClosed: Boolean) {
+    invitations(includeClosed: $includeClosed, first: 100) { ${STAFF_INVITATION_FIELDS} }
+  }
+`;
+
+export const RESEND_INVITATION = gql`
+  mutation ResendInvitation($id: ID!) {
+    resendInvitation(id: $id) { ${STAFF_INVITATION_FIELDS} }
+  }
+`;
+
+export const REVOKE_INVITATION = gql`
+  mutation RevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) { ${STAFF_INVITATION_FIELDS} }
+  }
+`;
+
+export const CLINIC_SIGN_IN_POLICY = gql`
+  query ClinicSignInPolicy($id: ID!) {
+    clinic(id: $id) { id mfaRequired }
+  }
+`;
+
+export const SET_CLINIC_MFA_REQUIRED = gql`
+  mutation SetClinicMfaRequired($required: Boolean!) {
+    setClinicMfaRequired(required: $required) { id mfaRequired }
   }
 `;
 

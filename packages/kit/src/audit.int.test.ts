@@ -183,7 +183,7 @@ describe('in a subgraph: records from resolvers, one medical-read event per pati
 
 describe('record never fails the request', () => {
   const ctx = (): BaseContext => ({
-    caller: { kind: 'staff', userId: 'u', clinicId: 'c', roles: ['DOCTOR'], permissions: [], token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date() },
+    caller: { kind: 'staff', userId: 'u', clinicId: 'c', roles: ['DOCTOR'], permissions: [], token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date(), mfa: false },
     requestId: 'req',
     logger: pino({ level: 'silent' }),
     clientIp: '127.0.0.1',
@@ -254,7 +254,7 @@ describe('Redis down: the event waits in the MariaDB outbox and is delivered onc
     const bus = createEventBus({ redis, service: 'patients', outbox: createPrismaOutbox(sqlClient(database.url)), logger: silent });
     const trail = createAuditTrail({ bus, service: 'patients', logger: silent, stream });
     const context: BaseContext = {
-      caller: { kind: 'staff', userId: 'doc', clinicId: 'clinic-a', roles: ['DOCTOR'], permissions: [], token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date() },
+      caller: { kind: 'staff', userId: 'doc', clinicId: 'clinic-a', roles: ['DOCTOR'], permissions: [], token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date(), mfa: false },
       requestId: 'req-outage',
       logger: pino({ level: 'silent' }),
       clientIp: '127.0.0.1',

@@ -1,7 +1,7 @@
 import type { Caller } from '@clinicult/rbac';
 import { auditApiFromHeader, buildAuditRecord, type AuditRecord } from './audit.js';
 
-const facts = { token: 't', jti: 'j', issuedAt: new Date(0), expiresAt: new Date(0) };
+const facts = { token: 't', jti: 'j', issuedAt: new Date(0), expiresAt: new Date(0), mfa: false };
 const staff: Caller = { kind: 'staff', userId: 'u1', clinicId: 'c1', roles: ['DOCTOR'], permissions: [], ...facts };
 const operator: Caller = { kind: 'operator', userId: 'op1', roles: ['OPERATOR'], permissions: [], ...facts };
 const service = (clinicId: string | null): Caller => ({ kind: 'service', service: 'users', permissions: [], clinicId, ...facts });
@@ -31,13 +31,29 @@ test('staff cannot file an event under another clinic', () => {
   expect(buildAuditRecord(staff, 'r', 's', { action: 'x', clinicId: 'c1' }, 'graphql')).toMatchObject({ clinicId: 'c1' });
 });
 
-test('operators: no clinic (a named clinic goes to details)', () => {
-  expect(buildAuditRecord(operator, 'r', 'admin', { action: 'clinic.suspend', clinicId: 'c9' }, 'graphql')).toMatchObject({
-    clinicId: null,
+test('operators: the clinic they act on, or none', () => {
+  expect(buildAuditRecord(operator, 'r', 'users', { action: 'invitation.resent', clinicId: 'c9' }, 'graphql')).toMatchObject({
+    clinicId: 'c9',
     actorId: 'op1',
     actorKind: 'operator',
-    details: { clinicId: 'c9' },
+    details: null,
   });
+  expect(buildAuditRecord(operator, 'r', 'admin', { action: 'template.published' }, 'graphql')).toMatchObject({ clinicId: null });
+});
+
+test("a person's own membership events belong to the clinic they concern, whatever the token's clinic", () => {
+  const unscoped: Caller = { kind: 'unscoped', userId: 'u7', roles: [], permissions: [], ...facts };
+  expect(buildAuditRecord(unscoped, 'r', 'users', { action: 'invitation.accepted', clinicId: 'c3', targetUserId: 'u7' }, 'graphql')).toMatchObject({
+    clinicId: 'c3',
+    actorId: 'u7',
+    actorKind: 'staff',
+  });
+  expect(buildAuditRecord(staff, 'r', 'users', { action: 'invitation.accepted', clinicId: 'c3', targetUserId: staff.userId }, 'graphql')).toMatchObject({
+    clinicId: 'c3',
+  });
+  // about someone else: refused as before
+  expect(buildAuditRecord(unscoped, 'r', 'users', { action: 'x', clinicId: 'c3', targetUserId: 'someone' }, 'graphql')).toMatchObject({ refused: expect.any(String) });
+  expect(buildAuditRecord(staff, 'r', 'users', { action: 'x', clinicId: 'c3', targetUserId: 'someone' }, 'graphql')).toMatchObject({ refused: expect.any(String) });
 });
 
 test('services: service:<name>, the clinic from the call header or else the argument; none is refused', () => {

@@ -58,8 +58,9 @@ export interface AuditInput {
   /**
    * For a service that acts for a clinic named in an argument rather than in its call's
    * `x-clinicult-clinic-id` header. A staff caller's events always belong to the token's clinic
-   * (naming another one refuses the event); operators' events have no clinic (this goes to
-   * `details.clinicId`).
+   * (naming another one refuses the event) — except a person's own membership events
+   * (`targetUserId` = the caller), which belong to the clinic named here; operators' events belong
+   * to the clinic they name (none when they name none).
    */
   clinicId?: string | null;
 }
@@ -69,7 +70,7 @@ export interface AuditRecord {
   /** = the envelope id: the audit service stores each id once */
   id: string;
   action: string;
-  /** null only for operator actions */
+  /** null only for operator actions that concern no clinic */
   clinicId: string | null;
   /** the user id, or `service:<name>` */
   actorId: string;
@@ -148,6 +149,19 @@ export function buildAuditRecord(
   let actorKind: AuditActorKind;
   let clinicId: string | null;
   let details = input.details ?? null;
+  // A person acting on their own membership (accepting or declining an invitation) acts in the
+  // clinic it concerns, whatever clinic their token is for: the event belongs to that clinic.
+  if (caller.kind !== 'service' && caller.kind !== 'anonymous' && input.clinicId && input.targetUserId === caller.userId) {
+    if (caller.kind !== 'staff' || input.clinicId !== caller.clinicId) {
+      return {
+        ...baseRecord(input, api, service, requestId, now),
+        clinicId: input.clinicId,
+        actorId: caller.userId,
+        actorKind: caller.kind === 'operator' ? 'operator' : 'staff',
+        details,
+      };
+    }
+  }
   switch (caller.kind) {
     case 'staff':
       if (input.clinicId && input.clinicId !== caller.clinicId) {
@@ -158,10 +172,10 @@ export function buildAuditRecord(
       clinicId = caller.clinicId;
       break;
     case 'operator':
+      // an operator acting on a clinic (its first ADMIN's invitation) is in that clinic's trail
       actorId = caller.userId;
       actorKind = 'operator';
-      clinicId = null;
-      if (input.clinicId) details = { ...details, clinicId: input.clinicId };
+      clinicId = input.clinicId ?? null;
       break;
     case 'service':
       if (caller.clinicId && input.clinicId && input.clinicId !== caller.clinicId) {
@@ -176,19 +190,19 @@ export function buildAuditRecord(
       // anonymous, or a user who has not chosen a clinic: no clinic to file the event under
       return { refused: `a ${caller.kind} caller acts in no clinic` };
   }
+  return { ...baseRecord(input, api, service, requestId, now), clinicId, actorId, actorKind, details };
+}
+
+function baseRecord(input: AuditInput, api: AuditApi, service: string, requestId: string, now: Date) {
   return {
     id: randomUUID(),
     action: input.action,
-    clinicId,
-    actorId,
-    actorKind,
     patientId: input.patientId ?? null,
     targetUserId: input.targetUserId ?? null,
     fields: input.fields ? [...input.fields] : null,
     api: input.api ?? api,
     service,
     requestId,
-    details,
     occurredAt: now.toISOString(),
   };
 }

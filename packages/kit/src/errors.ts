@@ -12,6 +12,8 @@ export const AUTH_FAILURE_REASONS = [
   'CLINIC_SUSPENDED',
   // Neither Redis nor auth could confirm the session: fail closed.
   'SESSION_UNVERIFIABLE',
+  // An operator's token, or a token for a clinic that requires one, without a second factor.
+  'SECOND_FACTOR_REQUIRED',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -22,6 +24,7 @@ const REASON_MESSAGES: Record<AuthFailureReason, string> = {
   USER_DEACTIVATED: 'This user account has been deactivated.',
   CLINIC_SUSPENDED: 'This clinic is suspended. Contact your platform operator.',
   SESSION_UNVERIFIABLE: 'The session cannot be verified right now. Try again shortly.',
+  SECOND_FACTOR_REQUIRED: 'This session needs a second factor: sign in again with your authenticator app or passkey.',
 };
 
 export class AuthError extends Error {
@@ -41,6 +44,15 @@ export function unauthenticatedError(reason: AuthFailureReason, message?: string
 
 export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra } });
+}
+
+/** One input field is wrong: BAD_USER_INPUT with `fields: [{ path, message }]` (DESIGN.md's one input-error shape). */
+export function invalidField(path: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return badInput(message, { ...extra, fields: [{ path, message }] });
+}
+
+export function tooManyRequests(message: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds } });
 }
 
 export function notFound(message: string): GraphQLError {

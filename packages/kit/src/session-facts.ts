@@ -21,6 +21,10 @@ export const factKeys = {
   tokensValidAfter: (userId: string) => `tva:${userId}`,
   deactivated: (userId: string) => `deact:${userId}`,
   clinicStatus: (clinicId: string) => `clinic:${clinicId}`,
+  /** ms timestamp: this user's tokens for this clinic issued earlier are refused (membership changed or removed) */
+  clinicTokensValidAfter: (userId: string, clinicId: string) => `tvac:${userId}:${clinicId}`,
+  /** `1`: the clinic's ADMIN requires a second factor of its staff */
+  clinicRequiresMfa: (clinicId: string) => `mfa:${clinicId}`,
 } as const;
 
 export type SessionStatus = { ok: true } | { ok: false; reason: AuthFailureReason };
@@ -28,8 +32,11 @@ export type SessionStatus = { ok: true } | { ok: false; reason: AuthFailureReaso
 export interface SessionFacts {
   revoked: boolean;
   tokensValidAfterMs: number | null;
+  /** the cut-off of the token's clinic for this user (staff tokens only) */
+  clinicTokensValidAfterMs: number | null;
   deactivated: boolean;
   clinicSuspended: boolean;
+  clinicRequiresMfa: boolean;
 }
 
 /** The same decision wherever the facts come from (Redis here, the database in auth). */
@@ -37,8 +44,14 @@ export function judgeSession(caller: Exclude<Caller, { kind: 'anonymous' }>, fac
   if (facts.deactivated) return { ok: false, reason: 'USER_DEACTIVATED' };
   if (facts.clinicSuspended) return { ok: false, reason: 'CLINIC_SUSPENDED' };
   if (facts.revoked) return { ok: false, reason: 'SESSION_REVOKED' };
-  if (facts.tokensValidAfterMs !== null && caller.issuedAt.getTime() < facts.tokensValidAfterMs) {
+  const issuedAt = caller.issuedAt.getTime();
+  if (facts.tokensValidAfterMs !== null && issuedAt < facts.tokensValidAfterMs) return { ok: false, reason: 'SESSION_REVOKED' };
+  if (caller.kind === 'staff' && facts.clinicTokensValidAfterMs !== null && issuedAt < facts.clinicTokensValidAfterMs) {
     return { ok: false, reason: 'SESSION_REVOKED' };
+  }
+  // a second factor is required of operators, and of a clinic's staff once its ADMIN turns it on
+  if (caller.kind !== 'service' && !caller.mfa && (caller.kind === 'operator' || (caller.kind === 'staff' && facts.clinicRequiresMfa))) {
+    return { ok: false, reason: 'SECOND_FACTOR_REQUIRED' };
   }
   return { ok: true };
 }
@@ -81,15 +94,19 @@ export class SessionGuard {
         factKeys.revokedJti(caller.jti),
         factKeys.tokensValidAfter(caller.userId),
         factKeys.deactivated(caller.userId),
-        clinicId ? factKeys.clinicStatus(clinicId) : factKeys.ready,
+        ...(clinicId
+          ? [factKeys.clinicStatus(clinicId), factKeys.clinicTokensValidAfter(caller.userId, clinicId), factKeys.clinicRequiresMfa(clinicId)]
+          : []),
       ];
-      const [ready, revoked, tva, deactivated, clinic] = await redis.hmget(FACTS_HASH, ...keys);
+      const [ready, revoked, tva, deactivated, clinic, clinicTva, clinicMfa] = await redis.hmget(FACTS_HASH, ...keys);
       if (!ready) return null;
       return judgeSession(caller, {
         revoked: revoked != null,
         tokensValidAfterMs: tva ? Number(tva) : null,
+        clinicTokensValidAfterMs: clinicTva ? Number(clinicTva) : null,
         deactivated: deactivated != null,
-        clinicSuspended: clinicId != null && clinic === 'SUSPENDED',
+        clinicSuspended: clinic === 'SUSPENDED',
+        clinicRequiresMfa: clinicMfa === '1',
       });
     } catch (error) {
       this.options.logger.debug({ err: error }, 'session check: Redis unavailable, asking auth');

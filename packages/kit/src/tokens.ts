@@ -20,6 +20,8 @@ export interface ClinicultClaims extends JWTPayload {
   permissions?: string[];
   svc?: string;
   iat_ms?: number;
+  /** how the person signed in (RFC 8176): `pwd`, plus `mfa` and the factor when one was given */
+  amr?: string[];
 }
 
 export interface TrustedIssuer {
@@ -87,6 +89,7 @@ export function callerFromClaims(token: string, claims: ClinicultClaims): Exclud
     jti: claims.jti,
     issuedAt: new Date(claims.iat_ms ?? claims.iat * 1000),
     expiresAt: new Date(claims.exp * 1000),
+    mfa: Array.isArray(claims.amr) && claims.amr.includes('mfa'),
   };
   const permissions = Array.isArray(claims.permissions) ? claims.permissions.filter((p) => typeof p === 'string') : [];
   if (typeof claims.svc === 'string') {

@@ -11,6 +11,8 @@ export interface TokenFacts {
   jti: string;
   issuedAt: Date;
   expiresAt: Date;
+  /** whether the sign-in behind the token gave a second factor (`amr` contains `mfa`) */
+  mfa: boolean;
 }
 
 export type Caller =

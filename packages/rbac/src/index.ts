@@ -3,3 +3,4 @@ export * from './roles.js';
 export * from './services.js';
 export * from './caller.js';
 export * from './shield.js';
+export * from './public-operations.js';

@@ -18,11 +18,14 @@ export const SERVICE_CAPABILITIES = {
   templateRead: 'clinicult:service:template-read',
   /** users, patients, visits: per-clinic counts for the operators' overview (never rows) */
   clinicCounts: 'clinicult:service:clinic-counts',
+  /** users: the profile of an operator, written only by auth's create-operator command */
+  operatorProfileWrite: 'clinicult:service:operator-profile-write',
 } as const;
 export type ServiceCapability = (typeof SERVICE_CAPABILITIES)[keyof typeof SERVICE_CAPABILITIES];
 
 export const SERVICE_CLIENTS = {
-  auth: [SERVICE_CAPABILITIES.clinicRead],
+  /** clinic-read; operator-profile-write only for the create-operator command run where auth runs */
+  auth: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.operatorProfileWrite],
   users: [SERVICE_CAPABILITIES.credentialsWrite, SERVICE_CAPABILITIES.clinicRead],
   admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicCounts],
   /** the clinic's time zone (stale visits, local dates in archive snapshots) */

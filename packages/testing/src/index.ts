@@ -2,3 +2,5 @@ export * from './tokens.js';
 export * from './graphql.js';
 export * from './redis.js';
 export * from './real-auth.js';
+export * from './webauthn.js';
+export * from './totp.js';

@@ -41,8 +41,9 @@ export async function createTestIssuer(issuer = TEST_ISSUER, audience = TEST_AUD
     sign,
     staffToken: (userId: string, clinicId: string, roles: Role[]) =>
       sign({ sub: userId, cid: clinicId, roles, permissions: permissionsForRoles(roles) }),
+    /** Operators always sign in with a second factor (`amr` names it); the kit refuses them otherwise. */
     operatorToken: (userId = randomUUID()) =>
-      sign({ sub: userId, roles: ['OPERATOR'], permissions: permissionsForRoles(['OPERATOR']) }),
+      sign({ sub: userId, roles: ['OPERATOR'], permissions: permissionsForRoles(['OPERATOR']), amr: ['pwd', 'mfa', 'otp'] }),
     serviceToken: (service: string, permissions: readonly string[] = servicePermissions(service)) =>
       sign({ sub: `service:${service}`, svc: service, permissions: [...permissions] }),
   };

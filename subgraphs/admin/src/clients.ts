@@ -15,11 +15,9 @@ export interface ClinicAccessGateway {
   setClinicAccess(clinicId: string, access: ClinicAccess, requestId?: string): Promise<void>;
 }
 
+/** The invitation users made (its status and delivery come from users and auth through the gateway). */
 export interface ProvisionedInvitation {
-  token: string;
-  url: string;
-  expiresAt: string;
-  user: { id: string };
+  id: string;
 }
 
 export interface ProvisionAdminArgs {
@@ -27,9 +25,11 @@ export interface ProvisionAdminArgs {
   email: string;
   firstName: string;
   lastName: string;
+  /** the operator who invites */
+  invitedBy: string;
 }
 
-/** users' `provisionAdminUser`: the clinic's first ADMIN and their one-time invitation link. */
+/** users' `provisionAdminUser`: the invitation of the clinic's first ADMIN (the link goes by email only). */
 export interface AdminProvisioner {
   provisionAdminUser(args: ProvisionAdminArgs, requestId?: string): Promise<ProvisionedInvitation>;
 }
@@ -164,12 +164,9 @@ const SET_CLINIC_ACCESS = /* GraphQL */ `
 `;
 
 const PROVISION_ADMIN_USER = /* GraphQL */ `
-  mutation ProvisionAdminUser($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!) {
-    provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName) {
-      token
-      url
-      expiresAt
-      user { id }
+  mutation ProvisionAdminUser($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!, $invitedBy: ID!) {
+    provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName, invitedBy: $invitedBy) {
+      id
     }
   }
 `;

@@ -50,7 +50,7 @@ const CREATE = `mutation($input: CreateClinicInput!) { createClinic(input: $inpu
 const SUSPEND = `mutation($id: ID!, $reason: String) { suspendClinic(id: $id, reason: $reason) { ${CLINIC_FIELDS} } }`;
 const REACTIVATE = `mutation($id: ID!) { reactivateClinic(id: $id) { ${CLINIC_FIELDS} } }`;
 const PROVISION = `mutation($clinicId: ID!, $input: ProvisionAdminInput!) {
-  provisionClinicAdmin(clinicId: $clinicId, input: $input) { token url expiresAt user { id } }
+  provisionClinicAdmin(clinicId: $clinicId, input: $input) { id }
 }`;
 
 const unique = (prefix: string) => `${prefix} ${randomUUID().slice(0, 8)}`;

@@ -343,7 +343,7 @@ describe('who may', () => {
     ['reactivateClinic', 'mutation($id: ID!) { reactivateClinic(id: $id) { id } }', { id: clinic.id }],
     [
       'provisionClinicAdmin',
-      'mutation($id: ID!) { provisionClinicAdmin(clinicId: $id, input: { email: "x@example.com", firstName: "X", lastName: "Y" }) { token } }',
+      'mutation($id: ID!) { provisionClinicAdmin(clinicId: $id, input: { email: "x@example.com", firstName: "X", lastName: "Y" }) { id } }',
       { id: clinic.id },
     ],
     ['createGlobalTemplate', 'mutation($input: TemplateInput!) { createGlobalTemplate(input: $input) { id } }', { input: intake('Staff template') }],

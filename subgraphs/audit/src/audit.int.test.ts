@@ -106,7 +106,7 @@ describe('recording and finding', () => {
   test('a service acting for a clinic has no actor User; role changes name their target user', async () => {
     const target = randomUUID();
     await recorder.record(
-      { kind: 'service', service: 'admin', permissions: [], clinicId: CLINIC_A, token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date() },
+      { kind: 'service', service: 'admin', permissions: [], clinicId: CLINIC_A, token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date(), mfa: false },
       { action: 'membership.added', targetUserId: target, details: { before: null, after: ['ADMIN'] } },
     );
     await waitFor('stored', () => audit.rows('targetUserId = ?', [target]), (rows) => rows.length === 1);

@@ -46,11 +46,16 @@ export class FactsWriter {
   /** Writes every fact, then `ready`. */
   async warm(): Promise<void> {
     const now = new Date();
-    const [credentials, revoked, suspended] = await Promise.all([
+    const [credentials, revoked, clinics, cutOffs] = await Promise.all([
       this.db.credential.findMany({ select: { userId: true, tokensValidAfter: true, status: true } }),
       this.db.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } }),
-      this.db.clinicStatus.findMany({ where: { status: 'SUSPENDED' }, select: { clinicId: true } }),
+      this.db.clinicStatus.findMany({
+        where: { OR: [{ status: 'SUSPENDED' }, { mfaRequired: true }] },
+        select: { clinicId: true, status: true, mfaRequired: true },
+      }),
+      this.db.membership.findMany({ where: { tokensValidAfter: { not: null } }, select: { userId: true, clinicId: true, tokensValidAfter: true } }),
     ]);
+    const suspended = clinics.filter((c) => c.status === 'SUSPENDED');
     const pipeline = this.redis.pipeline();
     for (const c of credentials) {
       pipeline.hset(FACTS_HASH, factKeys.tokensValidAfter(c.userId), String(c.tokensValidAfter.getTime()));
@@ -59,11 +64,15 @@ export class FactsWriter {
     }
     for (const r of revoked) pipeline.hset(FACTS_HASH, factKeys.revokedJti(r.jti), String(r.expiresAt.getTime()));
     for (const s of suspended) pipeline.hset(FACTS_HASH, factKeys.clinicStatus(s.clinicId), 'SUSPENDED');
+    for (const c of clinics.filter((x) => x.mfaRequired)) pipeline.hset(FACTS_HASH, factKeys.clinicRequiresMfa(c.clinicId), '1');
+    for (const m of cutOffs) {
+      pipeline.hset(FACTS_HASH, factKeys.clinicTokensValidAfter(m.userId, m.clinicId), String(m.tokensValidAfter!.getTime()));
+    }
     await run(pipeline);
     await this.redis.hset(FACTS_HASH, factKeys.ready, now.toISOString());
     this.stale = false;
     this.logger.info(
-      { credentials: credentials.length, revoked: revoked.length, suspendedClinics: suspended.length },
+      { credentials: credentials.length, revoked: revoked.length, suspendedClinics: suspended.length, clinicCutOffs: cutOffs.length },
       'revocation facts written to Redis',
     );
   }
@@ -88,6 +97,17 @@ export class FactsWriter {
 
   tokensValidAfter(userId: string, at: Date) {
     return this.write((p) => p.hset(FACTS_HASH, factKeys.tokensValidAfter(userId), String(at.getTime())));
+  }
+
+  /** The user's tokens for this clinic issued before `at` are refused (roles changed, membership removed). */
+  clinicTokensValidAfter(userId: string, clinicId: string, at: Date) {
+    return this.write((p) => p.hset(FACTS_HASH, factKeys.clinicTokensValidAfter(userId, clinicId), String(at.getTime())));
+  }
+
+  clinicRequiresMfa(clinicId: string, required: boolean) {
+    return this.write((p) =>
+      required ? p.hset(FACTS_HASH, factKeys.clinicRequiresMfa(clinicId), '1') : p.hdel(FACTS_HASH, factKeys.clinicRequiresMfa(clinicId)),
+    );
   }
 
   revoked(jti: string, expiresAt: Date) {

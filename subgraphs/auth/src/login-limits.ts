@@ -66,3 +66,47 @@ function lockedOut(what: string, res: RateLimiterRes): GraphQLError {
     { extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds } },
   );
 }
+
+/**
+ * Password-reset requests: at most PASSWORD_RESET_MAX_PER_EMAIL per address and
+ * PASSWORD_RESET_MAX_PER_IP per network address an hour. Every request counts, whether or not the
+ * address has an account, so the limit itself tells nobody which addresses exist.
+ */
+export class ResetLimits {
+  private readonly perEmail: RateLimiterRedis;
+  private readonly perIp: RateLimiterRedis;
+
+  constructor(redis: Redis, config: AuthConfig) {
+    const common = { storeClient: redis, rejectIfRedisNotReady: true, duration: 3600 };
+    this.perEmail = new RateLimiterRedis({
+      ...common,
+      keyPrefix: 'reset:email',
+      points: config.PASSWORD_RESET_MAX_PER_EMAIL,
+      insuranceLimiter: new RateLimiterMemory({ points: config.PASSWORD_RESET_MAX_PER_EMAIL, duration: 3600 }),
+    });
+    this.perIp = new RateLimiterRedis({
+      ...common,
+      keyPrefix: 'reset:ip',
+      points: config.PASSWORD_RESET_MAX_PER_IP,
+      insuranceLimiter: new RateLimiterMemory({ points: config.PASSWORD_RESET_MAX_PER_IP, duration: 3600 }),
+    });
+  }
+
+  async consume(email: string, ip: string): Promise<void> {
+    for (const [limiter, key] of [
+      [this.perIp, ip],
+      [this.perEmail, email.toLowerCase()],
+    ] as const) {
+      try {
+        await limiter.consume(key);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw new GraphQLError(
+          `Too many password-reset requests. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
+          { extensions: { code: 'TOO_MANY_REQUESTS', retryAfterSeconds } },
+        );
+      }
+    }
+  }
+}

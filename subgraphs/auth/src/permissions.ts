@@ -1,23 +1,46 @@
-import { allow, isUser, serviceCan, SERVICE_CAPABILITIES, type IRules } from '@clinicult/rbac';
+import { allow, can, isAuthenticated, isUser, serviceCan, SERVICE_CAPABILITIES, type IRules } from '@clinicult/rbac';
 
 /** Who may call what on auth; anything unlisted is denied (buildShield's fallback). */
 export const rules: IRules = {
   Query: {
     authKeyIds: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
+    mySecondFactors: isUser,
   },
   Mutation: {
+    // public: each proves itself (a password, an emailed link, a sign-in ticket)
     login: allow,
     acceptInvitation: allow,
+    requestPasswordReset: allow,
+    resetPassword: allow,
+    verifySecondFactor: allow,
+    passkeyLoginOptions: allow,
+    // signed in, or holding an enrolment ticket (checked in the domain)
+    startTotpEnrolment: allow,
+    confirmTotpEnrolment: allow,
+    passkeyRegistrationOptions: allow,
+    registerPasskey: allow,
     switchClinic: isUser,
     logout: isUser,
     changePassword: isUser,
+    removeTotp: isUser,
+    removePasskey: isUser,
+    regenerateRecoveryCodes: isUser,
+    setClinicMfaRequired: can('clinicult:clinic:write'),
     upsertCredential: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
-    createInvitation: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
+    sendInvitation: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
+    revokeInvitationLinks: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     syncMembership: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     setCredentialStatus: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     setClinicAccess: serviceCan(SERVICE_CAPABILITIES.clinicStatusWrite),
   },
   AuthPayload: allow,
   User: allow,
-  InvitationTicket: allow,
+  TotpEnrolment: allow,
+  SecondFactorEnrolment: allow,
+  SecondFactors: isUser,
+  PasskeyInfo: isUser,
+  // entities: reached through a ruled root field or `_entities` (which the kit rules), scoped in the resolvers
+  Clinic: isAuthenticated,
+  Invitation: isAuthenticated,
+  MailDelivery: isAuthenticated,
 };

@@ -10,12 +10,17 @@ import {
   type RunningService,
   type TrustedIssuer,
 } from '@clinicult/kit';
-import { serviceClientSecrets, type AuthConfig } from './config.js';
+import { PUBLIC_MUTATIONS } from '@clinicult/rbac';
+import { serviceClientSecrets, webauthnOrigins, type AuthConfig } from './config.js';
 import { createDb, type AuthDb } from './db.js';
+import type { AuthDeps } from './deps.js';
+import { deliveryLoader } from './domain/invitations.js';
 import { sessionStatusFromDb } from './domain/sessions.js';
 import { FactsWriter } from './facts-writer.js';
 import { KeyStore } from './keys.js';
-import { LoginLimits } from './login-limits.js';
+import { LoginLimits, ResetLimits } from './login-limits.js';
+import { MailRelay } from './mail/relay.js';
+import { SecretBox } from './mfa/secret-box.js';
 import { rules } from './permissions.js';
 import { resolvers, type AuthContext } from './resolvers.js';
 import { authRoutes } from './routes.js';
@@ -43,6 +48,8 @@ export interface AuthService extends RunningService {
   db: AuthDb;
   keys: KeyStore;
   facts: FactsWriter;
+  mail: MailRelay;
+  issuer: TokenIssuer;
 }
 
 export interface ServiceOverrides {
@@ -61,7 +68,19 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
   const facts = new FactsWriter(db, redis, logger);
   const limits = new LoginLimits(redis, config);
   const sessionStatus = (caller: Parameters<typeof sessionStatusFromDb>[1]) => sessionStatusFromDb(db, caller);
-  const deps = { db, issuer, facts, limits, keys, config };
+  let mail: MailRelay | null = null;
+  const deps: AuthDeps & { keys: KeyStore } = {
+    db,
+    config,
+    issuer,
+    facts,
+    limits,
+    resetLimits: new ResetLimits(redis, config),
+    secrets: new SecretBox(config.MFA_SECRET_KEY),
+    rp: { id: config.WEBAUTHN_RP_ID, name: config.WEBAUTHN_RP_NAME, origins: webauthnOrigins(config) },
+    keys,
+    mailQueued: () => mail?.kick(),
+  };
 
   const service = await startSubgraph<AuthContext>({
     name: 'auth',
@@ -72,15 +91,16 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     typeDefs: loadSubgraphSchema('auth'),
     resolvers,
     rules,
-    publicFields: ['login', 'acceptInvitation'],
+    publicFields: [...PUBLIC_MUTATIONS],
     issuers: [keys.trustedIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE), ...(overrides.issuers ?? [])],
     // auth is the source of the facts: when Redis cannot answer it asks its own database
     sessionFallback: sessionStatus,
-    createContext: (base) => ({ ...base, deps, session: {} }),
+    createContext: (base) => ({ ...base, deps, session: {}, deliveries: deliveryLoader(db, base.caller) }),
     plugins: [issuedTokenExtension],
     readiness: { database: () => db.$queryRawUnsafe('SELECT 1') },
     routes: authRoutes({ keys, issuer, serviceSecrets: serviceClientSecrets(config), sessionStatus }),
     onShutdown: [
+      async () => mail?.stop(),
       async () => facts.stop(),
       async () => keys.stopRefresh(),
       () => db.$disconnect(),
@@ -89,9 +109,20 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
       },
     ],
   });
+  mail = new MailRelay({
+    db,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    logger,
+    registry: service.runtime.metrics.registry,
+    intervalMs: config.MAIL_RELAY_INTERVAL_MS,
+    maxAttempts: config.MAIL_MAX_ATTEMPTS,
+    retryBaseMs: config.MAIL_RETRY_BASE_MS,
+  });
+  mail.start();
   facts.start(config.FACTS_WARM_INTERVAL_MS);
   keys.startRefresh(config.KEY_REFRESH_INTERVAL_MS, config.KEY_ROTATION_DAYS, (err) =>
     logger.warn({ err }, 'signing keys: refresh failed'),
   );
-  return { ...service, db, keys, facts };
+  return { ...service, db, keys, facts, mail, issuer };
 }

@@ -20,11 +20,14 @@ export class TokenIssuer {
     private readonly config: AuthConfig,
   ) {}
 
-  /** A staff token for one clinic, an operator token, or (clinicId null, no roles) an unscoped one. */
-  userToken(userId: string, scope: { clinicId: string; roles: Role[] } | { operator: true } | { unscoped: true }) {
+  /**
+   * A staff token for one clinic, an operator token, or (clinicId null, no roles) an unscoped one.
+   * `amr` says how the person signed in (RFC 8176), so every service can tell a second factor was given.
+   */
+  userToken(userId: string, scope: { clinicId: string; roles: Role[] } | { operator: true } | { unscoped: true }, amr: string[]) {
     if ('clinicId' in scope) {
       const permissions = permissionsForRoles(scope.roles);
-      return this.sign({ sub: userId, cid: scope.clinicId, roles: scope.roles, permissions }, this.config.TOKEN_TTL_SECONDS, {
+      return this.sign({ sub: userId, cid: scope.clinicId, roles: scope.roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, {
         clinicId: scope.clinicId,
         roles: scope.roles,
         permissions,
@@ -33,9 +36,9 @@ export class TokenIssuer {
     if ('operator' in scope) {
       const roles: Role[] = [OPERATOR_ROLE];
       const permissions = permissionsForRoles(roles);
-      return this.sign({ sub: userId, roles, permissions }, this.config.TOKEN_TTL_SECONDS, { clinicId: null, roles, permissions });
+      return this.sign({ sub: userId, roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, { clinicId: null, roles, permissions });
     }
-    return this.sign({ sub: userId, roles: [], permissions: [] }, this.config.TOKEN_TTL_SECONDS, {
+    return this.sign({ sub: userId, roles: [], permissions: [], amr }, this.config.TOKEN_TTL_SECONDS, {
       clinicId: null,
       roles: [],
       permissions: [],

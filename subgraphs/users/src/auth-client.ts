@@ -12,17 +12,25 @@ export interface AuthCallContext {
   requestId?: string;
 }
 
-export interface InvitationTicket {
-  token: string;
+/** What the invitation mail says; auth adds the link (or not) from the login it holds. */
+export interface InvitationMail {
+  invitationId: string;
+  userId: string;
+  clinicId: string;
+  clinicName: string;
+  roles: readonly ClinicRole[];
+  inviterName: string;
   expiresAt: Date;
 }
 
 export interface AuthClient {
   /** Creates (or updates) the login for a user; the email is the sign-in name. */
   upsertCredential(userId: string, email: string, ctx: AuthCallContext): Promise<void>;
-  /** A one-time link to set a password. */
-  createInvitation(userId: string, clinicId: string, ttlHours: number, ctx: AuthCallContext): Promise<InvitationTicket>;
-  /** The roles a user holds in a clinic (empty: no membership). Ends the user's sessions. */
+  /** Sends (or resends) an invitation's mail; auth answers nothing else (DESIGN.md: links only by email). */
+  sendInvitation(mail: InvitationMail, ctx: AuthCallContext): Promise<void>;
+  /** The invitation was answered or withdrawn: its link stops working. */
+  revokeInvitationLinks(invitationId: string, ctx: AuthCallContext): Promise<void>;
+  /** The roles a user holds in a clinic (empty: no membership). Ends the user's sessions in that clinic. */
   syncMembership(userId: string, clinicId: string, roles: readonly ClinicRole[], ctx: AuthCallContext): Promise<void>;
   /** Deactivation ends every session at once. */
   setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void>;
@@ -64,19 +72,31 @@ export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: Se
     async upsertCredential(userId, email, ctx) {
       await call(
         'create the login',
-        'mutation ($userId: ID!, $email: String!) { upsertCredential(userId: $userId, email: $email, operator: false) }',
+        'mutation ($userId: ID!, $email: String!) { upsertCredential(userId: $userId, email: $email) }',
         { userId, email },
         ctx,
       );
     },
-    async createInvitation(userId, clinicId, ttlHours, ctx) {
-      const data = await call<{ createInvitation: { token: string; expiresAt: string } }>(
-        'create the invitation',
-        'mutation ($userId: ID!, $clinicId: ID, $ttlHours: Int) { createInvitation(userId: $userId, clinicId: $clinicId, ttlHours: $ttlHours) { token expiresAt } }',
-        { userId, clinicId, ttlHours },
+    async sendInvitation(mail, ctx) {
+      await call(
+        'send the invitation',
+        `mutation ($i: ID!, $u: ID!, $c: ID!, $n: String!, $r: [String!]!, $by: String!, $e: DateTime!) {
+          sendInvitation(invitationId: $i, userId: $u, clinicId: $c, clinicName: $n, roles: $r, inviterName: $by, expiresAt: $e)
+        }`,
+        {
+          i: mail.invitationId,
+          u: mail.userId,
+          c: mail.clinicId,
+          n: mail.clinicName,
+          r: mail.roles,
+          by: mail.inviterName,
+          e: mail.expiresAt.toISOString(),
+        },
         ctx,
       );
-      return { token: data.createInvitation.token, expiresAt: new Date(data.createInvitation.expiresAt) };
+    },
+    async revokeInvitationLinks(invitationId, ctx) {
+      await call('withdraw the invitation link', 'mutation ($i: ID!) { revokeInvitationLinks(invitationId: $i) }', { i: invitationId }, ctx);
     },
     async syncMembership(userId, clinicId, roles, ctx) {
       await call(

@@ -2,13 +2,15 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, mysqlQuery, type TestDatabase } from '@clinicult/db';
 import { repoRoot, type RunningService } from '@clinicult/kit';
+import { startMailCatcher, type MailCatcher } from '@clinicult/mail-catcher';
 import { codes, gql } from '@clinicult/testing';
 import { startHarness, type UsersHarness } from './__tests__/harness.js';
 import { staticClinicDirectory } from './clinics.js';
 
 /**
- * users against the real auth service (in-process, its own database): what users changes reaches
- * auth, and tokens issued before a role change or a deactivation stop working at users.
+ * users against the real auth service (in-process, its own database, its own mail catcher): what
+ * users changes reaches auth, invitations arrive by mail only, and tokens issued before a role
+ * change or a deactivation stop working at users.
  */
 interface AuthModule {
   loadAuthConfig(env: Record<string, string | undefined>): unknown;
@@ -21,13 +23,24 @@ const PASSWORD = 'Correct-Horse-Battery-9';
 let authDb: TestDatabase;
 let auth: RunningService;
 let h: UsersHarness;
+let mail: MailCatcher;
 
 beforeAll(async () => {
   // auth is another workspace: loaded by path so users' own compile stays within src/
   const mod = (await import(path.join(repoRoot(), 'subgraphs/auth/src/index.ts'))) as AuthModule;
   authDb = await createTestDatabase('auth');
+  mail = await startMailCatcher();
   auth = await mod.startAuthService(
-    mod.loadAuthConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: authDb.url, FACTS_WARM_INTERVAL_MS: '300' }),
+    mod.loadAuthConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: authDb.url,
+      FACTS_WARM_INTERVAL_MS: '300',
+      SMTP_URL: mail.smtpUrl,
+      MAIL_RELAY_INTERVAL_MS: '100',
+    }),
   );
   h = await startHarness({
     trustTestIssuer: false,
@@ -39,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   await auth?.stop();
+  await mail?.stop();
   await authDb?.drop();
 });
 
@@ -57,13 +71,24 @@ async function serviceToken(clientId: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-async function accept(token: string): Promise<string> {
-  const r = await authGql(`mutation ($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token clinicId roles } }`, {
-    t: token,
-    p: PASSWORD,
-  });
-  expect(r.errors).toBeUndefined();
-  return r.data!.acceptInvitation.token;
+/**
+ * What an invited person does: open the link in the mail, choose a password (auth), accept the
+ * clinic's invitation in the app (users), and switch to the clinic (auth). Returns their token there.
+ */
+async function join(email: string): Promise<string> {
+  const link = (await mail.waitFor({ to: email })).links[0]!;
+  const token = new URL(link).searchParams.get('token')!;
+  const accepted = await authGql(`mutation ($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token clinicId } }`, { t: token, p: PASSWORD });
+  expect(accepted.errors).toBeUndefined();
+  expect(accepted.data!.acceptInvitation.clinicId).toBeNull();
+  const unscoped = accepted.data!.acceptInvitation.token as string;
+  const invitations = await gql(h.url, `{ me { invitations { id clinic { id } } } }`, {}, { token: unscoped });
+  const [invitation] = invitations.data!.me.invitations;
+  const joined = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: invitation.id }, { token: unscoped });
+  expect(joined.errors).toBeUndefined();
+  const switched = await authGql(`mutation ($c: ID!) { switchClinic(clinicId: $c) { token } }`, { c: invitation.clinic.id }, unscoped);
+  expect(switched.errors).toBeUndefined();
+  return switched.data!.switchClinic.token;
 }
 
 async function login(email: string) {
@@ -72,35 +97,34 @@ async function login(email: string) {
 
 const authRows = <T>(sql: string, params: unknown[]) => mysqlQuery<T>(authDb.url, sql, params);
 
-test('provisioning, invitations, role changes and deactivation reach auth', async () => {
-  // admin (the service) provisions the clinic's first ADMIN; the ADMIN accepts at auth
+test('provisioning, invitations by mail, role changes and deactivation reach auth', async () => {
+  // admin (the service) invites the clinic's first ADMIN; the answer has no link, the mail has
   const provision = await gql(
     h.url,
-    `mutation ($c: ID!) { provisionAdminUser(clinicId: $c, email: "boss@clinic.example", firstName: "Bea", lastName: "Boss") { token user { id } } }`,
-    { c: CLINIC },
+    `mutation ($c: ID!, $by: ID!) { provisionAdminUser(clinicId: $c, email: "boss@clinic.example", firstName: "Bea", lastName: "Boss", invitedBy: $by) { id email } }`,
+    { c: CLINIC, by: randomUUID() },
     { token: await serviceToken('admin'), headers: { 'x-clinicult-clinic-id': CLINIC } },
   );
   expect(provision.errors).toBeUndefined();
-  const bossId = provision.data!.provisionAdminUser.user.id;
-  const [credential] = await authRows<{ email: string; status: string }>('SELECT email, status FROM Credential WHERE userId = ?', [bossId]);
+  expect(JSON.stringify(provision.data)).not.toMatch(/token/);
+  const bossToken = await join('boss@clinic.example');
+  const me = await gql(h.url, `{ me { id status memberships { clinic { id } roles } } }`, {}, { token: bossToken });
+  expect(me.data!.me).toMatchObject({ status: 'ACTIVE', memberships: [{ clinic: { id: CLINIC }, roles: ['ADMIN'] }] });
+  const [credential] = await authRows<{ email: string; status: string }>('SELECT email, status FROM Credential WHERE userId = ?', [me.data!.me.id]);
   expect(credential).toEqual({ email: 'boss@clinic.example', status: 'ACTIVE' });
-  const bossToken = await accept(provision.data!.provisionAdminUser.token);
-  const me = await gql(h.url, `{ me { status memberships { clinic { id } roles } } }`, {}, { token: bossToken });
-  expect(me.data!.me).toEqual({ status: 'ACTIVE', memberships: [{ clinic: { id: CLINIC }, roles: ['ADMIN'] }] });
 
-  // the ADMIN adds a nurse, who accepts and signs in
+  // the ADMIN invites a nurse, who joins the same way
   const created = await gql(
     h.url,
-    `mutation { createUser(input: { email: "nina@clinic.example", firstName: "Nina", lastName: "Nurse", roles: [NURSE] }) { user { id } invitation { token } } }`,
+    `mutation { createUser(input: { email: "nina@clinic.example", firstName: "Nina", lastName: "Nurse", roles: [NURSE] }) { invitation { id } } }`,
     {},
     { token: bossToken },
   );
   expect(created.errors).toBeUndefined();
-  const ninaId = created.data!.createUser.user.id;
-  const ninaToken = await accept(created.data!.createUser.invitation.token);
-  expect((await gql(h.url, `{ me { id } }`, {}, { token: ninaToken })).data!.me.id).toBe(ninaId);
+  const ninaToken = await join('nina@clinic.example');
+  const ninaId = (await gql(h.url, `{ me { id } }`, {}, { token: ninaToken })).data!.me.id as string;
 
-  // a role change lands in auth and ends the nurse's sessions
+  // a role change lands in auth and ends the nurse's session in this clinic
   const changed = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: [NURSE, OFFICE]) { id } }`, { id: ninaId }, { token: bossToken });
   expect(changed.errors).toBeUndefined();
   const [membership] = await authRows<{ roles: unknown }>('SELECT roles FROM Membership WHERE userId = ? AND clinicId = ?', [ninaId, CLINIC]);
@@ -121,9 +145,12 @@ test('provisioning, invitations, role changes and deactivation reach auth', asyn
 
   const on = await gql(h.url, `mutation ($id: ID!) { reactivateUser(id: $id) { status } }`, { id: ninaId }, { token: bossToken });
   expect(on.data!.reactivateUser.status).toBe('ACTIVE');
-  expect((await login('nina@clinic.example')).errors).toBeUndefined();
+  const back = await login('nina@clinic.example');
+  expect(back.errors).toBeUndefined();
 
-  // removing the membership removes it in auth too
+  // removing the membership takes its roles out of auth (the row stays for its cut-off) and ends that session
   await gql(h.url, `mutation ($id: ID!) { removeMembership(userId: $id) { id } }`, { id: ninaId }, { token: bossToken });
-  expect(await authRows('SELECT roles FROM Membership WHERE userId = ?', [ninaId])).toEqual([]);
+  const [removed] = await authRows<{ roles: unknown }>('SELECT roles FROM Membership WHERE userId = ?', [ninaId]);
+  expect(typeof removed!.roles === 'string' ? JSON.parse(removed!.roles) : removed!.roles).toEqual([]);
+  expect((await gql(h.url, `{ me { id } }`, {}, { token: back.data!.login.token })).errors![0]!.extensions!.reason).toBe('SESSION_REVOKED');
 });

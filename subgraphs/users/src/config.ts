@@ -8,9 +8,7 @@ export const usersConfigSchema = baseConfigSchema.extend({
   DATABASE_URL: z.string().optional(),
   /** admin (the clinic registry): users asks it whether a clinic exists before provisioning its ADMIN. */
   ADMIN_URL: z.url().default('http://127.0.0.1:4006'),
-  /** The staff web app; invitation links point at its /accept-invitation page. */
-  CLINIC_WEB_URL: z.url().default('http://127.0.0.1:3000'),
-  /** How long an invitation link stays good. */
+  /** How long an invitation stays open (and its link good). */
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
 });
 

@@ -1,18 +1,31 @@
-import { DateTimeScalar, forbiddenError, requireClinicId, requireNamedClinic, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
-import { isUserCaller } from '@clinicult/rbac';
-import { createLoaders, type Loaders } from './loaders.js';
 import {
-  createUser,
-  deactivateUser,
-  provisionAdminUser,
-  reactivateUser,
-  removeMembership,
-  setMembership,
-  type InvitationResult,
-  type UsersDeps,
-} from './domain/memberships.js';
+  DateTimeScalar,
+  forbiddenError,
+  invalidField,
+  requireClinicId,
+  requireNamedClinic,
+  type BaseContext,
+  type SubgraphOptions,
+} from '@clinicult/kit';
+import { hasPermission, isUserCaller, type UserCaller } from '@clinicult/rbac';
+import { createLoaders, type Loaders } from './loaders.js';
+import type { UsersDeps } from './domain/auth-sync.js';
 import { clinicStaffCount } from './domain/counts.js';
-import { getMe, listUsers, updateUser, type Actor, type Scope, type UserRow } from './domain/users.js';
+import {
+  acceptClinicInvitation,
+  createUser,
+  declineClinicInvitation,
+  listInvitations,
+  openInvitationsOf,
+  provisionAdminUser,
+  resendInvitation,
+  revokeInvitation,
+  visibleInvitation,
+  type InvitationRow,
+} from './domain/invitations.js';
+import { deactivateUser, reactivateUser, removeMembership, setMembership } from './domain/memberships.js';
+import { upsertOperatorProfile } from './domain/operators.js';
+import { getMe, listUsers, rolesFromJson, updateUser, USER_WRITE, type Actor, type Scope, type UserRow } from './domain/users.js';
 
 export interface UsersContext extends BaseContext {
   deps: UsersDeps;
@@ -46,6 +59,24 @@ function serviceActor(ctx: UsersContext, clinicId: string): Actor {
   };
 }
 
+/** An ADMIN (their clinic) or an operator (first-ADMIN invitations) managing invitations. */
+function invitationManager(ctx: UsersContext): { actor: Actor; caller: { kind: 'staff'; clinicId: string } | { kind: 'operator' } } {
+  const { caller } = ctx;
+  if (caller.kind === 'operator') {
+    return {
+      actor: { clinicId: '', userId: caller.userId, audit: { kind: 'operator', id: caller.userId }, permissions: caller.permissions, requestId: ctx.requestId },
+      caller: { kind: 'operator' },
+    };
+  }
+  const actor = staffActor(ctx);
+  return { actor, caller: { kind: 'staff', clinicId: actor.clinicId } };
+}
+
+function signedIn(ctx: UsersContext): UserCaller {
+  if (!isUserCaller(ctx.caller)) throw forbiddenError('Sign in as the invited person first.');
+  return ctx.caller;
+}
+
 type Args<T = Record<string, unknown>> = T;
 
 export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
@@ -55,12 +86,37 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
     user: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => ctx.loaders.users.load(id),
     users: (_: unknown, args: Args<{ search?: string | null; first?: number | null; after?: string | null }>, ctx: UsersContext) =>
       listUsers(ctx.deps.db, requireClinicId(ctx.caller), args),
+    invitations: (_: unknown, args: Args<{ clinicId?: string | null; includeClosed?: boolean | null; first?: number | null }>, ctx: UsersContext) => {
+      const { caller } = ctx;
+      if (caller.kind === 'operator') {
+        if (!args.clinicId) throw invalidField('clinicId', 'Operators name the clinic whose first-ADMIN invitations they want.');
+        return listInvitations(ctx.deps.db, { kind: 'operator', clinicId: args.clinicId }, args);
+      }
+      const clinicId = requireClinicId(caller);
+      if (args.clinicId && args.clinicId !== clinicId) return [];
+      return listInvitations(ctx.deps.db, { kind: 'staff', clinicId }, args);
+    },
     // internal (clinic-counts): the clinic named by the call, a number only
     clinicStaffCount: (_: unknown, __: Args, ctx: UsersContext) => clinicStaffCount(ctx.deps.db, requireNamedClinic(ctx.caller)),
   },
   Mutation: {
-    createUser: (_: unknown, { input }: Args<{ input: unknown }>, ctx: UsersContext) =>
-      createUser(ctx.deps, staffActor(ctx), input),
+    createUser: async (_: unknown, { input }: Args<{ input: unknown }>, ctx: UsersContext) => ({
+      invitation: await createUser(ctx.deps, staffActor(ctx), input),
+    }),
+    resendInvitation: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => {
+      const { actor, caller } = invitationManager(ctx);
+      return resendInvitation(ctx.deps, actor, caller, id);
+    },
+    revokeInvitation: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => {
+      const { actor, caller } = invitationManager(ctx);
+      return revokeInvitation(ctx.deps, actor, caller, id);
+    },
+    acceptClinicInvitation: async (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => {
+      const membership = await acceptClinicInvitation(ctx.deps, signedIn(ctx), id, ctx.requestId);
+      return { clinic: { __typename: 'Clinic', id: membership.clinicId }, roles: membership.roles };
+    },
+    declineClinicInvitation: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) =>
+      declineClinicInvitation(ctx.deps, signedIn(ctx), id, ctx.requestId),
     updateUser: (_: unknown, { id, input }: Args<{ id: string; input: unknown }>, ctx: UsersContext) =>
       updateUser(ctx.deps.db, ctx.deps.logger, staffActor(ctx), id, input),
     setMembership: (_: unknown, { userId, roles }: Args<{ userId: string; roles: unknown }>, ctx: UsersContext) =>
@@ -69,18 +125,16 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
       removeMembership(ctx.deps, staffActor(ctx), userId),
     deactivateUser: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => deactivateUser(ctx.deps, staffActor(ctx), id),
     reactivateUser: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => reactivateUser(ctx.deps, staffActor(ctx), id),
-    provisionAdminUser: async (
+    provisionAdminUser: (
       _: unknown,
-      args: Args<{ clinicId: string; email: string; firstName: string; lastName: string }>,
+      args: Args<{ clinicId: string; email: string; firstName: string; lastName: string; invitedBy: string }>,
       ctx: UsersContext,
-    ): Promise<InvitationResult> => {
-      const actor = serviceActor(ctx, args.clinicId);
-      const invitation = await provisionAdminUser(ctx.deps, actor, args);
-      // The returned user's memberships are read as this clinic sees them.
-      ctx.scope = { userId: null, clinicId: actor.clinicId };
-      ctx.loaders = createLoaders(ctx.deps.db, ctx.scope);
-      return invitation;
+    ) => {
+      const { invitedBy, ...input } = args;
+      return provisionAdminUser(ctx.deps, serviceActor(ctx, args.clinicId), input, invitedBy);
     },
+    upsertOperatorProfile: (_: unknown, args: Args<{ userId: string; email: string; firstName: string; lastName: string }>, ctx: UsersContext) =>
+      upsertOperatorProfile(ctx.deps.db, args),
   },
   User: {
     __resolveReference: (ref: { id: string }, ctx: UsersContext) => ctx.loaders.users.load(ref.id),
@@ -89,5 +143,23 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
       const list = await ctx.loaders.memberships.load(user.id);
       return list.map((m) => ({ clinic: { __typename: 'Clinic', id: m.clinicId }, roles: m.roles }));
     },
+    invitations: (user: UserRow, _: Args, ctx: UsersContext) =>
+      ctx.scope.userId === user.id ? openInvitationsOf(ctx.deps.db, user.id) : [],
+  },
+  Invitation: {
+    __resolveReference: async (ref: { id: string }, ctx: UsersContext) => {
+      const { caller } = ctx;
+      const row = await ctx.deps.db.invitation.findUnique({ where: { id: ref.id } });
+      return visibleInvitation(row, {
+        userId: isUserCaller(caller) ? caller.userId : null,
+        // the clinic's staff who manage users, or a service acting for the clinic (admin's provisioning)
+        clinicId:
+          (caller.kind === 'staff' && hasPermission(caller.permissions, USER_WRITE)) || caller.kind === 'service' ? ctx.scope.clinicId : null,
+        operator: caller.kind === 'operator',
+      });
+    },
+    roles: (invitation: InvitationRow) => rolesFromJson(invitation.roles),
+    clinic: (invitation: InvitationRow) => ({ __typename: 'Clinic', id: invitation.clinicId }),
+    invitedAt: (invitation: InvitationRow) => invitation.createdAt,
   },
 };

@@ -16,7 +16,7 @@ import { createClinicDirectory, type ClinicDirectory } from './clinics.js';
 import type { UsersConfig } from './config.js';
 import { createDb, type UsersDb } from './db.js';
 import { bindAuditTrail } from './domain/audit.js';
-import type { UsersDeps } from './domain/memberships.js';
+import type { UsersDeps } from './domain/auth-sync.js';
 import { scopeOf } from './domain/users.js';
 import { createLoaders } from './loaders.js';
 import { rules } from './permissions.js';
@@ -67,7 +67,6 @@ export async function startUsersService(config: UsersConfig, overrides: UsersOve
     auth: overrides.auth ?? createAuthClient(config, logger, tokens),
     clinics: overrides.clinics ?? createClinicDirectory(config.ADMIN_URL, tokens, logger),
     invitationTtlHours: config.INVITATION_TTL_HOURS,
-    clinicWebUrl: config.CLINIC_WEB_URL,
   };
   try {
     const service = await startSubgraph<UsersContext>({

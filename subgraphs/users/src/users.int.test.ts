@@ -12,6 +12,7 @@ import { staticClinicDirectory } from './clinics.js';
 const CLINIC_A = randomUUID();
 const CLINIC_B = randomUUID();
 const NEW_CLINIC = randomUUID();
+const NEW_CLINIC_2 = randomUUID();
 
 let h: UsersHarness;
 const auth = new FakeAuth();
@@ -21,9 +22,10 @@ let adminB: { id: string; token: string };
 let doctorB: { id: string; email: string };
 
 const USER_FIELDS = 'id email firstName lastName displayName phone locale status memberships { clinic { id } roles } createdAt';
+const INVITATION_FIELDS = 'id email firstName lastName roles clinic { id } invitedByName invitedAt sentAt expiresAt acceptedAt declinedAt revokedAt';
 
 beforeAll(async () => {
-  h = await startHarness({ auth, clinics: staticClinicDirectory([CLINIC_A, CLINIC_B, NEW_CLINIC]) });
+  h = await startHarness({ auth, clinics: staticClinicDirectory([CLINIC_A, CLINIC_B, NEW_CLINIC, NEW_CLINIC_2]) });
   const a = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['ADMIN'] }], { lastName: 'Admin', firstName: 'Ana' });
   const o = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['OFFICE'] }], { lastName: 'Office', firstName: 'Olga' });
   const b = await seedUser(h.db, [{ clinicId: CLINIC_B, roles: ['ADMIN'] }], { lastName: 'Boss', firstName: 'Bea' });
@@ -43,7 +45,7 @@ beforeEach(() => auth.reset());
 const createUser = (token: string, input: Record<string, unknown>) =>
   gql(
     h.url,
-    `mutation ($input: CreateUserInput!) { createUser(input: $input) { user { ${USER_FIELDS} } invitation { token url expiresAt user { id } } } }`,
+    `mutation ($input: CreateUserInput!) { createUser(input: $input) { invitation { ${INVITATION_FIELDS} } } }`,
     { input },
     { token },
   );
@@ -55,7 +57,7 @@ describe('without a token', () => {
     const q = await gql(h.url, `{ users { totalCount edges { node { id email } } } }`);
     expect(codes(q)).toEqual(['UNAUTHENTICATED']);
     expect(q.data ?? null).toBeNull();
-    const m = await gql(h.url, `mutation { createUser(input: { email: "x@example.org", firstName: "X", lastName: "Y", roles: [DOCTOR] }) { user { id } } }`);
+    const m = await gql(h.url, `mutation { createUser(input: { email: "x@example.org", firstName: "X", lastName: "Y", roles: [DOCTOR] }) { invitation { id } } }`);
     expect(codes(m)).toEqual(['UNAUTHENTICATED']);
     expect(m.data ?? null).toBeNull();
     const e = await gql(h.url, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } } }`, {
@@ -67,8 +69,10 @@ describe('without a token', () => {
   });
 });
 
-describe('createUser', () => {
-  test('an ADMIN creates a user: membership, login and invitation in auth, an invitation link back', async () => {
+describe('createUser: an invitation', () => {
+  const sendCall = () => auth.calls.find((c) => c.method === 'sendInvitation')!.args[0] as Record<string, unknown>;
+
+  test('an ADMIN invites a new address: a profile nobody sees yet, a login and the invitation mail in auth, no link in the answer', async () => {
     const r = await createUser(adminA.token, {
       email: '  Nora.Nurse@Example.org ',
       firstName: ' Nora ',
@@ -77,22 +81,61 @@ describe('createUser', () => {
       roles: ['NURSE', 'OFFICE', 'NURSE'],
     });
     expect(r.errors).toBeUndefined();
-    const { user, invitation } = r.data!.createUser;
-    expect(user).toMatchObject({
+    const { invitation } = r.data!.createUser;
+    expect(invitation).toMatchObject({
       email: 'nora.nurse@example.org',
       firstName: 'Nora',
-      displayName: 'Nora Nurse',
-      status: 'INVITED',
-      locale: 'en',
-      memberships: [{ clinic: { id: CLINIC_A }, roles: ['NURSE', 'OFFICE'] }],
+      lastName: 'Nurse',
+      roles: ['NURSE', 'OFFICE'],
+      clinic: { id: CLINIC_A },
+      invitedByName: 'Ana Admin',
+      acceptedAt: null,
     });
-    expect(invitation.url).toBe(`http://127.0.0.1:3000/accept-invitation?token=${encodeURIComponent(invitation.token)}`);
-    expect(invitation.user.id).toBe(user.id);
-    expect(new Date(invitation.expiresAt).getTime()).toBeGreaterThan(Date.now());
-    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'syncMembership', 'createInvitation']);
+    expect(new Date(invitation.expiresAt).getTime()).toBeGreaterThan(Date.now() + 71 * 3600_000);
+    expect(JSON.stringify(r.data)).not.toMatch(/token|accept-invitation/);
+    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'sendInvitation']);
     expect(auth.calls.every((c) => c.clinicId === CLINIC_A)).toBe(true);
-    expect(auth.calls[1]!.args).toEqual([user.id, CLINIC_A, ['NURSE', 'OFFICE']]);
-    expect(audits('membership.added').at(-1)).toMatchObject({ targetUserId: user.id, clinicId: CLINIC_A, after: ['NURSE', 'OFFICE'], actor: { id: adminA.id } });
+    expect(sendCall()).toMatchObject({ invitationId: invitation.id, clinicId: CLINIC_A, roles: ['NURSE', 'OFFICE'], inviterName: 'Ana Admin' });
+    // not a member until they accept: not listed, no membership in auth
+    const listed = await gql(h.url, `{ users(search: "nora") { totalCount } }`, {}, { token: adminA.token });
+    expect(listed.data!.users.totalCount).toBe(0);
+    const pending = await gql(h.url, `{ invitations { id email status: roles } }`, {}, { token: adminA.token });
+    expect(pending.data!.invitations.map((i: any) => i.id)).toContain(invitation.id);
+    const events = await h.auditEvents((e) => e.some((x) => x.action === 'invitation.created' && x.targetUserId === sendCall().userId));
+    expect(events.find((x) => x.action === 'invitation.created' && x.targetUserId === sendCall().userId)).toMatchObject({
+      clinicId: CLINIC_A,
+      actorId: adminA.id,
+      details: { invitationId: invitation.id, roles: ['NURSE', 'OFFICE'] },
+    });
+    expect(events.some((x) => x.action === 'user.created')).toBe(false);
+  });
+
+  test("an address that already has an account gets the same answer: what the ADMIN typed, nothing of the person's profile or clinics", async () => {
+    const typed = { firstName: 'Typed', lastName: 'Name', roles: ['DOCTOR'] };
+    const existing = await createUser(adminA.token, { email: doctorB.email.toUpperCase(), ...typed });
+    const fresh = await createUser(adminA.token, { email: `fresh-${randomUUID().slice(0, 6)}@example.org`, ...typed });
+    expect(existing.errors).toBeUndefined();
+    const shape = (x: any) => ({ ...x, id: '*', email: '*', invitedAt: '*', sentAt: '*', expiresAt: '*' });
+    expect(shape(existing.data!.createUser.invitation)).toEqual(shape(fresh.data!.createUser.invitation));
+    expect(existing.data!.createUser.invitation).toMatchObject({ email: doctorB.email, firstName: 'Typed', lastName: 'Name' });
+    // the person's profile is untouched and clinic A still cannot see them
+    expect((await h.db.user.findUniqueOrThrow({ where: { id: doctorB.id } })).lastName).toBe('Doctor');
+    const seen = await gql(h.url, `query ($id: ID!) { user(id: $id) { id } }`, { id: doctorB.id }, { token: adminA.token });
+    expect(seen.data!.user).toBeNull();
+    // the membership waits for them: not in auth, not in clinic A's list
+    expect(auth.calls.filter((c) => c.method === 'syncMembership')).toEqual([]);
+    // inviting the same address again while the first is open is a CONFLICT pointing at it
+    const again = await createUser(adminA.token, { email: doctorB.email, firstName: 'X', lastName: 'Y', roles: ['NURSE'] });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_INVITED', invitationId: existing.data!.createUser.invitation.id });
+    // the person, signed in to clinic B, accepts: now in both (the tests below rely on it)
+    const token = await h.issuer.staffToken(doctorB.id, CLINIC_B, ['DOCTOR']);
+    const accepted = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: existing.data!.createUser.invitation.id }, { token });
+    expect(accepted.data).toEqual({ acceptClinicInvitation: { roles: ['DOCTOR'] } });
+    const me = await gql(h.url, `{ me { lastName memberships { clinic { id } roles } } }`, {}, { token });
+    expect(me.data!.me.lastName).toBe('Doctor');
+    expect(me.data!.me.memberships.map((m: any) => m.clinic.id).sort()).toEqual([CLINIC_A, CLINIC_B].sort());
+    const again2 = await createUser(adminA.token, { email: doctorB.email, firstName: 'X', lastName: 'Y', roles: ['NURSE'] });
+    expect(again2.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_MEMBER' });
   });
 
   test('OFFICE gets FORBIDDEN and nothing is written', async () => {
@@ -117,37 +160,86 @@ describe('createUser', () => {
     expect(auth.calls).toEqual([]);
   });
 
-  test('an email that already has a login only gains a membership here (invitation null); other clinics stay hidden', async () => {
-    const r = await createUser(adminA.token, { email: doctorB.email.toUpperCase(), firstName: 'Ignored', lastName: 'Ignored', roles: ['DOCTOR'] });
-    expect(r.errors).toBeUndefined();
-    expect(r.data!.createUser.invitation).toBeNull();
-    expect(r.data!.createUser.user).toMatchObject({ id: doctorB.id, lastName: 'Doctor', memberships: [{ clinic: { id: CLINIC_A }, roles: ['DOCTOR'] }] });
-    expect(auth.calls.map((c) => c.method)).toEqual(['syncMembership']);
-    // the person sees both clinics
-    const token = await h.issuer.staffToken(doctorB.id, CLINIC_B, ['DOCTOR']);
-    const me = await gql(h.url, `{ me { memberships { clinic { id } roles } } }`, {}, { token });
-    expect(me.data!.me.memberships.map((m: any) => m.clinic.id).sort()).toEqual([CLINIC_A, CLINIC_B].sort());
-    // adding again is a CONFLICT
-    const again = await createUser(adminA.token, { email: doctorB.email, firstName: 'X', lastName: 'Y', roles: ['NURSE'] });
-    expect(codes(again)).toEqual(['CONFLICT']);
-    expect(again.errors![0]!.message).toMatch(/already a member of this clinic; change their roles with setMembership/);
-  });
-
-  test('auth down: SERVICE_UNAVAILABLE, no membership written; a retry reuses the same user', async () => {
-    auth.failOn('createInvitation');
+  test('auth down: SERVICE_UNAVAILABLE, no invitation written; a retry reuses the same user', async () => {
+    auth.failOn('sendInvitation');
     const input = { email: 'retry@example.org', firstName: 'Re', lastName: 'Try', roles: ['OFFICE'] };
     const r = await createUser(adminA.token, input);
     expect(codes(r)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(r.errors![0]!.message).toMatch(/nothing was changed/);
-    const orphan = await h.db.user.findUniqueOrThrow({ where: { email: 'retry@example.org' }, include: { memberships: true } });
+    const orphan = await h.db.user.findUniqueOrThrow({ where: { email: 'retry@example.org' }, include: { memberships: true, invitations: true } });
     expect(orphan.memberships).toEqual([]);
-    const listed = await gql(h.url, `{ users(search: "retry") { totalCount } }`, {}, { token: adminA.token });
-    expect(listed.data!.users.totalCount).toBe(0);
+    expect(orphan.invitations).toEqual([]);
 
     const retry = await createUser(adminA.token, input);
     expect(retry.errors).toBeUndefined();
-    expect(retry.data!.createUser.user.id).toBe(orphan.id);
-    expect(retry.data!.createUser.invitation).not.toBeNull();
+    expect(sendCall().userId).toBe(orphan.id);
+  });
+
+  test('the invitee accepts signed in: the membership starts, reaches auth, and is audited in the clinic it concerns', async () => {
+    const email = `joins-${randomUUID().slice(0, 6)}@example.org`;
+    const invited = await createUser(adminA.token, { email, firstName: 'Jo', lastName: 'Ins', roles: ['DOCTOR'] });
+    const invitationId = invited.data!.createUser.invitation.id as string;
+    const userId = sendCall().userId as string;
+    // signed in without a clinic yet (a new account), or in another clinic: the same
+    const token = await h.issuer.sign({ sub: userId, roles: [], permissions: [] });
+    const mine = await gql(h.url, `{ me { invitations { id roles clinic { id } invitedByName } } }`, {}, { token });
+    expect(mine.data!.me.invitations).toEqual([{ id: invitationId, roles: ['DOCTOR'], clinic: { id: CLINIC_A }, invitedByName: 'Ana Admin' }]);
+    // nobody else can accept it, and another clinic's ADMIN cannot see it
+    const stranger = await h.issuer.sign({ sub: randomUUID(), roles: [], permissions: [] });
+    const stolen = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: invitationId }, { token: stranger });
+    expect(codes(stolen)).toEqual(['NOT_FOUND']);
+    const otherAdmin = await gql(h.url, `{ invitations(includeClosed: true) { id } }`, {}, { token: adminB.token });
+    expect(otherAdmin.data!.invitations.map((i: any) => i.id)).not.toContain(invitationId);
+    auth.reset();
+
+    const accepted = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { clinic { id } roles } }`, { id: invitationId }, { token });
+    expect(accepted.data).toEqual({ acceptClinicInvitation: { clinic: { id: CLINIC_A }, roles: ['DOCTOR'] } });
+    expect(auth.calls.map((c) => [c.method, c.clinicId])).toEqual([
+      ['syncMembership', CLINIC_A],
+      ['revokeInvitationLinks', CLINIC_A],
+    ]);
+    expect((await h.db.user.findUniqueOrThrow({ where: { id: userId } })).status).toBe('ACTIVE');
+    const listed = await gql(h.url, `{ users(search: "joins") { edges { node { id } } } }`, {}, { token: adminA.token });
+    expect(listed.data!.users.edges).toEqual([{ node: { id: userId } }]);
+    const again = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: invitationId }, { token });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'INVITATION_CLOSED' });
+    const events = await h.auditEvents((e) => e.some((x) => x.action === 'membership.added' && x.targetUserId === userId));
+    expect(events.find((x) => x.action === 'invitation.accepted' && x.targetUserId === userId)).toMatchObject({ clinicId: CLINIC_A, actorId: userId });
+    expect(events.find((x) => x.action === 'membership.added' && x.targetUserId === userId)).toMatchObject({
+      clinicId: CLINIC_A,
+      actorId: userId,
+      details: { before: null, after: ['DOCTOR'] },
+    });
+  });
+
+  test('decline, resend and withdraw: each closes or renews the invitation and tells auth', async () => {
+    const make = async () => {
+      auth.reset();
+      const r = await createUser(adminA.token, { email: `cycle-${randomUUID().slice(0, 6)}@example.org`, firstName: 'Cy', lastName: 'Cle', roles: ['OFFICE'] });
+      return { id: r.data!.createUser.invitation.id as string, userId: sendCall().userId as string, expiresAt: r.data!.createUser.invitation.expiresAt as string };
+    };
+    const first = await make();
+    const token = await h.issuer.sign({ sub: first.userId, roles: [], permissions: [] });
+    const declined = await gql(h.url, `mutation ($id: ID!) { declineClinicInvitation(id: $id) { declinedAt } }`, { id: first.id }, { token });
+    expect(declined.data!.declineClinicInvitation.declinedAt).toEqual(expect.any(String));
+    expect(codes(await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { id } }`, { id: first.id }, { token: adminA.token }))).toEqual(['CONFLICT']);
+
+    const second = await make();
+    auth.reset();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const resent = await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { sentAt expiresAt } }`, { id: second.id }, { token: adminA.token });
+    expect(new Date(resent.data!.resendInvitation.expiresAt).getTime()).toBeGreaterThan(new Date(second.expiresAt).getTime());
+    expect(auth.calls.map((c) => c.method)).toEqual(['sendInvitation']);
+    // another clinic's ADMIN and an OFFICE of this one cannot touch it
+    expect(codes(await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { id } }`, { id: second.id }, { token: adminB.token }))).toEqual(['NOT_FOUND']);
+    expect(codes(await gql(h.url, `mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`, { id: second.id }, { token: officeA.token }))).toEqual(['FORBIDDEN']);
+    const revoked = await gql(h.url, `mutation ($id: ID!) { revokeInvitation(id: $id) { revokedAt } }`, { id: second.id }, { token: adminA.token });
+    expect(revoked.data!.revokeInvitation.revokedAt).toEqual(expect.any(String));
+    expect(auth.calls.at(-1)).toMatchObject({ method: 'revokeInvitationLinks', args: [second.id], clinicId: CLINIC_A });
+    const accept = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: second.id }, {
+      token: await h.issuer.sign({ sub: second.userId, roles: [], permissions: [] }),
+    });
+    expect(codes(accept)).toEqual(['CONFLICT']);
   });
 });
 
@@ -309,6 +401,17 @@ describe('updateUser', () => {
     const nothing = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: {}) { id } }`, { id: officeA.id }, { token: adminA.token });
     expect(codes(nothing)).toEqual(['BAD_USER_INPUT']);
   });
+
+  test("an ADMIN cannot edit the profile of someone who also works in another clinic (it is theirs); they still can", async () => {
+    const both = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['DOCTOR'] }, { clinicId: CLINIC_B, roles: ['DOCTOR'] }], { firstName: 'Dana' });
+    const hijack = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: { firstName: "Hijacked", phone: "+1 555 0100" }) { id } }`, { id: both.id }, { token: adminA.token });
+    expect(codes(hijack)).toEqual(['FORBIDDEN']);
+    expect(hijack.errors![0]!.message).toMatch(/also works in another clinic/);
+    expect(await h.db.user.findUniqueOrThrow({ where: { id: both.id } })).toMatchObject({ firstName: 'Dana', phone: null });
+    const token = await h.issuer.staffToken(both.id, CLINIC_A, ['DOCTOR']);
+    const own = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: { phone: "+34 600 111 222" }) { phone } }`, { id: both.id }, { token });
+    expect(own.data!.updateUser.phone).toBe('+34 600 111 222');
+  });
 });
 
 describe('users: search and pagination', () => {
@@ -428,10 +531,9 @@ describe('callers without a clinic', () => {
   });
 
   test('an operator reads me only', async () => {
-    const op = await seedUser(h.db, [], { status: 'INVITED' });
+    const op = await seedUser(h.db, []);
     const token = await h.issuer.operatorToken(op.id as ReturnType<typeof randomUUID>);
     const me = await gql(h.url, `{ me { id status memberships { roles } } }`, {}, { token });
-    // first sign-in seen: INVITED becomes ACTIVE
     expect(me.data!.me).toEqual({ id: op.id, status: 'ACTIVE', memberships: [] });
     expect(codes(await gql(h.url, `{ users { totalCount } }`, {}, { token }))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(h.url, `query ($id: ID!) { user(id: $id) { id } }`, { id: adminA.id }, { token }))).toEqual(['FORBIDDEN']);
@@ -439,42 +541,65 @@ describe('callers without a clinic', () => {
 });
 
 describe('provisionAdminUser (internal, for admin)', () => {
+  const OPERATOR = randomUUID();
   const provision = (token: string, vars: Record<string, unknown>, clinicHeader?: string) =>
     gql(
       h.url,
-      `mutation ($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!) {
-        provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName) {
-          token url expiresAt user { id email status memberships { clinic { id } roles } }
+      `mutation ($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!, $by: ID!) {
+        provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName, invitedBy: $by) {
+          id email roles clinic { id } expiresAt
         }
       }`,
-      vars,
+      { by: OPERATOR, ...vars },
       { token, ...(clinicHeader ? { headers: { 'x-clinicult-clinic-id': clinicHeader } } : {}) },
     );
 
-  test('creates the first ADMIN with an invitation; repeating re-issues the link', async () => {
+  test('invites the first ADMIN (no link in the answer); repeating while it is open is a CONFLICT, resend renews it', async () => {
     const token = await h.issuer.serviceToken('admin');
     const vars = { clinicId: NEW_CLINIC, email: 'first.admin@new.example', firstName: 'First', lastName: 'Admin' };
     const r = await provision(token, vars, NEW_CLINIC);
     expect(r.errors).toBeUndefined();
     const inv = r.data!.provisionAdminUser;
-    expect(inv.url).toContain('/accept-invitation?token=');
-    expect(inv.user).toMatchObject({ email: 'first.admin@new.example', status: 'INVITED', memberships: [{ clinic: { id: NEW_CLINIC }, roles: ['ADMIN'] }] });
-    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'syncMembership', 'createInvitation']);
-    const again = await provision(token, vars);
-    expect(again.errors).toBeUndefined();
-    expect(again.data!.provisionAdminUser.user.id).toBe(inv.user.id);
-    expect(again.data!.provisionAdminUser.token).not.toBe(inv.token);
+    expect(inv).toMatchObject({ email: 'first.admin@new.example', roles: ['ADMIN'], clinic: { id: NEW_CLINIC } });
+    expect(JSON.stringify(r.data)).not.toMatch(/token/);
+    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'sendInvitation']);
+    const again = await provision(token, vars, NEW_CLINIC);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_INVITED', invitationId: inv.id });
+    // the operator follows their invitation (and only theirs) and may resend it
+    const operator = await h.issuer.operatorToken(OPERATOR);
+    const listed = await gql(h.url, `query ($c: ID) { invitations(clinicId: $c) { id email } }`, { c: NEW_CLINIC }, { token: operator });
+    expect(listed.data!.invitations).toEqual([{ id: inv.id, email: 'first.admin@new.example' }]);
+    const resent = await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { id } }`, { id: inv.id }, { token: operator });
+    expect(resent.errors).toBeUndefined();
   });
 
-  test('unknown clinic is BAD_USER_INPUT; an existing login is CONFLICT; staff tokens are FORBIDDEN', async () => {
+  test("once the clinic has an active ADMIN, operators can no longer invite or resend: the clinic's ADMINs do", async () => {
     const token = await h.issuer.serviceToken('admin');
-    const unknown = await provision(token, { clinicId: randomUUID(), email: 'x@new.example', firstName: 'X', lastName: 'Y' });
+    // CLINIC_A has an active ADMIN (Ana)
+    const refused = await provision(token, { clinicId: CLINIC_A, email: 'mallory@attacker.example', firstName: 'Mal', lastName: 'Lory' }, CLINIC_A);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ACTIVE_ADMIN_EXISTS' });
+    expect(await h.db.user.count({ where: { email: 'mallory@attacker.example' } })).toBe(0);
+    expect(auth.calls).toEqual([]);
+    // the operator's earlier invitation to a clinic that meanwhile got an ADMIN can no longer be resent
+    const clinic = randomUUID();
+    const directory = h.service.db; // same database: seed an accepted ADMIN after the invitation
+    const inv = await provision(token, { clinicId: NEW_CLINIC_2, email: 'late@new.example', firstName: 'La', lastName: 'Te' }, NEW_CLINIC_2);
+    await seedUser(directory, [{ clinicId: NEW_CLINIC_2, roles: ['ADMIN'] }]);
+    const operator = await h.issuer.operatorToken(OPERATOR);
+    const resend = await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { id } }`, { id: inv.data!.provisionAdminUser.id }, { token: operator });
+    expect(resend.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ACTIVE_ADMIN_EXISTS' });
+    // and operators never see a clinic's staff invitations
+    const staffInvite = await createUser(adminA.token, { email: `hidden-${clinic.slice(0, 6)}@example.org`, firstName: 'H', lastName: 'I', roles: ['NURSE'] });
+    const seen = await gql(h.url, `query ($c: ID) { invitations(clinicId: $c, includeClosed: true) { id } }`, { c: CLINIC_A }, { token: operator });
+    expect(seen.data!.invitations.map((i: any) => i.id)).not.toContain(staffInvite.data!.createUser.invitation.id);
+  });
+
+  test('unknown clinic is BAD_USER_INPUT; staff tokens and other services are FORBIDDEN', async () => {
+    const token = await h.issuer.serviceToken('admin');
+    const unknownClinic = randomUUID();
+    const unknown = await provision(token, { clinicId: unknownClinic, email: 'x@new.example', firstName: 'X', lastName: 'Y' }, unknownClinic);
     expect(codes(unknown)).toEqual(['BAD_USER_INPUT']);
-    expect(unknown.errors![0]!.message).toMatch(/there is no clinic .*create it in admin first/);
-    expect(await h.db.user.count({ where: { email: 'x@new.example' } })).toBe(0);
-    const existing = await provision(token, { clinicId: NEW_CLINIC, email: doctorB.email, firstName: 'X', lastName: 'Y' });
-    expect(codes(existing)).toEqual(['CONFLICT']);
-    expect(await h.db.membership.count({ where: { userId: doctorB.id, clinicId: NEW_CLINIC } })).toBe(0);
+    expect(unknown.errors![0]!.message).toMatch(/There is no clinic .*create it in admin first/);
     const staff = await provision(adminA.token, { clinicId: NEW_CLINIC, email: 'y@new.example', firstName: 'X', lastName: 'Y' });
     expect(codes(staff)).toEqual(['FORBIDDEN']);
     const wrongService = await provision(await h.issuer.serviceToken('gateway'), { clinicId: NEW_CLINIC, email: 'y@new.example', firstName: 'X', lastName: 'Y' });

@@ -32,10 +32,10 @@ beforeAll(async () => {
 
   // a second clinic with a patient of its own: an operator creates it, its ADMIN adds an OFFICE user
   const clinicB = (await call(operator, `mutation { createClinic(input: { name: "Other Clinic", cluster: "eu-1", timeZone: "UTC" }) { id } }`)).createClinic.id;
-  const invitation = (await call(operator, `mutation($c: ID!) { provisionClinicAdmin(clinicId: $c, input: { email: "admin@other.clinicult.test", firstName: "Otto", lastName: "Admin" }) { token } }`, { c: clinicB })).provisionClinicAdmin;
-  const adminB = (await call('', `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }`, { t: invitation.token, p: platform.password })).acceptInvitation.token;
-  const created = (await call(adminB, `mutation { createUser(input: { email: "office@other.clinicult.test", firstName: "Olga", lastName: "Other", roles: [OFFICE] }) { invitation { token } } }`)).createUser;
-  const officeB = (await call('', `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }`, { t: created.invitation.token, p: platform.password })).acceptInvitation.token;
+  await call(operator, `mutation($c: ID!) { provisionClinicAdmin(clinicId: $c, input: { email: "admin@other.clinicult.test", firstName: "Otto", lastName: "Admin" }) { id } }`, { c: clinicB });
+  const adminB = (await platform.joinFromMail('admin@other.clinicult.test')).token;
+  await call(adminB, `mutation { createUser(input: { email: "office@other.clinicult.test", firstName: "Olga", lastName: "Other", roles: [OFFICE] }) { invitation { id } } }`);
+  const officeB = (await platform.joinFromMail('office@other.clinicult.test')).token;
   otherClinicPatient = (await call(officeB, `mutation { registerPatient(input: { givenName: "Ajena", familyName: "Forastera", birthDate: "1977-07-07", gender: FEMALE, phone: "+34 699 999 999" }) { id mrn } }`)).registerPatient;
 });
 afterAll(async () => {

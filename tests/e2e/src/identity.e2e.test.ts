@@ -138,21 +138,17 @@ describe('tokens are checked at the gateway and at every subgraph', () => {
   });
 });
 
-/** An ADMIN-created staff member of Demo Clinic who accepted the invitation with the demo password. */
+/** A staff member of Demo Clinic invited by its ADMIN, who followed the mailed link with the demo password and joined. */
 async function createStaff(role: 'ADMIN' | 'DOCTOR' | 'NURSE' | 'OFFICE', email = `${role.toLowerCase()}-${randomUUID().slice(0, 8)}@demo.clinicult.test`) {
   const admin = await platform.login(platform.demo.admin.email);
   const created = await platform.query(
-    `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } invitation { token } } }`,
+    `mutation($input: CreateUserInput!) { createUser(input: $input) { invitation { id } } }`,
     { input: { email, firstName: 'Test', lastName: role, roles: [role] } },
     admin.token,
   );
   if (!created.data) throw new Error(JSON.stringify(created.errors));
-  const accepted = await platform.query(
-    `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }`,
-    { t: created.data.createUser.invitation.token, p: platform.password },
-  );
-  if (!accepted.data) throw new Error(JSON.stringify(accepted.errors));
-  return { id: created.data.createUser.user.id as string, email };
+  const session = await platform.joinFromMail(email);
+  return { id: session.userId, email };
 }
 
 describe('users and roles', () => {
@@ -160,7 +156,7 @@ describe('users and roles', () => {
     const office = await platform.login('office@demo.clinicult.test');
     const email = `not-created-${randomUUID().slice(0, 8)}@demo.clinicult.test`;
     const denied = await platform.query(
-      `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }`,
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { invitation { id } } }`,
       { input: { email, firstName: 'No', lastName: 'Body', roles: ['DOCTOR'] } },
       office.token,
     );
@@ -208,7 +204,7 @@ describe('users and roles', () => {
     const admin = await platform.login(platform.demo.admin.email);
     const countBefore = (await platform.query(USERS, {}, admin.token)).data!.users.totalCount;
     const malformed = await platform.query(
-      `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }`,
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { invitation { id } } }`,
       { input: { email: 'not an email', firstName: 'A', lastName: 'B', roles: ['DOCTOR'] } },
       admin.token,
     );
@@ -245,20 +241,17 @@ describe('clinics, operators and tenants', () => {
     );
     expect(created.errors).toBeUndefined();
     clinicB = created.data!.createClinic.id;
+    const email = `admin-${randomUUID().slice(0, 6)}@b.clinicult.test`;
     const invitation = await platform.query(
-      `mutation($c: ID!, $input: ProvisionAdminInput!) { provisionClinicAdmin(clinicId: $c, input: $input) { token url expiresAt user { id } } }`,
-      { c: clinicB, input: { email: `admin-${randomUUID().slice(0, 6)}@b.clinicult.test`, firstName: 'Bea', lastName: 'Admin' } },
+      `mutation($c: ID!, $input: ProvisionAdminInput!) { provisionClinicAdmin(clinicId: $c, input: $input) { id status delivery { status } } }`,
+      { c: clinicB, input: { email, firstName: 'Bea', lastName: 'Admin' } },
       operator.token,
     );
     expect(invitation.errors).toBeUndefined();
-    expect(invitation.data!.provisionClinicAdmin.url).toContain(invitation.data!.provisionClinicAdmin.token);
-    const accepted = await platform.query(
-      `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token clinicId roles user { id } } }`,
-      { t: invitation.data!.provisionClinicAdmin.token, p: platform.password },
-    );
-    expect(accepted.errors).toBeUndefined();
-    expect(accepted.data!.acceptInvitation).toMatchObject({ clinicId: clinicB, roles: ['ADMIN'] });
-    adminB = { token: accepted.data!.acceptInvitation.token, userId: accepted.data!.acceptInvitation.user.id };
+    expect(invitation.data!.provisionClinicAdmin).toMatchObject({ status: 'PENDING', delivery: { status: expect.stringMatching(/QUEUED|SENT/) } });
+    const joined = await platform.joinFromMail(email);
+    expect(joined).toMatchObject({ clinicId: clinicB, roles: ['ADMIN'] });
+    adminB = { token: joined.token, userId: joined.userId };
   });
 
   test('clinic roles get FORBIDDEN on operator operations and nothing changes', async () => {
@@ -302,12 +295,17 @@ describe('clinics, operators and tenants', () => {
     const email = `two-clinics-${randomUUID().slice(0, 6)}@demo.clinicult.test`;
     const staff = await createStaff('DOCTOR', email);
     const addedInB = await platform.query(
-      `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } invitation { token } } }`,
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { invitation { id } } }`,
       { input: { email, firstName: 'Test', lastName: 'Two', roles: ['OFFICE'] } },
       adminB.token,
     );
     expect(addedInB.errors).toBeUndefined();
-    expect(addedInB.data!.createUser).toEqual({ user: { id: staff.id }, invitation: null });
+    // an account already: the mail says "sign in and accept", and the person does
+    const mail = await platform.mail.waitFor({ to: email, subject: /invites you to join/ });
+    expect(mail.links).toEqual(['http://localhost:3000/invitations']);
+    const atA = await platform.login(email);
+    const accepted = await platform.query(`mutation($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: addedInB.data!.createUser.invitation.id }, atA.token);
+    expect(accepted.data).toEqual({ acceptClinicInvitation: { roles: ['OFFICE'] } });
 
     const first = await gql(platform.gatewayUrl, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token clinicId permissions user { memberships { clinic { id } roles } } } }`, {
       e: email,

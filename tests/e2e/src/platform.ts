@@ -8,9 +8,10 @@ import { loadAuditConfig, startAuditService } from '@clinicult/audit-service';
 import { loadVisitsConfig, startVisitsService } from '@clinicult/visits-service';
 import { loadClinicConfig, startClinicService } from '@clinicult/clinic-service';
 import { clusterStream } from '@clinicult/kit';
+import { startMailCatcher, type CaughtMail, type MailCatcher } from '@clinicult/mail-catcher';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freePort, gql, type GraphQLResponse } from '@clinicult/testing';
+import { createSoftAuthenticator, freePort, gql, type GraphQLResponse } from '@clinicult/testing';
 // The demo seed is plain ESM (scripts/seed.mjs): the same code `npm start` runs.
 // @ts-expect-error -- untyped .mjs module
 import { seedDemo, demoPassword, DEMO } from '../../../scripts/seed.mjs';
@@ -22,13 +23,29 @@ export interface Platform {
   demo: typeof DEMO;
   clinicId: string;
   services: { auth: Awaited<ReturnType<typeof startAuthService>> };
+  /** The platform's own mail catcher: every mail auth sent (invitations, resets) arrives here. */
+  mail: MailCatcher;
+  /**
+   * What an invited person does with the newest invitation mail to `email`: choose a password with
+   * its link, accept the clinic's invitation, pick the clinic. Returns their session there.
+   */
+  joinFromMail(email: string, options?: { password?: string; after?: string }): Promise<Session>;
   /** Stops the patients service (its database and port stay): tests of what happens while it is down. */
   stopPatients(): Promise<void>;
   /** Starts patients again on the same port and database. */
   startPatients(): Promise<void>;
-  login(email: string, clinicId?: string): Promise<{ token: string; clinicId: string | null; roles: string[]; permissions: string[]; userId: string }>;
+  /** A sign-in; the operator's second factor (a passkey the platform registered for them) is given by the platform. */
+  login(email: string, clinicId?: string): Promise<Session>;
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
+}
+
+export interface Session {
+  token: string;
+  clinicId: string | null;
+  roles: string[];
+  permissions: string[];
+  userId: string;
 }
 
 /**
@@ -39,6 +56,8 @@ export interface Platform {
 export interface PlatformOptions {
   /** Extra gateway configuration, e.g. ALLOWED_ORIGINS for the web clients of browser tests. */
   gatewayEnv?: Record<string, string>;
+  /** Extra auth configuration, e.g. CLINIC_WEB_URL so mailed links open the browser tests' staff app. */
+  authEnv?: Record<string, string>;
 }
 
 /** What to undo, in the order things were set up (run in reverse). */
@@ -73,6 +92,10 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     patients: await createTestDatabase('patients'),
   };
   cleanups.push(() => Promise.all(Object.values(databases).map((d) => d.drop())));
+  // this platform's own mail server: invitations and resets are read from it, as a person reads mail (bound before the
+  // services' ports are picked, so none of them can be handed its port)
+  const mail = await startMailCatcher({ rejectRecipients: /@bounce\.test$/ });
+  cleanups.push(() => mail.stop());
   const ports = {
     auth: await freePort(),
     users: await freePort(),
@@ -128,7 +151,15 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     CLINIC_URL: urls.clinic,
   };
   const auth = await startAuthService(
-    loadAuthConfig({ ...common, PORT: String(ports.auth), DATABASE_URL: databases.auth.url, FACTS_WARM_INTERVAL_MS: '500' }),
+    loadAuthConfig({
+      ...common,
+      PORT: String(ports.auth),
+      DATABASE_URL: databases.auth.url,
+      FACTS_WARM_INTERVAL_MS: '500',
+      SMTP_URL: mail.smtpUrl,
+      MAIL_RELAY_INTERVAL_MS: '100',
+      ...options.authEnv,
+    }),
   );
   cleanups.push(() => auth.stop());
   const audit = await startAuditService(
@@ -170,19 +201,74 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
   cleanups.push(() => gateway.stop());
   const gatewayUrl = `${gateway.url}/graphql`;
 
-  const env = { NODE_ENV: 'test', DATABASE_URL_AUTH: databases.auth.url, DATABASE_URL_USERS: databases.users.url };
-  await seedDemo({ gatewayUrl: gateway.url, env });
-  await auth.facts.warm(); // the operator was bootstrapped straight into auth's database
+  const env = { NODE_ENV: 'test', DATABASE_URL_AUTH: databases.auth.url, USERS_URL: urls.users, SEED_MAIL_WAIT_MS: '15000' };
+  let operatorSecret: unknown = null;
+  const seeded = await seedDemo({
+    gatewayUrl: gateway.url,
+    env,
+    mailUrl: mail.webUrl,
+    operatorSecrets: { load: () => operatorSecret, save: (value: unknown) => (operatorSecret = value) },
+  });
   const password: string = demoPassword(env);
 
+  // The operator signs in with a second factor, always. The seed enrolled an authenticator app;
+  // for the tests' many sign-ins the platform also registers a passkey (a software authenticator),
+  // which — unlike a 30-second code — can be used any number of times in a row.
+  const operatorDevice = createSoftAuthenticator({ origin: 'http://localhost:3001', rpId: 'localhost' });
+  const registration = await gql(gatewayUrl, `mutation { passkeyRegistrationOptions }`, {}, { token: seeded.operator.token });
+  const registered = await gql(
+    gatewayUrl,
+    `mutation($r: JSON!) { registerPasskey(response: $r, name: "e2e platform") { recoveryCodes } }`,
+    { r: operatorDevice.register(registration.data!.passkeyRegistrationOptions) },
+    { token: seeded.operator.token },
+  );
+  if (registered.errors) throw new Error(`operator passkey: ${JSON.stringify(registered.errors)}`);
+
+  const SESSION = 'token clinicId roles permissions user { id }';
   const LOGIN = `mutation($email: String!, $password: String!, $clinicId: ID) {
-    login(email: $email, password: $password, clinicId: $clinicId) { token clinicId roles permissions user { id } }
+    login(email: $email, password: $password, clinicId: $clinicId) { ${SESSION} }
   }`;
-  async function login(email: string, clinicId?: string) {
+  const asSession = (payload: any): Session => ({
+    token: payload.token,
+    clinicId: payload.clinicId,
+    roles: payload.roles,
+    permissions: payload.permissions,
+    userId: payload.user.id,
+  });
+  async function login(email: string, clinicId?: string): Promise<Session> {
     const response = await gql(gatewayUrl, LOGIN, { email, password, clinicId });
-    if (!response.data?.login) throw new Error(`login ${email}: ${JSON.stringify(response.errors)}`);
-    const { token, roles, permissions, user } = response.data.login;
-    return { token, clinicId: response.data.login.clinicId, roles, permissions, userId: user.id };
+    if (response.data?.login) return asSession(response.data.login);
+    const refusal = response.errors?.[0]?.extensions as { reason?: string; ticket?: string } | undefined;
+    if (refusal?.reason === 'SECOND_FACTOR_REQUIRED' && refusal.ticket && email === DEMO.operator.email) {
+      const options = await gql(gatewayUrl, `mutation($t: String!) { passkeyLoginOptions(ticket: $t) }`, { t: refusal.ticket });
+      const verified = await gql(
+        gatewayUrl,
+        `mutation($t: String!, $p: JSON!) { verifySecondFactor(ticket: $t, passkey: $p) { ${SESSION} } }`,
+        { t: refusal.ticket, p: operatorDevice.authenticate(options.data!.passkeyLoginOptions) },
+      );
+      if (verified.data?.verifySecondFactor) return asSession(verified.data.verifySecondFactor);
+      throw new Error(`login ${email} (passkey): ${JSON.stringify(verified.errors)}`);
+    }
+    throw new Error(`login ${email}: ${JSON.stringify(response.errors)}`);
+  }
+
+  async function joinFromMail(email: string, joinOptions: { password?: string; after?: string } = {}): Promise<Session> {
+    const message: CaughtMail = await mail.waitFor({ to: email, ...(joinOptions.after ? { after: joinOptions.after } : {}) });
+    const link = message.links.find((l) => l.includes('/accept-invitation?token='));
+    if (!link) throw new Error(`the newest mail to ${email} has no link to choose a password: ${message.subject}`);
+    const accepted = await gql(gatewayUrl, `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }`, {
+      t: new URL(link).searchParams.get('token'),
+      p: joinOptions.password ?? password,
+    });
+    if (accepted.errors) throw new Error(`acceptInvitation for ${email}: ${JSON.stringify(accepted.errors)}`);
+    const token = accepted.data!.acceptInvitation.token as string;
+    const mine = await gql(gatewayUrl, `{ me { invitations { id clinic { id } } } }`, {}, { token });
+    const [invitation] = mine.data!.me.invitations;
+    if (!invitation) throw new Error(`${email} has no open invitation`);
+    await gql(gatewayUrl, `mutation($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: invitation.id }, { token });
+    const switched = await gql(gatewayUrl, `mutation($c: ID!) { switchClinic(clinicId: $c) { ${SESSION} } }`, { c: invitation.clinic.id }, { token });
+    if (switched.errors) throw new Error(`switchClinic for ${email}: ${JSON.stringify(switched.errors)}`);
+    return asSession(switched.data!.switchClinic);
   }
   const adminLogin = await login(DEMO.admin.email);
 
@@ -193,6 +279,8 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     demo: DEMO,
     clinicId: adminLogin.clinicId!,
     services: { auth },
+    mail,
+    joinFromMail,
     async stopPatients() {
       await patients?.stop();
       patients = null;

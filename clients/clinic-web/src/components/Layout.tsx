@@ -1,12 +1,26 @@
 import { Suspense } from 'react';
-import { useMutation } from '@apollo/client';
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useMutation, useQuery } from '@apollo/client';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { SCREENS } from '../screens';
-import { LOGOUT } from '../graphql';
+import { LOGOUT, ME, type Me } from '../graphql';
 import { endSession, useCan, useSession } from '../session';
 import { Loading } from './ui';
 
 const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
+
+/** "Another clinic invites you": a notice on every screen until the person answers. */
+function InvitationsNotice() {
+  const location = useLocation();
+  const { data } = useQuery<{ me: Me | null }>(ME, { fetchPolicy: 'cache-first' });
+  const count = data?.me?.invitations.length ?? 0;
+  if (count === 0 || location.pathname === '/invitations') return null;
+  const [first] = data!.me!.invitations;
+  return (
+    <div className="notice notice-info banner" role="status">
+      {count === 1 ? `${first!.clinic.name} invites you to join.` : `${count} clinics invite you to join.`} <Link to="/invitations">Review the invitation{count === 1 ? '' : 's'}</Link>
+    </div>
+  );
+}
 
 export function Layout() {
   const session = useSession();
@@ -55,12 +69,14 @@ export function Layout() {
           </span>
           {session && session.clinicCount > 1 && <NavLink to="/account/clinic">Switch clinic</NavLink>}
           <NavLink to="/account/password">Change password</NavLink>
+          <NavLink to="/account/security">Security</NavLink>
           <button type="button" className="link-button" onClick={signOut} disabled={loading}>
             Sign out
           </button>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        <InvitationsNotice />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

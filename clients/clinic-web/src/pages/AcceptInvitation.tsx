@@ -1,24 +1,22 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { useApolloClient, useMutation } from '@apollo/client';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { chooseClinic, completeSignIn, NotStaffError } from '../auth';
-import { ClinicChoice } from '../components/ClinicChoice';
+import { useMutation } from '@apollo/client';
+import { Link, useSearchParams } from 'react-router-dom';
+import { NotStaffError } from '../auth';
+import { useSignInSteps } from '../components/SignInSteps';
 import { ErrorBox, focusFirstError, InputField, PageTitle } from '../components/ui';
 import { fieldErrors, plainMessage } from '../errors';
-import { ACCEPT_INVITATION, type AuthPayload, type Membership } from '../graphql';
+import { ACCEPT_INVITATION, type AuthPayload } from '../graphql';
 import { endSession } from '../session';
 
 export default function AcceptInvitation() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const client = useApolloClient();
-  const navigate = useNavigate();
   const [accept, { loading }] = useMutation<{ acceptInvitation: AuthPayload }>(ACCEPT_INVITATION);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState<{ password?: string; confirm?: string; form?: string }>({});
-  const [choice, setChoice] = useState<{ token: string; memberships: Membership[] } | null>(null);
   const form = useRef<HTMLFormElement>(null);
+  const steps = useSignInSteps({ from: '/', onRestart: () => undefined });
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -32,10 +30,10 @@ export default function AcceptInvitation() {
     }
     try {
       endSession(null); // someone else's session in this tab ends here
-      const { data } = await accept({ variables: { token, password } });
-      const step = await completeSignIn(client, data!.acceptInvitation);
-      if (step.kind === 'choose-clinic') setChoice({ token: step.token, memberships: step.memberships });
-      else navigate('/', { replace: true });
+      await steps.attempt(async () => {
+        const { data } = await accept({ variables: { token, password } });
+        return data!.acceptInvitation;
+      });
     } catch (error) {
       const byField = fieldErrors(error as Error);
       setErrors({
@@ -49,27 +47,18 @@ export default function AcceptInvitation() {
   return (
     <main className="centered" id="main">
       <div className="card narrow">
-        {choice ? (
-          <>
-            <PageTitle>Choose a clinic</PageTitle>
-            <ClinicChoice
-              memberships={choice.memberships}
-              onChoose={async (clinicId) => {
-                await chooseClinic(client, choice.token, clinicId);
-                navigate('/', { replace: true });
-              }}
-            />
-          </>
+        {steps.active ? (
+          steps.view
         ) : !token ? (
           <>
             <PageTitle>Invitation link incomplete</PageTitle>
-            <p>This link has no invitation token. Copy the whole link your administrator gave you, or ask for a new one.</p>
+            <p>This link has no invitation token. Open the whole link from the invitation email, or ask your clinic for a new one.</p>
             <Link to="/signin">Go to sign in</Link>
           </>
         ) : (
           <>
             <PageTitle>Welcome to Clinicult</PageTitle>
-            <p>Choose the password you will sign in with.</p>
+            <p>Choose the password you will sign in with. Then you accept the clinic’s invitation.</p>
             <form ref={form} onSubmit={onSubmit} noValidate>
               <ErrorBox>{errors.form}</ErrorBox>
               <InputField
@@ -92,7 +81,7 @@ export default function AcceptInvitation() {
                 required
               />
               <button type="submit" className="primary" disabled={loading}>
-                {loading ? 'Saving…' : 'Set password and sign in'}
+                {loading ? 'Saving…' : 'Set password and continue'}
               </button>
             </form>
           </>

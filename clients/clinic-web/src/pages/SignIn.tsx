@@ -1,11 +1,11 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { useApolloClient, useMutation } from '@apollo/client';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
-import { chooseClinic, completeSignIn, NotStaffError } from '../auth';
+import { useMutation } from '@apollo/client';
+import { Link, Navigate, useLocation } from 'react-router-dom';
+import { NotStaffError } from '../auth';
+import { useSignInSteps } from '../components/SignInSteps';
 import { ErrorBox, focusFirstError, InputField, Notice, PageTitle } from '../components/ui';
-import { ClinicChoice } from '../components/ClinicChoice';
 import { plainMessage, sessionReasonText } from '../errors';
-import { LOGIN, type AuthPayload, type Membership } from '../graphql';
+import { LOGIN, type AuthPayload } from '../graphql';
 import { clearNotice, useNotice, useSession } from '../session';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -13,19 +13,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function SignIn() {
   const session = useSession();
   const notice = useNotice();
-  const client = useApolloClient();
-  const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
   const [login, { loading }] = useMutation<{ login: AuthPayload }>(LOGIN);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ email?: string; password?: string; form?: string }>({});
-  const [choice, setChoice] = useState<{ token: string; memberships: Membership[] } | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const steps = useSignInSteps({ from, onRestart: () => setPassword('') });
 
-  if (session && !choice) return <Navigate to={from} replace />;
+  if (session && !steps.active) return <Navigate to={from} replace />;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -40,23 +38,17 @@ export function SignIn() {
     }
     setBusy(true);
     try {
-      const { data } = await login({ variables: { email: email.trim(), password } });
+      await steps.attempt(async () => {
+        const { data } = await login({ variables: { email: email.trim(), password } });
+        return data!.login;
+      });
       clearNotice();
-      const step = await completeSignIn(client, data!.login);
-      if (step.kind === 'choose-clinic') setChoice({ token: step.token, memberships: step.memberships });
-      else navigate(from, { replace: true });
     } catch (error) {
       setErrors({ form: error instanceof NotStaffError ? error.message : plainMessage(error as Error) });
       requestAnimationFrame(() => focusFirstError(form.current));
     } finally {
       setBusy(false);
     }
-  }
-
-  async function onChoose(clinicId: string) {
-    if (!choice) return;
-    const step = await chooseClinic(client, choice.token, clinicId);
-    if (step.kind === 'signed-in') navigate(from, { replace: true });
   }
 
   return (
@@ -68,11 +60,8 @@ export function SignIn() {
           </span>
           Clinicult
         </div>
-        {choice ? (
-          <>
-            <PageTitle>Choose a clinic</PageTitle>
-            <ClinicChoice memberships={choice.memberships} onChoose={onChoose} />
-          </>
+        {steps.active ? (
+          steps.view
         ) : (
           <>
             <PageTitle>Sign in</PageTitle>
@@ -103,7 +92,10 @@ export function SignIn() {
                 {loading || busy ? 'Signing in…' : 'Sign in'}
               </button>
             </form>
-            <p className="muted small">New here? Open the invitation link your clinic administrator gave you to set your password.</p>
+            <p className="small">
+              <Link to="/forgot-password">Forgot your password?</Link>
+            </p>
+            <p className="muted small">New here? Open the link in the invitation email your clinic sent you to choose your password.</p>
           </>
         )}
       </div>

@@ -4,7 +4,7 @@
  */
 import type { Logger, RunningService, TrustedIssuer } from '@clinicult/kit';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
-import { createTestIssuer, freePort, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import { createTestIssuer, freePort, gql, markSessionFactsReady, startRealAuth as startTestingAuth, type TestIssuer } from '@clinicult/testing';
 import { loadAdminConfig, type AdminConfig } from '../config.js';
 import { startAdminService, type AdminServiceOverrides, type RunningAdminService } from '../service.js';
 
@@ -72,43 +72,14 @@ export async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;
 }
 
-// The real auth service, loaded by path at run time: admin's compile stays independent of auth's
-// sources (tsc's rootDir is src/), while jest resolves and transforms them like any test import.
-interface AuthModule {
-  loadAuthConfig(env: Record<string, string>): unknown;
-  startAuthService(config: unknown, overrides?: { issuers?: TrustedIssuer[]; logger?: Logger }): Promise<RunningService>;
-}
-const AUTH_MODULE = '../../../auth/src/index.js';
-
 export interface AuthUnderTest {
   url: string;
   stop(): Promise<void>;
 }
 
-export async function startRealAuth(issuer: TestIssuer): Promise<AuthUnderTest> {
-  const { loadAuthConfig, startAuthService } = (await import(AUTH_MODULE)) as AuthModule;
-  const db = await createTestDatabase('auth');
-  try {
-    const service = await startAuthService(
-      loadAuthConfig({
-        NODE_ENV: 'test',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        PORT: '0',
-        DATABASE_URL: db.url,
-      }),
-      { issuers: [issuer.trusted] },
-    );
-    return {
-      url: service.url,
-      async stop() {
-        await service.stop();
-        await db.drop();
-      },
-    };
-  } catch (error) {
-    await db.drop();
-    throw error;
-  }
+/** The real auth (packages/testing, loaded by path there), trusting this file's issuer, with its own mail catcher. */
+export function startRealAuth(issuer: TestIssuer) {
+  return startTestingAuth({ issuer: issuer.trusted });
 }
 
 // The real users service, loaded the same way.

@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { forbiddenError } from '@clinicult/kit';
 import type { AdminProvisioner, ProvisionedInvitation } from '../clients.js';
 import type { Actor, ClinicRegistry } from './clinics.js';
 import { parseInput } from './validation.js';
 
 /**
- * A clinic's first ADMIN (DESIGN.md, self-service limits): users creates the profile, membership
- * and login and returns a one-time link to set a password, so no operator ever knows a staff
- * password. Only an existing, ACTIVE clinic can get one.
+ * A clinic's first ADMIN (DESIGN.md, self-service limits): users invites them, only while the
+ * clinic has no active ADMIN, and auth mails them the link; the operator sees the invitation's
+ * status, never the link, so no operator ever knows or sets a staff password. Only an existing,
+ * ACTIVE clinic can get one.
  */
 const personName = (what: string) =>
   z
@@ -34,6 +36,7 @@ export async function provisionClinicAdmin(
   actor: Actor,
 ): Promise<ProvisionedInvitation> {
   const person = parseInput(provisionAdminSchema, input, 'input');
+  if (!actor.userId) throw forbiddenError('Only an operator invites a clinic’s first ADMIN.');
   const clinic = await deps.registry.requireActive(clinicId);
-  return deps.provisioner.provisionAdminUser({ clinicId: clinic.id, ...person }, actor.requestId);
+  return deps.provisioner.provisionAdminUser({ clinicId: clinic.id, ...person, invitedBy: actor.userId }, actor.requestId);
 }

@@ -132,7 +132,7 @@ export async function startRecorder(options: { stream: string; service?: string;
   };
 }
 
-const facts = () => ({ token: 't', jti: randomUUID(), issuedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+const facts = () => ({ token: 't', jti: randomUUID(), issuedAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000), mfa: false });
 
 export function staffCaller(userId: string, clinicId: string, roles: ClinicRole[] = ['DOCTOR']): Caller {
   return { kind: 'staff', userId, clinicId, roles, permissions: [], ...facts() };

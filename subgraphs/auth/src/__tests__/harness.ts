@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
+import { startMailCatcher, type MailCatcher } from '@clinicult/mail-catcher';
 import { gql, markSessionFactsReady } from '@clinicult/testing';
 import type { ClinicRole } from '@clinicult/rbac';
 import { loadAuthConfig, type AuthConfig } from '../config.js';
@@ -12,22 +13,30 @@ export const PASSWORD = 'Correct-Horse-9';
 export async function startTestAuth(env: Record<string, string> = {}, overrides: ServiceOverrides = {}) {
   const database: TestDatabase = await createTestDatabase('auth');
   await markSessionFactsReady();
+  // a real SMTP server of this test file's own (addresses @bounce.test are refused, as by a real server)
+  const mail: MailCatcher = await startMailCatcher({ rejectRecipients: /@bounce\.test$/ });
   const config: AuthConfig = loadAuthConfig({
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
     FACTS_WARM_INTERVAL_MS: '300',
+    SMTP_URL: mail.smtpUrl,
+    MAIL_RELAY_INTERVAL_MS: '100',
+    MAIL_RETRY_BASE_MS: '100',
     ...env,
   });
   const service: AuthService = await startAuthService(config, overrides);
   const url = `${service.url}/graphql`;
 
-  async function addUser(options: { memberships?: Array<{ clinicId: string; roles: ClinicRole[] }>; operator?: boolean } = {}) {
+  async function addUser(
+    options: { memberships?: Array<{ clinicId: string; roles: ClinicRole[] }>; operator?: boolean; password?: string | null; email?: string } = {},
+  ) {
     const userId = randomUUID();
-    const email = `user-${userId.slice(0, 8)}@example.test`;
+    const email = options.email ?? `user-${userId.slice(0, 8)}@example.test`;
+    const password = options.password === undefined ? PASSWORD : options.password;
     await service.db.credential.create({
-      data: { userId, email, passwordHash: await hashPassword(PASSWORD), isOperator: options.operator ?? false },
+      data: { userId, email, passwordHash: password === null ? null : await hashPassword(password), isOperator: options.operator ?? false },
     });
     for (const m of options.memberships ?? []) {
       await service.db.membership.create({ data: { userId, clinicId: m.clinicId, roles: m.roles } });
@@ -55,10 +64,11 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
 
   async function stop() {
     await service.stop();
+    await mail.stop();
     await database.drop();
   }
 
-  return { service, url, config, addUser, login, serviceToken, stop, database };
+  return { service, url, config, addUser, login, serviceToken, stop, database, mail };
 }
 
 export function randomIp(): string {

@@ -1,8 +1,8 @@
-import { badInput } from '@clinicult/kit';
+import { invalidField } from '@clinicult/kit';
 import { isClinicRole } from '@clinicult/rbac';
 import type { AuthDb } from '../db.js';
 import type { FactsWriter } from '../facts-writer.js';
-import { endSessions, normalizeEmail } from './sessions.js';
+import { normalizeEmail, rolesOf } from './sessions.js';
 
 /**
  * Internal operations: the users service keeps auth's copy of logins and roles, admin keeps the
@@ -19,7 +19,7 @@ export async function upsertCredential(
 ): Promise<boolean> {
   const email = normalizeEmail(input.email);
   const holder = await deps.db.credential.findUnique({ where: { email }, select: { userId: true } });
-  if (holder && holder.userId !== input.userId) throw badInput(`The email ${email} already belongs to another user.`, { field: 'email' });
+  if (holder && holder.userId !== input.userId) throw invalidField('email', `The email ${email} already belongs to another user.`);
   const credential = await deps.db.credential.upsert({
     where: { userId: input.userId },
     create: { userId: input.userId, email, isOperator: input.operator ?? false },
@@ -29,37 +29,39 @@ export async function upsertCredential(
   return true;
 }
 
+/**
+ * The roles a user holds in a clinic, as users decided them. A new membership changes no existing
+ * token; a changed or removed one ends the user's sessions **in that clinic only** (a cut-off per
+ * user and clinic): their other clinics are not another clinic's ADMIN's to sign out. A removed
+ * membership keeps its row with no roles, so its cut-off outlives it.
+ */
 export async function syncMembership(
   deps: InternalDeps,
   input: { userId: string; clinicId: string; roles: string[] },
 ): Promise<boolean> {
   const unknown = input.roles.filter((r) => !isClinicRole(r));
-  if (unknown.length) throw badInput(`Unknown role(s): ${unknown.join(', ')}.`, { field: 'roles' });
+  if (unknown.length) throw invalidField('roles', `Unknown role(s): ${unknown.join(', ')}.`);
   const roles = [...new Set(input.roles)].sort();
   const credential = await deps.db.credential.findUnique({ where: { userId: input.userId } });
-  if (!credential) throw badInput('Unknown user: create the credential first.', { field: 'userId' });
-  const existing = await deps.db.membership.findUnique({
-    where: { userId_clinicId: { userId: input.userId, clinicId: input.clinicId } },
+  if (!credential) throw invalidField('userId', 'Unknown user: create the credential first.');
+  const key = { userId_clinicId: { userId: input.userId, clinicId: input.clinicId } };
+  const existing = await deps.db.membership.findUnique({ where: key });
+  const before = existing ? JSON.stringify(rolesOf(existing.roles)) : null;
+  const changed = before !== null && before !== '[]' && before !== JSON.stringify(roles);
+  if (!existing && roles.length === 0) return true;
+  const cutOff = changed ? new Date() : undefined;
+  await deps.db.membership.upsert({
+    where: key,
+    create: { userId: input.userId, clinicId: input.clinicId, roles },
+    update: { roles, ...(cutOff ? { tokensValidAfter: cutOff } : {}) },
   });
-  if (roles.length === 0) {
-    if (!existing) return true;
-    await deps.db.membership.delete({ where: { userId_clinicId: { userId: input.userId, clinicId: input.clinicId } } });
-  } else {
-    await deps.db.membership.upsert({
-      where: { userId_clinicId: { userId: input.userId, clinicId: input.clinicId } },
-      create: { userId: input.userId, clinicId: input.clinicId, roles },
-      update: { roles },
-    });
-  }
-  // A new membership changes no existing token; a changed or removed one ends the user's sessions.
-  const before = existing ? JSON.stringify([...(existing.roles as string[])].sort()) : null;
-  if (before !== null && before !== JSON.stringify(roles)) await endSessions(deps, input.userId);
+  if (cutOff) await deps.facts.clinicTokensValidAfter(input.userId, input.clinicId, cutOff);
   return true;
 }
 
 export async function setCredentialStatus(deps: InternalDeps, input: { userId: string; active: boolean }): Promise<boolean> {
   const credential = await deps.db.credential.findUnique({ where: { userId: input.userId } });
-  if (!credential) throw badInput('Unknown user.', { field: 'userId' });
+  if (!credential) throw invalidField('userId', 'Unknown user.');
   // one write: the new status and the end of every earlier session
   const now = new Date();
   await deps.db.credential.update({
@@ -82,4 +84,10 @@ export async function setClinicAccess(
   });
   await deps.facts.clinicSuspended(input.clinicId, input.access === 'SUSPENDED');
   return true;
+}
+
+/** The clinic's ADMIN requires (or stops requiring) a second factor of its staff: from their next request. */
+export async function setClinicMfaRequired(deps: InternalDeps, clinicId: string, required: boolean): Promise<void> {
+  await deps.db.clinicStatus.upsert({ where: { clinicId }, create: { clinicId, mfaRequired: required }, update: { mfaRequired: required } });
+  await deps.facts.clinicRequiresMfa(clinicId, required);
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { AuthClient, AuthCallContext, InvitationTicket } from '../auth-client.js';
+import type { AuthClient, AuthCallContext, InvitationMail } from '../auth-client.js';
 import { authUnavailable } from '../auth-client.js';
 
 export interface AuthCall {
@@ -8,7 +7,9 @@ export interface AuthCall {
   clinicId: string | null;
 }
 
-/** Records auth's internal calls; `failOn` makes the next call of a method fail as if auth were down. */
+/**
+ * Records auth's internal calls, so users' own rules can be checked alone (what really reaches auth,
+ * and the mail it sends, is in auth-coupling.int.test.ts and the e2e tests); `failOn` makes the next call of a method fail as if auth were down. */
 export class FakeAuth implements AuthClient {
   calls: AuthCall[] = [];
   private failing = new Set<keyof AuthClient>();
@@ -31,9 +32,12 @@ export class FakeAuth implements AuthClient {
     this.record('upsertCredential', ctx, userId, email);
   }
 
-  async createInvitation(userId: string, clinicId: string, ttlHours: number, ctx: AuthCallContext): Promise<InvitationTicket> {
-    this.record('createInvitation', ctx, userId, clinicId, ttlHours);
-    return { token: `invite-${randomUUID()}`, expiresAt: new Date(Date.now() + ttlHours * 3600_000) };
+  async sendInvitation(mail: InvitationMail, ctx: AuthCallContext): Promise<void> {
+    this.record('sendInvitation', ctx, { ...mail, roles: [...mail.roles] });
+  }
+
+  async revokeInvitationLinks(invitationId: string, ctx: AuthCallContext): Promise<void> {
+    this.record('revokeInvitationLinks', ctx, invitationId);
   }
 
   async syncMembership(userId: string, clinicId: string, roles: readonly string[], ctx: AuthCallContext): Promise<void> {

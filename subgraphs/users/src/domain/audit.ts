@@ -14,10 +14,14 @@ export type AuditAction =
   | 'membership.added'
   | 'membership.changed'
   | 'membership.removed'
-  | 'invitation.created';
+  | 'invitation.created'
+  | 'invitation.resent'
+  | 'invitation.revoked'
+  | 'invitation.accepted'
+  | 'invitation.declined';
 
 export interface AuditActor {
-  kind: 'staff' | 'service';
+  kind: 'staff' | 'service' | 'operator';
   /** the staff user, or `service:<name>` */
   id: string;
 }
@@ -33,6 +37,8 @@ export interface AuditEvent {
   after?: readonly ClinicRole[] | null;
   /** fields changed, for profile updates */
   fields?: string[];
+  /** small facts (the invitation id and roles; never whether the address had an account) */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -64,6 +70,8 @@ export function recordAudit(logger: Logger, event: AuditEvent): void {
     // a service (admin provisioning) may name the clinic in an argument rather than its call's header
     clinicId: event.clinicId,
     ...(event.fields ? { fields: event.fields } : {}),
-    ...(roles ? { details: { before: event.before ?? null, after: event.after ?? null } } : {}),
+    ...(roles || event.details
+      ? { details: { ...event.details, ...(roles ? { before: event.before ?? null, after: event.after ?? null } : {}) } }
+      : {}),
   });
 }

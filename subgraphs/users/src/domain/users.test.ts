@@ -1,7 +1,7 @@
 import type { Caller } from '@clinicult/rbac';
 import { decodeCursor, encodeCursor, escapeLike, rolesFromJson, scopeOf, searchWhere, visibleUserWhere } from './users.js';
 
-const facts = { token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date() };
+const facts = { token: 't', jti: 'j', issuedAt: new Date(), expiresAt: new Date(), mfa: false };
 
 test('scope: staff see themselves and their clinic; unscoped users and operators only themselves; services their named clinic', () => {
   expect(scopeOf({ kind: 'staff', userId: 'u', clinicId: 'c', roles: ['DOCTOR'], permissions: [], ...facts })).toEqual({ userId: 'u', clinicId: 'c' });

@@ -69,16 +69,9 @@ export interface MembershipView {
   roles: ClinicRole[];
 }
 
-/**
- * The signed-in person's own profile (any status; the session check already refused deactivated
- * users). A user seen signed in has accepted their invitation: INVITED becomes ACTIVE here.
- */
+/** The signed-in person's own profile (any status; the session check already refused deactivated users). */
 export async function getMe(db: UsersDb, userId: string): Promise<UserRow | null> {
-  const user = await db.user.findUnique({ where: { id: userId } });
-  if (user?.status !== 'INVITED') return user;
-  const now = new Date();
-  await db.user.updateMany({ where: { id: userId, status: 'INVITED' }, data: { status: 'ACTIVE', activatedAt: now } });
-  return { ...user, status: 'ACTIVE', activatedAt: now };
+  return db.user.findUnique({ where: { id: userId } });
 }
 
 /** One user, if the scope may see it (null otherwise: other clinics' users do not exist here). */
@@ -220,6 +213,15 @@ export async function updateUser(db: UsersDb, logger: Logger, actor: Actor, id: 
   const scope: Scope = { userId: actor.userId, clinicId: actor.clinicId };
   const existing = await getVisibleUser(db, scope, id);
   if (!existing) throw notFound(`No user with id ${id} belongs to this clinic.`);
+  if (!self) {
+    // a profile is the person's own; a clinic's ADMIN keeps it only for someone who works nowhere else
+    const elsewhere = await db.membership.count({ where: { userId: id, clinicId: { not: actor.clinicId } } });
+    if (elsewhere > 0) {
+      throw forbiddenError(
+        'This person also works in another clinic, so their profile is theirs to edit; you can change their roles and status here.',
+      );
+    }
+  }
   const user = await db.user.update({ where: { id }, data });
   recordAudit(logger, {
     action: 'user.updated',

@@ -1,8 +1,20 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
-import { Empty, ErrorBox, focusFirstError, InputField, Loading, Notice, PageTitle } from '../../components/ui';
+import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle } from '../../components/ui';
 import { errorFor, fieldErrors, plainMessage } from '../../errors';
-import { CREATE_USER, DEACTIVATE_USER, REACTIVATE_USER, SET_MEMBERSHIP, STAFF } from '../../graphql';
+import {
+  CLINIC_SIGN_IN_POLICY,
+  CREATE_USER,
+  DEACTIVATE_USER,
+  INVITATIONS,
+  REACTIVATE_USER,
+  RESEND_INVITATION,
+  REVOKE_INVITATION,
+  SET_CLINIC_MFA_REQUIRED,
+  SET_MEMBERSHIP,
+  STAFF,
+  type StaffInvitation,
+} from '../../graphql';
 import { useSession } from '../../session';
 
 const ROLES = [
@@ -36,11 +48,11 @@ function RoleBoxes({ value, onChange, legend, error }: { value: string[]; onChan
 }
 
 function InviteForm({ onDone }: { onDone: () => void }) {
-  const [createUser, { loading }] = useMutation<{ createUser: { user: StaffUser; invitation: { url: string; expiresAt: string } | null } }>(CREATE_USER);
+  const [createUser, { loading }] = useMutation<{ createUser: { invitation: StaffInvitation } }>(CREATE_USER);
   const [values, setValues] = useState({ email: '', firstName: '', lastName: '' });
   const [roles, setRoles] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
-  const [result, setResult] = useState<{ name: string; url: string | null; expiresAt?: string } | null>(null);
+  const [sent, setSent] = useState<StaffInvitation | null>(null);
   const form = useRef<HTMLFormElement>(null);
 
   async function onSubmit(event: FormEvent) {
@@ -59,8 +71,7 @@ function InviteForm({ onDone }: { onDone: () => void }) {
       const { data } = await createUser({
         variables: { input: { email: values.email.trim(), firstName: values.firstName.trim(), lastName: values.lastName.trim(), roles } },
       });
-      const { user, invitation } = data!.createUser;
-      setResult({ name: user.displayName, url: invitation?.url ?? null, expiresAt: invitation?.expiresAt });
+      setSent(data!.createUser.invitation);
       setValues({ email: '', firstName: '', lastName: '' });
       setRoles([]);
       onDone();
@@ -82,28 +93,12 @@ function InviteForm({ onDone }: { onDone: () => void }) {
   return (
     <section className="card" aria-labelledby="invite-title">
       <h2 id="invite-title">Invite a person</h2>
-      {result && (
-        <div className="notice notice-success" role="status" data-testid="invitation">
-          {result.url ? (
-            <>
-              <p>
-                <strong>{result.name}</strong> was added. Give them this one-time link to set their password
-                {result.expiresAt ? ` (valid until ${new Date(result.expiresAt).toLocaleString()})` : ''}:
-              </p>
-              <label htmlFor="invitation-url" className="sr-only">
-                Invitation link
-              </label>
-              <input id="invitation-url" className="copy" readOnly value={result.url} onFocus={(e) => e.target.select()} />
-              <button type="button" onClick={() => void navigator.clipboard?.writeText(result.url!)}>
-                Copy link
-              </button>
-            </>
-          ) : (
-            <p>
-              <strong>{result.name}</strong> already had a Clinicult login and now also works in this clinic.
-            </p>
-          )}
-        </div>
+      {sent && (
+        <Notice tone="success">
+          An invitation to join as {sent.roles.map((r) => ROLES.find((x) => x.value === r)?.label ?? r).join(', ')} is on its way to{' '}
+          <strong>{sent.email}</strong>. They choose their password (or, with an account already, sign in) and accept it; until then
+          it waits below.
+        </Notice>
       )}
       <form ref={form} onSubmit={onSubmit} noValidate className="inline-form wrap">
         <ErrorBox>{errors.form}</ErrorBox>
@@ -194,18 +189,162 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
   );
 }
 
+const STATUS_LABELS: Record<StaffInvitation['status'], string> = {
+  PENDING: 'Waiting for an answer',
+  ACCEPTED: 'Accepted',
+  DECLINED: 'Declined',
+  EXPIRED: 'Expired',
+  REVOKED: 'Withdrawn',
+  NOT_DELIVERED: 'Not delivered',
+};
+
+/** The clinic's invitations: who was invited, whether the mail went, and a resend or withdrawal. */
+function Invitations({ refreshKey }: { refreshKey: number }) {
+  const [includeClosed, setIncludeClosed] = useState(false);
+  const { data, loading, error, refetch } = useQuery<{ invitations: StaffInvitation[] }>(INVITATIONS, {
+    variables: { includeClosed },
+    fetchPolicy: 'cache-and-network',
+  });
+  // a new invitation was sent from the form above
+  useEffect(() => {
+    if (refreshKey > 0) void refetch();
+  }, [refreshKey, refetch]);
+  const [resend] = useMutation(RESEND_INVITATION);
+  const [revoke] = useMutation(REVOKE_INVITATION);
+  const [message, setMessage] = useState<{ tone: 'error' | 'ok'; text: string } | null>(null);
+  const list = data?.invitations ?? [];
+
+  async function act(what: () => Promise<unknown>, ok: string) {
+    setMessage(null);
+    try {
+      await what();
+      setMessage({ tone: 'ok', text: ok });
+      await refetch();
+    } catch (e) {
+      setMessage({ tone: 'error', text: plainMessage(e as Error) });
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="invitations-title">
+      <h2 id="invitations-title">Invitations</h2>
+      <label className="choice">
+        <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} /> Show answered, withdrawn and expired
+        ones
+      </label>
+      <ErrorBox>{error && plainMessage(error)}</ErrorBox>
+      {message && (
+        <div className={message.tone === 'error' ? 'field-error' : 'saved'} role={message.tone === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </div>
+      )}
+      {loading && !data ? (
+        <Loading what="Loading the invitations" />
+      ) : list.length === 0 ? (
+        <Empty>No invitation is waiting.</Empty>
+      ) : (
+        <table className="table invitations">
+          <thead>
+            <tr>
+              <th scope="col">Invited</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((i) => {
+              const open = i.status === 'PENDING' || i.status === 'NOT_DELIVERED' || i.status === 'EXPIRED';
+              return (
+                <tr key={i.id} data-invitation={i.email}>
+                  <th scope="row">
+                    {i.firstName} {i.lastName}
+                    <div className="muted small">{i.email}</div>
+                  </th>
+                  <td>{i.roles.map((r) => ROLES.find((x) => x.value === r)?.label ?? r).join(', ')}</td>
+                  <td>
+                    <span className={`badge invitation-${i.status.toLowerCase()}`}>{STATUS_LABELS[i.status]}</span>
+                    <div className="muted small">
+                      {i.status === 'NOT_DELIVERED'
+                        ? `The mail server refused it${i.delivery?.lastError ? `: ${i.delivery.lastError}` : ''}. Check the address.`
+                        : i.status === 'PENDING'
+                          ? `sent ${formatDateTime(i.sentAt)} · open until ${formatDateTime(i.expiresAt)}`
+                          : `invited ${formatDateTime(i.invitedAt)} by ${i.invitedByName}`}
+                    </div>
+                  </td>
+                  <td>
+                    {open && (
+                      <>
+                        <button type="button" onClick={() => void act(() => resend({ variables: { id: i.id } }), `Sent again to ${i.email}.`)}>
+                          Resend
+                        </button>{' '}
+                        {i.status !== 'EXPIRED' && (
+                          <button type="button" className="danger-outline" onClick={() => void act(() => revoke({ variables: { id: i.id } }), `Withdrawn: the link sent to ${i.email} no longer works.`)}>
+                            Withdraw
+                          </button>
+                        )}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Whether the clinic's staff must sign in with a second factor (the ADMIN needs one first). */
+function SignInPolicy({ clinicId }: { clinicId: string }) {
+  const { data } = useQuery<{ clinic: { id: string; mfaRequired: boolean | null } | null }>(CLINIC_SIGN_IN_POLICY, { variables: { id: clinicId } });
+  const [setRequired, { loading }] = useMutation(SET_CLINIC_MFA_REQUIRED);
+  const [problem, setProblem] = useState<string | null>(null);
+  const required = data?.clinic?.mfaRequired ?? false;
+  return (
+    <section className="card" aria-labelledby="policy-title">
+      <h2 id="policy-title">Sign-in policy</h2>
+      <p>
+        {required
+          ? 'Everyone in this clinic signs in with a password and a second factor (an authenticator app or a passkey).'
+          : 'Staff sign in with a password; a second factor is offered but not required.'}
+      </p>
+      <ErrorBox>{problem}</ErrorBox>
+      <button
+        type="button"
+        className={required ? '' : 'primary'}
+        disabled={loading || !data}
+        onClick={async () => {
+          setProblem(null);
+          if (!required && !window.confirm('Require a second factor? Everyone signed in without one is signed out and sets one up at their next sign-in.')) return;
+          try {
+            await setRequired({ variables: { required: !required } });
+          } catch (e) {
+            setProblem(plainMessage(e as Error));
+          }
+        }}
+      >
+        {required ? 'Stop requiring a second factor' : 'Require a second factor'}
+      </button>
+    </section>
+  );
+}
+
 export default function Staff() {
   const session = useSession();
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
-  const { data, loading, error, refetch } = useQuery<{ users: { totalCount: number; edges: { node: StaffUser }[] } }>(STAFF, {
+  const { data, loading, error } = useQuery<{ users: { totalCount: number; edges: { node: StaffUser }[] } }>(STAFF, {
     variables: { search: applied || null },
   });
   const users = data?.users.edges.map((e) => e.node) ?? [];
+  const [invited, setInvited] = useState(0);
   return (
     <section>
       <PageTitle>Staff</PageTitle>
-      <InviteForm onDone={() => void refetch()} />
+      <InviteForm onDone={() => setInvited((n) => n + 1)} />
+      <Invitations refreshKey={invited} />
       <section className="card" aria-labelledby="staff-title">
         <h2 id="staff-title">People in this clinic</h2>
         <form
@@ -242,8 +381,9 @@ export default function Staff() {
             </tbody>
           </table>
         )}
-        <Notice>Changing someone’s roles, or deactivating them, signs them out at once.</Notice>
+        <Notice>Changing someone’s roles, or removing them, signs them out of this clinic at once; deactivating signs them out everywhere.</Notice>
       </section>
+      <SignInPolicy clinicId={session!.clinicId!} />
     </section>
   );
 }

@@ -1,0 +1,36 @@
+import { useApolloClient, useQuery } from '@apollo/client';
+import { useNavigate } from 'react-router-dom';
+import { acceptAndOpen } from '../auth';
+import { ClinicChoice } from '../components/ClinicChoice';
+import { ErrorBox, Loading, PageTitle } from '../components/ui';
+import { plainMessage } from '../errors';
+import { ME, type Me } from '../graphql';
+import { useSession } from '../session';
+
+/** Invitations from other clinics, for someone already signed in (the link in "… invites you to join"). */
+export default function Invitations() {
+  const session = useSession();
+  const client = useApolloClient();
+  const navigate = useNavigate();
+  const { data, loading, error } = useQuery<{ me: Me | null }>(ME, { fetchPolicy: 'network-only' });
+  const invitations = data?.me?.invitations ?? [];
+  return (
+    <section>
+      <PageTitle>Invitations</PageTitle>
+      {loading && !data && <Loading />}
+      <ErrorBox>{error && plainMessage(error)}</ErrorBox>
+      {data?.me && invitations.length === 0 && <p>No invitation is waiting for you.</p>}
+      {data?.me && invitations.length > 0 && (
+        <ClinicChoice
+          memberships={[]}
+          invitations={invitations}
+          onChoose={async () => undefined}
+          onAccept={async (invitation) => {
+            const step = await acceptAndOpen(client, session!.token, invitation);
+            if (step.kind === 'signed-in') navigate('/', { replace: true });
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,12 @@
+import { SecuritySettings } from '@clinicult/web-identity';
+import { PageTitle } from '../components/ui';
+
+/** One's own second factors (authenticator app, passkeys, recovery codes). */
+export default function Security() {
+  return (
+    <section className="card">
+      <PageTitle>Sign-in security</PageTitle>
+      <SecuritySettings />
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+import type { GraphQLFormattedError } from 'graphql';
+
+/** A sign-in that waits for its second factor (auth's UNAUTHENTICATED answer with a ticket). */
+export interface SecondFactorChallenge {
+  reason: 'SECOND_FACTOR_REQUIRED' | 'SECOND_FACTOR_ENROLMENT_REQUIRED';
+  ticket: string;
+  methods: Array<'TOTP' | 'PASSKEY' | 'RECOVERY_CODE'>;
+  expiresAt: string;
+}
+
+export function graphQLErrorsOf(error: unknown): readonly GraphQLFormattedError[] {
+  const e = error as { graphQLErrors?: GraphQLFormattedError[]; networkError?: { result?: { errors?: GraphQLFormattedError[] } } } | null;
+  return [...(e?.graphQLErrors ?? []), ...(e?.networkError?.result?.errors ?? [])];
+}
+
+/** The challenge in a refused login, acceptInvitation, resetPassword or switchClinic; null otherwise. */
+export function secondFactorChallenge(error: unknown): SecondFactorChallenge | null {
+  for (const e of graphQLErrorsOf(error)) {
+    const x = e.extensions as Record<string, unknown> | undefined;
+    if (
+      x?.code === 'UNAUTHENTICATED' &&
+      (x.reason === 'SECOND_FACTOR_REQUIRED' || x.reason === 'SECOND_FACTOR_ENROLMENT_REQUIRED') &&
+      typeof x.ticket === 'string'
+    ) {
+      return { reason: x.reason, ticket: x.ticket, methods: (x.methods as SecondFactorChallenge['methods']) ?? [], expiresAt: String(x.expiresAt ?? '') };
+    }
+  }
+  return null;
+}
+
+/** The message for one field of a BAD_USER_INPUT (`fields: [{ path, message }]`), if any. */
+export function fieldMessage(error: unknown, path: string): string | undefined {
+  for (const e of graphQLErrorsOf(error)) {
+    const fields = e.extensions?.fields;
+    if (Array.isArray(fields)) {
+      const hit = fields.find((f: unknown) => typeof f === 'object' && f !== null && (f as { path?: string }).path === path);
+      if (hit) return (hit as { message?: string }).message ?? e.message;
+    }
+  }
+  return undefined;
+}
+
+/** One sentence for the person at the screen. */
+export function plainError(error: unknown): string {
+  const first = graphQLErrorsOf(error)[0];
+  if (first) {
+    if (first.extensions?.code === 'INTERNAL_SERVER_ERROR') return 'Something went wrong on our side. Please try again in a moment.';
+    return first.message;
+  }
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError') return 'The passkey request was cancelled or timed out. Try again.';
+  if (name === 'InvalidStateError') return 'This device already holds a passkey for this account.';
+  if ((error as { networkError?: unknown } | null)?.networkError) return 'Cannot reach the Clinicult server. Check the connection and try again.';
+  return (error as Error | null)?.message ?? 'Something went wrong. Try again.';
+}

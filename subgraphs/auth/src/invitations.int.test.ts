@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { codes, gql } from '@clinicult/testing';
+import { PASSWORD, startTestAuth } from './__tests__/harness.js';
+
+/** auth's side of an invitation (issue 11): the mail and its link, never a token in an answer. */
+let auth: Awaited<ReturnType<typeof startTestAuth>>;
+let svc: string;
+const clinic = randomUUID();
+
+beforeAll(async () => {
+  auth = await startTestAuth();
+  svc = (await auth.serviceToken('users')).body.access_token!;
+});
+afterAll(async () => {
+  await auth?.stop();
+});
+
+const SEND = `mutation($i: ID!, $u: ID!, $c: ID!, $e: DateTime!) {
+  sendInvitation(invitationId: $i, userId: $u, clinicId: $c, clinicName: "Clínica Norte", roles: ["DOCTOR"], inviterName: "Alicia Romero", expiresAt: $e)
+}`;
+const ACCEPT = `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token clinicId roles } }`;
+const STATUS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Invitation { id status delivery { status attempts lastError sentAt } } } }`;
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+async function send(invitationId: string, userId: string, token = svc) {
+  return gql(auth.url, SEND, { i: invitationId, u: userId, c: clinic, e: inDays(3) }, { token, headers: { 'x-clinicult-clinic-id': clinic } });
+}
+
+function tokenOf(link: string): string {
+  return new URL(link).searchParams.get('token')!;
+}
+
+test('a new person gets a one-time link by mail; the answer carries nothing but true; the link sets the password once', async () => {
+  const { userId, email } = await auth.addUser({ password: null });
+  const invitationId = randomUUID();
+  const sent = await send(invitationId, userId);
+  expect(sent.errors).toBeUndefined();
+  expect(sent.data).toEqual({ sendInvitation: true });
+  const mail = await auth.mail.waitFor({ to: email });
+  expect(mail.subject).toBe('You are invited to Clínica Norte on Clinicult');
+  expect(mail.text).toContain('Alicia Romero invited you to join Clínica Norte on Clinicult as Doctor.');
+  const link = mail.links[0]!;
+  expect(link).toMatch(/^http:\/\/localhost:3000\/accept-invitation\?token=[A-Za-z0-9_-]{43}$/);
+  // the link is not stored readable: only its sha256, and the sent mail's body lost it
+  const row = await auth.service.db.accountLink.findFirstOrThrow({ where: { invitationId } });
+  expect(row.tokenHash).not.toContain(tokenOf(link));
+  await waitFor(async () => (await auth.service.db.mailMessage.findFirstOrThrow({ where: { invitationId } })).status === 'SENT');
+  const stored = await auth.service.db.mailMessage.findFirstOrThrow({ where: { invitationId } });
+  expect(stored.textBody).not.toContain(tokenOf(link));
+  expect(stored.textBody).toContain('[link removed after delivery]');
+
+  expect(codes(await gql(auth.url, ACCEPT, { t: tokenOf(link), p: 'password' }))).toEqual(['BAD_USER_INPUT']);
+  const accepted = await gql(auth.url, ACCEPT, { t: tokenOf(link), p: PASSWORD });
+  expect(accepted.errors).toBeUndefined();
+  // no membership yet: the clinic's invitation is accepted in the app (users), so the token is unscoped
+  expect(accepted.data!.acceptInvitation).toMatchObject({ clinicId: null, roles: [] });
+  const reused = await gql(auth.url, ACCEPT, { t: tokenOf(link), p: 'Another-pass-3' });
+  expect(reused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'token' }] });
+  expect((await auth.login(email, PASSWORD)).errors).toBeUndefined();
+});
+
+test('a person who already signs in gets "sign in and accept", with no link that sets a password', async () => {
+  const { userId, email } = await auth.addUser();
+  const invitationId = randomUUID();
+  expect((await send(invitationId, userId)).data).toEqual({ sendInvitation: true });
+  const mail = await auth.mail.waitFor({ to: email });
+  expect(mail.subject).toBe('Clínica Norte invites you to join on Clinicult');
+  expect(mail.links).toEqual(['http://localhost:3000/invitations']);
+  expect(await auth.service.db.accountLink.count({ where: { userId } })).toBe(0);
+});
+
+test('a resend supersedes the earlier link; a withdrawn invitation\'s link stops working', async () => {
+  const { userId, email } = await auth.addUser({ password: null });
+  const invitationId = randomUUID();
+  await send(invitationId, userId);
+  const first = tokenOf((await auth.mail.waitFor({ to: email })).links[0]!);
+  const seen = auth.mail.messages({ to: email })[0]!.id;
+  await send(invitationId, userId);
+  const second = tokenOf((await waitForNewMail(email, seen)).links[0]!);
+  expect(second).not.toBe(first);
+  expect(codes(await gql(auth.url, ACCEPT, { t: first, p: PASSWORD }))).toEqual(['BAD_USER_INPUT']);
+  const revoke = await gql(auth.url, `mutation($i: ID!) { revokeInvitationLinks(invitationId: $i) }`, { i: invitationId }, { token: svc, headers: { 'x-clinicult-clinic-id': clinic } });
+  expect(revoke.errors).toBeUndefined();
+  expect(codes(await gql(auth.url, ACCEPT, { t: second, p: PASSWORD }))).toEqual(['BAD_USER_INPUT']);
+  expect(codes(await auth.login(email, PASSWORD))).toEqual(['UNAUTHENTICATED']);
+});
+
+test('an address the mail server refuses shows as NOT_DELIVERED to the clinic, and to no other clinic', async () => {
+  const { userId } = await auth.addUser({ password: null, email: `nobody-${randomUUID().slice(0, 6)}@bounce.test` });
+  const invitationId = randomUUID();
+  await send(invitationId, userId);
+  await waitFor(async () => (await auth.service.db.mailMessage.findFirstOrThrow({ where: { invitationId } })).status === 'FAILED');
+  const admin = await auth.addUser({ memberships: [{ clinicId: clinic, roles: ['ADMIN'] }] });
+  const adminToken = (await auth.login(admin.email)).data!.login.token;
+  const representation = { __typename: 'Invitation', id: invitationId, expiresAt: inDays(3), acceptedAt: null, declinedAt: null, revokedAt: null };
+  const seen = await gql(auth.url, STATUS, { r: [representation] }, { token: adminToken });
+  expect(seen.errors).toBeUndefined();
+  expect(seen.data!._entities[0]).toMatchObject({
+    status: 'NOT_DELIVERED',
+    delivery: { status: 'FAILED', attempts: 1, lastError: expect.stringContaining('does not exist') },
+  });
+  const stranger = await auth.addUser({ memberships: [{ clinicId: randomUUID(), roles: ['ADMIN'] }] });
+  const strangerToken = (await auth.login(stranger.email)).data!.login.token;
+  const hidden = await gql(auth.url, STATUS, { r: [representation] }, { token: strangerToken });
+  expect(hidden.data!._entities[0]).toEqual({ id: invitationId, status: 'PENDING', delivery: null });
+});
+
+test('only users (credentials-write) may send invitations: staff and other services are refused and nothing is sent', async () => {
+  const { userId, email } = await auth.addUser({ password: null });
+  const staff = await auth.addUser({ memberships: [{ clinicId: clinic, roles: ['ADMIN'] }] });
+  const staffToken = (await auth.login(staff.email)).data!.login.token;
+  expect(codes(await send(randomUUID(), userId, staffToken))).toEqual(['FORBIDDEN']);
+  const patients = (await auth.serviceToken('patients')).body.access_token!;
+  expect(codes(await send(randomUUID(), userId, patients))).toEqual(['FORBIDDEN']);
+  expect(codes(await gql(auth.url, SEND, { i: randomUUID(), u: userId, c: clinic, e: inDays(3) }))).toEqual(['UNAUTHENTICATED']);
+  expect(await auth.service.db.mailMessage.count({ where: { toAddress: email } })).toBe(0);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitForNewMail(to: string, afterId: string) {
+  for (let i = 0; i < 100; i += 1) {
+    const newest = auth.mail.messages({ to, after: afterId })[0];
+    if (newest) return newest;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no new mail to ${to}`);
+}
