@@ -18,6 +18,8 @@ import { describeExit, Supervisor } from './lib/supervisor.mjs';
 import { c, fail, ok, step, warn } from './lib/ui.mjs';
 
 const production = process.env.NODE_ENV === 'production';
+/** The web apps are opened at localhost: passkeys need a host name (WebAuthn refuses IP addresses). */
+const localUrl = (port) => `http://localhost:${port}`;
 const startTimeoutMs = Number(process.env.START_TIMEOUT_MS ?? 60_000);
 const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000) + 2_000;
 
@@ -81,7 +83,9 @@ async function preflight() {
 /** Refuses to go on when a port it needs is taken (another Clinicult, usually). */
 async function checkPorts(services) {
   const busy = [];
-  for (const service of services) if (await portInUse(service.port)) busy.push(service);
+  for (const service of services) {
+    for (const port of [service.port, ...(service.extraPorts ?? [])]) if (await portInUse(port)) busy.push({ ...service, port });
+  }
   if (busy.length) {
     fail(
       `Port${busy.length > 1 ? 's' : ''} already in use: ${busy.map((s) => `${s.port} (${s.name})`).join(', ')}. ` +
@@ -96,10 +100,10 @@ async function main() {
     warn('DATABASE_URL is ignored by npm start: each service has its own database. Use DATABASE_URL_<SERVICE> (e.g. DATABASE_URL_AUTH).');
   }
   // Fail fast, before building: the services that always run, and those already built.
-  await checkPorts(SERVICES.filter((s) => !s.optional || entryOf(s)));
+  await checkPorts(SERVICES.filter((s) => (!s.optional || entryOf(s)) && !(production && s.devOnly)));
   await preflight();
 
-  const { run: services, missing, skipped } = plan();
+  const { run: services, missing, skipped } = plan({ production });
   if (missing.length) {
     fail(`Not built: ${missing.map((s) => `${s.dir}/dist/main.js`).join(', ')}. Run npm run build and read its errors.`);
     process.exit(1);
@@ -209,16 +213,18 @@ async function banner(services, skipped, seeded) {
   }
   if (await answers(url(4000, '/fhir/metadata'))) line('FHIR R4', c.cyan(url(4000, '/fhir')));
   for (const s of services.filter((x) => x.client)) {
-    line(s.name === 'clinic-web' ? 'Staff app' : s.name === 'admin-web' ? 'Operator console' : s.name, c.cyan(url(s.port)));
+    line(s.name === 'clinic-web' ? 'Staff app' : s.name === 'admin-web' ? 'Operator console' : s.name, c.cyan(localUrl(s.port)));
   }
+  if (services.some((s) => s.name === 'mail')) line('Mail (dev)', `${c.cyan(url(1080))} ${c.dim('(what auth sent: invitations, resets; SMTP on :1025)')}`);
   console.log(`  ${c.bold('Services')} ${c.dim('(internal: GraphQL at /graphql, health at /healthz, /readyz, /metrics)')}`);
-  for (const s of services.filter((x) => !x.client)) line(`  ${s.name}`, url(s.port, s.name === 'gateway' ? '/healthz' : '/graphql'));
+  for (const s of services.filter((x) => !x.client && !x.devOnly)) line(`  ${s.name}`, url(s.port, s.name === 'gateway' ? '/healthz' : '/graphql'));
   if (skipped.length) line('  not built yet', skipped.map((s) => s.name).join(', '));
   if (seeded) {
     const { demoLogins, demoPassword, DEFAULT_DEMO_PASSWORD } = await import('./seed.mjs');
     const password = demoPassword() === DEFAULT_DEMO_PASSWORD ? DEFAULT_DEMO_PASSWORD : 'the DEMO_PASSWORD you set';
     console.log(`  ${c.bold('Demo logins')} ${c.dim(`(password: ${password})`)}`);
     for (const login of demoLogins()) line(`  ${login.email}`.padEnd(30), c.dim(login.what));
+    console.log(c.dim(`  The operator signs in with a second factor too: \`npm run demo:otp\` prints the current code.`));
   }
   console.log(c.dim('\nPress Ctrl-C to stop.\n'));
 }

@@ -10,6 +10,9 @@ import { root } from './proc.mjs';
  * then the web clients.
  */
 export const SERVICES = [
+  // development only: a real SMTP server on :1025 that keeps the mail auth sends (the web page on
+  // :1080 lists it, with the invitation and reset links); production sets SMTP_URL to a real one
+  { name: 'mail', port: 1080, dir: 'packages/mail-catcher', tier: 0, devOnly: true, extraPorts: [1025] },
   { name: 'auth', port: 4001, dir: 'subgraphs/auth', tier: 0, database: true },
   { name: 'users', port: 4002, dir: 'subgraphs/users', tier: 1, database: true },
   { name: 'admin', port: 4006, dir: 'subgraphs/admin', tier: 1, database: true },
@@ -35,11 +38,12 @@ export function entryOf(service) {
 }
 
 /** What to run now: every required service (missing entries are reported) and the built optional ones. */
-export function plan() {
+export function plan({ production = false } = {}) {
   const run = [];
   const missing = [];
   const skipped = [];
   for (const service of SERVICES) {
+    if (production && service.devOnly) continue;
     const entry = entryOf(service);
     if (entry) run.push({ ...service, entry });
     else if (service.optional) skipped.push(service);

@@ -9,6 +9,8 @@ import { ClinicPage } from './pages/ClinicPage';
 import { ClinicsPage } from './pages/ClinicsPage';
 import { NewClinicPage } from './pages/NewClinicPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { SecurityPage } from './pages/SecurityPage';
+import { SetPasswordPage } from './pages/SetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
 import { TemplateEditorPage } from './pages/TemplateEditorPage';
 import { TemplatesPage } from './pages/TemplatesPage';
@@ -44,6 +46,7 @@ export function App({ config }: { config: RuntimeConfig }) {
     <ApolloProvider client={client}>
       <Routes>
         <Route path="/signin" element={<SignInPage />} />
+        <Route path="/set-password" element={<SetPasswordPage />} />
         <Route
           path="*"
           element={
@@ -54,6 +57,7 @@ export function App({ config }: { config: RuntimeConfig }) {
                   <Route path="/clinics" element={<ClinicsPage />} />
                   <Route path="/clinics/new" element={<NewClinicPage config={config} />} />
                   <Route path="/clinics/:id" element={<ClinicPage />} />
+                  <Route path="/security" element={<SecurityPage />} />
                   <Route path="/templates" element={<TemplatesPage />} />
                   <Route path="/templates/new" element={<TemplateEditorPage />} />
                   <Route path="/templates/:id" element={<TemplateEditorPage />} />
@@ -103,6 +107,7 @@ function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/clinics">Clinics</NavLink>
           <NavLink to="/templates">Global templates</NavLink>
           <NavLink to="/playground">GraphQL playground</NavLink>
+          <NavLink to="/security">Security</NavLink>
         </nav>
         <div className="who">
           <span title={session?.email}>{who}</span>

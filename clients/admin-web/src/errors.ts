@@ -9,6 +9,7 @@ export const SIGNED_OUT_REASONS: Record<string, string> = {
   USER_DEACTIVATED: 'Your account has been deactivated. Ask another operator if you think this is a mistake.',
   CLINIC_SUSPENDED: 'This clinic has been suspended.',
   TOKEN_INVALID: 'Your session is no longer valid. Please sign in again.',
+  SECOND_FACTOR_REQUIRED: 'Operators sign in with a second factor. Please sign in again.',
 };
 
 export function signedOutMessage(reason: string | undefined): string {

@@ -244,20 +244,54 @@ export const REACTIVATE_CLINIC = gql`
   }
 `;
 
+const INVITATION_FIELDS = 'id email firstName lastName roles invitedAt sentAt expiresAt status delivery { status attempts lastError sentAt }';
+
+/** A first-ADMIN invitation as the operator follows it: its status and delivery, never a link. */
+export interface AdminInvitation {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  roles: string[];
+  invitedAt: string;
+  sentAt: string;
+  expiresAt: string;
+  status: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'REVOKED' | 'NOT_DELIVERED';
+  delivery: { status: 'QUEUED' | 'SENT' | 'FAILED'; attempts: number; lastError: string | null; sentAt: string | null } | null;
+}
+
 export const PROVISION_ADMIN = gql`
   mutation ProvisionClinicAdmin($clinicId: ID!, $input: ProvisionAdminInput!) {
-    provisionClinicAdmin(clinicId: $clinicId, input: $input) {
-      url
-      expiresAt
-      user {
-        id
-      }
-    }
+    provisionClinicAdmin(clinicId: $clinicId, input: $input) { ${INVITATION_FIELDS} }
   }
 `;
 export interface ProvisionAdminData {
-  provisionClinicAdmin: { url: string; expiresAt: string; user: { id: string } };
+  provisionClinicAdmin: AdminInvitation;
 }
+
+export const ADMIN_INVITATIONS = gql`
+  query AdminInvitations($clinicId: ID!) {
+    invitations(clinicId: $clinicId, includeClosed: true, first: 20) { ${INVITATION_FIELDS} }
+  }
+`;
+
+export const RESEND_INVITATION = gql`
+  mutation ResendInvitation($id: ID!) {
+    resendInvitation(id: $id) { ${INVITATION_FIELDS} }
+  }
+`;
+
+export const REVOKE_INVITATION = gql`
+  mutation RevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) { ${INVITATION_FIELDS} }
+  }
+`;
+
+export const ACCEPT_INVITATION = gql`
+  mutation AcceptInvitation($token: String!, $password: String!) {
+    acceptInvitation(token: $token, password: $password) { token expiresAt clinicId permissions user { id } }
+  }
+`;
 
 const TEMPLATE_FIELDS = gql`
   fragment GlobalTemplateFields on GlobalTemplate {

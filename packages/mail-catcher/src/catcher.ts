@@ -140,6 +140,10 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
+    if (req.method === 'GET' && url.pathname === '/healthz') {
+      send(200, 'application/json', JSON.stringify({ status: 'ok', service: 'mail-catcher', smtp: smtpPort }));
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/api/messages') {
       const to = url.searchParams.get('to') ?? undefined;
       const subject = url.searchParams.get('subject') ?? undefined;

@@ -23,6 +23,11 @@ export interface SoftAuthenticator {
   /** Answers `navigator.credentials.get()`; uses the first allowed credential it holds. */
   authenticate(options: { challenge: string; rpId?: string; allowCredentials?: Array<{ id: string }> }): Record<string, unknown>;
   readonly credentialIds: string[];
+  /**
+   * A credential as Chromium's virtual authenticator takes it (DevTools WebAuthn.addCredential:
+   * standard base64), so a browser test can hold a passkey that was registered through the API.
+   */
+  exportCredential(id?: string): { credentialId: string; privateKey: string; rpId: string; userHandle: string; signCount: number };
 }
 
 export function createSoftAuthenticator(settings: { origin: string; rpId: string }): SoftAuthenticator {
@@ -33,6 +38,17 @@ export function createSoftAuthenticator(settings: { origin: string; rpId: string
   return {
     get credentialIds() {
       return credentials.map((c) => c.id);
+    },
+    exportCredential(id) {
+      const credential = id ? credentials.find((c) => c.id === id) : credentials.at(-1);
+      if (!credential) throw new Error('the soft authenticator holds no such credential');
+      return {
+        credentialId: Buffer.from(credential.id, 'base64url').toString('base64'),
+        privateKey: (credential.privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer).toString('base64'),
+        rpId: settings.rpId,
+        userHandle: Buffer.from(credential.userHandle, 'base64url').toString('base64'),
+        signCount: credential.counter,
+      };
     },
     register(options) {
       const rpId = options.rp.id ?? settings.rpId;

@@ -52,6 +52,8 @@ export const authConfigSchema = baseConfigSchema.extend({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  /** prepended to the limiters' Redis keys (a test platform keeps its counts apart from other runs') */
+  RATE_LIMIT_KEY_PREFIX: z.string().default(''),
   /** how often auth checks that Redis still holds the revocation facts (re-warms after a Redis restart) */
   FACTS_WARM_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
 });

@@ -16,7 +16,7 @@ export class LoginLimits {
     const common = { storeClient: redis, rejectIfRedisNotReady: true, duration: config.LOGIN_LOCKOUT_SECONDS };
     this.perAccount = new RateLimiterRedis({
       ...common,
-      keyPrefix: 'login:fail:account',
+      keyPrefix: `${config.RATE_LIMIT_KEY_PREFIX}login:fail:account`,
       points: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       blockDuration: config.LOGIN_LOCKOUT_SECONDS,
       insuranceLimiter: new RateLimiterMemory({
@@ -26,7 +26,7 @@ export class LoginLimits {
     });
     this.perIp = new RateLimiterRedis({
       ...common,
-      keyPrefix: 'login:fail:ip',
+      keyPrefix: `${config.RATE_LIMIT_KEY_PREFIX}login:fail:ip`,
       points: config.LOGIN_MAX_FAILURES_PER_IP,
       blockDuration: config.LOGIN_LOCKOUT_SECONDS,
       insuranceLimiter: new RateLimiterMemory({ points: config.LOGIN_MAX_FAILURES_PER_IP, duration: config.LOGIN_LOCKOUT_SECONDS }),
@@ -80,13 +80,13 @@ export class ResetLimits {
     const common = { storeClient: redis, rejectIfRedisNotReady: true, duration: 3600 };
     this.perEmail = new RateLimiterRedis({
       ...common,
-      keyPrefix: 'reset:email',
+      keyPrefix: `${config.RATE_LIMIT_KEY_PREFIX}reset:email`,
       points: config.PASSWORD_RESET_MAX_PER_EMAIL,
       insuranceLimiter: new RateLimiterMemory({ points: config.PASSWORD_RESET_MAX_PER_EMAIL, duration: 3600 }),
     });
     this.perIp = new RateLimiterRedis({
       ...common,
-      keyPrefix: 'reset:ip',
+      keyPrefix: `${config.RATE_LIMIT_KEY_PREFIX}reset:ip`,
       points: config.PASSWORD_RESET_MAX_PER_IP,
       insuranceLimiter: new RateLimiterMemory({ points: config.PASSWORD_RESET_MAX_PER_IP, duration: 3600 }),
     });

@@ -1,6 +1,7 @@
 // What each role may reach, and how sessions end: screens a role may not use are not offered and not
 // reachable by URL; medical data is simply absent for roles without medical:read; an ADMIN invites
-// a person who sets a password through the link; deactivating them signs them out with the reason.
+// a person by email, who follows the mailed link to set a password and accepts; deactivating them
+// signs them out with the reason.
 import type { Page } from 'playwright-core';
 import { screenshot, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
 
@@ -9,7 +10,7 @@ let app: string;
 
 beforeAll(async () => {
   env = await startBrowserEnv({ apps: ['clinic-web'] });
-  app = env.apps['clinic-web']!.url;
+  app = env.appUrl('clinic-web');
 });
 afterAll(async () => {
   await env?.stop();
@@ -87,7 +88,7 @@ test('reports: charts for report:read, top diagnoses only with medical:read', as
   expect(await office.locator('.error-box').count()).toBe(0);
 });
 
-test('an ADMIN invites a person, who sets a password from the link; deactivating them signs them out with the reason', async () => {
+test('an ADMIN invites a person by email, who follows the mail, sets a password and accepts; deactivating them signs them out with the reason', async () => {
   const admin = await person('admin');
   admin.on('dialog', (dialog) => void dialog.accept());
   await admin.getByRole('link', { name: 'Staff' }).click();
@@ -95,7 +96,7 @@ test('an ADMIN invites a person, who sets a password from the link; deactivating
   await admin.locator('tr[data-user="nurse@demo.clinicult.test"]').waitFor();
 
   // validation before sending
-  await admin.getByRole('button', { name: 'Invite' }).click();
+  await admin.getByRole('button', { name: 'Invite', exact: true }).click();
   await admin.getByText('Choose at least one role.').waitFor();
 
   const email = `new.nurse.${Date.now()}@demo.clinicult.test`;
@@ -103,23 +104,30 @@ test('an ADMIN invites a person, who sets a password from the link; deactivating
   await admin.getByLabel('First name').fill('Nerea');
   await admin.getByLabel('Last name').fill('Prueba');
   await admin.getByRole('group', { name: 'Roles', exact: true }).getByLabel('Nurse').check();
-  await admin.getByRole('button', { name: 'Invite' }).click();
-  const link = await admin.getByLabel('Invitation link').inputValue();
-  expect(link).toMatch(/\/accept-invitation\?token=/);
-  await admin.locator(`tr[data-user="${email}"]`).getByText('Invited').waitFor();
+  await admin.getByRole('button', { name: 'Invite', exact: true }).click();
+  await admin.getByText(`is on its way to`, { exact: false }).waitFor();
+  const invitation = admin.locator(`tr[data-invitation="${email}"]`);
+  await invitation.getByText('Waiting for an answer').waitFor();
+  // no link anywhere on the ADMIN's screen: it goes to the person alone
+  expect(await admin.locator('body').innerText()).not.toMatch(/accept-invitation|token=/);
   await screenshot(admin, 'staff-admin');
 
-  // the invited person opens the link on this app and chooses a password
+  // the invited person opens their mail (the platform's mail catcher) and follows the link
   const { page: invited } = await env.newPage();
-  const url = new URL(link);
-  await invited.goto(`${app}${url.pathname}${url.search}`);
+  await invited.goto(env.platform.mail.webUrl);
+  const mail = invited.locator('article.mail', { hasText: email });
+  await mail.getByRole('link', { name: /accept-invitation/ }).click();
   await invited.getByRole('heading', { level: 1, name: 'Welcome to Clinicult' }).waitFor();
   await invited.getByLabel('New password').fill('short');
-  await invited.getByRole('button', { name: 'Set password and sign in' }).click();
+  await invited.getByRole('button', { name: 'Set password and continue' }).click();
   await invited.getByText('Choose a password of at least 10 characters.').waitFor();
   await invited.getByLabel('New password').fill('Nerea-password-2024');
   await invited.getByLabel('Repeat the password').fill('Nerea-password-2024');
-  await invited.getByRole('button', { name: 'Set password and sign in' }).click();
+  await invited.getByRole('button', { name: 'Set password and continue' }).click();
+  await invited.getByRole('heading', { level: 1, name: 'Your invitations' }).waitFor();
+  await invited.getByText('Demo Clinic invites you as Nurse').waitFor();
+  await screenshot(invited, 'invitation-accept');
+  await invited.getByRole('button', { name: 'Accept and open Demo Clinic' }).click();
   await invited.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
   expect(await invited.getByTestId('who').textContent()).toContain('Nerea Prueba');
   expect(await navLinks(invited)).toEqual(['Queue', 'Patients']);

@@ -5,9 +5,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { startWebServer, type WebServer } from '@clinicult/web-server';
+import { createSoftAuthenticator, gql } from '@clinicult/testing';
 import { startPlatform, type Platform } from '../../e2e/src/platform.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -68,6 +69,11 @@ export interface BrowserEnv {
   platform: Platform;
   /** the servers started, by app */
   apps: Partial<Record<AppName, WebServer>>;
+  /**
+   * Where a person opens an app: http://localhost:<port>. Passkeys need a host name (WebAuthn
+   * refuses IP addresses), and the mailed links point here too.
+   */
+  appUrl(app: AppName): string;
   browser: Browser;
   /** Content-Security-Policy violations and page errors seen by any page (should stay empty). */
   problems: string[];
@@ -87,10 +93,18 @@ export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig
   // origins given to the gateway's ALLOWED_ORIGINS are still ours when the web servers listen.
   const held = await Promise.all(wanted.map(() => holdPort()));
   const ports = Object.fromEntries(wanted.map((app, i) => [app, held[i]!.port])) as Record<AppName, number>;
-  const origins = wanted.map((app) => `http://127.0.0.1:${ports[app]}`).join(',');
+  const appUrl = (app: AppName) => `http://localhost:${ports[app]}`;
+  const origins = wanted.flatMap((app) => [appUrl(app), `http://127.0.0.1:${ports[app]}`]).join(',');
   let platform: Platform;
   try {
-    platform = await startPlatform({ gatewayEnv: { ALLOWED_ORIGINS: origins } });
+    platform = await startPlatform({
+      gatewayEnv: { ALLOWED_ORIGINS: origins },
+      authEnv: {
+        // the links in the mail open this test's staff app; its passkeys belong to these origins
+        ...(ports['clinic-web'] ? { CLINIC_WEB_URL: appUrl('clinic-web') } : {}),
+        WEBAUTHN_ORIGINS: [...wanted.map(appUrl), 'http://localhost:3001'].join(','),
+      },
+    });
   } finally {
     await Promise.all(held.map((h) => h.release()));
   }
@@ -112,6 +126,10 @@ export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig
   return {
     platform,
     apps,
+    appUrl: (app) => {
+      if (!ports[app]) throw new Error(`${app} was not started for this test file`);
+      return appUrl(app);
+    },
     browser: b,
     problems,
     async newPage() {
@@ -148,5 +166,77 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await see(page, page.getByRole('navigation', { name: 'Main' }));
+}
+
+/**
+ * Chromium's virtual authenticator on this page (DevTools WebAuthn domain): it answers WebAuthn
+ * requests at once, user present and verified, as a device with a fingerprint reader would.
+ * With `credential` it also holds a passkey registered elsewhere.
+ */
+export interface VirtualAuthenticator {
+  /** the passkeys it holds (credential ids, as DevTools reports them) */
+  credentials(): Promise<Array<{ credentialId: string; rpId?: string; signCount: number }>>;
+}
+
+export async function virtualAuthenticator(
+  page: Page,
+  credential?: ReturnType<ReturnType<typeof createSoftAuthenticator>['exportCredential']>,
+): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  if (credential) {
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: { ...credential, isResidentCredential: false },
+    });
+  }
+  return {
+    async credentials() {
+      return (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    },
+  };
+}
+
+/**
+ * An operator's sign-in in the console: password, then the second factor every operator gives —
+ * here a passkey of this page's own (registered through the API for this browser context, held by
+ * Chromium's virtual authenticator), so any number of tests can sign in without waiting for TOTP
+ * steps.
+ */
+export async function signInOperator(env: BrowserEnv, page: Page): Promise<void> {
+  const consoleUrl = env.appUrl('admin-web');
+  const { token } = await env.platform.login(env.platform.demo.operator.email);
+  const device = createSoftAuthenticator({ origin: consoleUrl, rpId: 'localhost' });
+  const options = await gql(env.platform.gatewayUrl, 'mutation { passkeyRegistrationOptions }', {}, { token });
+  const registered = await gql(
+    env.platform.gatewayUrl,
+    'mutation($r: JSON!) { registerPasskey(response: $r, name: "browser test") { recoveryCodes } }',
+    { r: device.register(options.data!.passkeyRegistrationOptions) },
+    { token },
+  );
+  if (registered.errors) throw new Error(`operator passkey: ${JSON.stringify(registered.errors)}`);
+  await virtualAuthenticator(page, device.exportCredential());
+  await page.goto(`${consoleUrl}/signin`);
+  await page.getByLabel('Email').fill(env.platform.demo.operator.email);
+  await page.getByLabel('Password').fill(env.platform.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Use your passkey' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Waits for `locator`; when it never shows, the error says what the page showed instead. */
+export async function see(page: Page, locator: Locator, timeout?: number): Promise<void> {
+  try {
+    await locator.waitFor(timeout ? { timeout } : {});
+  } catch (error) {
+    const shown = await page
+      .locator('body')
+      .innerText()
+      .catch(() => '(the page is gone)');
+    throw new Error(`${(error as Error).message}\n--- ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
+  }
 }

@@ -3,8 +3,8 @@
 // global template form builder, the bundled GraphQL playground, and the end of a session. The
 // suspension is watched from the other side too: a Demo Clinic staff member signed in to clinic-web
 // in their own browser context is signed out with a clear message.
-import type { Locator, Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
+import type { Page } from 'playwright-core';
+import { screenshot, see, signIn, signInOperator, startBrowserEnv, type BrowserEnv } from './harness.js';
 
 const OPERATOR = 'operator@clinicult.test';
 const NOT_AN_OPERATOR = 'This console is for platform operators only.';
@@ -16,8 +16,8 @@ const suffix = Date.now().toString(36);
 
 beforeAll(async () => {
   env = await startBrowserEnv({ apps: ['admin-web', 'clinic-web'] });
-  console_ = env.apps['admin-web']!.url;
-  clinicApp = env.apps['clinic-web']!.url;
+  console_ = env.appUrl('admin-web');
+  clinicApp = env.appUrl('clinic-web');
 });
 afterAll(async () => {
   await env?.stop();
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 async function operator(): Promise<Page> {
   const { page } = await env.newPage();
-  await signIn(page, console_, OPERATOR, env.platform.password);
+  await signInOperator(env, page);
   return page;
 }
 
@@ -37,19 +37,6 @@ async function storedSession(page: Page): Promise<string | null> {
 /** The operator's token as the console holds it. */
 async function consoleToken(page: Page): Promise<string> {
   return (JSON.parse((await storedSession(page))!) as { token: string }).token;
-}
-
-/** Waits for `locator`; when it never shows, the error says what the page showed instead. */
-async function see(page: Page, locator: Locator, timeout?: number): Promise<void> {
-  try {
-    await locator.waitFor(timeout ? { timeout } : {});
-  } catch (error) {
-    const shown = await page
-      .locator('body')
-      .innerText()
-      .catch(() => '(the page is gone)');
-    throw new Error(`${(error as Error).message}\n--- ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
-  }
 }
 
 async function openClinic(page: Page, name: string): Promise<void> {
@@ -82,7 +69,7 @@ test('a clinic account cannot use the console: refused at sign-in in plain words
   await screenshot(page, 'admin-signin-refused');
 });
 
-test('an operator creates a clinic and invites its first admin, and sees the one-time link', async () => {
+test('an operator creates a clinic and invites its first admin: the console shows the status, the admin follows the mail', async () => {
   const page = await operator();
   await page.getByRole('heading', { level: 1, name: 'Clinic registry' }).waitFor();
   const demoRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Demo Clinic', exact: true }) });
@@ -127,7 +114,7 @@ test('an operator creates a clinic and invites its first admin, and sees the one
   await facts.getByText('us-1', { exact: true }).waitFor();
   await facts.getByText('Europe/Lisbon', { exact: true }).waitFor();
 
-  // invite the first admin: the one-time link and its expiry are shown, with a copy button
+  // invite the first admin: the console follows the invitation by status, never shows a link
   const email = `first.admin.${suffix}@harbour.test`;
   await page.getByRole('button', { name: 'Invite admin' }).click();
   await page.getByText('Enter the admin’s email address', { exact: false }).waitFor(); // checked before sending
@@ -135,22 +122,34 @@ test('an operator creates a clinic and invites its first admin, and sees the one
   await page.getByLabel('First name').fill('Marta');
   await page.getByLabel('Last name').fill('Pescador');
   await page.getByRole('button', { name: 'Invite admin' }).click();
-  const link = page.getByLabel('Invitation link');
-  await link.waitFor();
-  const url = await link.inputValue();
-  expect(url).toMatch(/\/accept-invitation\?token=/);
-  await page.getByText(/it works once and expires/).waitFor();
-  await page.getByRole('button', { name: 'Copy link' }).waitFor();
+  await page.getByText(`Invitation sent to ${email}. The link goes to them alone, by email.`).waitFor();
+  const row = page.locator(`tr[data-invitation="${email}"]`);
+  await row.getByText('Waiting for them').waitFor();
+  await row.getByText(/Mail delivered/).waitFor();
+  expect(await page.locator('body').innerText()).not.toMatch(/accept-invitation|token=/);
   await screenshot(page, 'admin-clinic-invited');
 
-  // the link is the real one: accepting it makes an ADMIN of the new clinic
-  const token = new URL(url).searchParams.get('token')!;
-  const accepted = await env.platform.query<{ acceptInvitation: { clinicId: string; roles: string[] } }>(
-    'mutation($token: String!, $password: String!) { acceptInvitation(token: $token, password: $password) { clinicId roles } }',
-    { token, password: 'Harbour-admin-pass-1' },
-  );
-  expect(accepted.errors).toBeUndefined();
-  expect(accepted.data?.acceptInvitation).toEqual({ clinicId, roles: ['ADMIN'] });
+  // the admin, in their own browser: the mail (the platform's mail catcher), its link, a password, the invitation
+  const { page: invitee } = await env.newPage();
+  await invitee.goto(env.platform.mail.webUrl);
+  const mail = invitee.locator('article.mail', { has: invitee.getByText(`You are invited to ${name} on Clinicult`) });
+  await mail.waitFor();
+  await screenshot(invitee, 'mail-invitation');
+  await mail.getByRole('link', { name: /accept-invitation/ }).click();
+  await invitee.getByRole('heading', { level: 1, name: 'Welcome to Clinicult' }).waitFor();
+  await invitee.getByLabel('New password').fill('Harbour-admin-pass-1');
+  await invitee.getByLabel('Repeat the password').fill('Harbour-admin-pass-1');
+  await invitee.getByRole('button', { name: 'Set password and continue' }).click();
+  await invitee.getByRole('heading', { level: 1, name: 'Your invitations' }).waitFor();
+  await invitee.getByRole('button', { name: `Accept and open ${name}` }).click();
+  await invitee.getByRole('navigation', { name: 'Main' }).waitFor();
+  expect(await invitee.getByTestId('who').textContent()).toContain('Marta Pescador');
+  await invitee.getByRole('link', { name: 'Staff' }).waitFor(); // an ADMIN of the new clinic
+
+  // the console shows it accepted, and offers no further invitation
+  await page.reload();
+  await row.getByText('Accepted').waitFor();
+  await page.getByText('The clinic has its admin.', { exact: false }).waitFor();
 
   // and the registry holds the clinic as created
   const { token: operatorToken } = await env.platform.login(OPERATOR);

@@ -8,7 +8,7 @@ let app: string;
 
 beforeAll(async () => {
   env = await startBrowserEnv({ apps: ['clinic-web'] });
-  app = env.apps['clinic-web']!.url;
+  app = env.appUrl('clinic-web');
 });
 afterAll(async () => {
   await env?.stop();

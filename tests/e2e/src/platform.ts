@@ -158,6 +158,8 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
       FACTS_WARM_INTERVAL_MS: '500',
       SMTP_URL: mail.smtpUrl,
       MAIL_RELAY_INTERVAL_MS: '100',
+      // the demo's addresses are the same in every platform: their login and reset counts are this platform's own
+      RATE_LIMIT_KEY_PREFIX: `t:e2e:${randomUUID()}:`,
       ...options.authEnv,
     }),
   );

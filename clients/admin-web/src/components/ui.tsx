@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { plainErrors } from '../errors';
 
 /** A labelled form control with its hint and error (announced and linked by aria-describedby). */
@@ -88,36 +88,6 @@ export function PageTitle({ children, title }: { children: ReactNode; title: str
     <h1 tabIndex={-1} ref={ref}>
       {children}
     </h1>
-  );
-}
-
-/** Copies text to the clipboard, with a selectable fallback when the clipboard is not available. */
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  useEffect(() => {
-    if (state === 'idle') return;
-    const timer = setTimeout(() => setState('idle'), 4000);
-    return () => clearTimeout(timer);
-  }, [state]);
-  return (
-    <>
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => {
-          if (!navigator.clipboard) return setState('failed');
-          navigator.clipboard.writeText(text).then(
-            () => setState('copied'),
-            () => setState('failed'),
-          );
-        }}
-      >
-        {label}
-      </button>
-      <span role="status" aria-live="polite" className="copy-status">
-        {state === 'copied' ? 'Copied.' : state === 'failed' ? 'Could not copy: select the link and copy it by hand.' : ''}
-      </span>
-    </>
   );
 }
 

@@ -4,7 +4,6 @@ import { Link, useLocation, useParams } from 'react-router-dom';
 import { TimeZoneInput } from '../components/TimeZoneInput';
 import {
   ConfirmDialog,
-  CopyButton,
   Empty,
   ErrorNote,
   Field,
@@ -18,7 +17,10 @@ import { errorsByField, plainErrors } from '../errors';
 import {
   CLINIC,
   CLINIC_OVERVIEW,
+  ADMIN_INVITATIONS,
   PROVISION_ADMIN,
+  RESEND_INVITATION,
+  type AdminInvitation,
   REACTIVATE_CLINIC,
   SUSPEND_CLINIC,
   UPDATE_CLINIC,
@@ -296,16 +298,47 @@ function StatusActions({ clinic }: { clinic: Clinic }) {
   );
 }
 
+const INVITATION_STATUS: Record<AdminInvitation['status'], string> = {
+  PENDING: 'Waiting for them',
+  ACCEPTED: 'Accepted',
+  DECLINED: 'Declined',
+  EXPIRED: 'Expired',
+  REVOKED: 'Withdrawn',
+  NOT_DELIVERED: 'Not delivered',
+};
+
+function deliveryText(invitation: AdminInvitation): string {
+  if (invitation.status === 'NOT_DELIVERED') return `The mail server refused it${invitation.delivery?.lastError ? ` (${invitation.delivery.lastError})` : ''}. Check the address.`;
+  if (invitation.delivery?.status === 'SENT') return `Mail delivered ${formatDateTime(invitation.delivery.sentAt)}`;
+  if (invitation.delivery?.status === 'QUEUED') return 'Mail on its way';
+  return `Sent ${formatDateTime(invitation.sentAt)}`;
+}
+
+/**
+ * The clinic's first ADMIN: invited by email (auth sends the link to them alone), followed here by
+ * status — pending, accepted, expired, not delivered — with a resend. Only while the clinic has
+ * no active ADMIN; later ADMINs are the clinic's own business.
+ */
 function InviteAdmin({ clinic }: { clinic: Clinic }) {
   const [email, setEmail] = useState('');
   const [firstName, setFirstName] = useState('');
   const [lastName, setLastName] = useState('');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
-  const [provision, { data, loading, reset }] = useMutation<ProvisionAdminData>(PROVISION_ADMIN);
-  const invitation = data?.provisionClinicAdmin;
+  const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [provision, { loading }] = useMutation<ProvisionAdminData>(PROVISION_ADMIN);
+  const [resend] = useMutation(RESEND_INVITATION);
+  const invitations = useQuery<{ invitations: AdminInvitation[] }>(ADMIN_INVITATIONS, {
+    variables: { clinicId: clinic.id },
+    fetchPolicy: 'cache-and-network',
+    // the mail leaves a moment after the invitation: follow it while one is on its way
+    pollInterval: 5000,
+  });
+  const list = invitations.data?.invitations ?? [];
+  const accepted = list.some((i) => i.status === 'ACCEPTED');
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    setNote(null);
     const problems = {
       email: /^\S+@\S+\.\S+$/.test(email.trim()) ? undefined : 'Enter the admin’s email address, e.g. name@example.com.',
       firstName: firstName.trim() ? undefined : 'Enter the admin’s first name.',
@@ -314,9 +347,14 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
     setErrors(problems);
     if (problems.email || problems.firstName || problems.lastName) return focusFirstProblem();
     try {
-      await provision({
+      const { data } = await provision({
         variables: { clinicId: clinic.id, input: { email: email.trim(), firstName: firstName.trim(), lastName: lastName.trim() } },
       });
+      setNote({ tone: 'ok', text: `Invitation sent to ${data!.provisionClinicAdmin.email}. The link goes to them alone, by email.` });
+      setEmail('');
+      setFirstName('');
+      setLastName('');
+      await invitations.refetch();
     } catch (error) {
       setErrors(errorsByField(error, (key) => ['email', 'firstName', 'lastName'].includes(key)));
       focusFirstProblem();
@@ -325,38 +363,66 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
 
   return (
     <section className="card" aria-labelledby="invite-title">
-      <h2 id="invite-title">Invite the clinic’s admin</h2>
+      <h2 id="invite-title">The clinic’s first admin</h2>
+      {list.length > 0 && (
+        <table className="invitations" aria-label="Admin invitations">
+          <thead>
+            <tr>
+              <th scope="col">Invited</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((i) => (
+              <tr key={i.id} data-invitation={i.email}>
+                <th scope="row">
+                  {i.firstName} {i.lastName}
+                  <div className="muted">{i.email}</div>
+                </th>
+                <td>
+                  <span className={`badge invitation-${i.status.toLowerCase()}`}>{INVITATION_STATUS[i.status]}</span>
+                  <div className="muted">{i.status === 'ACCEPTED' ? `Invited ${formatDateTime(i.invitedAt)}` : deliveryText(i)}</div>
+                </td>
+                <td>
+                  {!accepted && (i.status === 'PENDING' || i.status === 'NOT_DELIVERED' || i.status === 'EXPIRED') && (
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={async () => {
+                        setNote(null);
+                        try {
+                          await resend({ variables: { id: i.id } });
+                          setNote({ tone: 'ok', text: `Sent again to ${i.email}, with a fresh link.` });
+                          await invitations.refetch();
+                        } catch (error) {
+                          setNote({ tone: 'error', text: plainErrors(error)[0]?.message ?? 'The invitation could not be sent again.' });
+                        }
+                      }}
+                    >
+                      Resend
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {note && (
+        <p className={note.tone === 'ok' ? 'success' : 'error-note'} role={note.tone === 'ok' ? 'status' : 'alert'}>
+          {note.text}
+        </p>
+      )}
       {clinic.status === 'SUSPENDED' ? (
         <p>Reactivate the clinic before inviting its admin.</p>
-      ) : invitation ? (
-        <div className="invitation" role="status">
-          <p>
-            Invitation created for <strong>{email.trim()}</strong>. Send them this one-time link to set their password; it works once
-            and expires <strong>{formatDateTime(invitation.expiresAt)}</strong>.
-          </p>
-          <div className="copy-row">
-            <label htmlFor="invitation-url" className="visually-hidden">
-              Invitation link
-            </label>
-            <input id="invitation-url" readOnly value={invitation.url} onFocus={(e) => e.target.select()} />
-            <CopyButton text={invitation.url} label="Copy link" />
-          </div>
-          <button
-            type="button"
-            className="link"
-            onClick={() => {
-              reset();
-              setEmail('');
-              setFirstName('');
-              setLastName('');
-            }}
-          >
-            Invite someone else
-          </button>
-        </div>
+      ) : accepted ? (
+        <p>The clinic has its admin. Further admins and staff are invited by the clinic’s own admins.</p>
       ) : (
         <form onSubmit={submit} noValidate className="form">
-          <p>They get a one-time link to set their own password: no operator ever knows a staff password.</p>
+          <p>They get an email with a one-time link to choose their own password: no operator ever sees the link or knows a staff password.</p>
           <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
           <Field label="Email" error={errors.email}>
             {(props) => <input {...props} type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} />}

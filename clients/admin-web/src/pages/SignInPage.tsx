@@ -1,12 +1,12 @@
 import { ApolloError, useApolloClient } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { Navigate, useLocation } from 'react-router-dom';
+import { NOT_AN_OPERATOR, useOperatorSignIn } from '../components/OperatorSignInSteps';
 import { Field, focusFirstProblem, PageTitle } from '../components/ui';
-import { LOGIN, LOGOUT, type LoginData } from '../graphql';
-import { grants, useSession } from '../session';
+import { LOGIN, type LoginData } from '../graphql';
+import { useSession } from '../session';
 
-export const NOT_AN_OPERATOR =
-  'This console is for platform operators only. Your account is not an operator account: clinic staff sign in to the clinic app.';
+export { NOT_AN_OPERATOR };
 
 /** A failed sign-in in plain words; the auth service's own messages already are. */
 function signInProblem(error: unknown): string {
@@ -22,15 +22,24 @@ function signInProblem(error: unknown): string {
 }
 
 export function SignInPage() {
-  const { session, notice, signIn } = useSession();
+  const { session, notice } = useSession();
   const client = useApolloClient();
-  const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/clinics';
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ email?: string; password?: string; form?: string }>({});
   const [busy, setBusy] = useState(false);
+  const steps = useOperatorSignIn({
+    from,
+    email: () => email,
+    onRestart: () => setPassword(''),
+    onRefused: (message) => {
+      setPassword('');
+      setErrors({ form: message });
+      focusFirstProblem();
+    },
+  });
 
   if (session) return <Navigate to={from} replace />;
 
@@ -43,26 +52,10 @@ export function SignInPage() {
     if (Object.keys(problems).length) return focusFirstProblem();
     setBusy(true);
     try {
-      const { data } = await client.mutate<LoginData>({ mutation: LOGIN, variables: { email: email.trim(), password } });
-      const login = data!.login;
-      const operator = login.clinicId === null && grants(login.permissions, 'clinicult:platform:read');
-      if (!operator) {
-        // a clinic (or clinic-less) token is of no use here: end it at once
-        await client
-          .mutate({ mutation: LOGOUT, context: { headers: { authorization: `Bearer ${login.token}` } } })
-          .catch(() => undefined);
-        setPassword('');
-        setErrors({ form: NOT_AN_OPERATOR });
-        return focusFirstProblem();
-      }
-      signIn({
-        token: login.token,
-        expiresAt: login.expiresAt,
-        userId: login.user.id,
-        email: email.trim().toLowerCase(),
-        permissions: login.permissions,
+      await steps.attempt(async () => {
+        const { data } = await client.mutate<LoginData>({ mutation: LOGIN, variables: { email: email.trim(), password } });
+        return data!.login;
       });
-      navigate(from, { replace: true });
     } catch (error) {
       const first = error instanceof ApolloError ? error.graphQLErrors[0] : undefined;
       if (first?.extensions?.field === 'email') setErrors({ email: first.message });
@@ -71,6 +64,14 @@ export function SignInPage() {
     } finally {
       setBusy(false);
     }
+  }
+
+  if (steps.active) {
+    return (
+      <main id="main" className="signin">
+        <div className="form">{steps.view}</div>
+      </main>
+    );
   }
 
   return (

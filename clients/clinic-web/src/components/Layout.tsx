@@ -76,7 +76,8 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <InvitationsNotice />
+        {/* a new session (another clinic) asks again */}
+        <InvitationsNotice key={session?.token} />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

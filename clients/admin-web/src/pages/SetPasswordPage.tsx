@@ -1,0 +1,89 @@
+import { useApolloClient } from '@apollo/client';
+import { useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { useOperatorSignIn } from '../components/OperatorSignInSteps';
+import { Field, focusFirstProblem, PageTitle } from '../components/ui';
+import { errorsByField } from '../errors';
+import { ACCEPT_INVITATION } from '../graphql';
+import type { AuthPayload } from '@clinicult/web-identity';
+
+/**
+ * The operator's first password, from the one link Clinicult prints (npm run operator:create on a
+ * new installation); then the second factor every operator must have.
+ */
+export function SetPasswordPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const client = useApolloClient();
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [busy, setBusy] = useState(false);
+  const steps = useOperatorSignIn({
+    from: '/clinics',
+    email: () => '',
+    onRestart: () => undefined,
+    onRefused: (message) => setErrors({ '': message }),
+  });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const problems = {
+      password: password.length >= 10 ? undefined : 'Choose a password of at least 10 characters.',
+      confirm: confirm === password ? undefined : 'The two passwords are not the same.',
+    };
+    setErrors(problems);
+    if (problems.password || problems.confirm) return focusFirstProblem();
+    setBusy(true);
+    try {
+      await steps.attempt(async () => {
+        const { data } = await client.mutate<{ acceptInvitation: AuthPayload }>({ mutation: ACCEPT_INVITATION, variables: { token, password } });
+        return data!.acceptInvitation;
+      });
+    } catch (error) {
+      setErrors(errorsByField(error, (key) => key === 'password'));
+      focusFirstProblem();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (steps.active) {
+    return (
+      <main id="main" className="signin">
+        <div className="form">{steps.view}</div>
+      </main>
+    );
+  }
+  return (
+    <main id="main" className="signin">
+      <form onSubmit={submit} noValidate className="form">
+        <PageTitle title="Choose your password">Choose your password</PageTitle>
+        {!token ? (
+          <p>This link has no token. Open the whole link the create-operator command printed.</p>
+        ) : (
+          <>
+            <p className="lead">Your operator account is ready: choose its password, then set up your second factor.</p>
+            {errors[''] ? (
+              <p className="error-note" role="alert" tabIndex={-1}>
+                {errors['']}
+              </p>
+            ) : null}
+            <Field label="New password" error={errors.password} hint="At least 10 characters, mixing letters, digits or symbols.">
+              {(props) => <input {...props} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+            </Field>
+            <Field label="Repeat the password" error={errors.confirm}>
+              {(props) => <input {...props} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
+            </Field>
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? 'Saving…' : 'Set password'}
+            </button>
+          </>
+        )}
+        <p>
+          <Link to="/signin">Sign in instead</Link>
+        </p>
+      </form>
+    </main>
+  );
+}
