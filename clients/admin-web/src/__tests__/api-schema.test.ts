@@ -28,7 +28,9 @@ describe('the playground schema (public API from the supergraph)', () => {
     expect(mutation.setClinicAccess).toBeUndefined();
     expect(mutation.upsertCredential).toBeUndefined();
     expect(schema.getType('ClinicInfo')).toBeUndefined();
-    expect(schema.getType('InvitationTicket')).toBeUndefined();
+    expect(schema.getType('ClinicAccess')).toBeUndefined();
+    expect(mutation.sendInvitation).toBeUndefined();
+    expect(mutation.upsertOperatorProfile).toBeUndefined();
     const names = Object.keys(schema.getTypeMap());
     expect(names.filter((n) => n.startsWith('join__') || n.startsWith('link__'))).toEqual([]);
     expect(schema.getDirectives().map((d) => d.name)).not.toContain('inaccessible');
