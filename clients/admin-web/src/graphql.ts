@@ -1,4 +1,5 @@
 import { gql } from '@apollo/client';
+import { INVITATION_FIELDS, type FollowedInvitation } from '@clinicult/web-identity';
 
 // The operations the console sends, and the shapes it reads (schema/admin.graphql, auth.graphql).
 
@@ -244,21 +245,8 @@ export const REACTIVATE_CLINIC = gql`
   }
 `;
 
-const INVITATION_FIELDS = 'id email firstName lastName roles invitedAt sentAt expiresAt status delivery { status attempts lastError sentAt }';
-
 /** A first-ADMIN invitation as the operator follows it: its status and delivery, never a link. */
-export interface AdminInvitation {
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  roles: string[];
-  invitedAt: string;
-  sentAt: string;
-  expiresAt: string;
-  status: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'REVOKED' | 'NOT_DELIVERED';
-  delivery: { status: 'QUEUED' | 'SENT' | 'FAILED'; attempts: number; lastError: string | null; sentAt: string | null } | null;
-}
+export type AdminInvitation = FollowedInvitation;
 
 export const PROVISION_ADMIN = gql`
   mutation ProvisionClinicAdmin($clinicId: ID!, $input: ProvisionAdminInput!) {
@@ -272,18 +260,6 @@ export interface ProvisionAdminData {
 export const ADMIN_INVITATIONS = gql`
   query AdminInvitations($clinicId: ID!) {
     invitations(clinicId: $clinicId, includeClosed: true, first: 20) { ${INVITATION_FIELDS} }
-  }
-`;
-
-export const RESEND_INVITATION = gql`
-  mutation ResendInvitation($id: ID!) {
-    resendInvitation(id: $id) { ${INVITATION_FIELDS} }
-  }
-`;
-
-export const REVOKE_INVITATION = gql`
-  mutation RevokeInvitation($id: ID!) {
-    revokeInvitation(id: $id) { ${INVITATION_FIELDS} }
   }
 `;
 

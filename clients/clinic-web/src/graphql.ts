@@ -1,4 +1,5 @@
 import { gql } from '@apollo/client';
+import { INVITATION_FIELDS, type FollowedInvitation } from '@clinicult/web-identity';
 
 // ---- types of what the screens read (the subset of schema/supergraph.graphql they ask for) ----
 
@@ -34,19 +35,7 @@ export interface Me {
 }
 
 /** An invitation as the clinic's ADMIN follows it. */
-export interface StaffInvitation {
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  roles: string[];
-  invitedByName: string;
-  invitedAt: string;
-  sentAt: string;
-  expiresAt: string;
-  status: 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'REVOKED' | 'NOT_DELIVERED';
-  delivery: { status: 'QUEUED' | 'SENT' | 'FAILED'; attempts: number; lastError: string | null; sentAt: string | null } | null;
-}
+export type StaffInvitation = FollowedInvitation;
 
 export interface UserRef {
   id: string;
@@ -354,29 +343,15 @@ export const STAFF = gql`
   }
 `;
 
-const STAFF_INVITATION_FIELDS = 'id email firstName lastName roles invitedByName invitedAt sentAt expiresAt status delivery { status attempts lastError sentAt }';
-
 export const CREATE_USER = gql`
   mutation CreateUser($input: CreateUserInput!) {
-    createUser(input: $input) { invitation { ${STAFF_INVITATION_FIELDS} } }
+    createUser(input: $input) { invitation { ${INVITATION_FIELDS} } }
   }
 `;
 
 export const INVITATIONS = gql`
   query Invitations($includeClosed: Boolean) {
-    invitations(includeClosed: $includeClosed, first: 100) { ${STAFF_INVITATION_FIELDS} }
-  }
-`;
-
-export const RESEND_INVITATION = gql`
-  mutation ResendInvitation($id: ID!) {
-    resendInvitation(id: $id) { ${STAFF_INVITATION_FIELDS} }
-  }
-`;
-
-export const REVOKE_INVITATION = gql`
-  mutation RevokeInvitation($id: ID!) {
-    revokeInvitation(id: $id) { ${STAFF_INVITATION_FIELDS} }
+    invitations(includeClosed: $includeClosed, first: 100) { ${INVITATION_FIELDS} }
   }
 `;
 

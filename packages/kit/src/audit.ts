@@ -148,7 +148,7 @@ export function buildAuditRecord(
   let actorId: string;
   let actorKind: AuditActorKind;
   let clinicId: string | null;
-  let details = input.details ?? null;
+  const details = input.details ?? null;
   // A person acting on their own membership (accepting or declining an invitation) acts in the
   // clinic it concerns, whatever clinic their token is for: the event belongs to that clinic.
   if (caller.kind !== 'service' && caller.kind !== 'anonymous' && input.clinicId && input.targetUserId === caller.userId) {

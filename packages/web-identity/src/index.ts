@@ -7,3 +7,4 @@ export { RecoveryCodes } from './RecoveryCodes';
 export { SecondFactorStep } from './SecondFactorStep';
 export { SecuritySettings } from './SecuritySettings';
 export { passkeysSupported } from './passkeys';
+export * from './invitations';

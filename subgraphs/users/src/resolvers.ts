@@ -8,7 +8,7 @@ import {
   type SubgraphOptions,
 } from '@clinicult/kit';
 import { hasPermission, isUserCaller, type UserCaller } from '@clinicult/rbac';
-import { createLoaders, type Loaders } from './loaders.js';
+import type { Loaders } from './loaders.js';
 import type { UsersDeps } from './domain/auth-sync.js';
 import { clinicStaffCount } from './domain/counts.js';
 import {

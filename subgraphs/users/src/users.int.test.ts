@@ -21,7 +21,6 @@ let officeA: { id: string; token: string };
 let adminB: { id: string; token: string };
 let doctorB: { id: string; email: string };
 
-const USER_FIELDS = 'id email firstName lastName displayName phone locale status memberships { clinic { id } roles } createdAt';
 const INVITATION_FIELDS = 'id email firstName lastName roles clinic { id } invitedByName invitedAt sentAt expiresAt acceptedAt declinedAt revokedAt';
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client';
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
+import { canResend, INVITATION_STATUS_LABELS, RESEND_INVITATION } from '@clinicult/web-identity';
 import { TimeZoneInput } from '../components/TimeZoneInput';
 import {
   ConfirmDialog,
@@ -19,7 +20,6 @@ import {
   CLINIC_OVERVIEW,
   ADMIN_INVITATIONS,
   PROVISION_ADMIN,
-  RESEND_INVITATION,
   type AdminInvitation,
   REACTIVATE_CLINIC,
   SUSPEND_CLINIC,
@@ -298,15 +298,6 @@ function StatusActions({ clinic }: { clinic: Clinic }) {
   );
 }
 
-const INVITATION_STATUS: Record<AdminInvitation['status'], string> = {
-  PENDING: 'Waiting for them',
-  ACCEPTED: 'Accepted',
-  DECLINED: 'Declined',
-  EXPIRED: 'Expired',
-  REVOKED: 'Withdrawn',
-  NOT_DELIVERED: 'Not delivered',
-};
-
 function deliveryText(invitation: AdminInvitation): string {
   if (invitation.status === 'NOT_DELIVERED') return `The mail server refused it${invitation.delivery?.lastError ? ` (${invitation.delivery.lastError})` : ''}. Check the address.`;
   if (invitation.delivery?.status === 'SENT') return `Mail delivered ${formatDateTime(invitation.delivery.sentAt)}`;
@@ -383,11 +374,11 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
                   <div className="muted">{i.email}</div>
                 </th>
                 <td>
-                  <span className={`badge invitation-${i.status.toLowerCase()}`}>{INVITATION_STATUS[i.status]}</span>
+                  <span className={`badge invitation-${i.status.toLowerCase()}`}>{i.status === 'PENDING' ? 'Waiting for them' : INVITATION_STATUS_LABELS[i.status]}</span>
                   <div className="muted">{i.status === 'ACCEPTED' ? `Invited ${formatDateTime(i.invitedAt)}` : deliveryText(i)}</div>
                 </td>
                 <td>
-                  {!accepted && (i.status === 'PENDING' || i.status === 'NOT_DELIVERED' || i.status === 'EXPIRED') && (
+                  {!accepted && canResend(i) && (
                     <button
                       type="button"
                       className="secondary"

@@ -5,7 +5,7 @@ import { useOperatorSignIn } from '../components/OperatorSignInSteps';
 import { Field, focusFirstProblem, PageTitle } from '../components/ui';
 import { errorsByField } from '../errors';
 import { ACCEPT_INVITATION } from '../graphql';
-import type { AuthPayload } from '@clinicult/web-identity';
+import { newPasswordProblems, type AuthPayload } from '@clinicult/web-identity';
 
 /**
  * The operator's first password, from the one link Clinicult prints (npm run operator:create on a
@@ -28,10 +28,7 @@ export function SetPasswordPage() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const problems = {
-      password: password.length >= 10 ? undefined : 'Choose a password of at least 10 characters.',
-      confirm: confirm === password ? undefined : 'The two passwords are not the same.',
-    };
+    const problems = newPasswordProblems(password, confirm);
     setErrors(problems);
     if (problems.password || problems.confirm) return focusFirstProblem();
     setBusy(true);

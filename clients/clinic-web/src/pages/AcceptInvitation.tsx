@@ -2,6 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
 import { NotStaffError } from '../auth';
+import { newPasswordProblems } from '@clinicult/web-identity';
 import { useSignInSteps } from '../components/SignInSteps';
 import { ErrorBox, focusFirstError, InputField, PageTitle } from '../components/ui';
 import { fieldErrors, plainMessage } from '../errors';
@@ -20,9 +21,7 @@ export default function AcceptInvitation() {
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const problems: typeof errors = {};
-    if (password.length < 10) problems.password = 'Choose a password of at least 10 characters.';
-    if (confirm !== password) problems.confirm = 'The two passwords are not the same.';
+    const problems: typeof errors = newPasswordProblems(password, confirm);
     setErrors(problems);
     if (Object.keys(problems).length) {
       requestAnimationFrame(() => focusFirstError(form.current));

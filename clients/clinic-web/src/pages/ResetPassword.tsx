@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
-import { RESET_PASSWORD, type AuthPayload } from '@clinicult/web-identity';
+import { newPasswordProblems, RESET_PASSWORD, type AuthPayload } from '@clinicult/web-identity';
 import { NotStaffError } from '../auth';
 import { useSignInSteps } from '../components/SignInSteps';
 import { ErrorBox, focusFirstError, InputField, Notice, PageTitle } from '../components/ui';
@@ -22,9 +22,7 @@ export default function ResetPassword() {
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const problems: typeof errors = {};
-    if (password.length < 10) problems.password = 'Choose a password of at least 10 characters.';
-    if (confirm !== password) problems.confirm = 'The two passwords are not the same.';
+    const problems: typeof errors = newPasswordProblems(password, confirm);
     setErrors(problems);
     if (Object.keys(problems).length) {
       requestAnimationFrame(() => focusFirstError(form.current));

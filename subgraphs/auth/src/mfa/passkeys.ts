@@ -21,6 +21,9 @@ export interface RelyingParty {
 
 const transportsOf = (p: Pick<Passkey, 'transports'>) => (Array.isArray(p.transports) ? (p.transports as string[]) : undefined);
 
+/** A stored passkey as WebAuthn options name it (id and, when known, how to reach it). */
+const descriptorOf = (p: Passkey) => ({ id: p.id, ...(transportsOf(p) ? { transports: transportsOf(p)! } : {}) });
+
 export function registrationOptions(rp: RelyingParty, user: { userId: string; email: string }, existing: Passkey[]) {
   return generateRegistrationOptions({
     rpName: rp.name,
@@ -28,7 +31,7 @@ export function registrationOptions(rp: RelyingParty, user: { userId: string; em
     userName: user.email,
     userID: new TextEncoder().encode(user.userId),
     attestationType: 'none',
-    excludeCredentials: existing.map((p) => ({ id: p.id, ...(transportsOf(p) ? { transports: transportsOf(p)! } : {}) })),
+    excludeCredentials: existing.map(descriptorOf),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   });
 }
@@ -54,7 +57,7 @@ export async function verifyRegistration(rp: RelyingParty, response: unknown, ex
 export function authenticationOptions(rp: RelyingParty, passkeys: Passkey[]) {
   return generateAuthenticationOptions({
     rpID: rp.id,
-    allowCredentials: passkeys.map((p) => ({ id: p.id, ...(transportsOf(p) ? { transports: transportsOf(p)! } : {}) })),
+    allowCredentials: passkeys.map(descriptorOf),
     userVerification: 'preferred',
   });
 }
@@ -70,12 +73,7 @@ export async function verifyAuthentication(rp: RelyingParty, response: unknown, 
       expectedChallenge,
       expectedOrigin: rp.origins,
       expectedRPID: rp.id,
-      credential: {
-        id: passkey.id,
-        publicKey: new Uint8Array(passkey.publicKey),
-        counter: Number(passkey.counter),
-        ...(transportsOf(passkey) ? { transports: transportsOf(passkey)! } : {}),
-      } as never,
+      credential: { ...descriptorOf(passkey), publicKey: new Uint8Array(passkey.publicKey), counter: Number(passkey.counter) } as never,
       requireUserVerification: false,
     });
     return verified.verified ? { passkeyId: passkey.id, newCounter: verified.authenticationInfo.newCounter } : null;

@@ -3,6 +3,7 @@ import type { ClinicRole, UserCaller } from '@clinicult/rbac';
 import { Prisma, type UsersDb, type UsersTx } from '../db.js';
 import type { Invitation as InvitationRow } from '../generated/prisma/client.js';
 import { recordAudit, type AuditEvent } from './audit.js';
+import type { InvitationMail } from '../auth-client.js';
 import { authContext, lockUser, writeThenSync, type UsersDeps } from './auth-sync.js';
 import { rolesFromJson, type Actor, type UserRow } from './users.js';
 import { createUserInputSchema, parseInput, provisionAdminInputSchema } from './validation.js';
@@ -120,10 +121,7 @@ async function invite(deps: UsersDeps, actor: Actor, input: InviteInput, inviter
     async (row) => {
       const ctx = authContext(actor);
       if (created) await deps.auth.upsertCredential(user.id, user.email, ctx);
-      await deps.auth.sendInvitation(
-        { invitationId: row.id, userId: user.id, clinicId, clinicName: name, roles: input.roles, inviterName, expiresAt },
-        ctx,
-      );
+      await deps.auth.sendInvitation(mailOf(row, name, inviterName, expiresAt), ctx);
     },
     (row) => deps.auth.revokeInvitationLinks(row.id, authContext(actor)),
   );
@@ -164,11 +162,13 @@ export async function provisionAdminUser(deps: UsersDeps, actor: Actor, rawInput
   return invite(deps, actor, { ...input, roles: ['ADMIN'] }, { kind: 'OPERATOR', id: operatorId });
 }
 
+type Manager = { kind: 'staff'; clinicId: string } | { kind: 'operator' };
+
 /**
  * The invitation a caller may manage: an ADMIN their clinic's; an operator the first-ADMIN
  * invitations of a clinic that still has no active ADMIN. Anything else reads as absent.
  */
-async function managedInvitation(deps: UsersDeps, caller: { kind: 'staff'; clinicId: string } | { kind: 'operator' }, id: string): Promise<InvitationRow> {
+async function managedInvitation(deps: UsersDeps, caller: Manager, id: string): Promise<InvitationRow> {
   const invitation = await deps.db.invitation.findUnique({ where: { id } });
   const visible =
     invitation &&
@@ -178,6 +178,19 @@ async function managedInvitation(deps: UsersDeps, caller: { kind: 'staff'; clini
   return invitation;
 }
 
+/** An open invitation the caller manages, and the actor acting in its clinic. */
+async function openManagedInvitation(deps: UsersDeps, actor: Actor, caller: Manager, id: string, otherwise: string) {
+  const found = await managedInvitation(deps, caller, id);
+  const closed = closedReason(found);
+  if (closed) throw conflict(`This invitation ${closed}; ${otherwise}`, { reason: 'INVITATION_CLOSED' });
+  return { found, scoped: { ...actor, clinicId: found.clinicId } };
+}
+
+/** What auth needs to write an invitation's mail. */
+function mailOf(row: InvitationRow, clinicName: string, inviterName: string, expiresAt: Date): InvitationMail {
+  return { invitationId: row.id, userId: row.userId, clinicId: row.clinicId, clinicName, roles: rolesFromJson(row.roles), inviterName, expiresAt };
+}
+
 function closedReason(invitation: InvitationRow): string | null {
   if (invitation.acceptedAt) return 'was accepted';
   if (invitation.declinedAt) return 'was declined';
@@ -185,49 +198,21 @@ function closedReason(invitation: InvitationRow): string | null {
   return null;
 }
 
-export async function resendInvitation(
-  deps: UsersDeps,
-  actor: Actor,
-  caller: { kind: 'staff'; clinicId: string } | { kind: 'operator' },
-  id: string,
-): Promise<InvitationRow> {
-  const found = await managedInvitation(deps, caller, id);
-  const closed = closedReason(found);
-  if (closed) throw conflict(`This invitation ${closed}; invite the person again instead.`, { reason: 'INVITATION_CLOSED' });
-  const scoped = { ...actor, clinicId: found.clinicId };
+export async function resendInvitation(deps: UsersDeps, actor: Actor, caller: Manager, id: string): Promise<InvitationRow> {
+  const { found, scoped } = await openManagedInvitation(deps, actor, caller, id, 'invite the person again instead.');
   const clinic = await clinicName(deps, found.clinicId, actor.requestId);
   const expiresAt = new Date(Date.now() + deps.invitationTtlHours * 3600_000);
   const invitation = await writeThenSync(
     deps,
     async (tx) => tx.invitation.update({ where: { id }, data: { sentAt: new Date(), expiresAt } }),
-    async (row) =>
-      deps.auth.sendInvitation(
-        {
-          invitationId: row.id,
-          userId: row.userId,
-          clinicId: row.clinicId,
-          clinicName: clinic,
-          roles: rolesFromJson(row.roles),
-          inviterName: row.invitedByName,
-          expiresAt,
-        },
-        authContext(scoped),
-      ),
+    (row) => deps.auth.sendInvitation(mailOf(row, clinic, row.invitedByName, expiresAt), authContext(scoped)),
   );
   audit(deps, scoped, { action: 'invitation.resent', clinicId: found.clinicId, targetUserId: found.userId, details: { invitationId: id } });
   return invitation;
 }
 
-export async function revokeInvitation(
-  deps: UsersDeps,
-  actor: Actor,
-  caller: { kind: 'staff'; clinicId: string } | { kind: 'operator' },
-  id: string,
-): Promise<InvitationRow> {
-  const found = await managedInvitation(deps, caller, id);
-  const closed = closedReason(found);
-  if (closed) throw conflict(`This invitation ${closed}; there is nothing to withdraw.`, { reason: 'INVITATION_CLOSED' });
-  const scoped = { ...actor, clinicId: found.clinicId };
+export async function revokeInvitation(deps: UsersDeps, actor: Actor, caller: Manager, id: string): Promise<InvitationRow> {
+  const { found, scoped } = await openManagedInvitation(deps, actor, caller, id, 'there is nothing to withdraw.');
   const invitation = await writeThenSync(
     deps,
     (tx) => tx.invitation.update({ where: { id }, data: { revokedAt: new Date() } }),

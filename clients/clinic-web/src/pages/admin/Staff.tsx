@@ -8,13 +8,12 @@ import {
   DEACTIVATE_USER,
   INVITATIONS,
   REACTIVATE_USER,
-  RESEND_INVITATION,
-  REVOKE_INVITATION,
   SET_CLINIC_MFA_REQUIRED,
   SET_MEMBERSHIP,
   STAFF,
   type StaffInvitation,
 } from '../../graphql';
+import { canResend, INVITATION_STATUS_LABELS, RESEND_INVITATION, REVOKE_INVITATION } from '@clinicult/web-identity';
 import { useSession } from '../../session';
 
 const ROLES = [
@@ -189,15 +188,6 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
   );
 }
 
-const STATUS_LABELS: Record<StaffInvitation['status'], string> = {
-  PENDING: 'Waiting for an answer',
-  ACCEPTED: 'Accepted',
-  DECLINED: 'Declined',
-  EXPIRED: 'Expired',
-  REVOKED: 'Withdrawn',
-  NOT_DELIVERED: 'Not delivered',
-};
-
 /** The clinic's invitations: who was invited, whether the mail went, and a resend or withdrawal. */
 function Invitations({ refreshKey }: { refreshKey: number }) {
   const [includeClosed, setIncludeClosed] = useState(false);
@@ -254,7 +244,7 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
           </thead>
           <tbody>
             {list.map((i) => {
-              const open = i.status === 'PENDING' || i.status === 'NOT_DELIVERED' || i.status === 'EXPIRED';
+              const open = canResend(i);
               return (
                 <tr key={i.id} data-invitation={i.email}>
                   <th scope="row">
@@ -263,7 +253,7 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
                   </th>
                   <td>{i.roles.map((r) => ROLES.find((x) => x.value === r)?.label ?? r).join(', ')}</td>
                   <td>
-                    <span className={`badge invitation-${i.status.toLowerCase()}`}>{STATUS_LABELS[i.status]}</span>
+                    <span className={`badge invitation-${i.status.toLowerCase()}`}>{INVITATION_STATUS_LABELS[i.status]}</span>
                     <div className="muted small">
                       {i.status === 'NOT_DELIVERED'
                         ? `The mail server refused it${i.delivery?.lastError ? `: ${i.delivery.lastError}` : ''}. Check the address.`
