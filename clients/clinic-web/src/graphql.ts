@@ -379,6 +379,12 @@ export const DEACTIVATE_USER = gql`
   }
 `;
 
+export const RESET_SECOND_FACTORS = gql`
+  mutation ResetSecondFactors($id: ID!) {
+    resetSecondFactors(id: $id) { id }
+  }
+`;
+
 export const REACTIVATE_USER = gql`
   mutation ReactivateUser($id: ID!) {
     reactivateUser(id: $id) { id status }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TrustedIssuer } from '@clinicult/kit';
 import { startMailCatcher } from '@clinicult/mail-catcher';
 
@@ -30,6 +31,7 @@ export async function startRealAuth(options: { port?: number; issuer?: TrustedIs
         DATABASE_URL: database.url,
         SMTP_URL: mail.smtpUrl,
         MAIL_RELAY_INTERVAL_MS: '100',
+        RATE_LIMIT_KEY_PREFIX: `t:auth:${randomUUID()}:`,
         ...options.env,
       }),
       options.issuer ? { issuers: [options.issuer] } : {},

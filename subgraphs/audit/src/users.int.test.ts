@@ -54,7 +54,7 @@ beforeAll(async () => {
   const { loadUsersConfig, startUsersService } = (await import(USERS_MODULE)) as UsersModule;
   users = await startUsersService(
     loadUsersConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: usersDb.url, AUTH_URL: auth.url }),
-    { issuers: [issuer.trusted], logger: silentLogger, clinics: { exists: async () => true }, auditStream: stream },
+    { issuers: [issuer.trusted], logger: silentLogger, clinics: { info: async (id: string) => ({ id, name: 'Audit Test Clinic' }) }, auditStream: stream },
   );
   await seedUser(ADMIN, ['ADMIN']);
   await seedUser(TARGET, ['OFFICE']);
@@ -101,15 +101,27 @@ test('a role change in users is an audit event that ADMIN finds with auditLog(us
   expect(byAdmin.data!.auditLog.edges.map((e) => e.node.action)).toEqual(['membership.changed']);
 });
 
-test('creating and deactivating a user are audit events too', async () => {
-  const created = await gql<{ createUser: { user: { id: string } } }>(
+test('inviting a person, their acceptance and their deactivation are audit events too', async () => {
+  const created = await gql<{ createUser: { invitation: { id: string } } }>(
     users.url,
-    'mutation { createUser(input: { email: "nora@example.org", firstName: "Nora", lastName: "Nurse", roles: [NURSE] }) { user { id } } }',
+    'mutation { createUser(input: { email: "nora@example.org", firstName: "Nora", lastName: "Nurse", roles: [NURSE] }) { invitation { id } } }',
     {},
     { token: adminToken },
   );
   expect(created.errors).toBeUndefined();
-  const id = created.data!.createUser.user.id;
+  // Nora follows the mail: a password, then the clinic's invitation
+  const link = (await auth.mail.waitFor({ to: 'nora@example.org' })).links[0]!;
+  const accepted = await gql<{ acceptInvitation: { token: string; user: { id: string } } }>(
+    auth.url,
+    'mutation ($t: String!) { acceptInvitation(token: $t, password: "Ward-7-night-shift") { token user { id } } }',
+    { t: new URL(link).searchParams.get('token') },
+  );
+  expect(accepted.errors).toBeUndefined();
+  const id = accepted.data!.acceptInvitation.user.id;
+  const joined = await gql(users.url, 'mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }', { id: created.data!.createUser.invitation.id }, {
+    token: accepted.data!.acceptInvitation.token,
+  });
+  expect(joined.errors).toBeUndefined();
   const off = await gql(users.url, 'mutation ($id: ID!) { deactivateUser(id: $id) { status } }', { id }, { token: adminToken });
   expect(off.errors).toBeUndefined();
 
@@ -118,6 +130,6 @@ test('creating and deactivating a user are audit events too', async () => {
     () => auditLog(audit.url, adminToken, { userId: id }),
     (res) => (res.data?.auditLog.edges.length ?? 0) >= 4,
   );
-  expect(log.data!.auditLog.edges.map((e) => e.node.action).sort()).toEqual(['invitation.created', 'membership.added', 'user.created', 'user.deactivated']);
+  expect(log.data!.auditLog.edges.map((e) => e.node.action).sort()).toEqual(['invitation.accepted', 'invitation.created', 'membership.added', 'user.deactivated']);
   expect(log.data!.auditLog.edges.find((e) => e.node.action === 'membership.added')!.node.details).toEqual({ before: null, after: ['NURSE'] });
 });

@@ -69,6 +69,18 @@ test('a person who already signs in gets "sign in and accept", with no link that
   expect(await auth.service.db.accountLink.count({ where: { userId } })).toBe(0);
 });
 
+test('an operator or a deactivated login gets no invitation mail, and the same answer', async () => {
+  const operator = await auth.addUser({ operator: true });
+  const deactivated = await auth.addUser();
+  await auth.service.db.credential.update({ where: { userId: deactivated.userId }, data: { status: 'DEACTIVATED' } });
+  for (const who of [operator, deactivated]) {
+    expect((await send(randomUUID(), who.userId)).data).toEqual({ sendInvitation: true });
+  }
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(auth.mail.messages({ to: operator.email })).toEqual([]);
+  expect(auth.mail.messages({ to: deactivated.email })).toEqual([]);
+});
+
 test('a resend supersedes the earlier link; a withdrawn invitation\'s link stops working', async () => {
   const { userId, email } = await auth.addUser({ password: null });
   const invitationId = randomUUID();

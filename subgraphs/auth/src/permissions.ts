@@ -31,6 +31,7 @@ export const rules: IRules = {
     revokeInvitationLinks: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     syncMembership: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     setCredentialStatus: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
+    clearSecondFactors: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     setClinicAccess: serviceCan(SERVICE_CAPABILITIES.clinicStatusWrite),
   },
   AuthPayload: allow,

@@ -94,6 +94,7 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
     revokeInvitationLinks: (_p, args: { invitationId: string }, ctx) => invitations.revokeInvitationLinks(ctx.deps.db, args.invitationId),
     syncMembership: (_p, args: { userId: string; clinicId: string; roles: string[] }, ctx) => internal.syncMembership(ctx.deps, args),
     setCredentialStatus: (_p, args: { userId: string; active: boolean }, ctx) => internal.setCredentialStatus(ctx.deps, args),
+    clearSecondFactors: (_p, args: { userId: string }, ctx) => internal.clearSecondFactors(ctx.deps, args.userId),
     setClinicAccess: (_p, args: { clinicId: string; access: 'ACTIVE' | 'SUSPENDED' }, ctx) => internal.setClinicAccess(ctx.deps, args),
   },
   Clinic: {

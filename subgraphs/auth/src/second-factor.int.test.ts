@@ -236,3 +236,19 @@ describe('when a second factor is required', () => {
     expect((await auth.login(email)).errors).toBeUndefined();
   });
 });
+
+test("users (for the person's ADMIN) removes every second factor: sessions end, a notice is mailed, the next sign-in asks for none", async () => {
+  const { userId, email } = await auth.addUser({ memberships: [{ clinicId: randomUUID(), roles: ['NURSE'] }] });
+  const { app } = await enrolTotp((await auth.login(email)).data!.login.token);
+  const session = await gql(auth.url, VERIFY, { t: challengeOf(await auth.login(email)).ticket, c: await app.nextCode() });
+  const token = session.data!.verifySecondFactor.token as string;
+  const svc = (await auth.serviceToken('users')).body.access_token!;
+  const CLEAR = `mutation($u: ID!) { clearSecondFactors(userId: $u) }`;
+  expect(codes(await gql(auth.url, CLEAR, { u: userId }, { token }))).toEqual(['FORBIDDEN']);
+  expect((await gql(auth.url, CLEAR, { u: userId }, { token: svc })).data).toEqual({ clearSecondFactors: true });
+  expect((await gql(auth.url, FACTORS, {}, { token })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
+  expect(await auth.service.db.recoveryCode.count({ where: { userId } })).toBe(0);
+  await auth.mail.waitFor({ to: email, subject: 'The second factors of your Clinicult account were removed' });
+  expect((await auth.login(email)).errors).toBeUndefined();
+});
+

@@ -34,6 +34,8 @@ export interface AuthClient {
   syncMembership(userId: string, clinicId: string, roles: readonly ClinicRole[], ctx: AuthCallContext): Promise<void>;
   /** Deactivation ends every session at once. */
   setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void>;
+  /** Removes every second factor (a lost device); every session ends. */
+  clearSecondFactors(userId: string, ctx: AuthCallContext): Promise<void>;
 }
 
 /** auth could not be reached or refused a call: nothing was changed here (see domain/memberships.ts). */
@@ -105,6 +107,9 @@ export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: Se
         { userId, clinicId, roles },
         ctx,
       );
+    },
+    async clearSecondFactors(userId, ctx) {
+      await call('remove the second factors', 'mutation ($userId: ID!) { clearSecondFactors(userId: $userId) }', { userId }, ctx);
     },
     async setCredentialStatus(userId, active, ctx) {
       await call(

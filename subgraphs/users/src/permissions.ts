@@ -32,6 +32,7 @@ export const rules: IRules = {
     removeMembership: writeUsers,
     deactivateUser: writeUsers,
     reactivateUser: writeUsers,
+    resetSecondFactors: writeUsers,
     provisionAdminUser: serviceCan(SERVICE_CAPABILITIES.userProvision),
     upsertOperatorProfile: serviceCan(SERVICE_CAPABILITIES.operatorProfileWrite),
   },

@@ -23,7 +23,7 @@ import {
   visibleInvitation,
   type InvitationRow,
 } from './domain/invitations.js';
-import { deactivateUser, reactivateUser, removeMembership, setMembership } from './domain/memberships.js';
+import { deactivateUser, reactivateUser, removeMembership, resetSecondFactors, setMembership } from './domain/memberships.js';
 import { upsertOperatorProfile } from './domain/operators.js';
 import { getMe, listUsers, rolesFromJson, updateUser, USER_WRITE, type Actor, type Scope, type UserRow } from './domain/users.js';
 
@@ -125,6 +125,7 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
       removeMembership(ctx.deps, staffActor(ctx), userId),
     deactivateUser: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => deactivateUser(ctx.deps, staffActor(ctx), id),
     reactivateUser: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => reactivateUser(ctx.deps, staffActor(ctx), id),
+    resetSecondFactors: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => resetSecondFactors(ctx.deps, staffActor(ctx), id),
     provisionAdminUser: (
       _: unknown,
       args: Args<{ clinicId: string; email: string; firstName: string; lastName: string; invitedBy: string }>,
@@ -152,9 +153,8 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
       const row = await ctx.deps.db.invitation.findUnique({ where: { id: ref.id } });
       return visibleInvitation(row, {
         userId: isUserCaller(caller) ? caller.userId : null,
-        // the clinic's staff who manage users, or a service acting for the clinic (admin's provisioning)
-        clinicId:
-          (caller.kind === 'staff' && hasPermission(caller.permissions, USER_WRITE)) || caller.kind === 'service' ? ctx.scope.clinicId : null,
+        // the clinic's staff who manage users (services never need to read invitations)
+        clinicId: caller.kind === 'staff' && hasPermission(caller.permissions, USER_WRITE) ? caller.clinicId : null,
         operator: caller.kind === 'operator',
       });
     },

@@ -187,6 +187,11 @@ describe('createUser: an invitation', () => {
     const stranger = await h.issuer.sign({ sub: randomUUID(), roles: [], permissions: [] });
     const stolen = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: invitationId }, { token: stranger });
     expect(codes(stolen)).toEqual(['NOT_FOUND']);
+    // an operator token for the same person is not one that joins clinics
+    const asOperator = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: invitationId }, {
+      token: await h.issuer.operatorToken(userId as ReturnType<typeof randomUUID>),
+    });
+    expect(codes(asOperator)).toEqual(['FORBIDDEN']);
     const otherAdmin = await gql(h.url, `{ invitations(includeClosed: true) { id } }`, {}, { token: adminB.token });
     expect(otherAdmin.data!.invitations.map((i: any) => i.id)).not.toContain(invitationId);
     auth.reset();
@@ -379,6 +384,24 @@ describe('roles and memberships', () => {
     const about = (events: AuditRecord[]) => events.filter((e) => e.targetUserId === target.id);
     const published = about(await h.auditEvents((all) => about(all).length >= 2)).map((e) => e.action);
     expect(published).toEqual(['user.deactivated', 'user.reactivated']);
+  });
+});
+
+describe('resetSecondFactors (a lost phone)', () => {
+  test('an ADMIN removes the factors of someone of this clinic alone; never their own, nor of someone who works elsewhere', async () => {
+    const lone = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['NURSE'] }]);
+    const both = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['NURSE'] }, { clinicId: CLINIC_B, roles: ['NURSE'] }]);
+    const RESET = `mutation ($id: ID!) { resetSecondFactors(id: $id) { id } }`;
+    expect((await gql(h.url, RESET, { id: lone.id }, { token: adminA.token })).data).toEqual({ resetSecondFactors: { id: lone.id } });
+    expect(auth.calls).toEqual([{ method: 'clearSecondFactors', args: [lone.id], clinicId: CLINIC_A }]);
+    auth.reset();
+    expect(codes(await gql(h.url, RESET, { id: both.id }, { token: adminA.token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(h.url, RESET, { id: adminA.id }, { token: adminA.token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(h.url, RESET, { id: lone.id }, { token: officeA.token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(h.url, RESET, { id: doctorB.id }, { token: adminA.token }))).toEqual(['NOT_FOUND']);
+    expect(auth.calls).toEqual([]);
+    const events = await h.auditEvents((e) => e.some((x) => x.action === 'user.second_factors_reset'));
+    expect(events.find((x) => x.action === 'user.second_factors_reset')).toMatchObject({ clinicId: CLINIC_A, targetUserId: lone.id, actorId: adminA.id });
   });
 });
 

@@ -114,6 +114,7 @@ test('an ADMIN invites a person by email, who follows the mail, sets a password 
 
   // the invited person opens their mail (the platform's mail catcher) and follows the link
   const { page: invited } = await env.newPage();
+  await env.platform.mail.waitFor({ to: email }); // the mail leaves auth's outbox a moment later
   await invited.goto(env.platform.mail.webUrl);
   const mail = invited.locator('article.mail', { hasText: email });
   await mail.getByRole('link', { name: /accept-invitation/ }).click();

@@ -42,6 +42,8 @@ test('forgot password: the same answer for anyone, a mailed one-time link, a new
   await see(page, page.getByRole('status').filter({ hasText: `If ${email} has a Clinicult account, a link to choose a new password is on its way.` }));
   await screenshot(page, 'forgot-password');
 
+  // the mail leaves auth's outbox a moment later: open the mailbox once it is there
+  await env.platform.mail.waitFor({ to: email, subject: 'Reset your Clinicult password' });
   await page.goto(env.platform.mail.webUrl);
   const mail = page.locator('article.mail', { hasText: 'Reset your Clinicult password' }).filter({ hasText: email });
   await mail.getByRole('link', { name: /reset-password/ }).click();

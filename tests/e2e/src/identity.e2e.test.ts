@@ -167,6 +167,34 @@ describe('users and roles', () => {
     expect((await platform.query(USERS, { search: staff.email }, admin.token)).data!.users.totalCount).toBe(1);
   });
 
+  test('an address the mail server refuses shows as NOT_DELIVERED to the ADMIN, who can resend or withdraw it', async () => {
+    const admin = await platform.login(platform.demo.admin.email);
+    const FIELDS = 'id status delivery { status attempts lastError }';
+    const email = `typo-${randomUUID().slice(0, 6)}@bounce.test`;
+    const created = await platform.query(
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { invitation { ${FIELDS} } } }`,
+      { input: { email, firstName: 'Ty', lastName: 'Po', roles: ['OFFICE'] } },
+      admin.token,
+    );
+    const id = created.data!.createUser.invitation.id as string;
+    let seen: any;
+    for (let i = 0; i < 100; i += 1) {
+      seen = (await platform.query(`{ invitations { ${FIELDS} } }`, {}, admin.token)).data!.invitations.find((x: any) => x.id === id);
+      if (seen.status === 'NOT_DELIVERED') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toMatchObject({ status: 'NOT_DELIVERED', delivery: { status: 'FAILED', attempts: 1, lastError: expect.stringContaining('does not exist') } });
+    const resent = await platform.query(`mutation($id: ID!) { resendInvitation(id: $id) { ${FIELDS} } }`, { id }, admin.token);
+    expect(resent.data!.resendInvitation.delivery.status).toBe('QUEUED');
+    const withdrawn = await platform.query(`mutation($id: ID!) { revokeInvitation(id: $id) { ${FIELDS} } }`, { id }, admin.token);
+    expect(withdrawn.data!.revokeInvitation.status).toBe('REVOKED');
+    // another clinic's ADMIN sees none of it
+    const boston = await platform.login(platform.demo.secondClinic.admin.email);
+    const theirs = await platform.query(`{ invitations(includeClosed: true) { id } }`, {}, boston.token);
+    expect(theirs.data!.invitations.map((x: any) => x.id)).not.toContain(id);
+    expect(codes(await platform.query(`mutation($id: ID!) { resendInvitation(id: $id) { id } }`, { id }, boston.token))).toEqual(['NOT_FOUND']);
+  });
+
   test('an ADMIN cannot change their own roles', async () => {
     const admin = await platform.login(platform.demo.admin.email);
     const response = await platform.query(

@@ -24,6 +24,8 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
     SMTP_URL: mail.smtpUrl,
     MAIL_RELAY_INTERVAL_MS: '100',
     MAIL_RETRY_BASE_MS: '100',
+    // this file's own login and reset counts in the shared Redis (earlier runs and other files count apart)
+    RATE_LIMIT_KEY_PREFIX: `t:auth:${randomUUID()}:`,
     ...env,
   });
   const service: AuthService = await startAuthService(config, overrides);

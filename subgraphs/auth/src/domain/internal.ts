@@ -2,6 +2,8 @@ import { invalidField } from '@clinicult/kit';
 import { isClinicRole } from '@clinicult/rbac';
 import type { AuthDb } from '../db.js';
 import type { FactsWriter } from '../facts-writer.js';
+import { secondFactorsRemovedMail } from '../mail/messages.js';
+import { enqueueMail } from '../mail/outbox.js';
 import { normalizeEmail, rolesOf } from './sessions.js';
 
 /**
@@ -90,4 +92,25 @@ export async function setClinicAccess(
 export async function setClinicMfaRequired(deps: InternalDeps, clinicId: string, required: boolean): Promise<void> {
   await deps.db.clinicStatus.upsert({ where: { clinicId }, create: { clinicId, mfaRequired: required }, update: { mfaRequired: required } });
   await deps.facts.clinicRequiresMfa(clinicId, required);
+}
+
+/**
+ * A lost authenticator and lost recovery codes: the person's clinic ADMIN (through users) removes
+ * every second factor. Every session ends, and a notice goes to the person by email; a clinic or
+ * an operator account that requires a factor has them set up a new one at the next sign-in.
+ */
+export async function clearSecondFactors(deps: InternalDeps & { mailQueued(): void }, userId: string): Promise<boolean> {
+  const credential = await deps.db.credential.findUnique({ where: { userId } });
+  if (!credential) throw invalidField('userId', 'Unknown user.');
+  const now = new Date();
+  await deps.db.$transaction(async (tx) => {
+    await tx.totpFactor.deleteMany({ where: { userId } });
+    await tx.passkey.deleteMany({ where: { userId } });
+    await tx.recoveryCode.deleteMany({ where: { userId } });
+    await tx.credential.update({ where: { userId }, data: { tokensValidAfter: now } });
+    await enqueueMail(tx, { kind: 'SECOND_FACTORS_REMOVED', to: credential.email, userId, ...secondFactorsRemovedMail({ at: now }) });
+  });
+  deps.mailQueued();
+  await deps.facts.tokensValidAfter(userId, now);
+  return true;
 }

@@ -30,8 +30,8 @@ export async function sendInvitation(deps: AuthDeps, input: SendInvitationInput)
   const credential = await deps.db.credential.findUnique({ where: { userId: input.userId } });
   if (!credential) throw invalidField('userId', 'Unknown user: create the login first (upsertCredential).');
   if (input.expiresAt.getTime() <= Date.now()) throw invalidField('expiresAt', 'The invitation has already expired.');
-  // a deactivated login cannot sign in: nothing to send, and the same answer
-  if (credential.status !== 'ACTIVE') return true;
+  // a deactivated login cannot sign in, an operator never joins a clinic: nothing to send, and the same answer
+  if (credential.status !== 'ACTIVE' || credential.isOperator) return true;
   await deps.db.$transaction(async (tx) => {
     if (!credential.passwordHash) {
       const link = await issueLink(tx, {

@@ -66,6 +66,17 @@ export function passwordChangedMail(input: { how: 'reset' | 'changed'; at: Date 
   };
 }
 
+export function secondFactorsRemovedMail(input: { at: Date }): Mail {
+  return {
+    subject: 'The second factors of your Clinicult account were removed',
+    text:
+      `Your clinic administrator removed the authenticator apps, passkeys and recovery codes of your Clinicult account ` +
+      `on ${input.at.toUTCString()}, and every session was signed out. Sign in again and set up a new second factor.\n\n` +
+      'If you did not ask for this, tell your clinic administrator at once.' +
+      FOOTER,
+  };
+}
+
 /** What stays of a body once it is sent: the text, with its links replaced. */
 export function withoutLinks(text: string): string {
   return text.replace(/https?:\/\/\S+/g, '[link removed after delivery]');

@@ -44,6 +44,10 @@ export class FakeAuth implements AuthClient {
     this.record('syncMembership', ctx, userId, clinicId, [...roles]);
   }
 
+  async clearSecondFactors(userId: string, ctx: AuthCallContext): Promise<void> {
+    this.record('clearSecondFactors', ctx, userId);
+  }
+
   async setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void> {
     this.record('setCredentialStatus', ctx, userId, active);
   }

@@ -11,6 +11,7 @@ export type AuditAction =
   | 'user.updated'
   | 'user.deactivated'
   | 'user.reactivated'
+  | 'user.second_factors_reset'
   | 'membership.added'
   | 'membership.changed'
   | 'membership.removed'

@@ -125,7 +125,12 @@ async function invite(deps: UsersDeps, actor: Actor, input: InviteInput, inviter
     },
     (row) => deps.auth.revokeInvitationLinks(row.id, authContext(actor)),
   );
-  audit(deps, actor, { action: 'invitation.created', clinicId, targetUserId: user.id, details: { invitationId: invitation.id, roles: input.roles } });
+  audit(deps, actor, {
+    action: 'invitation.created',
+    clinicId,
+    targetUserId: user.id,
+    details: { invitationId: invitation.id, roles: input.roles, invitedBy: { kind: inviter.kind, id: inviter.id } },
+  });
   return invitation;
 }
 
@@ -254,6 +259,8 @@ export async function acceptClinicInvitation(
   id: string,
   requestId: string,
 ): Promise<{ clinicId: string; roles: ClinicRole[] }> {
+  // the platform's operators never work in a clinic (DESIGN.md: never patient data)
+  if (caller.kind === 'operator') throw forbiddenError('An operator account cannot join a clinic; use a staff account of your own.');
   const accepted = await writeThenSync(
     deps,
     async (tx) => {

@@ -133,3 +133,26 @@ export function deactivateUser(deps: UsersDeps, actor: Actor, userId: string): P
 export function reactivateUser(deps: UsersDeps, actor: Actor, userId: string): Promise<UserRow> {
   return setActive(deps, actor, userId, true);
 }
+
+/**
+ * A colleague lost their phone and their recovery codes: the ADMIN removes their second factors
+ * (auth ends every session and tells them by email). Like deactivation it acts on the whole
+ * login, so only for someone who works in this clinic alone.
+ */
+export async function resetSecondFactors(deps: UsersDeps, actor: Actor, userId: string): Promise<UserRow> {
+  refuseSelf(actor, userId, 'Use one of your recovery codes, or ask another ADMIN of this clinic to reset your second factor.');
+  const user = await writeThenSync(
+    deps,
+    async (tx) => {
+      const picture = await lockAndRead(tx, userId, actor.clinicId);
+      if (!picture?.here) throw notInClinic(userId);
+      if (picture.elsewhere.length > 0) {
+        throw forbiddenError(`${picture.user.email} also works in another clinic; their sign-in is not this clinic's alone to reset.`);
+      }
+      return picture.user;
+    },
+    () => deps.auth.clearSecondFactors(userId, authContext(actor)),
+  );
+  audit(deps, actor, { action: 'user.second_factors_reset', targetUserId: userId });
+  return user;
+}

@@ -8,6 +8,7 @@ import {
   DEACTIVATE_USER,
   INVITATIONS,
   REACTIVATE_USER,
+  RESET_SECOND_FACTORS,
   SET_CLINIC_MFA_REQUIRED,
   SET_MEMBERSHIP,
   STAFF,
@@ -120,6 +121,7 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
   const [setMembership, membership] = useMutation(SET_MEMBERSHIP);
   const [deactivate, deactivation] = useMutation(DEACTIVATE_USER);
   const [reactivate, reactivation] = useMutation(REACTIVATE_USER);
+  const [resetFactors, factorReset] = useMutation(RESET_SECOND_FACTORS);
   const changed = [...roles].sort().join() !== [...current].sort().join();
 
   async function act(what: () => Promise<unknown>, ok: string) {
@@ -178,6 +180,20 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
               Deactivate
             </button>
           ))}
+        {!self && user.status !== 'DEACTIVATED' && (
+          <button
+            type="button"
+            className="link-button"
+            disabled={factorReset.loading}
+            onClick={() => {
+              if (window.confirm(`Remove ${user.displayName}'s second factors (a lost phone)? They are signed out and set up a new one at their next sign-in.`)) {
+                void act(() => resetFactors({ variables: { id: user.id } }), 'Second factors removed; they were signed out and told by email.');
+              }
+            }}
+          >
+            Reset second factor
+          </button>
+        )}
         {message && (
           <div className={message.tone === 'error' ? 'field-error' : 'saved'} role={message.tone === 'error' ? 'alert' : 'status'}>
             {message.text}
