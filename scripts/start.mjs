@@ -9,6 +9,7 @@
 //   6. the demo seed (never when NODE_ENV=production), then the web clients (once built)
 //   7. the URLs and demo logins; Ctrl-C stops everything gracefully
 // Node built-ins only: this runs before `npm install`.
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureInstalled, npmCommand, root, run, turbo } from './lib/proc.mjs';
@@ -46,9 +47,13 @@ function childEnv(service) {
   env.PORT = String(service.port);
   // Each service its own database: DATABASE_URL_<SERVICE> or clinicult_<service> on the local server.
   if (service.database) env.DATABASE_URL = databaseUrlFor(service.name);
-  // Each service its own client secret at auth (required in production): <NAME>_SERVICE_SECRET.
-  const secret = process.env[`${service.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SERVICE_SECRET`];
-  if (secret) env.SERVICE_CLIENT_SECRET = secret;
+  // Service keys (private_key_jwt): from SERVICE_KEYS_DIR (npm run keys:generate; required in
+  // production), else each service generates its development key under .clinicult/keys.
+  if (process.env.SERVICE_KEYS_DIR) {
+    const dir = path.resolve(process.env.SERVICE_KEYS_DIR);
+    if (service.name === 'auth') env.SERVICE_JWKS_FILE = path.join(dir, 'services.jwks.json');
+    else if (existsSync(path.join(dir, `${service.name}.private.jwk.json`))) env.SERVICE_KEY_FILE = path.join(dir, `${service.name}.private.jwk.json`);
+  }
   return env;
 }
 
@@ -84,7 +89,9 @@ async function preflight() {
 async function checkPorts(services) {
   const busy = [];
   for (const service of services) {
-    for (const port of [service.port, ...(service.extraPorts ?? [])]) if (await portInUse(port)) busy.push({ ...service, port });
+    // the services' ops endpoints (/readyz, /metrics) listen on PORT + 5000 (kit's OPS_PORT default)
+    const opsPort = service.client || service.devOnly ? [] : [service.port + 5000];
+    for (const port of [service.port, ...(service.extraPorts ?? []), ...opsPort]) if (await portInUse(port)) busy.push({ ...service, port });
   }
   if (busy.length) {
     fail(
@@ -216,7 +223,7 @@ async function banner(services, skipped, seeded) {
     line(s.name === 'clinic-web' ? 'Staff app' : s.name === 'admin-web' ? 'Operator console' : s.name, c.cyan(localUrl(s.port)));
   }
   if (services.some((s) => s.name === 'mail')) line('Mail (dev)', `${c.cyan(url(1080))} ${c.dim('(what auth sent: invitations, resets; SMTP on :1025)')}`);
-  console.log(`  ${c.bold('Services')} ${c.dim('(internal: GraphQL at /graphql, health at /healthz, /readyz, /metrics)')}`);
+  console.log(`  ${c.bold('Services')} ${c.dim('(internal: GraphQL at /graphql; /healthz, /readyz and /metrics on each ops port, PORT + 5000)')}`);
   for (const s of services.filter((x) => !x.client && !x.devOnly)) line(`  ${s.name}`, url(s.port, s.name === 'gateway' ? '/healthz' : '/graphql'));
   if (skipped.length) line('  not built yet', skipped.map((s) => s.name).join(', '));
   if (seeded) {

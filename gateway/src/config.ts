@@ -34,6 +34,28 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   AUDIT_URL: z.url().optional(),
   /** The composed supergraph; defaults to the repository's schema/supergraph.graphql. */
   SUPERGRAPH_PATH: z.string().optional(),
+  /**
+   * The gateway's address as clients reach it (e.g. https://api.clinic.example.org): FHIR Bundle
+   * links and Location headers are built from it, never from the request's Host header. Default:
+   * the address it listens on.
+   */
+  PUBLIC_URL: z.url().optional(),
+  /**
+   * Which peers may tell the gateway the client's address in X-Forwarded-For (Express `trust proxy`,
+   * proxy-addr): `false` (default: the connecting peer is the client), a hop count (`1` behind one
+   * load balancer), or addresses/CIDRs/`loopback`/`uniquelocal`, comma-separated. auth's login limits
+   * count the address this yields.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((value) => value.trim() !== 'true', 'TRUST_PROXY=true would believe any client about its address: give a hop count or the proxies\' addresses')
+    .transform((value): false | number | string => {
+      const v = value.trim();
+      if (v === 'false' || v === '') return false;
+      if (/^\d+$/.test(v)) return Number(v);
+      return v;
+    }),
   /** Browser origins allowed by CORS, comma-separated (the web clients). */
   ALLOWED_ORIGINS: originList,
   /** Query limits (graphql-armor): selection depth, aliases, estimated cost, directives, lexical tokens. */

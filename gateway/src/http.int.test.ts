@@ -13,7 +13,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe('/healthz and /readyz', () => {
+describe('/healthz and /readyz (readiness on the ops port)', () => {
   it('/healthz answers while the process is alive', async () => {
     const response = await fetch(`${stack.gateway.url}/healthz`);
     expect(response.status).toBe(200);
@@ -21,7 +21,7 @@ describe('/healthz and /readyz', () => {
   });
 
   it('/readyz is ready when every subgraph and Redis answer', async () => {
-    const response = await fetch(`${stack.gateway.url}/readyz`);
+    const response = await fetch(`${stack.gateway.opsUrl}/readyz`);
     expect(await response.json()).toEqual({
       status: 'ready',
       service: 'gateway',
@@ -33,7 +33,7 @@ describe('/healthz and /readyz', () => {
   it('/readyz is 503 and names the subgraph that does not answer', async () => {
     const gateway = await startTestGateway({}, { supergraphSdl: echoSupergraph('http://127.0.0.1:9/graphql') });
     try {
-      const response = await fetch(`${gateway.url}/readyz`);
+      const response = await fetch(`${gateway.opsUrl}/readyz`);
       expect(response.status).toBe(503);
       const body = (await response.json()) as { status: string; checks: Record<string, string> };
       expect(body.status).toBe('not ready');
@@ -52,7 +52,7 @@ describe('/healthz and /readyz', () => {
       { supergraphSdl: echoSupergraph(), subgraphUrls: { echo: stack.subgraph.url } },
     );
     try {
-      const response = await fetch(`${gateway.url}/readyz`);
+      const response = await fetch(`${gateway.opsUrl}/readyz`);
       expect(response.status).toBe(503);
       const body = (await response.json()) as { checks: Record<string, string> };
       expect(body.checks.redis).toMatch(/^failing: /);
@@ -64,10 +64,29 @@ describe('/healthz and /readyz', () => {
 });
 
 describe('/metrics', () => {
+  it('the public port answers no ops endpoint but /healthz (issue 12: they are on OPS_PORT)', async () => {
+    for (const path of ['/metrics', '/readyz']) expect((await fetch(`${stack.gateway.url}${path}`)).status).toBe(404);
+    expect(stack.gateway.opsUrl).not.toBe(stack.gateway.url);
+  });
+
+  it('operation names cannot grow the registry without bound: anonymous ones are one label, signed-in ones fold into other', async () => {
+    const count = async () => ((await (await fetch(`${stack.gateway.opsUrl}/metrics`)).text()).match(/^graphql_operations_total/gm) ?? []).length;
+    const before = await count();
+    for (let i = 0; i < 30; i += 1) await gql(stack.gateway.graphql, `mutation Random${i}x${Math.random().toString(36).slice(2)} { __typename }`);
+    expect(await count()).toBeLessThanOrEqual(before + 2);
+    expect(await (await fetch(`${stack.gateway.opsUrl}/metrics`)).text()).not.toMatch(/operation="Random/);
+    const token = await stack.issuer.staffToken('u-1', 'c-1', ['NURSE']);
+    for (let i = 0; i < 210; i += 1) await gql(stack.gateway.graphql, `query Named${i} { echo { value } }`, {}, { token });
+    const after = await count();
+    for (let i = 0; i < 30; i += 1) await gql(stack.gateway.graphql, `query More${i} { echo { value } }`, {}, { token });
+    expect(await count()).toBe(after);
+    expect(await (await fetch(`${stack.gateway.opsUrl}/metrics`)).text()).toMatch(/graphql_operations_total\{[^}]*operation="other"/);
+  });
+
   it('exposes Prometheus metrics, auth refusals included', async () => {
     await gql(stack.gateway.graphql, '{ echo { value } }', {}, { headers: { authorization: 'Bearer nope' } });
     await fetch(`${stack.gateway.url}/random/${Math.random()}`);
-    const response = await fetch(`${stack.gateway.url}/metrics`);
+    const response = await fetch(`${stack.gateway.opsUrl}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/http_request_duration_seconds_count\{service="gateway",method="POST",route="\/graphql",status="401"\} [1-9]/);

@@ -7,9 +7,14 @@ import {
   Lexer,
   Source,
   TokenKind,
+  TypeInfo,
   validate,
   visit,
+  visitWithTypeInfo,
+  type ArgumentNode,
+  type ASTVisitor,
   type DocumentNode,
+  type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
 import type { GatewayConfig } from './config.js';
@@ -45,19 +50,33 @@ export function armorFor<TContext extends BaseContext>(
 }
 
 /**
- * `first`/`last` given as variables, written into the document as literals, so the cost of a page
- * counts its size however the client wrote it. armor's cost rule multiplies a list's cost by a
- * literal `first` only: with `first: $n` a 100-item page would cost as much as one item.
+ * Every page costed at its effective size: `first`/`last` given as variables are written into the
+ * document as literals, and a list field asked without either gets its schema default written in
+ * (`queue` is 500 rows unless told otherwise). armor's cost rule multiplies a list's cost by a
+ * literal `first` only: with `first: $n`, or no `first` at all, a big page would cost as one item.
  */
-export function inlinePageSizes(document: DocumentNode, variables: Record<string, unknown> | undefined): DocumentNode {
-  return visit(document, {
+export function inlinePageSizes(document: DocumentNode, variables: Record<string, unknown> | undefined, schema?: GraphQLSchema): DocumentNode {
+  const typeInfo = schema ? new TypeInfo(schema) : null;
+  const literal = (value: number) => ({ kind: Kind.INT, value: String(value) }) as const;
+  const visitor: ASTVisitor = {
+    Field(node) {
+      const definition = typeInfo?.getFieldDef();
+      if (!definition) return undefined;
+      const given = new Set((node.arguments ?? []).map((a) => a.name.value));
+      if (given.has('first') || given.has('last')) return undefined;
+      const first = definition.args.find((a) => a.name === 'first');
+      if (typeof first?.defaultValue !== 'number') return undefined;
+      const argument: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: literal(first.defaultValue) };
+      return { ...node, arguments: [...(node.arguments ?? []), argument] };
+    },
     Argument(node) {
       if ((node.name.value !== 'first' && node.name.value !== 'last') || node.value.kind !== Kind.VARIABLE) return undefined;
       const value = variables?.[node.value.name.value];
       if (typeof value !== 'number' || !Number.isInteger(value)) return undefined;
-      return { ...node, value: { kind: Kind.INT, value: String(value) } };
+      return { ...node, value: literal(value) };
     },
-  });
+  };
+  return visit(document, typeInfo ? visitWithTypeInfo(typeInfo, visitor) : visitor);
 }
 
 /** The estimated cost (graphql-armor's rule and defaults) of the operation with its variables. */
@@ -68,7 +87,7 @@ export function costWithVariables<TContext extends BaseContext>(maxCost: number)
         async didResolveOperation({ document, request, schema }) {
           const refusals: string[] = [];
           const rule = costLimitRule({ maxCost, propagateOnRejection: false, onReject: [(_context, error) => void refusals.push(error.message)] });
-          validate(schema, inlinePageSizes(document, request.variables), [rule]);
+          validate(schema, inlinePageSizes(document, request.variables, schema), [rule]);
           if (refusals.length > 0) {
             throw new GraphQLError(refusals[0]!, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
           }

@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import {
   AuthError,
-  clientIp,
+  errorHandler,
+  listen,
+  notFoundHandler,
+  operationLabeller,
+  ServiceTokenSource,
   createRuntime,
+  opsPortFor,
+  startOpsServer,
   unauthenticatedError,
-  withTimeout,
+  type ReadinessChecks,
   type Logger,
   type ServiceRuntime,
   type SessionFallback,
@@ -23,6 +28,7 @@ import type { Caller } from '@clinicult/rbac';
 import { subgraphUrlOverrides, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { cors } from './cors.js';
+import { EdgeTokens } from './edge.js';
 import { apolloExecutor, fhirRouter } from './fhir/index.js';
 import { armorFor, checkTokenLimit, refuseBatch, withoutSuggestions } from './limits.js';
 import { mountPlayground } from './playground.js';
@@ -50,6 +56,8 @@ export interface GatewayOverrides {
   supergraphSdl?: string;
   /** How to confirm a session when Redis cannot answer; defaults to asking auth. */
   sessionFallback?: SessionFallback;
+  /** The gateway's edge token (tests: a test issuer's gateway token); defaults to one from auth. */
+  edgeToken?: () => Promise<string | undefined>;
 }
 
 export interface RunningGateway {
@@ -57,13 +65,15 @@ export interface RunningGateway {
   /** Base URL: `${url}/graphql`, `${url}/healthz`, … */
   url: string;
   port: number;
+  /** /healthz, /readyz, /metrics (OPS_PORT) */
+  opsUrl: string;
   runtime: ServiceRuntime;
   subgraphs: SubgraphEndpoint[];
   stop(): Promise<void>;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/playground', '/fhir']);
+const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/playground', '/fhir']);
 
 /** The first path segment when it is one of ours, so a scan of random URLs cannot blow up the metric's labels. */
 function routeLabel(originalUrl: string): string {
@@ -93,6 +103,8 @@ function operationOf(req: Request): { query?: string; operationName?: string } {
  */
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const production = config.NODE_ENV === 'production';
+  // its key first: without one (production) the gateway refuses to start before opening anything
+  const edgeSource = overrides.edgeToken ? null : ServiceTokenSource.forService('gateway', config, 3000);
   const runtime = createRuntime({
     name: 'gateway',
     config,
@@ -108,19 +120,25 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const subgraphs = subgraphEndpoints(supergraphSdl, urlOverrides);
   const byName = new Map(subgraphs.map((s) => [s.name, s]));
   const fetcher = fetchWithTimeout(config.SUBGRAPH_TIMEOUT_MS);
+  /** this gateway's own address, once it listens (PUBLIC_URL, when set, is what clients see) */
+  let publicUrl = `http://${config.HOST}:${config.PORT}`;
 
+  const edgeTokens = edgeSource ? new EdgeTokens(edgeSource, logger) : { current: overrides.edgeToken! };
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
     buildService: ({ name, url }) =>
-      new ForwardingDataSource(name, {
-        url: byName.get(name)?.graphql ?? endpoint(name, url ?? '').graphql,
-        fetcher,
-      }),
+      new ForwardingDataSource(
+        name,
+        { url: byName.get(name)?.graphql ?? endpoint(name, url ?? '').graphql, fetcher },
+        () => edgeTokens.current(),
+      ),
   });
 
   const app = express();
   app.disable('x-powered-by');
+  // which peers may say who the client is (X-Forwarded-For): none unless configured (TRUST_PROXY)
+  app.set('trust proxy', config.TRUST_PROXY);
   const httpServer = http.createServer(app);
 
   app.use((req, res, next) => {
@@ -136,34 +154,17 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   });
   app.use(cors(config.ALLOWED_ORIGINS));
 
+  // liveness only on the public port; readiness and metrics on the ops port (OPS_PORT)
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = {};
-    const all: Record<string, () => Promise<unknown>> = { redis: () => redis.ping() };
-    for (const subgraph of subgraphs) {
-      all[subgraph.name] = async () => {
-        const response = await fetch(`${subgraph.base}/healthz`, { signal: AbortSignal.timeout(2000) });
-        if (!response.ok) throw new Error(`${subgraph.base}/healthz answered ${response.status}`);
-      };
-    }
-    await Promise.all(
-      Object.entries(all).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), 2500);
-          checks[name] = 'ok';
-        } catch (error) {
-          checks[name] = `failing: ${describe(error)}`;
-        }
-      }),
-    );
-    const ready = Object.values(checks).every((c) => c === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: 'gateway', checks });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  const readiness: ReadinessChecks = { redis: () => redis.ping() };
+  for (const subgraph of subgraphs) {
+    readiness[subgraph.name] = async () => {
+      const response = await fetch(`${subgraph.base}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) throw new Error(`${subgraph.base}/healthz answered ${response.status}`);
+    };
+  }
 
   if (!production) mountPlayground(app);
 
@@ -242,7 +243,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
           caller,
           requestId,
           authorization: caller.kind === 'anonymous' ? undefined : authorization,
-          clientIp: clientIp(req),
+          clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
           logger: requestLogger,
         };
       },
@@ -258,39 +259,22 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       maxBodyBytes: config.MAX_BODY_BYTES,
       logger,
       onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+      publicUrl: () => config.PUBLIC_URL ?? publicUrl,
     }),
   );
 
-  app.use((req, res) => {
-    res.status(404).json({ errors: [{ message: `No route for ${req.method} ${req.path}`, extensions: { code: 'NOT_FOUND' } }] });
-  });
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error({ err: error, reqId: res.locals.requestId }, 'unhandled error');
-    const message =
-      status === 413
-        ? `The request body is larger than ${config.MAX_BODY_BYTES} bytes.`
-        : status < 500
-          ? 'The request body is not valid JSON.'
-          : 'Internal server error';
-    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
-  };
-  app.use(onError);
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger, config.MAX_BODY_BYTES));
 
   // Give Redis a moment, so the first requests read the session facts there instead of asking
   // auth; a Redis that is down does not stop the gateway (readiness reports it).
   await redisReady(redis, 1000);
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.PORT, config.HOST, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (httpServer.address() as AddressInfo).port;
+  const port = await listen(httpServer, config.PORT, config.HOST);
   const url = `http://${config.HOST}:${port}`;
+  publicUrl = url;
+  const ops = await startOpsServer({ name: 'gateway', host: config.HOST, port: opsPortFor(config.PORT, config.OPS_PORT), metrics, readiness, timeoutMs: 2500 });
   logger.info(
-    { url, subgraphs: Object.fromEntries(subgraphs.map((s) => [s.name, s.graphql])) },
+    { url, ops: ops.url, subgraphs: Object.fromEntries(subgraphs.map((s) => [s.name, s.graphql])) },
     `gateway ready at ${url}/graphql${production ? '' : ` (playground: ${url}/playground)`}`,
   );
 
@@ -299,9 +283,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     (stopping ??= (async () => {
       logger.info('gateway shutting down');
       await apollo.stop();
+      await ops.close();
       if (!overrides.redis) redis.disconnect();
     })());
-  return { name: 'gateway', url, port, runtime, subgraphs, stop };
+  return { name: 'gateway', url, port, opsUrl: ops.url, runtime, subgraphs, stop };
 }
 
 /**
@@ -324,6 +309,7 @@ function anonymousBackstop(production: boolean): ApolloServerPlugin<GatewayConte
 
 /** Operation metrics, and internal errors logged with the request id. */
 function observe(runtime: ServiceRuntime): ApolloServerPlugin<GatewayContext> {
+  const label = operationLabeller();
   return {
     async requestDidStart() {
       return {
@@ -335,12 +321,13 @@ function observe(runtime: ServiceRuntime): ApolloServerPlugin<GatewayContext> {
             }
           }
         },
-        async willSendResponse({ operationName, errors, response }) {
+        async willSendResponse({ operationName, errors, response, contextValue }) {
           const body = response.body;
+          const signedIn = Boolean(contextValue?.caller) && contextValue.caller.kind !== 'anonymous';
           const hasErrors =
             (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
           runtime.metrics.graphqlOperations.inc({
-            operation: operationName ?? 'anonymous',
+            operation: label(operationName, signedIn),
             outcome: hasErrors ? 'error' : 'ok',
           });
         },
@@ -361,9 +348,3 @@ function redisReady(redis: ServiceRuntime['redis'], ms: number): Promise<void> {
     redis.once('ready', done);
   });
 }
-
-function describe(error: unknown): string {
-  const err = error as Error & { cause?: { code?: string; message?: string } };
-  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(error);
-}
-

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { Kind, parse, type ConstArgumentNode } from 'graphql';
-import { AUDIT_API_HEADER, repoRoot } from '@clinicult/kit';
+import { AUDIT_API_HEADER, EDGE_HEADER, repoRoot } from '@clinicult/kit';
 import type { GatewayContext } from './context.js';
 
 /** The committed supergraph (schema/supergraph.graphql, written by `npm run compose`). */
@@ -55,20 +55,24 @@ export function subgraphEndpoints(supergraphSdl: string, overrides: Record<strin
 
 /**
  * Calls one subgraph for the gateway, forwarding only what the subgraphs need: the caller's
- * `authorization` (every subgraph verifies the token again) and the request id for the logs.
+ * `authorization` (every subgraph verifies the token again), the request id for the logs, and —
+ * vouched for by the gateway's own edge token — the client's address and the API it came through.
  * Nothing else the client sent reaches a subgraph.
  */
 export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly subgraphName: string,
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly edgeToken: () => Promise<string | undefined> = async () => undefined,
   ) {
     super(config);
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = options.request.http?.headers;
     if (!headers) return;
+    const edge = await this.edgeToken();
+    if (edge) headers.set(EDGE_HEADER, edge);
     const context = options.context as Partial<GatewayContext>;
     const authorization = context.issuedAuthorization ?? context.authorization;
     if (authorization) headers.set('authorization', authorization);

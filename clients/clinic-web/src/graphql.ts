@@ -198,6 +198,7 @@ const QUEUE_FIELDS = `id state reason stale checkedInAt minutesInState allowedTr
 export const QUEUE = gql`
   query Queue {
     queue { ${QUEUE_FIELDS} }
+    queueSize
   }
 `;
 

@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
-import { baseConfigSchema, loadConfig, startSubgraph, type RunningService } from '@clinicult/kit';
+import { baseConfigSchema, generateServiceKey, loadConfig, startSubgraph, type RunningService } from '@clinicult/kit';
 import { allow, isAuthenticated, isUserCaller } from '@clinicult/rbac';
 import { createTestIssuer, type TestIssuer } from '@clinicult/testing';
 import { loadGatewayConfig } from '../config.js';
@@ -30,6 +30,9 @@ export const ECHO_SDL = `
     kind: String!
     value: Int!
     child: Echo
+    "the client address the subgraph believes, and whether the gateway vouched for the request (edge hop)"
+    clientIp: String!
+    viaEdge: Boolean!
   }
 
   "shaped like auth's AuthPayload, so the playground's default login works against it"
@@ -54,11 +57,13 @@ export interface EchoSubgraph extends RunningService {
 export async function startEchoSubgraph(issuer: TestIssuer, env: Record<string, string> = {}): Promise<EchoSubgraph> {
   const seen: IncomingHttpHeaders[] = [];
   const config = loadConfig(baseConfigSchema, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const echo = (ctx: { caller: Parameters<typeof isUserCaller>[0]; requestId: string }) => ({
+  const echo = (ctx: { caller: Parameters<typeof isUserCaller>[0]; requestId: string; clientIp: string; viaEdge: boolean }) => ({
     requestId: ctx.requestId,
     userId: isUserCaller(ctx.caller) ? ctx.caller.userId : null,
     kind: ctx.caller.kind,
     value: 1,
+    clientIp: ctx.clientIp,
+    viaEdge: ctx.viaEdge,
   });
   const service = await startSubgraph({
     name: 'echo',
@@ -120,7 +125,9 @@ export async function startTestGateway(
   env: Record<string, string> = {},
   overrides: GatewayOverrides = {},
 ): Promise<TestGateway> {
-  const config = loadGatewayConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', ...env });
+  // production needs the gateway's own key (for its edge token): a fresh one, as npm run keys:generate makes
+  const key = env.NODE_ENV === 'production' && !env.SERVICE_KEY ? { SERVICE_KEY: JSON.stringify(generateServiceKey('gateway').privateJwk) } : {};
+  const config = loadGatewayConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', ...key, ...env });
   const gateway = await startGateway(config, overrides);
   return Object.assign(gateway, { graphql: `${gateway.url}/graphql` });
 }
@@ -136,6 +143,7 @@ export async function startEchoStack(
     issuers: [issuer.trusted],
     supergraphSdl: echoSupergraph(),
     subgraphUrls: { echo: subgraph.url },
+    edgeToken: () => issuer.serviceToken('gateway'),
   });
   return {
     issuer,

@@ -328,12 +328,17 @@ export function patientSearchArgs(search: SearchRequest): { search?: string; fil
   return { ...(names ? { search: names.join(' ') } : {}), filter };
 }
 
+/** The most ids one `_id` search may name. */
+export const MAX_IDS = 100;
+
 export async function searchPatients(ctx: FhirContext, search: SearchRequest): Promise<FhirResult> {
   clinicOf(ctx);
   const ids = search.params.get('_id');
   if (ids) {
     if (search.params.size > 1) throw badRequest('_id: give it alone (other parameters with _id are not supported).', ['_id']);
     const wanted = [...new Set(ids.flatMap((v) => v.split(',')))].filter(isId);
+    // each id is a lookup: a bounded number of them per request
+    if (wanted.length > MAX_IDS) throw badRequest(`_id: at most ${MAX_IDS} ids in one search (got ${wanted.length}); page through them in several.`, ['_id']);
     const found: Patient[] = [];
     for (const id of wanted) {
       const data = await gql<{ patient: PatientNode | null }>(ctx, `query FhirPatient($id: ID!) { patient(id: $id) { ${PATIENT_FIELDS} } }`, { id });

@@ -11,6 +11,8 @@ import { createPatient, PATIENT_PARAMS, readPatient, searchPatients, updatePatie
 export interface ResourceHandler {
   type: ResourceType;
   documentation: string;
+  /** what reading it needs: checked from the token before any data is read (403 otherwise) */
+  permission: string;
   profile?: string;
   supportedProfile?: string[];
   params: ParamTable;
@@ -29,6 +31,7 @@ const vitalProfiles = ['vitalsigns', 'bp', 'bodytemp', 'heartrate', 'resprate', 
 export const RESOURCES: ResourceHandler[] = [
   {
     type: 'Patient',
+    permission: 'clinicult:patient:read',
     documentation: 'The clinic\'s patients (demographics; clinicult:patient:read, create/update clinicult:patient:write).',
     params: PATIENT_PARAMS,
     read: readPatient,
@@ -39,6 +42,7 @@ export const RESOURCES: ResourceHandler[] = [
   },
   {
     type: 'Encounter',
+    permission: 'clinicult:visits:read',
     documentation: 'Visits: the current one (patients) and archived ones (visits); clinicult:visit:read / clinicult:visits:read.',
     params: ENCOUNTER_PARAMS,
     sorts: ENCOUNTER_SORTS,
@@ -47,6 +51,7 @@ export const RESOURCES: ResourceHandler[] = [
   },
   {
     type: 'Observation',
+    permission: 'clinicult:medical:read',
     documentation: 'Vital signs of visits (FHIR vital signs profile, LOINC, UCUM); clinicult:medical:read. Id: <visit id>-<sign>.',
     supportedProfile: [VITALSIGNS_PROFILE, ...vitalProfiles.slice(1)],
     params: OBSERVATION_PARAMS,
@@ -56,6 +61,7 @@ export const RESOURCES: ResourceHandler[] = [
   },
   {
     type: 'Condition',
+    permission: 'clinicult:medical:read',
     documentation: 'Diagnoses of visits (ICD-10); clinicult:medical:read. Id: <visit id>-dx<n>.',
     params: CONDITION_PARAMS,
     sorts: DATE_SORTS,
@@ -64,6 +70,7 @@ export const RESOURCES: ResourceHandler[] = [
   },
   {
     type: 'MedicationRequest',
+    permission: 'clinicult:medical:read',
     documentation: 'Prescriptions of visits; clinicult:medical:read. Id: <visit id>-rx<n>.',
     params: MEDICATION_REQUEST_PARAMS,
     sorts: DATE_SORTS,
@@ -72,6 +79,7 @@ export const RESOURCES: ResourceHandler[] = [
   },
   {
     type: 'Practitioner',
+    permission: 'clinicult:user:read',
     documentation: 'The clinic\'s doctors and nurses; clinicult:user:read.',
     params: PRACTITIONER_PARAMS,
     read: readPractitioner,
@@ -79,6 +87,7 @@ export const RESOURCES: ResourceHandler[] = [
   },
   {
     type: 'Organization',
+    permission: 'clinicult:clinic:read',
     documentation: 'The caller\'s own clinic; clinicult:clinic:read.',
     params: ORGANIZATION_PARAMS,
     read: readOrganization,

@@ -1,12 +1,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Resource } from '@medplum/fhirtypes';
-import { AuthError, clientIp, type Logger } from '@clinicult/kit';
-import type { Caller } from '@clinicult/rbac';
+import { AuthError, type Logger } from '@clinicult/kit';
+import { hasPermission, type Caller } from '@clinicult/rbac';
 import { capabilityStatement } from './capability.js';
 import type { FhirContext, FhirResult } from './context.js';
 import { patientEverything } from './everything.js';
 import type { Execute } from './graphql.js';
-import { FhirError, operationOutcome, unauthorized } from './outcome.js';
+import { FhirError, forbidden, operationOutcome, unauthorized } from './outcome.js';
 import { isLenient, parseSearch } from './params.js';
 import { BY_TYPE, type ResourceHandler } from './registry.js';
 
@@ -18,6 +18,11 @@ export interface FhirRouterOptions {
   logger: Logger;
   /** counts refused tokens in the gateway's metrics */
   onAuthFailure?(reason: string): void;
+  /**
+   * The server's public address (PUBLIC_URL), for Bundle links and `Location`: never the request's
+   * Host header, which the caller chooses.
+   */
+  publicUrl(): string;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -160,7 +165,7 @@ async function authenticate(req: Request, res: Response, options: FhirRouterOpti
     options.onAuthFailure?.('TOKEN_MISSING');
     throw unauthorized('TOKEN_MISSING', 'Sign in first: FHIR requests need an access token (Authorization: Bearer …).');
   }
-  return { caller, authorization, requestId: res.locals.requestId as string, clientIp: clientIp(req) };
+  return { caller, authorization, requestId: res.locals.requestId as string, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
 }
 
 async function dispatch(req: Request, res: Response, options: FhirRouterOptions): Promise<FhirResult> {
@@ -171,7 +176,7 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
   } catch {
     throw new FhirError(400, 'invalid', 'The URL is not valid.');
   }
-  const base = `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+  const base = `${options.publicUrl().replace(/\/+$/, '')}${req.baseUrl}`;
   const method = req.method;
 
   if (segments.length === 1 && segments[0] === 'metadata') {
@@ -188,6 +193,11 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
   }
 
   const who = await authenticate(req, res, options);
+  // the permission is decided from the token before any data is read (docs/fhir.md): a role
+  // without it gets 403 whether or not there would have been anything to show
+  if (who.caller.kind === 'staff' && !hasPermission(who.caller.permissions, handler.permission)) {
+    throw forbidden(`${type} needs ${handler.permission}, which this token does not carry.`);
+  }
   const ctx: FhirContext = {
     who,
     execute: options.execute,

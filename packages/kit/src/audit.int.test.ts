@@ -24,6 +24,7 @@ import {
   type AuditTrail,
 } from './audit.js';
 import { baseConfigSchema, loadConfig } from './config.js';
+import { EDGE_HEADER } from './edge.js';
 import { createRedis } from './redis.js';
 import { startSubgraph, type BaseContext, type RunningService } from './server.js';
 
@@ -161,12 +162,25 @@ describe('in a subgraph: records from resolvers, one medical-read event per pati
     await gql(service.url, '{ patients { id name } }', {}, { token });
     expect(await streamEvents(redis, stream)).toHaveLength(0);
 
-    const fhir = await gql(service.url, '{ patients { id notes } }', {}, { token, headers: { [AUDIT_API_HEADER]: 'fhir' } });
+    const fhir = await gql(service.url, '{ patients { id notes } }', {}, {
+      token,
+      headers: { [AUDIT_API_HEADER]: 'fhir', [EDGE_HEADER]: await issuer.serviceToken('gateway') },
+    });
     expect(fhir.errors).toBeUndefined();
     const events = await streamEvents(redis, stream);
     expect(events).toHaveLength(20);
     expect(new Set(events.map((e) => e.payload.api))).toEqual(new Set(['fhir']));
     expect(events[0]?.payload.fields).toEqual(['notes']);
+  });
+
+  test('the API label counts only from the gateway: without its edge token (or with a token lacking edge) it is graphql', async () => {
+    const token = await issuer.staffToken(randomUUID(), randomUUID(), ['DOCTOR']);
+    for (const edge of [undefined, await issuer.serviceToken('users'), await issuer.staffToken(randomUUID(), randomUUID(), ['ADMIN'])]) {
+      await redis.del(stream);
+      const headers: Record<string, string> = { [AUDIT_API_HEADER]: 'fhir', ...(edge ? { [EDGE_HEADER]: edge } : {}) };
+      expect((await gql(service.url, '{ patients { id notes } }', {}, { token, headers })).errors).toBeUndefined();
+      expect(new Set((await streamEvents(redis, stream)).map((e) => e.payload.api))).toEqual(new Set(['graphql']));
+    }
   });
 
   test('record from a mutation: one event with the details', async () => {
@@ -187,6 +201,7 @@ describe('record never fails the request', () => {
     requestId: 'req',
     logger: pino({ level: 'silent' }),
     clientIp: '127.0.0.1',
+      viaEdge: false,
   });
 
   test('Redis and the outbox both failing: resolves, and the whole event is in the error log', async () => {
@@ -258,6 +273,7 @@ describe('Redis down: the event waits in the MariaDB outbox and is delivered onc
       requestId: 'req-outage',
       logger: pino({ level: 'silent' }),
       clientIp: '127.0.0.1',
+      viaEdge: false,
     };
     try {
       await privateRedis.stop();

@@ -313,7 +313,8 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       return {
         async requestDidStart({ request, contextValue }) {
           const collector = auditCollectorOf(contextValue);
-          const header = request.http?.headers.get(AUDIT_API_HEADER);
+          // only the gateway says which API a request came through (the edge hop, edge.ts)
+          const header = (contextValue as Partial<BaseContext>).viaEdge ? request.http?.headers.get(AUDIT_API_HEADER) : undefined;
           if (collector && header) collector.api = auditApiFromHeader(header);
           return {
             async willSendResponse({ contextValue: ctx }) {

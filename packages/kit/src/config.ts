@@ -5,10 +5,17 @@ import { z } from 'zod';
  * mistyped variable fails at start with a message naming it. Services extend it with their own keys.
  */
 export const baseConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /**
+   * Unset means production: a service started without saying otherwise never runs with known
+   * development keys, the playground or introspection. `npm start` says development, the tests test.
+   */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `redis://[:password@]host:port[/db]`, or `rediss://…` for TLS (docs/operations.md, Redis). */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** The CA certificate (PEM file) that signed Redis's TLS certificate, when not a system CA. */
+  REDIS_CA_FILE: z.string().optional(),
   AUTH_URL: z.url().default('http://127.0.0.1:4001'),
   JWT_ISSUER: z.string().default('https://auth.clinicult.local'),
   JWT_AUDIENCE: z.string().default('clinicult'),
@@ -18,9 +25,16 @@ export const baseConfigSchema = z.object({
   EXTERNAL_IDP_ISSUER: z.string().optional(),
   EXTERNAL_IDP_JWKS_URL: z.url().optional(),
   EXTERNAL_IDP_AUDIENCE: z.string().optional(),
-  /** This service's client secret for service tokens (client credentials at auth). */
-  SERVICE_CLIENT_SECRET: z.string().optional(),
+  /**
+   * This service's Ed25519 private JWK (JSON), with which it signs its client assertions to auth
+   * (private_key_jwt); or SERVICE_KEY_FILE, a file holding it. Required in production for the
+   * services that call others (development generates one per machine: service-keys.ts).
+   */
+  SERVICE_KEY: z.string().optional(),
+  SERVICE_KEY_FILE: z.string().optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** /healthz, /readyz and /metrics on their own port, for probes and scrapers (default: PORT + 5000). */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
@@ -33,15 +47,4 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   return parsed.data;
-}
-
-/** Development-only default secret for a service client; production must set SERVICE_CLIENT_SECRET. */
-export function devServiceSecret(service: string): string {
-  return `dev-only-service-secret-${service}`;
-}
-
-export function serviceSecret(service: string, config: BaseConfig): string {
-  if (config.SERVICE_CLIENT_SECRET) return config.SERVICE_CLIENT_SECRET;
-  if (config.NODE_ENV === 'production') throw new ConfigError('SERVICE_CLIENT_SECRET is required in production');
-  return devServiceSecret(service);
 }

@@ -16,3 +16,7 @@ export * from './scalars.js';
 export * from './keyset.js';
 export * from './clusters.js';
 export * from './validation.js';
+export * from './ops.js';
+export * from './service-keys.js';
+export * from './edge.js';
+export * from './http-errors.js';

@@ -246,12 +246,16 @@ describe('external-IdP mode', () => {
 });
 
 describe('health, readiness, metrics, request id', () => {
-  test('/healthz, /readyz with Redis, /metrics, and the request id echoed', async () => {
+  test('/healthz, /readyz with Redis and /metrics on the ops port (not the public one), and the request id echoed', async () => {
     expect(await (await fetch(`${service.url}/healthz`)).json()).toMatchObject({ status: 'ok' });
-    const ready = await fetch(`${service.url}/readyz`);
+    for (const path of ['/readyz', '/metrics']) expect((await fetch(`${service.url}${path}`)).status).toBe(404);
+    expect(await (await fetch(`${service.opsUrl}/healthz`)).json()).toMatchObject({ status: 'ok' });
+    const ready = await fetch(`${service.opsUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok' } });
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    await fetch(`${service.url}/random/${Math.random()}`);
+    const metrics = await (await fetch(`${service.opsUrl}/metrics`)).text();
+    expect(metrics).not.toMatch(/random/);
     expect(metrics).toContain('http_request_duration_seconds');
     expect(metrics).toContain('auth_failures_total');
     const response = await gql(service.url, '{ whoami }', {}, { token: await doctor(), headers: { 'x-request-id': 'req-abc-123' } });
@@ -272,7 +276,7 @@ describe('health, readiness, metrics, request id', () => {
       readiness: { database: async () => { throw new Error('connection refused'); } },
     });
     try {
-      const response = await fetch(`${isolated.url}/readyz`);
+      const response = await fetch(`${isolated.opsUrl}/readyz`);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ status: 'not ready', checks: { database: 'failing: connection refused' } });
     } finally {

@@ -27,3 +27,19 @@ export function createMetrics(service: string) {
   return { registry, httpDuration, graphqlOperations, authFailures };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The `operation` label of a GraphQL request, bounded so no caller can grow the registry without
+ * end: an anonymous caller's operations are all `anonymous` (a name is theirs to invent), and of
+ * signed-in callers' names the first `max` distinct keep theirs, every later one is `other`.
+ */
+export function operationLabeller(max = 200): (operationName: string | null | undefined, signedIn: boolean) => string {
+  const seen = new Set<string>();
+  return (operationName, signedIn) => {
+    if (!signedIn || !operationName) return 'anonymous';
+    if (seen.has(operationName)) return operationName;
+    if (seen.size >= max) return 'other';
+    seen.add(operationName);
+    return operationName;
+  };
+}

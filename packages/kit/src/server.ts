@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -15,8 +14,11 @@ import { buildShield, type Caller, type IRules } from '@clinicult/rbac';
 import type { BaseConfig } from './config.js';
 import { AuthError, unauthenticatedError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, operationLabeller, type Metrics } from './metrics.js';
 import { createRedis } from './redis.js';
+import { listen, opsPortFor, startOpsServer, type OpsServer } from './ops.js';
+import { clientIp, EDGE_HEADER, EdgeVerifier } from './edge.js';
+import { errorHandler, notFoundHandler } from './http-errors.js';
 import { askAuthFallback, SessionGuard, type SessionFallback } from './session-facts.js';
 import { remoteIssuer, TokenVerifier, type TrustedIssuer } from './tokens.js';
 
@@ -25,8 +27,10 @@ export interface BaseContext {
   caller: Caller;
   requestId: string;
   logger: Logger;
-  /** The client's address: the gateway's `x-forwarded-for` when it comes through the gateway. */
+  /** The client's address: the gateway's `x-forwarded-for` when the request came over the edge hop. */
   clientIp: string;
+  /** Whether the gateway vouched for this request (`x-clinicult-edge`, edge.ts). */
+  viaEdge: boolean;
 }
 
 export interface ServiceRuntime {
@@ -36,6 +40,7 @@ export interface ServiceRuntime {
   redis: Redis;
   metrics: Metrics;
   verifier: TokenVerifier;
+  edge: EdgeVerifier;
   /** Turns an Authorization header into a caller, checking signature, claims and session. */
   authenticate(authorization: string | undefined, clinicHeader?: string): Promise<Caller>;
 }
@@ -51,7 +56,7 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   /** Root fields that may be called without a token (auth's `login`, `acceptInvitation`). */
   publicFields?: string[];
   createContext?: (base: BaseContext) => TContext | Promise<TContext>;
-  /** Named checks for /readyz (database, Redis is added by the kit). */
+  /** Named checks for /readyz on the ops port (database; Redis is added by the kit). */
   readiness?: Record<string, () => Promise<unknown>>;
   /** Extra HTTP routes (JWKS, OAuth token endpoint, internal endpoints), mounted before /graphql. */
   routes?: (app: express.Express, runtime: ServiceRuntime) => void;
@@ -70,16 +75,20 @@ export interface RunningService {
   name: string;
   url: string;
   port: number;
+  /** /healthz, /readyz, /metrics (OPS_PORT) */
+  opsUrl: string;
   runtime: ServiceRuntime;
   stop(): Promise<void>;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const PROBE_PATHS = new Set(['/healthz']);
 
 export function trustedIssuers(config: BaseConfig): TrustedIssuer[] {
   const issuers = [
-    remoteIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE, config.JWKS_URL ?? `${config.AUTH_URL}/.well-known/jwks.json`),
+    remoteIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE, config.JWKS_URL ?? `${config.AUTH_URL}/.well-known/jwks.json`, ['EdDSA'], {
+      issuesServiceTokens: true,
+    }),
   ];
   if (config.EXTERNAL_IDP_ISSUER && config.EXTERNAL_IDP_JWKS_URL) {
     issuers.push(
@@ -104,7 +113,7 @@ export function createRuntime(options: {
 }): ServiceRuntime {
   const { name, config } = options;
   const logger = options.logger ?? createLogger(name, config.LOG_LEVEL);
-  const redis = options.redis ?? createRedis(config.REDIS_URL, name);
+  const redis = options.redis ?? createRedis(config, name);
   const metrics = createMetrics(name);
   const verifier = new TokenVerifier([...(options.issuers ?? []), ...trustedIssuers(config)]);
   const guard = new SessionGuard({
@@ -119,6 +128,7 @@ export function createRuntime(options: {
     redis,
     metrics,
     verifier,
+    edge: new EdgeVerifier(verifier, logger),
     async authenticate(authorization, clinicHeader) {
       if (!authorization) return { kind: 'anonymous' };
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -157,14 +167,16 @@ function rootFieldsArePublic(operation: OperationDefinitionNode, publicFields: S
 }
 
 function operationMetrics(metrics: Metrics): ApolloServerPlugin<BaseContext> {
+  const label = operationLabeller();
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ operationName, errors, response }) {
+        async willSendResponse({ operationName, errors, response, contextValue }) {
           const body = response.body;
           const hasErrors =
             (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-          metrics.graphqlOperations.inc({ operation: operationName ?? 'anonymous', outcome: hasErrors ? 'error' : 'ok' });
+          const signedIn = Boolean(contextValue?.caller) && contextValue.caller.kind !== 'anonymous';
+          metrics.graphqlOperations.inc({ operation: label(operationName, signedIn), outcome: hasErrors ? 'error' : 'ok' });
         },
       };
     },
@@ -188,7 +200,8 @@ export async function startSubgraph<TContext extends BaseContext>(
     res.setHeader('x-request-id', requestId);
     const end = metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
-      const seconds = end({ route: req.route?.path ?? req.path.split('/').slice(0, 2).join('/'), status: res.statusCode });
+      // the route as declared (never the raw path: a scan of random URLs must not grow the labels)
+      const seconds = end({ route: req.route?.path ?? (req.baseUrl || 'unmatched'), status: res.statusCode });
       // one access line per request (probes excluded), carrying the request id from the gateway
       if (!PROBE_PATHS.has(req.path)) {
         logger.info({ reqId: requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
@@ -197,27 +210,9 @@ export async function startSubgraph<TContext extends BaseContext>(
     next();
   });
 
+  // liveness only on the public port; readiness and metrics are on the ops port
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = {};
-    const all = { redis: () => redis.ping(), ...(options.readiness ?? {}) };
-    await Promise.all(
-      Object.entries(all).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), 2000);
-          checks[name] = 'ok';
-        } catch (error) {
-          checks[name] = `failing: ${(error as Error).message}`;
-        }
-      }),
-    );
-    const ready = Object.values(checks).every((c) => c === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   options.routes?.(app, runtime);
@@ -271,26 +266,37 @@ export async function startSubgraph<TContext extends BaseContext>(
           }
           throw error;
         }
-        const base: BaseContext = { caller, requestId, logger: requestLogger, clientIp: clientIp(req) };
+        const viaEdge = await runtime.edge.verify(req.header(EDGE_HEADER));
+        const base: BaseContext = { caller, requestId, logger: requestLogger, clientIp: clientIp(req, viaEdge), viaEdge };
         return options.createContext ? await options.createContext(base) : (base as TContext);
       },
     }),
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(options.port, config.HOST, resolve));
-  const port = (httpServer.address() as AddressInfo).port;
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger, '1mb'));
+
+  const port = await listen(httpServer, options.port, config.HOST);
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url }, `${options.name} subgraph ready at ${url}/graphql`);
+  const ops: OpsServer = await startOpsServer({
+    name: options.name,
+    host: config.HOST,
+    port: opsPortFor(options.port, config.OPS_PORT),
+    metrics,
+    readiness: { redis: () => redis.ping(), ...(options.readiness ?? {}) },
+  });
+  logger.info({ url, ops: ops.url }, `${options.name} subgraph ready at ${url}/graphql (ops: ${ops.url})`);
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
       await apollo.stop();
+      await ops.close();
       for (const hook of options.onShutdown ?? []) await hook().catch((err) => logger.warn({ err }, 'shutdown hook failed'));
       if (!options.redis) redis.disconnect();
     })());
-  return { name: options.name, url, port, runtime, stop };
+  return { name: options.name, url, port, opsUrl: ops.url, runtime, stop };
 }
 
 /** Ctrl-C / SIGTERM stop the service gracefully, then exit; a second signal exits at once. */
@@ -309,29 +315,4 @@ export function stopOnSignals(service: RunningService, graceMs = service.runtime
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-}
-
-/** Trust `x-forwarded-for` only from a peer on this host or a private network (the gateway). */
-export function clientIp(req: express.Request): string {
-  const peer = req.socket.remoteAddress ?? 'unknown';
-  const trustedPeer = /^(::1|127\.|::ffff:127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::ffff:10\.|::ffff:192\.168\.)/.test(peer);
-  const forwarded = req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  return trustedPeer && forwarded ? forwarded : peer;
-}
-
-/** Rejects when `promise` has not settled after `ms` (readiness probes). */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,16 +1,34 @@
 import { GraphQLError } from 'graphql';
+import type { BaseConfig } from './config.js';
+import { CLIENT_ASSERTION_TYPE, loadServiceKey, signClientAssertion, type ServiceKey } from './service-keys.js';
+
+export interface ServiceTokenSourceOptions {
+  authUrl: string;
+  key: ServiceKey;
+  /** auth's issuer (JWT_ISSUER): the audience of the client assertions */
+  audience: string;
+  timeoutMs?: number;
+}
 
 /**
- * Service-to-service calls: a client-credentials token from auth (cached until shortly before it
- * expires) and a small GraphQL client that keeps the remote error codes.
+ * Service-to-service calls: a client-credentials token from auth, asked for with a signed client
+ * assertion (private_key_jwt, RFC 7523) and cached until shortly before it expires; and a small
+ * GraphQL client that keeps the remote error codes.
  */
 export class ServiceTokenSource {
   private cached: { token: string; refreshAt: number } | null = null;
   private pending: Promise<string> | null = null;
 
-  constructor(
-    private readonly options: { authUrl: string; service: string; secret: string; timeoutMs?: number },
-  ) {}
+  constructor(private readonly options: ServiceTokenSourceOptions) {}
+
+  /** `service`'s token source from its configuration (SERVICE_KEY, AUTH_URL, JWT_ISSUER). */
+  static forService(service: string, config: BaseConfig, timeoutMs?: number): ServiceTokenSource {
+    return new ServiceTokenSource({ authUrl: config.AUTH_URL, key: loadServiceKey(service, config), audience: config.JWT_ISSUER, timeoutMs });
+  }
+
+  get service(): string {
+    return this.options.key.service;
+  }
 
   async token(): Promise<string> {
     if (this.cached && Date.now() < this.cached.refreshAt) return this.cached.token;
@@ -23,15 +41,16 @@ export class ServiceTokenSource {
   private async fetchToken(): Promise<string> {
     const response = await fetch(new URL('/oauth/token', this.options.authUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
         grant_type: 'client_credentials',
-        client_id: this.options.service,
-        client_secret: this.options.secret,
+        client_id: this.service,
+        client_assertion_type: CLIENT_ASSERTION_TYPE,
+        client_assertion: await signClientAssertion(this.options.key, this.options.audience),
       }),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
     });
-    if (!response.ok) throw new Error(`service token for ${this.options.service}: auth answered ${response.status}`);
+    if (!response.ok) throw new Error(`service token for ${this.service}: auth answered ${response.status}`);
     const body = (await response.json()) as { access_token: string; expires_in: number };
     this.cached = { token: body.access_token, refreshAt: Date.now() + (body.expires_in - 60) * 1000 };
     return body.access_token;

@@ -30,12 +30,20 @@ export interface TrustedIssuer {
   keys: JWTVerifyGetKey;
   /** Algorithms accepted from this issuer; pinned so `none` and HS256-with-the-public-key fail. */
   algorithms: string[];
+  /** Only auth's own issuer mints service tokens (`svc`); an external IdP's never count as one. */
+  issuesServiceTokens?: boolean;
 }
 
-export function remoteIssuer(issuer: string, audience: string, jwksUrl: string, algorithms = ['EdDSA']): TrustedIssuer {
+export function remoteIssuer(
+  issuer: string,
+  audience: string,
+  jwksUrl: string,
+  algorithms = ['EdDSA'],
+  options: { issuesServiceTokens?: boolean } = {},
+): TrustedIssuer {
   // jose caches the key set and refetches on an unknown `kid` (rotation) with a cooldown.
   const keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
-  return { issuer, audience, keys, algorithms };
+  return { issuer, audience, keys, algorithms, issuesServiceTokens: options.issuesServiceTokens ?? false };
 }
 
 export interface VerifiedToken {
@@ -77,6 +85,12 @@ export class TokenVerifier {
     }
     if (!payload) throw new AuthError(expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
     const claims = payload as ClinicultClaims;
+    // Service callers come only from auth's own issuer: another issuer's `svc` claim is a staff
+    // token's claim like any other (DESIGN.md: services authenticate to auth alone).
+    const serviceIssuer = candidates.some((c) => c.issuesServiceTokens);
+    if (claims.svc !== undefined && !serviceIssuer) {
+      throw new AuthError('TOKEN_INVALID', 'Service tokens are issued by the platform itself, not by an external identity provider.');
+    }
     return { claims, caller: callerFromClaims(token, claims) };
   }
 }

@@ -62,3 +62,45 @@ describe('role table', () => {
     expect(hasPermission(perms, 'clinicult:medical:write')).toBe(true);
   });
 });
+
+/**
+ * Issue 12 (10.): the table pinned as literal lists copied from DESIGN.md's security model (not read
+ * from ROLE_PERMISSIONS), and what each role may then do with each resource, written out by hand.
+ */
+describe('the role table as DESIGN.md writes it', () => {
+  const DESIGN = {
+    ADMIN: ['user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read'],
+    DOCTOR: ['user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:consult', 'visits:read', 'template:read', 'report:read'],
+    NURSE: ['user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:triage', 'visits:read', 'template:read'],
+    OFFICE: ['user:read', 'clinic:read', 'patient:write', 'visit:frontdesk', 'visits:read', 'template:read', 'report:read'],
+    OPERATOR: ['platform:*'],
+  } as const;
+
+  test.each(Object.entries(DESIGN))('%s holds exactly its row', (role, permissions) => {
+    expect([...ROLE_PERMISSIONS[role as keyof typeof DESIGN]].sort()).toEqual(permissions.map((x) => `clinicult:${x}`).sort());
+  });
+
+  test('no other roles exist', () => {
+    expect(Object.keys(ROLE_PERMISSIONS).sort()).toEqual(['ADMIN', 'DOCTOR', 'NURSE', 'OFFICE', 'OPERATOR']);
+  });
+
+  // what each role may do: ✓ granted, - refused (every action implies read; * implies every action)
+  const ACTIONS = [
+    'user:read', 'user:write', 'clinic:read', 'clinic:write', 'template:read', 'template:write',
+    'patient:read', 'patient:write', 'medical:read', 'medical:write',
+    'visit:read', 'visit:frontdesk', 'visit:triage', 'visit:consult', 'visits:read', 'visits:write',
+    'report:read', 'audit:read', 'platform:read', 'platform:write',
+  ];
+  const MATRIX: Record<keyof typeof DESIGN, string> = {
+    // one character per entry of ACTIONS, in order
+    ADMIN: '✓✓✓✓✓✓✓---✓---✓-✓✓--',
+    DOCTOR: '✓-✓-✓-✓✓✓✓✓--✓✓-✓---',
+    NURSE: '✓-✓-✓-✓✓✓✓✓-✓-✓-----',
+    OFFICE: '✓-✓-✓-✓✓--✓✓--✓-✓---',
+    OPERATOR: '------------------✓✓',
+  };
+  test.each(Object.keys(MATRIX))('%s may do exactly what the matrix says', (role) => {
+    const allowed = ACTIONS.map((action) => (hasPermission(ROLE_PERMISSIONS[role as keyof typeof DESIGN], `clinicult:${action}`) ? '✓' : '-')).join('');
+    expect(allowed).toBe(MATRIX[role as keyof typeof DESIGN]);
+  });
+});

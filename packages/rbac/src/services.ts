@@ -1,5 +1,6 @@
 /**
- * Service (client-credentials) callers and exactly the internal capabilities each needs.
+ * Service (client-credentials) callers and exactly the internal capabilities each needs; a service
+ * that calls no other (visits, clinic, audit) is no client and has no key.
  * A service token carries `svc` = the calling service and these `permissions`; internal
  * operations require one `clinicult:service:<capability>` each (never implied by another).
  */
@@ -20,6 +21,11 @@ export const SERVICE_CAPABILITIES = {
   clinicCounts: 'clinicult:service:clinic-counts',
   /** users: the profile of an operator, written only by auth's create-operator command */
   operatorProfileWrite: 'clinicult:service:operator-profile-write',
+  /**
+   * gateway: vouches for a forwarded request (`x-clinicult-edge`): only then does a subgraph believe
+   * the client address and the API label the gateway forwards with it
+   */
+  edge: 'clinicult:service:edge',
 } as const;
 export type ServiceCapability = (typeof SERVICE_CAPABILITIES)[keyof typeof SERVICE_CAPABILITIES];
 
@@ -30,10 +36,7 @@ export const SERVICE_CLIENTS = {
   admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicCounts],
   /** the clinic's time zone (stale visits, local dates in archive snapshots) */
   patients: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive, SERVICE_CAPABILITIES.templateRead],
-  visits: [SERVICE_CAPABILITIES.clinicRead],
-  /** the clinic's time zone for its settings */
-  clinic: [SERVICE_CAPABILITIES.clinicRead],
-  gateway: [] as string[],
+  gateway: [SERVICE_CAPABILITIES.edge],
 } as const satisfies Record<string, readonly string[]>;
 export type ServiceName = keyof typeof SERVICE_CLIENTS;
 

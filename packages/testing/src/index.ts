@@ -4,3 +4,4 @@ export * from './redis.js';
 export * from './real-auth.js';
 export * from './webauthn.js';
 export * from './totp.js';
+export * from './service-tokens.js';

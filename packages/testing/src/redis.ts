@@ -1,5 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { FACTS_HASH, factKeys } from '@clinicult/kit';
 
@@ -23,16 +26,41 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface PrivateRedis {
+  /** `redis://…`, or `rediss://:password@127.0.0.1:port` with TLS and a password */
+  url: string;
+  port: number;
+  /** the certificate of its throwaway CA (TLS only): what clients trust (REDIS_CA_FILE) */
+  caFile?: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
 /**
- * A private redis-server for tests that need Redis to go down, so the shared one is never stopped.
+ * A private redis-server for tests that need Redis to go down, so the shared one is never stopped;
+ * with `password` it requires AUTH, with `tls` it speaks only TLS, with a self-signed certificate
+ * for 127.0.0.1 made by openssl.
  */
-export async function startPrivateRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void>; restart(): Promise<void> }> {
+export async function startPrivateRedis(port?: number, options: { password?: string; tls?: boolean } = {}): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort());
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  let caFile: string | undefined;
+  if (options.tls) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'redis-tls-'));
+    caFile = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', caFile, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ]);
+    if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+    args.push('--port', '0', '--tls-port', String(chosen), '--tls-cert-file', caFile, '--tls-key-file', path.join(dir, 'key.pem'), '--tls-auth-clients', 'no');
+  } else {
+    args.push('--port', String(chosen));
+  }
+  if (options.password) args.push('--requirepass', options.password);
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    child = spawn('redis-server', args, { stdio: 'ignore' });
     for (let i = 0; i < 50; i++) {
       if (await canConnect(chosen)) return;
       await new Promise((r) => setTimeout(r, 50));
@@ -47,7 +75,9 @@ export async function startPrivateRedis(port?: number): Promise<{ url: string; p
     child = null;
   };
   await start();
-  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, stop, restart: start };
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+  const url = `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${chosen}`;
+  return { url, port: chosen, ...(caFile ? { caFile } : {}), stop, restart: start };
 }
 
 function canConnect(port: number): Promise<boolean> {

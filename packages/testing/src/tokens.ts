@@ -19,6 +19,8 @@ export async function createTestIssuer(issuer = TEST_ISSUER, audience = TEST_AUD
     audience,
     keys: createLocalJWKSet({ keys: [publicJwk] }),
     algorithms: ['EdDSA'],
+    // it stands in for auth's own issuer, the only one whose service tokens count
+    issuesServiceTokens: true,
   };
 
   async function sign(claims: Record<string, unknown>, options: { expiresIn?: string | number; iat?: number } = {}) {

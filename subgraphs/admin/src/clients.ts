@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { callGraphQL, serviceSecret, ServiceTokenSource, type Logger } from '@clinicult/kit';
+import { callGraphQL, ServiceTokenSource, type Logger } from '@clinicult/kit';
 import type { AdminConfig } from './config.js';
 
 /**
@@ -94,12 +94,7 @@ class ServiceCaller {
   }
 
   private newTokenSource(): ServiceTokenSource {
-    return new ServiceTokenSource({
-      authUrl: this.config.AUTH_URL,
-      service: 'admin',
-      secret: serviceSecret('admin', this.config),
-      timeoutMs: this.config.UPSTREAM_TIMEOUT_MS,
-    });
+    return ServiceTokenSource.forService('admin', this.config, this.config.UPSTREAM_TIMEOUT_MS);
   }
 
   /**

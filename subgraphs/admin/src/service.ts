@@ -44,11 +44,12 @@ export async function startAdminService(
   overrides: AdminServiceOverrides = {},
 ): Promise<RunningAdminService> {
   const logger = overrides.logger ?? createLogger('admin', config.LOG_LEVEL);
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'admin');
+  // its key first (the clients' token source): without one (production) admin refuses to start before opening anything
+  const clients = createClients(config, logger);
+  const redis = overrides.redis ?? createRedis(config, 'admin');
   const db = createDb(config.DATABASE_URL);
   const events = createEventBus({ redis, service: 'admin', outbox: createPrismaOutbox(db), logger });
   const relay = events.startOutboxRelay(1000);
-  const clients = createClients(config, logger);
   const provisioner = overrides.provisioner ?? clients.provisioner;
   const registry = new ClinicRegistry({
     db,

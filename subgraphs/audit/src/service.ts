@@ -44,7 +44,7 @@ function connected(redis: Redis, timeoutMs: number): Promise<void> {
 /** The audit subgraph (port 4007): stores the audit stream append-only and answers `auditLog`. */
 export async function startAuditService(config: AuditConfig, overrides: AuditServiceOverrides = {}): Promise<RunningAuditService> {
   const logger = overrides.logger ?? createLogger('audit', config.LOG_LEVEL);
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'audit');
+  const redis = overrides.redis ?? createRedis(config, 'audit');
   const db = createDb(config.DATABASE_URL);
   // audit only consumes: no outbox (it publishes nothing)
   const events = createEventBus({ redis, service: 'audit', logger });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet, SignJWT } from 'jose';
+import { CLIENT_ASSERTION_TYPE, devServiceKey, generateServiceKey, serviceKeyFromJwk, signClientAssertion } from '@clinicult/kit';
 import { assertMigratedMatchesSchema } from '@clinicult/db';
 import { codes, gql } from '@clinicult/testing';
-import { permissionsForRoles } from '@clinicult/rbac';
+import { permissionsForRoles, SERVICE_CLIENTS } from '@clinicult/rbac';
 import { PASSWORD, randomIp, startTestAuth } from './__tests__/harness.js';
 
 let auth: Awaited<ReturnType<typeof startTestAuth>>;
@@ -70,17 +71,69 @@ describe('login', () => {
     expect(response.errors?.[0]?.message).toMatch(/not a valid email/);
   });
 
-  test('repeated failures lock the account out (even with the right password); other accounts unaffected', async () => {
+  test("a guesser's failures lock out only the guesser's address; the owner, from theirs, waits seconds, then signs in", async () => {
     const victim = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['OFFICE'] }] });
     const bystander = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['OFFICE'] }] });
+    const guesser = randomIp();
     for (let i = 0; i < auth.config.LOGIN_MAX_FAILURES_PER_ACCOUNT; i++) {
-      expect(codes(await auth.login(victim.email, `Wrong-password-${i}`))).toEqual(['UNAUTHENTICATED']);
+      expect(codes(await auth.login(victim.email, `Wrong-password-${i}`, undefined, guesser))).toEqual(['UNAUTHENTICATED']);
     }
-    const locked = await auth.login(victim.email, PASSWORD);
+    // the guesser's address is locked out of this account, even with the right password
+    const locked = await auth.login(victim.email, PASSWORD, undefined, guesser);
     expect(codes(locked)).toEqual(['TOO_MANY_REQUESTS']);
-    expect(locked.errors?.[0]?.message).toMatch(/Too many failed sign-in attempts/);
-    expect(locked.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
-    expect((await auth.login(bystander.email)).errors).toBeUndefined();
+    expect(locked.errors?.[0]?.message).toMatch(/Too many failed sign-in attempts for this account from this network address/);
+    expect(locked.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(60);
+    // the owner elsewhere meets the account's short delay, never the lock
+    const owner = randomIp();
+    const slowed = await auth.login(victim.email, PASSWORD, undefined, owner);
+    expect(codes(slowed)).toEqual(['TOO_MANY_REQUESTS']);
+    expect(slowed.errors?.[0]?.extensions?.retryAfterSeconds).toBeLessThanOrEqual(auth.config.LOGIN_MAX_DELAY_SECONDS);
+    await new Promise((resolve) => setTimeout(resolve, slowed.errors![0]!.extensions!.retryAfterSeconds * 1000 + 100));
+    expect((await auth.login(victim.email, PASSWORD, undefined, owner)).errors).toBeUndefined();
+    expect((await auth.login(bystander.email, PASSWORD, undefined, guesser)).errors).toBeUndefined();
+  });
+
+  test('failures from ever new addresses double the account\'s delay up to LOGIN_MAX_DELAY_SECONDS; a success clears it', async () => {
+    const local = await startTestAuth({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '2', LOGIN_MAX_DELAY_SECONDS: '2' });
+    try {
+      const { email } = await local.addUser({ memberships: [{ clinicId: clinicA, roles: ['OFFICE'] }] });
+      const waits: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        // each guess from a fresh address, as a sprayer rotating addresses would
+        expect(codes(await local.login(email, 'Wrong-password-1', undefined, randomIp()))).toEqual(['UNAUTHENTICATED']);
+        if (i < 1) continue;
+        const refused = await local.login(email, 'Wrong-password-1', undefined, randomIp());
+        expect(codes(refused)).toEqual(['TOO_MANY_REQUESTS']);
+        const wait = refused.errors![0]!.extensions!.retryAfterSeconds as number;
+        waits.push(wait);
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 100));
+      }
+      expect(waits).toEqual([1, 2, 2]);
+      expect((await local.login(email, PASSWORD, undefined, randomIp())).errors).toBeUndefined();
+      // cleared: the next failure is free again
+      expect(codes(await local.login(email, 'Wrong-password-1', undefined, randomIp()))).toEqual(['UNAUTHENTICATED']);
+      expect((await local.login(email, PASSWORD, undefined, randomIp())).errors).toBeUndefined();
+    } finally {
+      await local.stop();
+    }
+  });
+
+  test('without the edge token, a client cannot name the address auth counts (x-forwarded-for is ignored)', async () => {
+    const local = await startTestAuth({ LOGIN_MAX_FAILURES_PER_IP: '3' });
+    try {
+      const login = `mutation($e: String!) { login(email: $e, password: "Wrong-password-1") { token } }`;
+      for (let i = 0; i < 3; i++) {
+        await gql(local.url, login, { e: `spray-${i}-${randomUUID().slice(0, 8)}@example.test` }, { headers: { 'x-forwarded-for': randomIp() } });
+      }
+      // all three counted for the connecting peer, whatever they claimed
+      const fourth = await gql(local.url, login, { e: `spray-x@example.test` }, { headers: { 'x-forwarded-for': randomIp() } });
+      expect(codes(fourth)).toEqual(['TOO_MANY_REQUESTS']);
+      // the gateway (with its edge token) still speaks for its clients
+      const { email } = await local.addUser({ memberships: [{ clinicId: clinicA, roles: ['OFFICE'] }] });
+      expect((await local.login(email, PASSWORD, undefined, randomIp())).errors).toBeUndefined();
+    } finally {
+      await local.stop();
+    }
   });
 
   test('repeated failures from one address lock that address out across accounts', async () => {
@@ -170,13 +223,47 @@ describe('sessions end', () => {
 });
 
 describe('service tokens and internal operations', () => {
-  test('client credentials: a right secret gets a token with exactly the service capabilities; a wrong one 401', async () => {
+  test('client credentials with a signed assertion: a token with exactly the service capabilities', async () => {
     const good = await auth.serviceToken('users');
     expect(good.status).toBe(200);
     expect(decodeJwt(good.body.access_token!)).toMatchObject({ sub: 'service:users', svc: 'users' });
-    expect(decodeJwt(good.body.access_token!).permissions).toContain('clinicult:service:credentials-write');
-    expect((await auth.serviceToken('users', 'wrong')).status).toBe(401);
-    expect((await auth.serviceToken('nobody', 'x')).status).toBe(401);
+    expect(decodeJwt(good.body.access_token!).permissions).toEqual([...SERVICE_CLIENTS.users]);
+  });
+
+  test('refused with 401 invalid_client: a client secret, another key, another audience, a replay, an unknown or long-lived client', async () => {
+    const tokenRequest = (body: Record<string, string>) =>
+      fetch(`${auth.service.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+    const withAssertion = (assertion: string, clientId = 'users') =>
+      tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion });
+    // the secrets of before
+    const secret = await tokenRequest({ grant_type: 'client_credentials', client_id: 'users', client_secret: 'dev-only-service-secret-users' });
+    expect([secret.status, await secret.json()]).toEqual([401, expect.objectContaining({ error: 'invalid_client' })]);
+    // a key that is not users' (same kid, even)
+    const own = devServiceKey('users');
+    const { privateJwk } = generateServiceKey('users', { dev: true });
+    const impostor = serviceKeyFromJwk('users', { ...privateJwk, kid: own.kid });
+    expect((await withAssertion(await signClientAssertion(impostor, auth.config.JWT_ISSUER))).status).toBe(401);
+    // users' key, but meant for another audience
+    expect((await withAssertion(await signClientAssertion(own, 'https://elsewhere.example'))).status).toBe(401);
+    // one assertion, twice
+    const once = await signClientAssertion(own, auth.config.JWT_ISSUER);
+    expect((await withAssertion(once)).status).toBe(200);
+    expect((await withAssertion(once)).status).toBe(401);
+    // users' assertion presented as admin's client id; a service that is no client
+    expect((await withAssertion(await signClientAssertion(own, auth.config.JWT_ISSUER), 'admin')).status).toBe(401);
+    const visits = serviceKeyFromJwk('visits', generateServiceKey('visits', { dev: true }).privateJwk);
+    expect((await withAssertion(await signClientAssertion(visits, auth.config.JWT_ISSUER), 'visits')).status).toBe(401);
+    // an assertion good for an hour (a stolen one would be too)
+    const longLived = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: own.kid })
+      .setIssuer('users')
+      .setSubject('users')
+      .setAudience(auth.config.JWT_ISSUER)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(own.privateKey);
+    expect((await withAssertion(longLived)).status).toBe(401);
   });
 
   test('internal mutations need the service capability: staff get FORBIDDEN, no token UNAUTHENTICATED, nothing changes', async () => {

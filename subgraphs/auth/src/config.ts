@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { databaseUrlFor } from '@clinicult/db';
-import { baseConfigSchema, ConfigError, devServiceSecret, loadConfig } from '@clinicult/kit';
-import { SERVICE_CLIENTS } from '@clinicult/rbac';
+import { baseConfigSchema, ConfigError, loadConfig } from '@clinicult/kit';
 
 export const authConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).default(4001),
@@ -10,8 +9,13 @@ export const authConfigSchema = baseConfigSchema.extend({
   /** 14 days (DESIGN.md, tokens) */
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(14 * 24 * 3600),
   SERVICE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
-  /** `users=secret,admin=secret`; development falls back to per-service dev secrets */
-  SERVICE_CLIENT_SECRETS: z.string().optional(),
+  /**
+   * The services' public keys for their client assertions (private_key_jwt), as JSON
+   * `{"users": {"keys": [<public JWK>]}, …}`, or SERVICE_JWKS_FILE holding it (npm run keys:generate
+   * writes both halves). Required in production; development reads the keys under .clinicult/keys.
+   */
+  SERVICE_JWKS: z.string().optional(),
+  SERVICE_JWKS_FILE: z.string().optional(),
   /** The staff web app: invitation links open its /accept-invitation page, reset links /reset-password. */
   CLINIC_WEB_URL: z.url().default('http://localhost:3000'),
   /** How long a link that sets a first password stays good (users decides an invitation's own expiry). */
@@ -48,10 +52,17 @@ export const authConfigSchema = baseConfigSchema.extend({
   KEY_ROTATION_DAYS: z.coerce.number().positive().default(30),
   /** how often each instance reloads the keys from the database (and rotates when due) */
   KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
-  /** failed logins per account before a lockout, and its length */
+  /**
+   * Failed logins (login-limits.ts): this many for one account from one address lock that address out
+   * of it (and, from any addresses, start the account's progressive delay) …
+   */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+  /** … this many from one address, across accounts, lock the address out … */
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
+  /** … for this long (also the window the failures are counted in) … */
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  /** … and an account's delay doubles from 1 s up to this. */
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().positive().default(10),
   /** prepended to the limiters' Redis keys (a test platform keeps its counts apart from other runs') */
   RATE_LIMIT_KEY_PREFIX: z.string().default(''),
   /** how often auth checks that Redis still holds the revocation facts (re-warms after a Redis restart) */
@@ -79,17 +90,4 @@ export function webauthnOrigins(config: AuthConfig): string[] {
   return config.WEBAUTHN_ORIGINS.split(',')
     .map((o) => o.trim().replace(/\/+$/, ''))
     .filter(Boolean);
-}
-
-/** client_id → secret for client-credentials service tokens. */
-export function serviceClientSecrets(config: AuthConfig): Map<string, string> {
-  if (config.SERVICE_CLIENT_SECRETS) {
-    return new Map(
-      config.SERVICE_CLIENT_SECRETS.split(',')
-        .map((pair) => pair.trim().split('='))
-        .filter((pair): pair is [string, string] => pair.length === 2 && !!pair[0] && !!pair[1]),
-    );
-  }
-  if (config.NODE_ENV === 'production') throw new Error('SERVICE_CLIENT_SECRETS is required in production');
-  return new Map(Object.keys(SERVICE_CLIENTS).map((name) => [name, devServiceSecret(name)]));
 }

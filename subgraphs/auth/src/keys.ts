@@ -101,6 +101,7 @@ export class KeyStore {
       issuer,
       audience,
       algorithms: ['EdDSA'],
+      issuesServiceTokens: true,
       keys: (header, token) => createLocalJWKSet(this.jwks())(header, token),
     };
   }

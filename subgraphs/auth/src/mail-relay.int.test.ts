@@ -53,6 +53,6 @@ test('after MAIL_MAX_ATTEMPTS the mail is FAILED and its link is dropped from th
   const failed = await until(() => mailOf(email), (m) => m.status === 'FAILED', 15_000);
   expect(failed).toMatchObject({ status: 'FAILED', attempts: 4 });
   expect(failed.textBody).not.toMatch(/token=/);
-  const metrics = await (await fetch(`${auth.service.url}/metrics`)).text();
+  const metrics = await (await fetch(`${auth.service.opsUrl}/metrics`)).text();
   expect(metrics).toMatch(/mail_deliveries_total\{[^}]*outcome="failed"[^}]*\} [1-9]/);
 });

@@ -14,7 +14,7 @@ afterAll(async () => {
 const REQUEST = `mutation($e: String!) { requestPasswordReset(email: $e) }`;
 const RESET = `mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) { token clinicId roles } }`;
 const NEW_PASSWORD = 'Brand-new-pass-7';
-const request = (email: string, ip = randomIp()) => gql(auth.url, REQUEST, { e: email }, { headers: { 'x-forwarded-for': ip } });
+const request = async (email: string, ip = randomIp()) => gql(auth.url, REQUEST, { e: email }, { headers: await auth.asClient(ip) });
 const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
 
 test('known and unknown addresses get the same answer; only a known one gets a mail', async () => {

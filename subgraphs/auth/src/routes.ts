@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
-import { AuthError, type ServiceRuntime } from '@clinicult/kit';
+import { AuthError, CLIENT_ASSERTION_TYPE, type ServiceRuntime } from '@clinicult/kit';
 import type { KeyStore } from './keys.js';
+import { ClientAssertionError, type ServiceClients } from './service-clients.js';
 import type { TokenIssuer } from './token-issuer.js';
 import type { SessionStatus } from '@clinicult/kit';
 import type { Caller } from '@clinicult/rbac';
@@ -9,14 +9,8 @@ import type { Caller } from '@clinicult/rbac';
 export interface AuthRoutesDeps {
   keys: KeyStore;
   issuer: TokenIssuer;
-  serviceSecrets: Map<string, string>;
+  serviceClients: ServiceClients;
   sessionStatus: (caller: Exclude<Caller, { kind: 'anonymous' }>) => Promise<SessionStatus>;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** The HTTP endpoints beside GraphQL: the JWKS, service tokens, and the session check for services. */
@@ -26,20 +20,33 @@ export function authRoutes(deps: AuthRoutesDeps) {
       res.set('cache-control', 'public, max-age=300').json(deps.keys.jwks());
     });
 
-    // OAuth 2.0 client credentials (RFC 6749 §4.4) for service-to-service calls.
+    // OAuth 2.0 client credentials (RFC 6749 §4.4) for service-to-service calls, the client
+    // authenticated by a signed assertion (private_key_jwt, RFC 7523 §2.2); there are no client secrets.
     app.post('/oauth/token', express.json(), express.urlencoded({ extended: false }), async (req, res) => {
       const body = (req.body ?? {}) as Record<string, string | undefined>;
       if (body.grant_type !== 'client_credentials') {
         res.status(400).json({ error: 'unsupported_grant_type' });
         return;
       }
-      const expected = body.client_id ? deps.serviceSecrets.get(body.client_id) : undefined;
-      if (!expected || !body.client_secret || !sameSecret(expected, body.client_secret)) {
-        runtime.logger.warn({ clientId: body.client_id }, 'service token refused');
+      if (body.client_assertion_type !== CLIENT_ASSERTION_TYPE || !body.client_assertion) {
+        res.status(401).json({ error: 'invalid_client', error_description: 'authenticate with a private_key_jwt client assertion' });
+        return;
+      }
+      let service: string;
+      try {
+        service = await deps.serviceClients.authenticate(body.client_assertion, body.client_id);
+      } catch (error) {
+        if (!(error instanceof ClientAssertionError)) {
+          // the replay check needs Redis: without it no assertion is accepted (fail closed)
+          runtime.logger.error({ err: error }, 'client assertion check failed');
+          res.status(503).json({ error: 'temporarily_unavailable' });
+          return;
+        }
+        runtime.logger.warn({ clientId: body.client_id, reason: error.message }, 'service token refused');
         res.status(401).json({ error: 'invalid_client' });
         return;
       }
-      const issued = await deps.issuer.serviceToken(body.client_id!);
+      const issued = await deps.issuer.serviceToken(service);
       res.set('cache-control', 'no-store').json({
         access_token: issued.token,
         token_type: 'Bearer',

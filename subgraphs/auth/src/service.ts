@@ -11,7 +11,7 @@ import {
   type TrustedIssuer,
 } from '@clinicult/kit';
 import { PUBLIC_MUTATIONS } from '@clinicult/rbac';
-import { serviceClientSecrets, webauthnOrigins, type AuthConfig } from './config.js';
+import { webauthnOrigins, type AuthConfig } from './config.js';
 import { createDb, type AuthDb } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { deliveryLoader } from './domain/invitations.js';
@@ -24,6 +24,7 @@ import { SecretBox } from './mfa/secret-box.js';
 import { rules } from './permissions.js';
 import { resolvers, type AuthContext } from './resolvers.js';
 import { authRoutes } from './routes.js';
+import { ServiceClients } from './service-clients.js';
 import { TokenIssuer } from './token-issuer.js';
 
 /**
@@ -60,7 +61,9 @@ export interface ServiceOverrides {
 
 export async function startAuthService(config: AuthConfig, overrides: ServiceOverrides = {}): Promise<AuthService> {
   const logger = overrides.logger ?? createLogger('auth', config.LOG_LEVEL);
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'auth');
+  const redis = overrides.redis ?? createRedis(config, 'auth');
+  // the services' public keys first: production refuses to start without them (or with development ones)
+  const serviceClients = new ServiceClients({ config, redis, logger, keyPrefix: config.RATE_LIMIT_KEY_PREFIX });
   const db = createDb(config.DATABASE_URL);
   const keys = new KeyStore(db, config.TOKEN_TTL_SECONDS);
   await keys.init(config.KEY_ROTATION_DAYS);
@@ -98,7 +101,7 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     createContext: (base) => ({ ...base, deps, session: {}, deliveries: deliveryLoader(db, base.caller) }),
     plugins: [issuedTokenExtension],
     readiness: { database: () => db.$queryRawUnsafe('SELECT 1') },
-    routes: authRoutes({ keys, issuer, serviceSecrets: serviceClientSecrets(config), sessionStatus }),
+    routes: authRoutes({ keys, issuer, serviceClients, sessionStatus }),
     onShutdown: [
       async () => mail?.stop(),
       async () => facts.stop(),

@@ -44,7 +44,7 @@ export interface RunningClinicService extends RunningService {
 export async function startClinicService(config: ClinicConfig, overrides: ClinicOverrides = {}): Promise<RunningClinicService> {
   const logger = overrides.logger ?? createLogger('clinic', config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'clinic');
+  const redis = overrides.redis ?? createRedis(config, 'clinic');
   const events = createServiceEvents({
     service: 'clinic',
     redis,

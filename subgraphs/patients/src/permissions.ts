@@ -48,6 +48,7 @@ export const rules: IRules = {
     patients: readPatients,
     currentVisit: readVisits,
     queue: readVisits,
+    queueSize: readVisits,
     // internal: admin's overview (counts, never rows), for the clinic named by the call
     clinicPatientCounts: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
   },

@@ -19,6 +19,7 @@ import {
   completeConsultation,
   finishVisit,
   listQueue,
+  queueSize,
   recordConsultation,
   recordIntake,
   recordVitals,
@@ -97,6 +98,8 @@ export const resolvers: SubgraphOptions<PatientsContext>['resolvers'] = {
       primeVisits(ctx.loaders, rows);
       return rows;
     },
+    queueSize: (_: unknown, args: { states?: VisitState[] | null }, ctx: PatientsContext) =>
+      queueSize(ctx.deps.db, requireClinicId(ctx.caller), args.states),
     // internal (clinic-counts): the clinic named by the call, counts only
     clinicPatientCounts: (_: unknown, __: unknown, ctx: PatientsContext) => clinicPatientCounts(ctx.deps.db, requireNamedClinic(ctx.caller)),
   },

@@ -4,7 +4,6 @@ import {
   createRedis,
   createServiceEvents,
   loadSubgraphSchema,
-  serviceSecret,
   ServiceTokenSource,
   startSubgraph,
   type Logger,
@@ -50,8 +49,10 @@ export interface RunningPatientsService extends RunningService {
 /** The patients subgraph (port 4003): patients, the current visit, the archive outbox. */
 export async function startPatientsService(config: PatientsConfig, overrides: PatientsOverrides = {}): Promise<RunningPatientsService> {
   const logger = overrides.logger ?? createLogger('patients', config.LOG_LEVEL);
+  // its key first: without one (production) patients refuses to start before opening anything
+  const tokens = overrides.tokens ?? ServiceTokenSource.forService('patients', config, config.UPSTREAM_TIMEOUT_MS);
   const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'patients');
+  const redis = overrides.redis ?? createRedis(config, 'patients');
   // Audit events (medical reads, writes of patient data) go through patients' event bus; while Redis
   // is down they wait in patients' own outbox (event_outbox) and the relay delivers them later.
   const events = createServiceEvents({
@@ -70,14 +71,6 @@ export async function startPatientsService(config: PatientsConfig, overrides: Pa
     await db.$disconnect();
     if (!overrides.redis) redis.disconnect();
   };
-  const tokens =
-    overrides.tokens ??
-    new ServiceTokenSource({
-      authUrl: config.AUTH_URL,
-      service: 'patients',
-      secret: serviceSecret('patients', config),
-      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    });
   const clinics =
     overrides.clinics ??
     createClinicDirectory({

@@ -390,6 +390,22 @@ describe('queue', () => {
     }
   });
 
+  test('queueSize counts what the queue would show; a board cut short by first can say "the first N of M"', async () => {
+    const other = await h.admin.createClinic('Queue size', 'Europe/Madrid');
+    const desk = { office: await h.staff(other, ['OFFICE']), nurse: await h.staff(other, ['NURSE']), doctor: await h.staff(other, ['DOCTOR']) };
+    await visitIn(h, desk, 'WAITING');
+    await visitIn(h, desk, 'WAITING');
+    await visitIn(h, desk, 'TRIAGE');
+    const board = await ok<{ queue: Array<{ id: string }>; queueSize: number; triage: number }>(
+      h,
+      desk.nurse,
+      '{ queue(first: 2) { id } queueSize triage: queueSize(states: [TRIAGE]) }',
+    );
+    expect([board.queue.length, board.queueSize, board.triage]).toEqual([2, 3, 1]);
+    // another clinic's queue is not counted; OFFICE may count (it reads the queue too)
+    expect((await ok<{ queueSize: number }>(h, await h.staff(await h.admin.createClinic('Empty', 'Europe/Madrid'), ['OFFICE']), '{ queueSize }')).queueSize).toBe(0);
+  });
+
   test('the number of SQL statements for the queue does not grow with the number of visits', async () => {
     const other = await h.admin.createClinic('Busy Clinic', 'Europe/Madrid');
     const nurse = await h.staff(other, ['NURSE']);

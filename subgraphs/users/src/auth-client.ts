@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { callGraphQL, serviceSecret, ServiceTokenSource, type BaseConfig, type Logger } from '@clinicult/kit';
+import { callGraphQL, ServiceTokenSource, type BaseConfig, type Logger } from '@clinicult/kit';
 import type { ClinicRole } from '@clinicult/rbac';
 
 /**
@@ -50,8 +50,7 @@ export function authUnavailable(action: string, cause: unknown): GraphQLError {
 const PASS_THROUGH = new Set(['BAD_USER_INPUT', 'CONFLICT', 'NOT_FOUND']);
 
 export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: ServiceTokenSource): AuthClient {
-  const source =
-    tokens ?? new ServiceTokenSource({ authUrl: config.AUTH_URL, service: 'users', secret: serviceSecret('users', config) });
+  const source = tokens ?? ServiceTokenSource.forService('users', config);
   const url = new URL('/graphql', config.AUTH_URL).toString();
 
   async function call<T>(action: string, query: string, variables: Record<string, unknown>, ctx: AuthCallContext): Promise<T> {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, mysqlQuery, type TestDatabase } from '@clinicult/db';
 import { repoRoot, type RunningService } from '@clinicult/kit';
 import { startMailCatcher, type MailCatcher } from '@clinicult/mail-catcher';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, serviceTokenFromAuth } from '@clinicult/testing';
 import { startHarness, type UsersHarness } from './__tests__/harness.js';
 import { staticClinicDirectory } from './clinics.js';
 
@@ -40,6 +40,7 @@ beforeAll(async () => {
       FACTS_WARM_INTERVAL_MS: '300',
       SMTP_URL: mail.smtpUrl,
       MAIL_RELAY_INTERVAL_MS: '100',
+      RATE_LIMIT_KEY_PREFIX: `t:auth:${randomUUID()}:`,
     }),
   );
   h = await startHarness({
@@ -57,18 +58,10 @@ afterAll(async () => {
 });
 
 const authGql = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
-  gql(`${auth.url}/graphql`, query, variables, {
-    ...(token ? { token } : {}),
-    headers: { 'x-forwarded-for': `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.9` },
-  });
+  gql(`${auth.url}/graphql`, query, variables, token ? { token } : {});
 
 async function serviceToken(clientId: string): Promise<string> {
-  const response = await fetch(`${auth.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: `dev-only-service-secret-${clientId}` }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
+  return (await serviceTokenFromAuth(auth.url, clientId)).body.access_token!;
 }
 
 /**

@@ -4,7 +4,6 @@ import {
   createLogger,
   createRedis,
   loadSubgraphSchema,
-  serviceSecret,
   ServiceTokenSource,
   startSubgraph,
   type Logger,
@@ -44,8 +43,10 @@ export interface RunningUsersService extends RunningService {
 /** The users subgraph (port 4002): profiles and clinic memberships, kept in step with auth. */
 export async function startUsersService(config: UsersConfig, overrides: UsersOverrides = {}): Promise<RunningUsersService> {
   const logger = overrides.logger ?? createLogger('users', config.LOG_LEVEL);
+  // its key first: without one (production) users refuses to start before opening anything
+  const tokens = ServiceTokenSource.forService('users', config);
   const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'users');
+  const redis = overrides.redis ?? createRedis(config, 'users');
   // Audit events (role, membership and status changes) go through the bus; while Redis is down they
   // wait in users' own outbox (event_outbox) and the relay delivers them later.
   const events = createServiceEvents({
@@ -61,7 +62,6 @@ export async function startUsersService(config: UsersConfig, overrides: UsersOve
     await db.$disconnect();
     if (!overrides.redis) redis.disconnect();
   };
-  const tokens = new ServiceTokenSource({ authUrl: config.AUTH_URL, service: 'users', secret: serviceSecret('users', config) });
   const shared: Omit<UsersDeps, 'logger'> = {
     db,
     auth: overrides.auth ?? createAuthClient(config, logger, tokens),

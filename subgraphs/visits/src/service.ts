@@ -50,7 +50,7 @@ export interface RunningVisitsService extends RunningService {
 export async function startVisitsService(config: VisitsConfig, overrides: VisitsOverrides = {}): Promise<RunningVisitsService> {
   const logger = overrides.logger ?? createLogger('visits', config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
-  const redis = overrides.redis ?? createRedis(config.REDIS_URL, 'visits');
+  const redis = overrides.redis ?? createRedis(config, 'visits');
   // Audit events (medical reads) go through visits' event bus; while Redis is down they wait in
   // visits' own outbox (event_outbox) and the relay delivers them later.
   const events = createServiceEvents({

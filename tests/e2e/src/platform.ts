@@ -22,7 +22,18 @@ export interface Platform {
   password: string;
   demo: typeof DEMO;
   clinicId: string;
-  services: { auth: Awaited<ReturnType<typeof startAuthService>> };
+  /** The running services (their `opsUrl`s; a test may stop one, e.g. auth, to see what happens). */
+  services: {
+    auth: Awaited<ReturnType<typeof startAuthService>>;
+    users: Awaited<ReturnType<typeof startUsersService>>;
+    admin: Awaited<ReturnType<typeof startAdminService>>;
+    visits: Awaited<ReturnType<typeof startVisitsService>>;
+    clinic: Awaited<ReturnType<typeof startClinicService>>;
+    audit: Awaited<ReturnType<typeof startAuditService>>;
+    gateway: Awaited<ReturnType<typeof startGateway>>;
+  };
+  /** The patients service now (null while stopped). */
+  patients(): Awaited<ReturnType<typeof startPatientsService>> | null;
   /** The platform's own mail catcher: every mail auth sent (invitations, resets) arrives here. */
   mail: MailCatcher;
   /**
@@ -58,6 +69,10 @@ export interface PlatformOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra auth configuration, e.g. CLINIC_WEB_URL so mailed links open the browser tests' staff app. */
   authEnv?: Record<string, string>;
+  /** Configuration every service gets (e.g. an external IdP every service trusts). */
+  commonEnv?: Record<string, string>;
+  /** A Redis of the platform's own (e.g. a private one a test stops); default REDIS_URL or the local one. */
+  redisUrl?: string;
 }
 
 /** What to undo, in the order things were set up (run in reverse). */
@@ -123,11 +138,14 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
   // of this platform's own that starts at the end: it sees this platform's clinic events only
   // (and whatever else is published meanwhile, which is harmless in its own database)
   const clinicGroup = `clinic-e2e-${randomUUID()}`;
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   /** the clusters whose streams the clinic group reads (admin's), known once admin is configured */
   let clusters: string[] = [];
   // this platform's streams, cache keys and clinic consumer group (removed once every service has stopped)
   cleanups.push(async () => {
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    // (the platform's Redis may be a private one a test has stopped: then there is nothing to clean)
+    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    redis.on('error', () => {});
     try {
       await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream);
       const cached = await redis.keys(`${historyCachePrefix}*`);
@@ -142,6 +160,9 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
   const common = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    // ops endpoints on ports of their own, picked by the system (RunningService.opsUrl names them)
+    OPS_PORT: '0',
+    REDIS_URL: redisUrl,
     AUTH_URL: urls.auth,
     USERS_URL: urls.users,
     ADMIN_URL: urls.admin,
@@ -149,6 +170,7 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     AUDIT_URL: urls.audit,
     VISITS_URL: urls.visits,
     CLINIC_URL: urls.clinic,
+    ...options.commonEnv,
   };
   const auth = await startAuthService(
     loadAuthConfig({
@@ -280,7 +302,8 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     password,
     demo: DEMO,
     clinicId: adminLogin.clinicId!,
-    services: { auth },
+    services: { auth, users, admin, visits, clinic, audit, gateway },
+    patients: () => patients,
     mail,
     joinFromMail,
     async stopPatients() {

@@ -28,7 +28,7 @@ function nextAction(visit: QueueVisit): string | undefined {
 
 export default function Queue() {
   const allowed = useCan();
-  const { data, loading, error, refetch } = useQuery<{ queue: QueueVisit[] }>(QUEUE, {
+  const { data, loading, error, refetch } = useQuery<{ queue: QueueVisit[]; queueSize: number }>(QUEUE, {
     pollInterval: pollInterval(),
     notifyOnNetworkStatusChange: false,
   });
@@ -56,6 +56,11 @@ export default function Queue() {
         Today's visits by state. Refreshes by itself every {Math.round(pollInterval() / 1000)} seconds.
       </p>
       <ErrorBox>{error && !data && plainMessage(error)}</ErrorBox>
+      {data && data.queueSize > visits.length && (
+        <div className="notice notice-warning" role="status">
+          The board shows the first {visits.length} of {data.queueSize} current visits (the oldest check-ins).
+        </div>
+      )}
       {loading && !data ? (
         <Loading what="Loading the queue" />
       ) : (

@@ -121,7 +121,7 @@ export async function startRecorder(options: { stream: string; service?: string;
     trail,
     redis,
     record: (caller, event, requestId = randomUUID()) => {
-      const ctx: BaseContext = { caller, requestId, logger: silentLogger, clientIp: '127.0.0.1' };
+      const ctx: BaseContext = { caller, requestId, logger: silentLogger, clientIp: '127.0.0.1', viaEdge: false };
       return trail.record(ctx, event);
     },
     async close() {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { startMailCatcher, type MailCatcher } from '@clinicult/mail-catcher';
-import { gql, markSessionFactsReady } from '@clinicult/testing';
+import { gql, markSessionFactsReady, serviceTokenFromAuth, viaGateway } from '@clinicult/testing';
 import type { ClinicRole } from '@clinicult/rbac';
 import { loadAuthConfig, type AuthConfig } from '../config.js';
 import { hashPassword } from '../passwords.js';
@@ -30,6 +30,12 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
   });
   const service: AuthService = await startAuthService(config, overrides);
   const url = `${service.url}/graphql`;
+  // the gateway's edge token: with it, the client address a test names is the one auth counts
+  let edgeToken: string | undefined;
+  async function asClient(ip: string): Promise<Record<string, string>> {
+    edgeToken ??= (await serviceTokenFromAuth(service.url, 'gateway')).body.access_token!;
+    return viaGateway(edgeToken, ip);
+  }
 
   async function addUser(
     options: { memberships?: Array<{ clinicId: string; roles: ClinicRole[] }>; operator?: boolean; password?: string | null; email?: string } = {},
@@ -52,16 +58,12 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
   }`;
 
   async function login(email: string, password = PASSWORD, clinicId?: string, ip = randomIp()) {
-    return gql(url, LOGIN, { email, password, clinicId }, { headers: { 'x-forwarded-for': ip } });
+    return gql(url, LOGIN, { email, password, clinicId }, { headers: await asClient(ip) });
   }
 
-  async function serviceToken(clientId: string, secret = `dev-only-service-secret-${clientId}`) {
-    const response = await fetch(`${service.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
-    });
-    return { status: response.status, body: (await response.json()) as { access_token?: string; error?: string } };
+  /** A service token as that service asks for it (a client assertion signed with its development key). */
+  async function serviceToken(clientId: string) {
+    return serviceTokenFromAuth(service.url, clientId);
   }
 
   async function stop() {
@@ -70,7 +72,7 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
     await database.drop();
   }
 
-  return { service, url, config, addUser, login, serviceToken, stop, database, mail };
+  return { service, url, config, addUser, login, asClient, serviceToken, stop, database, mail };
 }
 
 export function randomIp(): string {

@@ -123,6 +123,11 @@ export async function listQueue(
   });
 }
 
+/** How many current visits the queue holds (of these states): one COUNT on the queue's index. */
+export function queueSize(db: PatientsDb, clinicId: string, states?: readonly VisitState[] | null): Promise<number> {
+  return db.currentVisit.count({ where: { clinicId, ...(states && states.length > 0 ? { state: { in: [...states] } } : {}) } });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Refusals
 
