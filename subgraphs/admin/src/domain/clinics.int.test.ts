@@ -21,6 +21,8 @@ beforeAll(async () => {
   database = await createTestDatabase('admin');
   db = createDb(database.url);
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'admin-test');
+  // the kit's connection queues nothing offline: wait until it is up before the first command
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   bus = createEventBus({ redis, service: 'admin', outbox: createPrismaOutbox(db), logger });
 });
 
