@@ -296,7 +296,7 @@ export async function seedDemo({
   mailUrl = env.MAIL_CATCHER_URL ?? 'http://127.0.0.1:1080',
   operatorSecrets = fileSecretStore(),
 } = {}) {
-  if (env.NODE_ENV === 'production') throw new Error('The demo is never seeded when NODE_ENV=production.');
+  if (!seedable(env)) throw new Error('The demo is never seeded when NODE_ENV=production (unset means production: say NODE_ENV=development).');
   const endpoint = new URL('/graphql', gatewayUrl).href;
   const password = demoPassword(env);
   const report = [];
@@ -503,9 +503,16 @@ async function patientsAnswer(endpoint, token, note) {
   }
 }
 
+/** The demo (known passwords) goes only where NODE_ENV says development or test: unset means production. */
+export function seedable(env) {
+  return env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+}
+
 async function main() {
-  if (process.env.NODE_ENV === 'production') {
-    console.error('seed: refused because NODE_ENV=production (the demo is for development only).');
+  if (!seedable(process.env)) {
+    console.error(
+      `seed: refused because NODE_ENV=${process.env.NODE_ENV ?? '(unset, which means production)'} (the demo is for development only: npm run db:seed says development).`,
+    );
     process.exit(1);
   }
   const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000';

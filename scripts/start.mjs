@@ -188,7 +188,7 @@ async function seed() {
   step('Demo data (scripts/seed.mjs)');
   try {
     const { seedDemo } = await import('./seed.mjs');
-    await seedDemo({ gatewayUrl: url(4000), log: (line) => console.log(`  ${line}`) });
+    await seedDemo({ gatewayUrl: url(4000), env: { ...process.env, NODE_ENV: 'development' }, log: (line) => console.log(`  ${line}`) });
     return true;
   } catch (error) {
     const code = error.code ? ` [${error.code}${error.reason ? `/${error.reason}` : ''}]` : '';

@@ -42,4 +42,13 @@ describe('repo scripts', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('NODE_ENV=production');
   });
+
+  test('the seed refuses an unset NODE_ENV too (unset means production); npm run db:seed says development', () => {
+    const { NODE_ENV: _unset, ...env } = process.env;
+    const result = run(process.execPath, ['scripts/seed.mjs'], { ...env, GATEWAY_URL: 'http://127.0.0.1:9' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('unset, which means production');
+    const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['db:seed']).toMatch(/^NODE_ENV=\$\{NODE_ENV:-development\} /);
+  });
 });
