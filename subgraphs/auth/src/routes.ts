@@ -36,12 +36,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
       try {
         service = await deps.serviceClients.authenticate(body.client_assertion, body.client_id);
       } catch (error) {
-        if (!(error instanceof ClientAssertionError)) {
-          // the replay check needs Redis: without it no assertion is accepted (fail closed)
-          runtime.logger.error({ err: error }, 'client assertion check failed');
-          res.status(503).json({ error: 'temporarily_unavailable' });
-          return;
-        }
+        if (!(error instanceof ClientAssertionError)) throw error;
         runtime.logger.warn({ clientId: body.client_id, reason: error.message }, 'service token refused');
         res.status(401).json({ error: 'invalid_client' });
         return;

@@ -19,6 +19,8 @@ export class ClientAssertionError extends Error {}
  */
 export class ServiceClients {
   private keys: Map<string, JWK[]>;
+  /** jtis seen while Redis was down (expiry in ms), at most a few minutes' worth */
+  private readonly seenLocally = new Map<string, number>();
 
   constructor(
     private readonly options: { config: AuthConfig; redis: Redis; logger: Logger; keyPrefix?: string },
@@ -99,8 +101,25 @@ export class ServiceClients {
     const now = Math.floor(Date.now() / 1000);
     const ttl = payload.exp! - now;
     if (ttl > MAX_ASSERTION_LIFETIME_SECONDS) throw new ClientAssertionError('the client assertion lives too long');
-    const fresh = await this.options.redis.set(`${this.options.keyPrefix ?? ''}client-assertion:${service}:${payload.jti}`, '1', 'EX', Math.max(ttl, 1), 'NX');
-    if (fresh !== 'OK') throw new ClientAssertionError('the client assertion was used before');
+    if (!(await this.firstUse(`${service}:${payload.jti}`, Math.max(ttl, 1)))) throw new ClientAssertionError('the client assertion was used before');
     return service;
+  }
+
+  /**
+   * Whether this jti is new: remembered in Redis (shared by every auth replica) until the assertion
+   * expires; while Redis is down, in this process (so services keep getting tokens through an outage,
+   * and a replay is refused at least by the replica that saw the assertion).
+   */
+  private async firstUse(id: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      return (await this.options.redis.set(`${this.options.keyPrefix ?? ''}client-assertion:${id}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'replay check without Redis: remembered in this process');
+      const now = Date.now();
+      for (const [seen, until] of this.seenLocally) if (until <= now) this.seenLocally.delete(seen);
+      if (this.seenLocally.has(id)) return false;
+      this.seenLocally.set(id, now + ttlSeconds * 1000);
+      return true;
+    }
   }
 }

@@ -324,6 +324,11 @@ describe('10. fail closed, with the real Redis stopped', () => {
     const sessionChecks = (text: string) => Number(/http_request_duration_seconds_count\{[^}]*route="\/internal\/session-status"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
     // it was auth's fallback that answered
     expect(sessionChecks(checksAfter)).toBeGreaterThan(sessionChecks(checksBefore));
+    // services still get tokens through the outage, and a replayed assertion is still refused
+    const assertion = await signClientAssertion((await import('@clinicult/kit')).devServiceKey('users'), JWT_ISSUER);
+    const grant = { grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion };
+    expect((await tokenRequest(grant)).status).toBe(200);
+    expect((await tokenRequest(grant)).status).toBe(401);
 
     await platform.services.auth.stop();
     for (const [what, token] of [...revoked, ['still good', admin.token] as const]) {
