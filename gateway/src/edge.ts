@@ -1,4 +1,14 @@
+import type { Request } from 'express';
 import type { Logger } from '@clinicult/kit';
+
+/**
+ * The client's address as the gateway believes it: Express's `req.ip`, which reads X-Forwarded-For
+ * only from the proxies TRUST_PROXY names (none by default: the connecting peer). It is forwarded
+ * to the subgraphs beside the edge token; auth's login limits count it.
+ */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
 
 /** How long the gateway forwards without its edge token after auth could not issue one. */
 const RETRY_AFTER_MS = 5000;

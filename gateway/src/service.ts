@@ -28,7 +28,7 @@ import type { Caller } from '@clinicult/rbac';
 import { subgraphUrlOverrides, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { cors } from './cors.js';
-import { EdgeTokens } from './edge.js';
+import { clientAddress, EdgeTokens } from './edge.js';
 import { apolloExecutor, fhirRouter } from './fhir/index.js';
 import { armorFor, checkTokenLimit, refuseBatch, withoutSuggestions } from './limits.js';
 import { mountPlayground } from './playground.js';
@@ -243,7 +243,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
           caller,
           requestId,
           authorization: caller.kind === 'anonymous' ? undefined : authorization,
-          clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          clientIp: clientAddress(req),
           logger: requestLogger,
         };
       },
@@ -323,11 +323,10 @@ function observe(runtime: ServiceRuntime): ApolloServerPlugin<GatewayContext> {
         },
         async willSendResponse({ operationName, errors, response, contextValue }) {
           const body = response.body;
-          const signedIn = Boolean(contextValue?.caller) && contextValue.caller.kind !== 'anonymous';
           const hasErrors =
             (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
           runtime.metrics.graphqlOperations.inc({
-            operation: label(operationName, signedIn),
+            operation: label(operationName, contextValue?.caller),
             outcome: hasErrors ? 'error' : 'ok',
           });
         },

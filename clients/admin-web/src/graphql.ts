@@ -263,12 +263,6 @@ export const ADMIN_INVITATIONS = gql`
   }
 `;
 
-export const ACCEPT_INVITATION = gql`
-  mutation AcceptInvitation($token: String!, $password: String!) {
-    acceptInvitation(token: $token, password: $password) { token expiresAt clinicId permissions user { id } }
-  }
-`;
-
 const TEMPLATE_FIELDS = gql`
   fragment GlobalTemplateFields on GlobalTemplate {
     id

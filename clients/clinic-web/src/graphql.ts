@@ -1,16 +1,9 @@
 import { gql } from '@apollo/client';
-import { INVITATION_FIELDS, type FollowedInvitation } from '@clinicult/web-identity';
+import { AUTH_PAYLOAD_FIELDS as AUTH_FIELDS, INVITATION_FIELDS, type FollowedInvitation } from '@clinicult/web-identity';
 
 // ---- types of what the screens read (the subset of schema/supergraph.graphql they ask for) ----
 
-export interface AuthPayload {
-  token: string;
-  expiresAt: string;
-  clinicId: string | null;
-  roles: string[];
-  permissions: string[];
-  user: { id: string };
-}
+export type { AuthPayload } from '@clinicult/web-identity';
 
 export interface Membership {
   clinic: { id: string; name: string };
@@ -137,7 +130,6 @@ export interface CurrentVisit extends QueueVisit {
 
 // ---- auth ----
 
-const AUTH_FIELDS = 'token expiresAt clinicId roles permissions user { id }';
 
 export const LOGIN = gql`
   mutation Login($email: String!, $password: String!, $clinicId: ID) {
@@ -148,12 +140,6 @@ export const LOGIN = gql`
 export const SWITCH_CLINIC = gql`
   mutation SwitchClinic($clinicId: ID!) {
     switchClinic(clinicId: $clinicId) { ${AUTH_FIELDS} }
-  }
-`;
-
-export const ACCEPT_INVITATION = gql`
-  mutation AcceptInvitation($token: String!, $password: String!) {
-    acceptInvitation(token: $token, password: $password) { ${AUTH_FIELDS} }
   }
 `;
 

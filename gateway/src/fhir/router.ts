@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Resource } from '@medplum/fhirtypes';
 import { AuthError, type Logger } from '@clinicult/kit';
+import { clientAddress } from '../edge.js';
 import { hasPermission, type Caller } from '@clinicult/rbac';
 import { capabilityStatement } from './capability.js';
 import type { FhirContext, FhirResult } from './context.js';
@@ -165,7 +166,7 @@ async function authenticate(req: Request, res: Response, options: FhirRouterOpti
     options.onAuthFailure?.('TOKEN_MISSING');
     throw unauthorized('TOKEN_MISSING', 'Sign in first: FHIR requests need an access token (Authorization: Bearer …).');
   }
-  return { caller, authorization, requestId: res.locals.requestId as string, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+  return { caller, authorization, requestId: res.locals.requestId as string, clientIp: clientAddress(req) };
 }
 
 async function dispatch(req: Request, res: Response, options: FhirRouterOptions): Promise<FhirResult> {

@@ -1,3 +1,4 @@
+import type { Caller } from '@clinicult/rbac';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One Prometheus registry per service process, served at /metrics. */
@@ -33,10 +34,10 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * end: an anonymous caller's operations are all `anonymous` (a name is theirs to invent), and of
  * signed-in callers' names the first `max` distinct keep theirs, every later one is `other`.
  */
-export function operationLabeller(max = 200): (operationName: string | null | undefined, signedIn: boolean) => string {
+export function operationLabeller(max = 200): (operationName: string | null | undefined, caller: Caller | undefined) => string {
   const seen = new Set<string>();
-  return (operationName, signedIn) => {
-    if (!signedIn || !operationName) return 'anonymous';
+  return (operationName, caller) => {
+    if (!caller || caller.kind === 'anonymous' || !operationName) return 'anonymous';
     if (seen.has(operationName)) return operationName;
     if (seen.size >= max) return 'other';
     seen.add(operationName);

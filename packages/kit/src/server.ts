@@ -175,8 +175,7 @@ function operationMetrics(metrics: Metrics): ApolloServerPlugin<BaseContext> {
           const body = response.body;
           const hasErrors =
             (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-          const signedIn = Boolean(contextValue?.caller) && contextValue.caller.kind !== 'anonymous';
-          metrics.graphqlOperations.inc({ operation: label(operationName, signedIn), outcome: hasErrors ? 'error' : 'ok' });
+          metrics.graphqlOperations.inc({ operation: label(operationName, contextValue?.caller), outcome: hasErrors ? 'error' : 'ok' });
         },
       };
     },

@@ -3,12 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { FACTS_HASH, factKeys } from '@clinicult/kit';
+import { createRedis, FACTS_HASH, factKeys, type RedisSettings } from '@clinicult/kit';
 
-/** Tests share the machine's Redis; mark the revocation facts as loaded as auth would at start. */
-export async function markSessionFactsReady(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true });
+/**
+ * Tests share the machine's Redis; mark the revocation facts as loaded as auth would at start (in
+ * another Redis when given: a URL, or the settings of one with TLS).
+ */
+export async function markSessionFactsReady(settings: string | RedisSettings = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<void> {
+  const redis = createRedis(settings, 'test-facts', { lazyConnect: true, enableOfflineQueue: true });
   await redis.connect();
   await redis.hset(FACTS_HASH, factKeys.ready, String(Date.now()));
   redis.disconnect();

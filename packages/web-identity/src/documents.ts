@@ -83,6 +83,13 @@ export const REQUEST_PASSWORD_RESET = gql`
   }
 `;
 
+/** The first password, with the link of an invitation mail (staff) or of the create-operator command. */
+export const ACCEPT_INVITATION = gql`
+  mutation AcceptInvitation($token: String!, $password: String!) {
+    acceptInvitation(token: $token, password: $password) { ${AUTH_PAYLOAD_FIELDS} }
+  }
+`;
+
 export const RESET_PASSWORD = gql`
   mutation ResetPassword($token: String!, $password: String!) {
     resetPassword(token: $token, password: $password) { ${AUTH_PAYLOAD_FIELDS} }

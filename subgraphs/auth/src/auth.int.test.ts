@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet, SignJWT } from 'jose';
 import { CLIENT_ASSERTION_TYPE, devServiceKey, generateServiceKey, serviceKeyFromJwk, signClientAssertion } from '@clinicult/kit';
 import { assertMigratedMatchesSchema } from '@clinicult/db';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, tokenRequest } from '@clinicult/testing';
 import { permissionsForRoles, SERVICE_CLIENTS } from '@clinicult/rbac';
 import { PASSWORD, randomIp, startTestAuth } from './__tests__/harness.js';
 
@@ -231,13 +231,11 @@ describe('service tokens and internal operations', () => {
   });
 
   test('refused with 401 invalid_client: a client secret, another key, another audience, a replay, an unknown or long-lived client', async () => {
-    const tokenRequest = (body: Record<string, string>) =>
-      fetch(`${auth.service.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
     const withAssertion = (assertion: string, clientId = 'users') =>
-      tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion });
+      tokenRequest(auth.service.url, { grant_type: 'client_credentials', client_id: clientId, client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion });
     // the secrets of before
-    const secret = await tokenRequest({ grant_type: 'client_credentials', client_id: 'users', client_secret: 'dev-only-service-secret-users' });
-    expect([secret.status, await secret.json()]).toEqual([401, expect.objectContaining({ error: 'invalid_client' })]);
+    const secret = await tokenRequest(auth.service.url, { grant_type: 'client_credentials', client_id: 'users', client_secret: 'dev-only-service-secret-users' });
+    expect([secret.status, secret.body]).toEqual([401, expect.objectContaining({ error: 'invalid_client' })]);
     // a key that is not users' (same kid, even)
     const own = devServiceKey('users');
     const { privateJwk } = generateServiceKey('users', { dev: true });

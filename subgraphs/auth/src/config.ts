@@ -63,7 +63,7 @@ export const authConfigSchema = baseConfigSchema.extend({
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   /** … and an account's delay doubles from 1 s up to this. */
   LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().positive().default(10),
-  /** prepended to the limiters' Redis keys (a test platform keeps its counts apart from other runs') */
+  /** prepended to auth's own Redis keys (login and reset counts, seen client assertions): a test platform keeps them apart from other runs' */
   RATE_LIMIT_KEY_PREFIX: z.string().default(''),
   /** how often auth checks that Redis still holds the revocation facts (re-warms after a Redis restart) */
   FACTS_WARM_INTERVAL_MS: z.coerce.number().int().positive().default(5000),

@@ -5,9 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { CLIENT_ASSERTION_TYPE, EDGE_HEADER, generateServiceKey, serviceKeyFromJwk, signClientAssertion } from '@clinicult/kit';
+import { CLIENT_ASSERTION_TYPE, devServiceKey, EDGE_HEADER, generateServiceKey, serviceKeyFromJwk, signClientAssertion } from '@clinicult/kit';
 import { loadGatewayConfig, startGateway } from '@clinicult/gateway';
-import { codes, gql, serviceTokenFromAuth, startPrivateRedis, type PrivateRedis } from '@clinicult/testing';
+import { codes, gql, serviceTokenFromAuth, startPrivateRedis, tokenRequest, type PrivateRedis } from '@clinicult/testing';
 import { startPlatform, type Platform } from '../../e2e/src/platform.js';
 
 const PUBLIC_URL = 'https://api.clinic.example';
@@ -70,27 +70,20 @@ function loginFrom(localAddress: string, email: string, password: string, header
   }).then((r) => JSON.parse(r.body) as { data?: { login: { token: string } } | null; errors?: Array<{ extensions?: Record<string, any> }> });
 }
 
-async function tokenRequest(body: Record<string, string>) {
-  const response = await fetch(`${platform.urls.auth}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(body),
-  });
-  return { status: response.status, body: (await response.json()) as { error?: string; access_token?: string } };
-}
+const toAuth = (form: Record<string, string>) => tokenRequest(platform.urls.auth, form);
 
 describe('1. service credentials', () => {
   test("the well-known development secrets, the compose defaults and an attacker's own key get no token", async () => {
     for (const secret of ['dev-only-service-secret-users', 'dev-compose-secret-users']) {
-      expect(await tokenRequest({ grant_type: 'client_credentials', client_id: 'users', client_secret: secret })).toEqual({ status: 401, body: expect.objectContaining({ error: 'invalid_client' }) });
+      expect(await toAuth({ grant_type: 'client_credentials', client_id: 'users', client_secret: secret })).toEqual({ status: 401, body: expect.objectContaining({ error: 'invalid_client' }) });
     }
     const attacker = serviceKeyFromJwk('users', generateServiceKey('users').privateJwk);
     const forged = await signClientAssertion(attacker, JWT_ISSUER);
-    expect((await tokenRequest({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: forged })).status).toBe(401);
+    expect((await toAuth({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: forged })).status).toBe(401);
     // a captured assertion of the real users service works once, never again
-    const captured = await signClientAssertion((await import('@clinicult/kit')).devServiceKey('users'), JWT_ISSUER);
-    expect((await tokenRequest({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: captured })).status).toBe(200);
-    expect((await tokenRequest({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: captured })).status).toBe(401);
+    const captured = await signClientAssertion(devServiceKey('users'), JWT_ISSUER);
+    expect((await toAuth({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: captured })).status).toBe(200);
+    expect((await toAuth({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: captured })).status).toBe(401);
   });
 
   test('each service token does only what its service needs: nobody but auth writes operators, users cannot suspend, admin cannot grant roles', async () => {
@@ -325,10 +318,10 @@ describe('10. fail closed, with the real Redis stopped', () => {
     // it was auth's fallback that answered
     expect(sessionChecks(checksAfter)).toBeGreaterThan(sessionChecks(checksBefore));
     // services still get tokens through the outage, and a replayed assertion is still refused
-    const assertion = await signClientAssertion((await import('@clinicult/kit')).devServiceKey('users'), JWT_ISSUER);
+    const assertion = await signClientAssertion(devServiceKey('users'), JWT_ISSUER);
     const grant = { grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion };
-    expect((await tokenRequest(grant)).status).toBe(200);
-    expect((await tokenRequest(grant)).status).toBe(401);
+    expect((await toAuth(grant)).status).toBe(200);
+    expect((await toAuth(grant)).status).toBe(401);
 
     await platform.services.auth.stop();
     for (const [what, token] of [...revoked, ['still good', admin.token] as const]) {

@@ -1,7 +1,7 @@
 // Issue 12 (8.): Redis with a password and TLS works; no service answers a stack trace (or other
 // internals) in production, even when its database disappears under it.
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
-import { createRedis, FACTS_HASH, factKeys, generateServiceKey, type RunningService } from '@clinicult/kit';
+import { generateServiceKey, type RunningService } from '@clinicult/kit';
 import { createTestIssuer, gql, markSessionFactsReady, startPrivateRedis, type PrivateRedis, type TestIssuer } from '@clinicult/testing';
 import { loadAuthConfig, startAuthService } from '@clinicult/auth-service';
 import { loadUsersConfig, startUsersService } from '@clinicult/users-service';
@@ -26,10 +26,7 @@ describe('Redis with a password and TLS (rediss://)', () => {
     redis = await startPrivateRedis(undefined, { password: `pw-${randomUUID()}`, tls: true });
     database = await createTestDatabase('audit');
     // the revocation facts are loaded (as auth marks them), in that Redis
-    const client = createRedis({ REDIS_URL: redis.url, REDIS_CA_FILE: redis.caFile }, 'test');
-    await new Promise((resolve) => client.once('ready', resolve));
-    await client.hset(FACTS_HASH, factKeys.ready, String(Date.now()));
-    client.disconnect();
+    await markSessionFactsReady({ REDIS_URL: redis.url, REDIS_CA_FILE: redis.caFile });
   });
   afterAll(async () => {
     await database?.drop();

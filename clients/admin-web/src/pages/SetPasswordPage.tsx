@@ -4,8 +4,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useOperatorSignIn } from '../components/OperatorSignInSteps';
 import { Field, focusFirstProblem, PageTitle } from '../components/ui';
 import { errorsByField } from '../errors';
-import { ACCEPT_INVITATION } from '../graphql';
-import { newPasswordProblems, type AuthPayload } from '@clinicult/web-identity';
+import { ACCEPT_INVITATION, newPasswordProblems, type AuthPayload } from '@clinicult/web-identity';
 
 /**
  * The operator's first password, from the one link Clinicult prints (npm run operator:create on a
