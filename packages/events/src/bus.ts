@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { createEnvelope, toStreamFields, type EventEnvelope, type NewEvent } from './envelope.js';
+import { createEnvelope, doneKey, toStreamFields, type EventEnvelope, type NewEvent } from './envelope.js';
 import type { OutboxStore } from './outbox.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 import { errorMessage, withTimeout, type EventsLogger, type MetricHook } from './util.js';
@@ -50,6 +50,12 @@ export interface EventBus {
   /** Runs flushOutbox every intervalMs (default 1000) on an unref'd timer; one relay per bus. */
   startOutboxRelay(intervalMs?: number): OutboxRelay;
   subscribe(options: SubscribeOptions): Subscription;
+  /**
+   * Flushes the outbox, then waits until `group` has handled the event (its idempotency record
+   * exists): read-your-writes for a producer whose caller acts next on the consumer. Resolves false
+   * on timeout or while Redis is down; the event is still delivered later, it is only not there yet.
+   */
+  waitUntilHandled(group: string, eventId: string, timeoutMs: number): Promise<boolean>;
   /** Rows waiting in the outbox (0 without an outbox), for a backlog gauge. */
   outboxBacklog(): Promise<number>;
   stats(): EventBusStats;
@@ -217,6 +223,21 @@ export function createEventBus(options: EventBusOptions): EventBus {
     return tracked;
   }
 
+  async function waitUntilHandled(group: string, eventId: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const key = doneKey(group, eventId);
+    try {
+      if (outbox) await flushOutbox();
+      while (Date.now() < deadline) {
+        if (await redis.exists(key)) return true;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } catch (err) {
+      logger.debug({ err: errorMessage(err), group, eventId }, 'waitUntilHandled: Redis unavailable');
+    }
+    return false;
+  }
+
   return {
     service,
     publish,
@@ -224,6 +245,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
     flushOutbox,
     startOutboxRelay,
     subscribe,
+    waitUntilHandled,
     outboxBacklog: () => (outbox ? outbox.count() : Promise.resolve(0)),
     stats: () => ({ ...stats }),
     async close() {

@@ -25,6 +25,7 @@ export {
   type OutboxRelay,
 } from './bus.js';
 export {
+  PoisonMessageError,
   type EventHandler,
   type HandlerContext,
   type SubscribeOptions,

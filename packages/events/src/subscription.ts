@@ -13,6 +13,11 @@ export interface HandlerContext {
   deliveryCount: number;
 }
 
+/** Thrown by a handler for an event that can never succeed (it breaks its schema): parked at once, never retried. */
+export class PoisonMessageError extends Error {
+  override name = 'PoisonMessageError';
+}
+
 export type EventHandler = (envelope: EventEnvelope, ctx: HandlerContext) => unknown;
 
 export interface SubscribeOptions {
@@ -212,7 +217,7 @@ export function startSubscription(deps: SubscriptionDeps, options: SubscribeOpti
     try {
       await handler(env, { stream, group, consumer, entryId: d.id, deliveryCount: d.deliveryCount });
     } catch (err) {
-      if (d.deliveryCount >= maxAttempts) {
+      if (d.deliveryCount >= maxAttempts || err instanceof PoisonMessageError) {
         await park(d, env, err);
       } else {
         // Left pending on purpose: after claimIdleMs some consumer reclaims and retries it.

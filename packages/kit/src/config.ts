@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTITY_STREAM } from '@clinicult/contracts';
 
 /**
  * Configuration shared by every service, read from the environment and checked with zod so a
@@ -32,6 +33,13 @@ export const baseConfigSchema = z.object({
    */
   SERVICE_KEY: z.string().optional(),
   SERVICE_KEY_FILE: z.string().optional(),
+  /** The stream of identity changes (memberships, account and clinic access); tests use one of their own. */
+  IDENTITY_STREAM: z.string().min(1).default(IDENTITY_STREAM),
+  /**
+   * How long a producer of an identity change (users, admin) waits after its commit for auth to
+   * have applied it, so the person's next sign-in sees it; auth applies it later in any case.
+   */
+  IDENTITY_APPLY_WAIT_MS: z.coerce.number().int().min(0).default(2000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /** /healthz, /readyz and /metrics on their own port, for probes and scrapers (default: PORT + 5000). */
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),

@@ -20,3 +20,4 @@ export * from './ops.js';
 export * from './service-keys.js';
 export * from './edge.js';
 export * from './http-errors.js';
+export * from './identity-facts.js';

@@ -19,6 +19,7 @@ import { createRedis } from './redis.js';
 import { listen, opsPortFor, startOpsServer, type OpsServer } from './ops.js';
 import { clientIp, EDGE_HEADER, EdgeVerifier } from './edge.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
+import { startIdentityFacts } from './identity-facts.js';
 import { askAuthFallback, SessionGuard, type SessionFallback } from './session-facts.js';
 import { remoteIssuer, TokenVerifier, type TrustedIssuer } from './tokens.js';
 
@@ -69,6 +70,11 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   plugins?: ApolloServerPlugin<BaseContext>[];
   logger?: Logger;
   redis?: Redis;
+  /**
+   * Run the kit's identity facts consumer (identity-facts.ts). Default true: every service merges
+   * identity changes into the revocation facts, so they hold even while auth is down.
+   */
+  identityFacts?: boolean;
 }
 
 export interface RunningService {
@@ -284,6 +290,10 @@ export async function startSubgraph<TContext extends BaseContext>(
     metrics,
     readiness: { redis: () => redis.ping(), ...(options.readiness ?? {}) },
   });
+  const identityFacts =
+    options.identityFacts === false
+      ? null
+      : startIdentityFacts({ service: options.name, redis, stream: config.IDENTITY_STREAM, logger });
   logger.info({ url, ops: ops.url }, `${options.name} subgraph ready at ${url}/graphql (ops: ${ops.url})`);
 
   let stopping: Promise<void> | null = null;
@@ -292,6 +302,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       logger.info('shutting down');
       await apollo.stop();
       await ops.close();
+      await identityFacts?.stop();
       for (const hook of options.onShutdown ?? []) await hook().catch((err) => logger.warn({ err }, 'shutdown hook failed'));
       if (!options.redis) redis.disconnect();
     })());

@@ -8,7 +8,9 @@ import type { Logger } from './logger.js';
  * tokens live two weeks, so each request also checks that its session is still good.
  *
  * All facts are fields of ONE hash, `rev:facts`, beside a `ready` field that auth writes after
- * loading them all. Redis may evict keys (allkeys-lru, DESIGN.md) or restart empty: either way the
+ * loading them all. Every write is a merge (mergeFacts): a cut-off only moves later, a state
+ * (`SUSPENDED@<ms>`) is replaced only by a newer one, so whoever writes a fact (auth from its
+ * database, the kit's identity consumer from the event) can never revive a revoked session. Redis may evict keys (allkeys-lru, DESIGN.md) or restart empty: either way the
  * whole hash goes, `ready` with it, and the services ask auth directly instead of trusting an
  * empty Redis. A single evicted fact can never leave a revoked session looking good.
  */
@@ -19,13 +21,67 @@ export const factKeys = {
   /** value: the token's expiry (ms), so auth can prune revocations of tokens that expired anyway */
   revokedJti: (jti: string) => `jti:${jti}`,
   tokensValidAfter: (userId: string) => `tva:${userId}`,
+  /** `DEACTIVATED@<ms>` or `ACTIVE@<ms>` (versioned: the newer state wins) */
   deactivated: (userId: string) => `deact:${userId}`,
+  /** `SUSPENDED@<ms>` or `ACTIVE@<ms>` (versioned: the newer state wins) */
   clinicStatus: (clinicId: string) => `clinic:${clinicId}`,
   /** ms timestamp: this user's tokens for this clinic issued earlier are refused (membership changed or removed) */
   clinicTokensValidAfter: (userId: string, clinicId: string) => `tvac:${userId}:${clinicId}`,
   /** `1`: the clinic's ADMIN requires a second factor of its staff */
   clinicRequiresMfa: (clinicId: string) => `mfa:${clinicId}`,
 } as const;
+
+/** A fact that is a state rather than a cut-off: the state and the instant it took effect. */
+export function versioned(state: string, at: Date | number): string {
+  return `${state}@${typeof at === 'number' ? at : at.getTime()}`;
+}
+
+/** The state of a versioned fact (`SUSPENDED@123` → `SUSPENDED`); null when absent. */
+export function stateOf(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const at = value.lastIndexOf('@');
+  return at === -1 ? value : value.slice(0, at);
+}
+
+/** One fact to merge: a cut-off (value = its ms) or a versioned state; `version` orders writes. */
+export interface FactUpdate {
+  field: string;
+  value: string;
+  version: number;
+}
+
+export const cutOff = (field: string, at: Date): FactUpdate => ({ field, value: String(at.getTime()), version: at.getTime() });
+export const stateFact = (field: string, state: string, at: Date): FactUpdate => ({
+  field,
+  value: versioned(state, at),
+  version: at.getTime(),
+});
+
+/**
+ * Writes each fact unless the hash holds one at least as new (the version of a held value is the
+ * number after its `@`, or the value itself for a cut-off). One script per batch: atomic in Redis.
+ */
+const MERGE_SCRIPT = `
+local written = 0
+for i = 1, #ARGV, 3 do
+  local held = redis.call('HGET', KEYS[1], ARGV[i])
+  local heldVersion = held and tonumber(string.match(held, '@(%d+)$') or held) or nil
+  if not heldVersion or heldVersion < tonumber(ARGV[i + 2]) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    written = written + 1
+  end
+end
+return written`;
+
+/** Merges facts into `rev:facts` in batches; resolves to the number written (newer than what was held). */
+export async function mergeFacts(redis: Redis, updates: readonly FactUpdate[], batch = 300): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < updates.length; i += batch) {
+    const argv = updates.slice(i, i + batch).flatMap((u) => [u.field, u.value, String(u.version)]);
+    written += Number(await redis.eval(MERGE_SCRIPT, 1, FACTS_HASH, ...argv));
+  }
+  return written;
+}
 
 export type SessionStatus = { ok: true } | { ok: false; reason: AuthFailureReason };
 
@@ -104,8 +160,8 @@ export class SessionGuard {
         revoked: revoked != null,
         tokensValidAfterMs: tva ? Number(tva) : null,
         clinicTokensValidAfterMs: clinicTva ? Number(clinicTva) : null,
-        deactivated: deactivated != null,
-        clinicSuspended: clinic === 'SUSPENDED',
+        deactivated: deactivated != null && stateOf(deactivated) !== 'ACTIVE',
+        clinicSuspended: stateOf(clinic) === 'SUSPENDED',
         clinicRequiresMfa: clinicMfa === '1',
       });
     } catch (error) {

@@ -5,10 +5,8 @@
  * operations require one `clinicult:service:<capability>` each (never implied by another).
  */
 export const SERVICE_CAPABILITIES = {
-  /** auth: create credentials and invitations, sync memberships/roles, deactivate users */
+  /** auth: create credentials, mail invitations, clear second factors (roles, memberships and statuses travel as identity events) */
   credentialsWrite: 'clinicult:service:credentials-write',
-  /** auth: record a clinic's status (suspend/reactivate) for token checks and login */
-  clinicStatusWrite: 'clinicult:service:clinic-status-write',
   /** users: create a clinic's first ADMIN (operator provisioning through admin) */
   userProvision: 'clinicult:service:user-provision',
   /** admin: read a clinic's status, cluster and time zone */
@@ -33,7 +31,7 @@ export const SERVICE_CLIENTS = {
   /** clinic-read; operator-profile-write only for the create-operator command run where auth runs */
   auth: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.operatorProfileWrite],
   users: [SERVICE_CAPABILITIES.credentialsWrite, SERVICE_CAPABILITIES.clinicRead],
-  admin: [SERVICE_CAPABILITIES.clinicStatusWrite, SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicCounts],
+  admin: [SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicCounts],
   /** the clinic's time zone (stale visits, local dates in archive snapshots) */
   patients: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive, SERVICE_CAPABILITIES.templateRead],
   gateway: [SERVICE_CAPABILITIES.edge],

@@ -24,8 +24,10 @@ export async function createTestIssuer(issuer = TEST_ISSUER, audience = TEST_AUD
   };
 
   async function sign(claims: Record<string, unknown>, options: { expiresIn?: string | number; iat?: number } = {}) {
-    const now = options.iat ?? Math.floor(Date.now() / 1000);
-    return new SignJWT({ iat_ms: now * 1000, ...claims })
+    // iat_ms to the millisecond, as auth's own tokens: a session cut-off is compared in ms
+    const nowMs = options.iat !== undefined ? options.iat * 1000 : Date.now();
+    const now = Math.floor(nowMs / 1000);
+    return new SignJWT({ iat_ms: nowMs, ...claims })
       .setProtectedHeader({ alg: 'EdDSA', kid })
       .setIssuer(issuer)
       .setAudience(audience)

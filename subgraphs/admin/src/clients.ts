@@ -4,16 +4,10 @@ import type { AdminConfig } from './config.js';
 
 /**
  * admin's calls to other services (DESIGN.md: service tokens, every internal call names its clinic).
- * auth records a clinic's access (so tokens of a suspended clinic are refused everywhere); users
- * creates a clinic's first ADMIN. Both go through a client-credentials token for service 'admin'.
+ * users creates a clinic's first ADMIN; users, patients and visits count for the overview. All go
+ * through a client-credentials token for service 'admin'. (A clinic's access reaches auth as an
+ * identity event from admin's outbox, domain/clinics.ts, not as a call.)
  */
-
-export type ClinicAccess = 'ACTIVE' | 'SUSPENDED';
-
-/** auth's `setClinicAccess`: what every service's token check and auth's login read. */
-export interface ClinicAccessGateway {
-  setClinicAccess(clinicId: string, access: ClinicAccess, requestId?: string): Promise<void>;
-}
 
 /** The invitation users made (its status and delivery come from users and auth through the gateway). */
 export interface ProvisionedInvitation {
@@ -152,12 +146,6 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-const SET_CLINIC_ACCESS = /* GraphQL */ `
-  mutation SetClinicAccess($clinicId: ID!, $access: ClinicAccess!) {
-    setClinicAccess(clinicId: $clinicId, access: $access)
-  }
-`;
-
 const PROVISION_ADMIN_USER = /* GraphQL */ `
   mutation ProvisionAdminUser($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!, $invitedBy: ID!) {
     provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName, invitedBy: $invitedBy) {
@@ -175,7 +163,6 @@ const CLINIC_VISIT_COUNTS = /* GraphQL */ `
 `;
 
 export interface AdminClients {
-  access: ClinicAccessGateway;
   provisioner: AdminProvisioner;
   counter: ClinicCounter;
 }
@@ -184,22 +171,6 @@ export interface AdminClients {
 export function createClients(config: AdminConfig, logger: Logger): AdminClients {
   const caller = new ServiceCaller(config, logger);
   return {
-    access: {
-      async setClinicAccess(clinicId, access, requestId) {
-        const action = access === 'SUSPENDED' ? 'suspend the clinic' : 'record the clinic as active';
-        const data = await caller.call<{ setClinicAccess: boolean }>(
-          'auth',
-          config.AUTH_URL,
-          action,
-          SET_CLINIC_ACCESS,
-          { clinicId, access },
-          { clinicId, ...(requestId ? { requestId } : {}) },
-        );
-        if (data.setClinicAccess !== true) {
-          throw dependencyError('auth', action, 'UPSTREAM_ERROR', 'setClinicAccess did not confirm');
-        }
-      },
-    },
     provisioner: {
       async provisionAdminUser(args, requestId) {
         const data = await caller.call<{ provisionAdminUser: ProvisionedInvitation }>(

@@ -1,7 +1,7 @@
 /**
- * The clinic registry over real HTTP, with the real auth service in-process (service tokens,
- * setClinicAccess and the Redis facts every service reads), a fresh MariaDB database each, and the
- * shared Redis.
+ * The clinic registry over real HTTP, with the real auth service in-process (service tokens, the
+ * identity events it applies and the Redis facts every service reads), a fresh MariaDB database
+ * each, and the shared Redis.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -18,6 +18,8 @@ import {
 } from './__tests__/stack.js';
 
 const TEST_CLUSTER = `t-${randomUUID().slice(0, 8)}`;
+// admin writes clinic access changes here and auth reads them: one stream of this file's own
+const identity = { IDENTITY_STREAM: `events:identity:test:admin:${randomUUID()}` };
 
 let issuer: TestIssuer;
 let auth: AuthUnderTest;
@@ -27,14 +29,14 @@ let redis: Redis;
 
 beforeAll(async () => {
   issuer = await testIssuer();
-  auth = await startRealAuth(issuer);
-  admin = await startAdmin({ issuer, authUrl: auth.url, clusters: `eu-1,us-1,${TEST_CLUSTER}` });
+  auth = await startRealAuth(issuer, identity);
+  admin = await startAdmin({ issuer, authUrl: auth.url, clusters: `eu-1,us-1,${TEST_CLUSTER}`, env: identity });
   operator = await issuer.operatorToken();
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 });
 
 afterAll(async () => {
-  await redis?.del(clusterStream(TEST_CLUSTER));
+  await redis?.del(clusterStream(TEST_CLUSTER), identity.IDENTITY_STREAM);
   redis?.disconnect();
   await admin?.stop();
   await auth?.stop();

@@ -9,7 +9,7 @@ import {
   type TrustedIssuer,
 } from '@clinicult/kit';
 import type { Redis } from 'ioredis';
-import { createClients, type ClinicAccessGateway, type AdminProvisioner, type ClinicCounter } from './clients.js';
+import { createClients, type AdminProvisioner, type ClinicCounter } from './clients.js';
 import type { AdminConfig } from './config.js';
 import { createDb, type AdminDb } from './db.js';
 import { ClinicRegistry } from './domain/clinics.js';
@@ -24,8 +24,7 @@ export interface AdminServiceOverrides {
   /** A Redis connection owned by the caller (left open on stop). */
   redis?: Redis;
   logger?: Logger;
-  /** Replace the HTTP clients of auth / users (unit tests of failure paths). */
-  access?: ClinicAccessGateway;
+  /** Replace the HTTP client of users (unit tests of failure paths). */
   provisioner?: AdminProvisioner;
   /** Replace the overview's count calls to users / patients / visits. */
   counter?: ClinicCounter;
@@ -54,7 +53,8 @@ export async function startAdminService(
   const registry = new ClinicRegistry({
     db,
     bus: events,
-    access: overrides.access ?? clients.access,
+    identityStream: config.IDENTITY_STREAM,
+    identityApplyWaitMs: config.IDENTITY_APPLY_WAIT_MS,
     clusters: config.CLUSTERS,
     logger,
     transactionTimeoutMs: config.UPSTREAM_TIMEOUT_MS * 3 + 5000,

@@ -3,8 +3,14 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, createRemoteJWKSet, SignJW
 import { CLIENT_ASSERTION_TYPE, devServiceKey, generateServiceKey, serviceKeyFromJwk, signClientAssertion } from '@clinicult/kit';
 import { assertMigratedMatchesSchema } from '@clinicult/db';
 import { codes, gql, tokenRequest } from '@clinicult/testing';
-import { permissionsForRoles, SERVICE_CLIENTS } from '@clinicult/rbac';
+import type { IdentityEvent } from '@clinicult/contracts';
+import { createEventBus } from '@clinicult/events';
+import { permissionsForRoles, SERVICE_CLIENTS, type ClinicRole } from '@clinicult/rbac';
 import { PASSWORD, randomIp, startTestAuth } from './__tests__/harness.js';
+
+type MembershipEvent = Extract<IdentityEvent, { type: 'membership.changed' }>;
+type UserAccessEvent = Extract<IdentityEvent, { type: 'user.access.changed' }>;
+type ClinicAccessEvent = Extract<IdentityEvent, { type: 'clinic.access.changed' }>;
 
 let auth: Awaited<ReturnType<typeof startTestAuth>>;
 const clinicA = randomUUID();
@@ -267,71 +273,102 @@ describe('service tokens and internal operations', () => {
   test('internal mutations need the service capability: staff get FORBIDDEN, no token UNAUTHENTICATED, nothing changes', async () => {
     const { userId, email } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['ADMIN'] }] });
     const staffToken = (await auth.login(email)).data!.login.token;
-    const mutation = `mutation($u: ID!, $c: ID!) { syncMembership(userId: $u, clinicId: $c, roles: ["ADMIN", "DOCTOR"]) }`;
-    const asStaff = await gql(auth.url, mutation, { u: userId, c: clinicA }, { token: staffToken });
+    const mutation = `mutation($u: ID!) { upsertCredential(userId: $u, email: "taken-over@example.test") }`;
+    const asStaff = await gql(auth.url, mutation, { u: userId }, { token: staffToken });
     expect(codes(asStaff)).toEqual(['FORBIDDEN']);
-    const anonymous = await gql(auth.url, mutation, { u: userId, c: clinicA });
+    const anonymous = await gql(auth.url, mutation, { u: userId });
     expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
     const adminService = (await auth.serviceToken('admin')).body.access_token!;
-    expect(codes(await gql(auth.url, mutation, { u: userId, c: clinicA }, { token: adminService }))).toEqual(['FORBIDDEN']);
-    const membership = await auth.service.db.membership.findUniqueOrThrow({ where: { userId_clinicId: { userId, clinicId: clinicA } } });
-    expect(membership.roles).toEqual(['ADMIN']);
+    expect(codes(await gql(auth.url, mutation, { u: userId }, { token: adminService }))).toEqual(['FORBIDDEN']);
+    expect((await auth.service.db.credential.findUniqueOrThrow({ where: { userId } })).email).toBe(email);
   });
 
-  test("a role change or removal through syncMembership ends the user's sessions in that clinic only; a new membership ends none", async () => {
+  test('roles, statuses and clinic access are no longer mutations of auth: they arrive as identity events only', async () => {
+    const svc = (await auth.serviceToken('users')).body.access_token!;
+    const removed = await gql(auth.url, `mutation { syncMembership(userId: "u", clinicId: "c", roles: []) }`, {}, { token: svc });
+    expect(codes(removed)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+});
+
+const at = () => new Date().toISOString();
+
+describe('identity changes from the identity stream', () => {
+  test("a role change or removal ends the user's sessions in that clinic only; a new membership ends none; a replay changes nothing", async () => {
     const { userId, email } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['NURSE'] }, { clinicId: clinicB, roles: ['OFFICE'] }] });
     const inA = (await auth.login(email, PASSWORD, clinicA)).data!.login.token;
     const inB = (await auth.login(email, PASSWORD, clinicB)).data!.login.token;
-    const svc = (await auth.serviceToken('users')).body.access_token!;
-    const sync = `mutation($u: ID!, $c: ID!, $r: [String!]!) { syncMembership(userId: $u, clinicId: $c, roles: $r) }`;
+    const membership = (clinicId: string, roles: ClinicRole[], endsSessions = true) =>
+      auth.identity<MembershipEvent>('membership.changed', { userId, clinicId, roles, endsSessions, invitationId: null, at: at() });
     const clinicC = randomUUID();
-    expect((await gql(auth.url, sync, { u: userId, c: clinicC, r: ['OFFICE'] }, { token: svc })).errors).toBeUndefined();
+    await membership(clinicC, ['OFFICE'], false);
     expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: inA })).errors).toBeUndefined();
 
-    expect((await gql(auth.url, sync, { u: userId, c: clinicA, r: ['NURSE', 'DOCTOR'] }, { token: svc })).errors).toBeUndefined();
+    const promoted = await membership(clinicA, ['NURSE', 'DOCTOR']);
     expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: inA })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
     // the session in clinic B is not clinic A's to end
     expect((await gql(auth.url, SWITCH, { clinicId: clinicB }, { token: inB })).errors).toBeUndefined();
     const again = (await auth.login(email, PASSWORD, clinicA)).data!.login;
     expect(again.roles).toEqual(['DOCTOR', 'NURSE']);
+    // the same event again (same id: the bus drops it) or re-sent with a new id (older than what auth holds): nothing changes
+    const row = () => auth.service.db.membership.findUniqueOrThrow({ where: { userId_clinicId: { userId, clinicId: clinicA } } });
+    const held = await row();
+    await auth.identity<MembershipEvent>('membership.changed', promoted.payload as MembershipEvent['payload'], promoted);
+    await auth.identity<MembershipEvent>('membership.changed', promoted.payload as MembershipEvent['payload']);
+    expect(await row()).toEqual(held);
+    expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: again.token })).errors).toBeUndefined();
 
-    expect((await gql(auth.url, sync, { u: userId, c: clinicB, r: [] }, { token: svc })).errors).toBeUndefined();
+    await membership(clinicB, []);
     expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: inB })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
     expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: again.token })).errors).toBeUndefined();
     expect(codes(await auth.login(email, PASSWORD, clinicB))).toEqual(['BAD_USER_INPUT']);
     // the cut-off is a fact in Redis and in the database alike (services that ask auth get the same answer)
     const status = await fetch(`${auth.service.url}/internal/session-status`, { method: 'POST', headers: { authorization: `Bearer ${inB}` } });
     expect(await status.json()).toEqual({ ok: false, reason: 'SESSION_REVOKED' });
-
-    const bad = await gql(auth.url, sync, { u: userId, c: clinicA, r: ['SUPERUSER'] }, { token: svc });
-    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
   });
 
   test('deactivation and clinic suspension refuse login and existing tokens with their reasons; reactivation restores', async () => {
     const { userId, email } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['OFFICE'] }, { clinicId: clinicB, roles: ['OFFICE'] }] });
-    const svcUsers = (await auth.serviceToken('users')).body.access_token!;
-    const svcAdmin = (await auth.serviceToken('admin')).body.access_token!;
-    const access = `mutation($c: ID!, $a: ClinicAccess!) { setClinicAccess(clinicId: $c, access: $a) }`;
     const suspendedClinic = randomUUID();
     await auth.service.db.membership.create({ data: { userId, clinicId: suspendedClinic, roles: ['OFFICE'] } });
     const token = (await auth.login(email, PASSWORD, suspendedClinic)).data!.login.token;
+    const access = (state: 'ACTIVE' | 'SUSPENDED') =>
+      auth.identity<ClinicAccessEvent>('clinic.access.changed', { clinicId: suspendedClinic, access: state, at: at() });
 
-    expect((await gql(auth.url, access, { c: suspendedClinic, a: 'SUSPENDED' }, { token: svcAdmin })).errors).toBeUndefined();
+    await access('SUSPENDED');
     const refusedToken = await gql(auth.url, LOGOUT, {}, { token });
     expect(refusedToken.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CLINIC_SUSPENDED' });
     const refusedLogin = await auth.login(email, PASSWORD, suspendedClinic);
     expect(refusedLogin.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CLINIC_SUSPENDED' });
-    await gql(auth.url, access, { c: suspendedClinic, a: 'ACTIVE' }, { token: svcAdmin });
+    await access('ACTIVE');
     const fresh = (await auth.login(email, PASSWORD, suspendedClinic)).data!.login.token;
     expect((await gql(auth.url, SWITCH, { clinicId: clinicA }, { token: fresh })).errors).toBeUndefined();
 
-    const status = `mutation($u: ID!, $a: Boolean!) { setCredentialStatus(userId: $u, active: $a) }`;
-    await gql(auth.url, status, { u: userId, a: false }, { token: svcUsers });
+    const status = (active: boolean) => auth.identity<UserAccessEvent>('user.access.changed', { userId, active, at: at() });
+    const off = await status(false);
     expect((await gql(auth.url, LOGOUT, {}, { token: fresh })).errors?.[0]?.extensions?.reason).toBe('USER_DEACTIVATED');
     expect((await auth.login(email, PASSWORD, clinicA)).errors?.[0]?.extensions?.reason).toBe('USER_DEACTIVATED');
-    await gql(auth.url, status, { u: userId, a: true }, { token: svcUsers });
+    await status(true);
+    expect((await auth.login(email, PASSWORD, clinicA)).errors).toBeUndefined();
+    // the deactivation arriving again after the reactivation (a late retry) is older: the account stays active
+    await auth.identity<UserAccessEvent>('user.access.changed', off.payload as UserAccessEvent['payload']);
     expect((await auth.login(email, PASSWORD, clinicA)).errors).toBeUndefined();
   });
+
+  test('an event the schema does not allow is parked, not applied', async () => {
+    const { userId } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['NURSE'] }] });
+    const redis = auth.service.runtime.redis;
+    const before = await auth.service.db.membership.findUniqueOrThrow({ where: { userId_clinicId: { userId, clinicId: clinicA } } });
+    const bus = createEventBus({ redis, service: 'intruder' });
+    const sent = await bus.publish(auth.config.IDENTITY_STREAM, {
+      type: 'membership.changed',
+      payload: { userId, clinicId: clinicA, roles: ['SUPERUSER'], endsSessions: false, invitationId: null, at: at() },
+    });
+    const parked = async () => ((await redis.xrange(`${auth.config.IDENTITY_STREAM}:parked`, '-', '+')) as Array<[string, string[]]>).map(([, f]) => f[1]);
+    for (let i = 0; i < 200 && !(await parked()).includes(sent.id); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await parked()).toContain(sent.id);
+    expect(await auth.service.db.membership.findUniqueOrThrow({ where: { userId_clinicId: { userId, clinicId: clinicA } } })).toEqual(before);
+    await bus.close();
+  }, 60_000);
 });
 
 describe('signing keys', () => {

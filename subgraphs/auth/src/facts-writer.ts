@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { FACTS_HASH, factKeys, type Logger } from '@clinicult/kit';
+import { cutOff, FACTS_HASH, factKeys, mergeFacts, stateFact, type FactUpdate, type Logger } from '@clinicult/kit';
 import type { AuthDb } from './db.js';
 
 type Pipeline = ReturnType<Redis['pipeline']>;
@@ -10,8 +10,11 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * auth is the source of the revocation facts; this keeps the `rev:facts` hash in Redis in step
  * with the database so every service can check a session with one HMGET (kit session-facts.ts).
  * A write that fails drops the `ready` field when it can and the warm loop rewrites everything,
- * so Redis never answers "fine" for a session the database has ended.
+ * so Redis never answers "fine" for a session the database has ended. Cut-offs and states are
+ * merges (kit mergeFacts): what the kit's identity consumer wrote from a newer event than auth has
+ * applied survives every rewrite, so a restart of auth can never revive a revoked session.
  */
+const EPOCH = new Date(0);
 export class FactsWriter {
   private stale = true;
   private timer: NodeJS.Timeout | null = null;
@@ -47,32 +50,39 @@ export class FactsWriter {
   async warm(): Promise<void> {
     const now = new Date();
     const [credentials, revoked, clinics, cutOffs] = await Promise.all([
-      this.db.credential.findMany({ select: { userId: true, tokensValidAfter: true, status: true } }),
+      this.db.credential.findMany({ select: { userId: true, tokensValidAfter: true, status: true, accessChangedAt: true } }),
       this.db.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } }),
       this.db.clinicStatus.findMany({
-        where: { OR: [{ status: 'SUSPENDED' }, { mfaRequired: true }] },
-        select: { clinicId: true, status: true, mfaRequired: true },
+        where: { OR: [{ status: 'SUSPENDED' }, { mfaRequired: true }, { accessChangedAt: { not: null } }] },
+        select: { clinicId: true, status: true, mfaRequired: true, accessChangedAt: true },
       }),
       this.db.membership.findMany({ where: { tokensValidAfter: { not: null } }, select: { userId: true, clinicId: true, tokensValidAfter: true } }),
     ]);
-    const suspended = clinics.filter((c) => c.status === 'SUSPENDED');
-    const pipeline = this.redis.pipeline();
+    const updates: FactUpdate[] = [];
     for (const c of credentials) {
-      pipeline.hset(FACTS_HASH, factKeys.tokensValidAfter(c.userId), String(c.tokensValidAfter.getTime()));
-      if (c.status === 'DEACTIVATED') pipeline.hset(FACTS_HASH, factKeys.deactivated(c.userId), '1');
-      else pipeline.hdel(FACTS_HASH, factKeys.deactivated(c.userId));
+      updates.push(cutOff(factKeys.tokensValidAfter(c.userId), c.tokensValidAfter));
+      if (c.status === 'DEACTIVATED' || c.accessChangedAt) {
+        updates.push(stateFact(factKeys.deactivated(c.userId), c.status === 'DEACTIVATED' ? 'DEACTIVATED' : 'ACTIVE', c.accessChangedAt ?? EPOCH));
+      }
     }
+    for (const c of clinics) {
+      if (c.status === 'SUSPENDED' || c.accessChangedAt) updates.push(stateFact(factKeys.clinicStatus(c.clinicId), c.status, c.accessChangedAt ?? EPOCH));
+    }
+    for (const m of cutOffs) updates.push(cutOff(factKeys.clinicTokensValidAfter(m.userId, m.clinicId), m.tokensValidAfter!));
+    await mergeFacts(this.redis, updates);
+    const pipeline = this.redis.pipeline();
     for (const r of revoked) pipeline.hset(FACTS_HASH, factKeys.revokedJti(r.jti), String(r.expiresAt.getTime()));
-    for (const s of suspended) pipeline.hset(FACTS_HASH, factKeys.clinicStatus(s.clinicId), 'SUSPENDED');
     for (const c of clinics.filter((x) => x.mfaRequired)) pipeline.hset(FACTS_HASH, factKeys.clinicRequiresMfa(c.clinicId), '1');
-    for (const m of cutOffs) {
-      pipeline.hset(FACTS_HASH, factKeys.clinicTokensValidAfter(m.userId, m.clinicId), String(m.tokensValidAfter!.getTime()));
-    }
     await run(pipeline);
     await this.redis.hset(FACTS_HASH, factKeys.ready, now.toISOString());
     this.stale = false;
     this.logger.info(
-      { credentials: credentials.length, revoked: revoked.length, suspendedClinics: suspended.length, clinicCutOffs: cutOffs.length },
+      {
+        credentials: credentials.length,
+        revoked: revoked.length,
+        suspendedClinics: clinics.filter((c) => c.status === 'SUSPENDED').length,
+        clinicCutOffs: cutOffs.length,
+      },
       'revocation facts written to Redis',
     );
   }
@@ -96,12 +106,12 @@ export class FactsWriter {
   }
 
   tokensValidAfter(userId: string, at: Date) {
-    return this.write((p) => p.hset(FACTS_HASH, factKeys.tokensValidAfter(userId), String(at.getTime())));
+    return this.merge([cutOff(factKeys.tokensValidAfter(userId), at)]);
   }
 
   /** The user's tokens for this clinic issued before `at` are refused (roles changed, membership removed). */
   clinicTokensValidAfter(userId: string, clinicId: string, at: Date) {
-    return this.write((p) => p.hset(FACTS_HASH, factKeys.clinicTokensValidAfter(userId, clinicId), String(at.getTime())));
+    return this.merge([cutOff(factKeys.clinicTokensValidAfter(userId, clinicId), at)]);
   }
 
   clinicRequiresMfa(clinicId: string, required: boolean) {
@@ -114,18 +124,22 @@ export class FactsWriter {
     return this.write((p) => p.hset(FACTS_HASH, factKeys.revokedJti(jti), String(expiresAt.getTime())));
   }
 
-  deactivated(userId: string, deactivated: boolean) {
-    return this.write((p) =>
-      deactivated ? p.hset(FACTS_HASH, factKeys.deactivated(userId), '1') : p.hdel(FACTS_HASH, factKeys.deactivated(userId)),
-    );
+  /** A deactivation or reactivation that took effect at `at` (in users). */
+  deactivated(userId: string, deactivated: boolean, at: Date) {
+    return this.merge([stateFact(factKeys.deactivated(userId), deactivated ? 'DEACTIVATED' : 'ACTIVE', at)]);
   }
 
-  clinicSuspended(clinicId: string, suspended: boolean) {
-    return this.write((p) =>
-      suspended
-        ? p.hset(FACTS_HASH, factKeys.clinicStatus(clinicId), 'SUSPENDED')
-        : p.hdel(FACTS_HASH, factKeys.clinicStatus(clinicId)),
-    );
+  /** A suspension or reactivation that took effect at `at` (in admin). */
+  clinicSuspended(clinicId: string, suspended: boolean, at: Date) {
+    return this.merge([stateFact(factKeys.clinicStatus(clinicId), suspended ? 'SUSPENDED' : 'ACTIVE', at)]);
+  }
+
+  private async merge(updates: FactUpdate[]): Promise<void> {
+    try {
+      await mergeFacts(this.redis, updates);
+    } catch (error) {
+      await this.writeFailed(error);
+    }
   }
 
   private async write(build: (pipeline: Pipeline) => unknown): Promise<void> {
@@ -134,10 +148,14 @@ export class FactsWriter {
       build(pipeline);
       await run(pipeline);
     } catch (error) {
-      this.stale = true;
-      this.logger.warn({ err: error }, 'revocation fact not written to Redis; dropping `ready` until re-warmed');
-      await this.redis.hdel(FACTS_HASH, factKeys.ready).catch(() => {});
+      await this.writeFailed(error);
     }
+  }
+
+  private async writeFailed(error: unknown): Promise<void> {
+    this.stale = true;
+    this.logger.warn({ err: error }, 'revocation fact not written to Redis; dropping `ready` until re-warmed');
+    await this.redis.hdel(FACTS_HASH, factKeys.ready).catch(() => {});
   }
 }
 

@@ -92,10 +92,7 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
     sendInvitation: (_p, args: Omit<invitations.SendInvitationInput, 'expiresAt'> & { expiresAt: Date }, ctx) =>
       invitations.sendInvitation(ctx.deps, args),
     revokeInvitationLinks: (_p, args: { invitationId: string }, ctx) => invitations.revokeInvitationLinks(ctx.deps.db, args.invitationId),
-    syncMembership: (_p, args: { userId: string; clinicId: string; roles: string[] }, ctx) => internal.syncMembership(ctx.deps, args),
-    setCredentialStatus: (_p, args: { userId: string; active: boolean }, ctx) => internal.setCredentialStatus(ctx.deps, args),
     clearSecondFactors: (_p, args: { userId: string }, ctx) => internal.clearSecondFactors(ctx.deps, args.userId),
-    setClinicAccess: (_p, args: { clinicId: string; access: 'ACTIVE' | 'SUSPENDED' }, ctx) => internal.setClinicAccess(ctx.deps, args),
   },
   Clinic: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),

@@ -11,6 +11,8 @@ export interface AuthRoutesDeps {
   issuer: TokenIssuer;
   serviceClients: ServiceClients;
   sessionStatus: (caller: Exclude<Caller, { kind: 'anonymous' }>) => Promise<SessionStatus>;
+  /** false until auth has applied the identity stream (identity-consumer.ts): no answer from a database that lags */
+  caughtUp: () => boolean;
 }
 
 /** The HTTP endpoints beside GraphQL: the JWKS, service tokens, and the session check for services. */
@@ -56,6 +58,10 @@ export function authRoutes(deps: AuthRoutesDeps) {
       const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
       if (!token) {
         res.status(400).json({ error: 'send the token being checked as a bearer token' });
+        return;
+      }
+      if (!deps.caughtUp()) {
+        res.status(503).set('retry-after', '1').json({ error: 'auth is applying identity changes; ask again shortly' });
         return;
       }
       try {

@@ -17,6 +17,7 @@ import type { AuthDeps } from './deps.js';
 import { deliveryLoader } from './domain/invitations.js';
 import { sessionStatusFromDb } from './domain/sessions.js';
 import { FactsWriter } from './facts-writer.js';
+import { IdentityConsumer } from './identity-consumer.js';
 import { KeyStore } from './keys.js';
 import { LoginLimits, ResetLimits } from './login-limits.js';
 import { MailRelay } from './mail/relay.js';
@@ -47,6 +48,7 @@ const issuedTokenExtension: ApolloServerPlugin<BaseContext> = {
 
 export interface AuthService extends RunningService {
   db: AuthDb;
+  identity: IdentityConsumer;
   keys: KeyStore;
   facts: FactsWriter;
   mail: MailRelay;
@@ -70,7 +72,13 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
   const issuer = new TokenIssuer(keys, config);
   const facts = new FactsWriter(db, redis, logger);
   const limits = new LoginLimits(redis, config);
-  const sessionStatus = (caller: Parameters<typeof sessionStatusFromDb>[1]) => sessionStatusFromDb(db, caller);
+  const identity = new IdentityConsumer({ db, facts, logger, redis, stream: config.IDENTITY_STREAM });
+  const caughtUp = () => identity.caughtUp;
+  issuer.gateUserTokens(caughtUp);
+  const sessionStatus = async (caller: Parameters<typeof sessionStatusFromDb>[1]) => {
+    if (!caughtUp()) throw new Error('auth has not applied the identity stream yet');
+    return sessionStatusFromDb(db, caller);
+  };
   let mail: MailRelay | null = null;
   const deps: AuthDeps & { keys: KeyStore } = {
     db,
@@ -100,9 +108,10 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     sessionFallback: sessionStatus,
     createContext: (base) => ({ ...base, deps, session: {}, deliveries: deliveryLoader(db, base.caller) }),
     plugins: [issuedTokenExtension],
-    readiness: { database: () => db.$queryRawUnsafe('SELECT 1') },
-    routes: authRoutes({ keys, issuer, serviceClients, sessionStatus }),
+    readiness: { database: () => db.$queryRawUnsafe('SELECT 1'), identity: identity.readiness },
+    routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp }),
     onShutdown: [
+      () => identity.stop(),
       async () => mail?.stop(),
       async () => facts.stop(),
       async () => keys.stopRefresh(),
@@ -123,9 +132,12 @@ export async function startAuthService(config: AuthConfig, overrides: ServiceOve
     retryBaseMs: config.MAIL_RETRY_BASE_MS,
   });
   mail.start();
+  identity.start();
   facts.start(config.FACTS_WARM_INTERVAL_MS);
+  // answer as a caught-up auth from the first request when that takes a moment (a stopped Redis: not ready until it returns)
+  if (!(await identity.waitUntilCaughtUp(5_000))) logger.warn('identity stream not consumed yet: auth is not ready and signs nobody in');
   keys.startRefresh(config.KEY_REFRESH_INTERVAL_MS, config.KEY_ROTATION_DAYS, (err) =>
     logger.warn({ err }, 'signing keys: refresh failed'),
   );
-  return { ...service, db, keys, facts, mail, issuer };
+  return { ...service, db, keys, facts, mail, issuer, identity };
 }

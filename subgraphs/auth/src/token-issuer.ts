@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { SignJWT } from 'jose';
 import { OPERATOR_ROLE, permissionsForRoles, servicePermissions, type Role } from '@clinicult/rbac';
 import type { AuthConfig } from './config.js';
@@ -15,16 +16,28 @@ export interface IssuedToken {
 
 /** Mints the tokens of DESIGN.md: Ed25519 with `kid`, `roles`/`permissions` arrays, 14 days. */
 export class TokenIssuer {
+  private ready: () => boolean = () => true;
+
   constructor(
     private readonly keys: KeyStore,
     private readonly config: AuthConfig,
   ) {}
+
+  /** People get no token until `ready` says so (auth catching up on identity changes after a start). */
+  gateUserTokens(ready: () => boolean): void {
+    this.ready = ready;
+  }
 
   /**
    * A staff token for one clinic, an operator token, or (clinicId null, no roles) an unscoped one.
    * `amr` says how the person signed in (RFC 8176), so every service can tell a second factor was given.
    */
   userToken(userId: string, scope: { clinicId: string; roles: Role[] } | { operator: true } | { unscoped: true }, amr: string[]) {
+    if (!this.ready()) {
+      throw new GraphQLError('Sign-in is starting up and will be back in a moment; try again.', {
+        extensions: { code: 'SERVICE_UNAVAILABLE', service: 'auth' },
+      });
+    }
     if ('clinicId' in scope) {
       const permissions = permissionsForRoles(scope.roles);
       return this.sign({ sub: userId, cid: scope.clinicId, roles: scope.roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, {

@@ -3,9 +3,10 @@ import { callGraphQL, ServiceTokenSource, type BaseConfig, type Logger } from '@
 import type { ClinicRole } from '@clinicult/rbac';
 
 /**
- * users is the only service that changes logins and roles in auth (DESIGN.md). These are auth's
- * internal mutations (schema/auth.graphql, `@inaccessible`), called with users' service token and
- * naming the clinic each call acts for.
+ * users is the only service that changes logins and roles in auth (DESIGN.md). Roles, memberships
+ * and account status travel as identity events (domain/identity-events.ts); these are the calls
+ * that remain: auth's internal mutations for logins, invitation mail and second factors
+ * (schema/auth.graphql, `@inaccessible`), with users' service token, naming the clinic each acts for.
  */
 export interface AuthCallContext {
   clinicId: string | null;
@@ -30,10 +31,6 @@ export interface AuthClient {
   sendInvitation(mail: InvitationMail, ctx: AuthCallContext): Promise<void>;
   /** The invitation was answered or withdrawn: its link stops working. */
   revokeInvitationLinks(invitationId: string, ctx: AuthCallContext): Promise<void>;
-  /** The roles a user holds in a clinic (empty: no membership). Ends the user's sessions in that clinic. */
-  syncMembership(userId: string, clinicId: string, roles: readonly ClinicRole[], ctx: AuthCallContext): Promise<void>;
-  /** Deactivation ends every session at once. */
-  setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void>;
   /** Removes every second factor (a lost device); every session ends. */
   clearSecondFactors(userId: string, ctx: AuthCallContext): Promise<void>;
 }
@@ -99,24 +96,8 @@ export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: Se
     async revokeInvitationLinks(invitationId, ctx) {
       await call('withdraw the invitation link', 'mutation ($i: ID!) { revokeInvitationLinks(invitationId: $i) }', { i: invitationId }, ctx);
     },
-    async syncMembership(userId, clinicId, roles, ctx) {
-      await call(
-        'update the roles',
-        'mutation ($userId: ID!, $clinicId: ID!, $roles: [String!]!) { syncMembership(userId: $userId, clinicId: $clinicId, roles: $roles) }',
-        { userId, clinicId, roles },
-        ctx,
-      );
-    },
     async clearSecondFactors(userId, ctx) {
       await call('remove the second factors', 'mutation ($userId: ID!) { clearSecondFactors(userId: $userId) }', { userId }, ctx);
-    },
-    async setCredentialStatus(userId, active, ctx) {
-      await call(
-        active ? 'reactivate the login' : 'deactivate the login',
-        'mutation ($userId: ID!, $active: Boolean!) { setCredentialStatus(userId: $userId, active: $active) }',
-        { userId, active },
-        ctx,
-      );
     },
   };
 }

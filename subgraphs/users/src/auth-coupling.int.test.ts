@@ -9,8 +9,9 @@ import { staticClinicDirectory } from './clinics.js';
 
 /**
  * users against the real auth service (in-process, its own database, its own mail catcher): what
- * users changes reaches auth, invitations arrive by mail only, and tokens issued before a role
- * change or a deactivation stop working at users.
+ * users changes reaches auth (calls for logins and mail, identity events for roles and statuses),
+ * invitations arrive by mail only, and tokens issued before a role change or a deactivation stop
+ * working at users.
  */
 interface AuthModule {
   loadAuthConfig(env: Record<string, string | undefined>): unknown;
@@ -18,6 +19,8 @@ interface AuthModule {
 }
 
 const CLINIC = randomUUID();
+// auth reads the identity changes users writes: one stream for both, of this file's own
+const IDENTITY_STREAM = `events:identity:test:coupling:${randomUUID()}`;
 const PASSWORD = 'Correct-Horse-Battery-9';
 
 let authDb: TestDatabase;
@@ -41,12 +44,14 @@ beforeAll(async () => {
       SMTP_URL: mail.smtpUrl,
       MAIL_RELAY_INTERVAL_MS: '100',
       RATE_LIMIT_KEY_PREFIX: `t:auth:${randomUUID()}:`,
+      IDENTITY_STREAM,
     }),
   );
   h = await startHarness({
     trustTestIssuer: false,
     clinics: staticClinicDirectory([CLINIC]),
-    env: { AUTH_URL: auth.url },
+    // users answers once auth has applied the change (bounded wait), as in production
+    env: { AUTH_URL: auth.url, IDENTITY_STREAM, IDENTITY_APPLY_WAIT_MS: '5000' },
   });
 });
 

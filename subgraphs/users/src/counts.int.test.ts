@@ -64,7 +64,7 @@ test('staff, operators and services without clinic-counts get FORBIDDEN', async 
     await h.issuer.staffToken(randomUUID(), CLINIC_A, ['ADMIN']),
     await h.issuer.operatorToken(),
     await h.issuer.serviceToken('patients'),
-    await h.issuer.serviceToken('admin', [SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicStatusWrite]),
+    await h.issuer.serviceToken('admin', [SERVICE_CAPABILITIES.userProvision]),
   ];
   for (const token of tokens) {
     const response = await gql(h.url, QUERY, {}, { token, headers: named(CLINIC_A) });

@@ -64,6 +64,9 @@ export async function startUsersService(config: UsersConfig, overrides: UsersOve
   };
   const shared: Omit<UsersDeps, 'logger'> = {
     db,
+    bus: events.bus,
+    identityStream: config.IDENTITY_STREAM,
+    identityApplyWaitMs: config.IDENTITY_APPLY_WAIT_MS,
     auth: overrides.auth ?? createAuthClient(config, logger, tokens),
     clinics: overrides.clinics ?? createClinicDirectory(config.ADMIN_URL, tokens, logger),
     invitationTtlHours: config.INVITATION_TTL_HOURS,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@clinicult/events';
 import type { AuditRecord } from '@clinicult/kit';
 import { codes, gql } from '@clinicult/testing';
 import { FakeAuth } from './__tests__/fake-auth.js';
@@ -6,8 +7,9 @@ import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.j
 import { staticClinicDirectory } from './clinics.js';
 
 /**
- * users over real HTTP and a real MariaDB database, with auth replaced by a recorder (the calls
- * reaching the real auth are in auth-coupling.int.test.ts).
+ * users over real HTTP and a real MariaDB database, with auth's remaining calls (logins, mail,
+ * second factors) replaced by a recorder and the identity events read from the harness's own
+ * stream (what the real auth does with both is in auth-coupling.int.test.ts and the e2e tests).
  */
 const CLINIC_A = randomUUID();
 const CLINIC_B = randomUUID();
@@ -48,6 +50,12 @@ const createUser = (token: string, input: Record<string, unknown>) =>
     { input },
     { token },
   );
+
+/** The identity events about one user (membership.changed, user.access.changed), as their payloads. */
+const identityOf = async (userId: string, until?: (events: EventEnvelope[]) => boolean) =>
+  (await h.identityEvents(until && ((all) => until(all.filter((e) => (e.payload as { userId: string }).userId === userId)))))
+    .filter((e) => (e.payload as { userId: string }).userId === userId)
+    .map((e) => ({ type: e.type, ...(e.payload as Record<string, unknown>) }) as { type: string } & Record<string, any>);
 
 const audits = (action: string) => h.logs.filter((l) => l.audit?.action === action).map((l) => l.audit);
 
@@ -121,8 +129,8 @@ describe('createUser: an invitation', () => {
     expect((await h.db.user.findUniqueOrThrow({ where: { id: doctorB.id } })).lastName).toBe('Doctor');
     const seen = await gql(h.url, `query ($id: ID!) { user(id: $id) { id } }`, { id: doctorB.id }, { token: adminA.token });
     expect(seen.data!.user).toBeNull();
-    // the membership waits for them: not in auth, not in clinic A's list
-    expect(auth.calls.filter((c) => c.method === 'syncMembership')).toEqual([]);
+    // the membership waits for them: no identity event for auth, not in clinic A's list
+    expect(await identityOf(doctorB.id)).toEqual([]);
     // inviting the same address again while the first is open is a CONFLICT pointing at it
     const again = await createUser(adminA.token, { email: doctorB.email, firstName: 'X', lastName: 'Y', roles: ['NURSE'] });
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_INVITED', invitationId: existing.data!.createUser.invitation.id });
@@ -198,9 +206,10 @@ describe('createUser: an invitation', () => {
 
     const accepted = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { clinic { id } roles } }`, { id: invitationId }, { token });
     expect(accepted.data).toEqual({ acceptClinicInvitation: { clinic: { id: CLINIC_A }, roles: ['DOCTOR'] } });
-    expect(auth.calls.map((c) => [c.method, c.clinicId])).toEqual([
-      ['syncMembership', CLINIC_A],
-      ['revokeInvitationLinks', CLINIC_A],
+    // no call to auth: the membership goes as an identity event, which also ends the invitation's link at auth
+    expect(auth.calls).toEqual([]);
+    expect(await identityOf(userId, (e) => e.length > 0)).toEqual([
+      expect.objectContaining({ type: 'membership.changed', clinicId: CLINIC_A, roles: ['DOCTOR'], endsSessions: false, invitationId }),
     ]);
     expect((await h.db.user.findUniqueOrThrow({ where: { id: userId } })).status).toBe('ACTIVE');
     const listed = await gql(h.url, `{ users(search: "joins") { edges { node { id } } } }`, {}, { token: adminA.token });
@@ -318,7 +327,9 @@ describe('roles and memberships', () => {
     );
     expect(ok.errors).toBeUndefined();
     expect(ok.data!.setMembership.memberships).toEqual([{ roles: ['DOCTOR', 'OFFICE'] }]);
-    expect(auth.calls).toEqual([{ method: 'syncMembership', args: [officeA.id, CLINIC_A, ['DOCTOR', 'OFFICE']], clinicId: CLINIC_A }]);
+    expect(await identityOf(officeA.id, (e) => e.length > 0)).toEqual([
+      expect.objectContaining({ type: 'membership.changed', clinicId: CLINIC_A, roles: ['DOCTOR', 'OFFICE'], endsSessions: true, invitationId: null }),
+    ]);
     expect(audits('membership.changed').at(-1)).toMatchObject({ targetUserId: officeA.id, before: ['OFFICE'], after: ['DOCTOR', 'OFFICE'] });
     // and onto the event bus for the audit service, with who, the clinic and the request
     const changed = (e: AuditRecord) => e.action === 'membership.changed' && e.targetUserId === officeA.id;
@@ -336,11 +347,22 @@ describe('roles and memberships', () => {
     ]);
   });
 
-  test('auth down during a role change: nothing changes here', async () => {
-    auth.failOn('syncMembership');
+  test('a role change needs no auth: it is stored with its identity event in one transaction (no auth runs here)', async () => {
     const r = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: [NURSE]) { id } }`, { id: officeA.id }, { token: adminA.token });
-    expect(codes(r)).toEqual(['SERVICE_UNAVAILABLE']);
-    expect((await h.db.membership.findFirstOrThrow({ where: { userId: officeA.id } })).roles).toEqual(['DOCTOR', 'OFFICE']);
+    expect(r.errors).toBeUndefined();
+    expect((await h.db.membership.findFirstOrThrow({ where: { userId: officeA.id } })).roles).toEqual(['NURSE']);
+    const events = await identityOf(officeA.id, (e) => e.length >= 2);
+    expect(events.at(-1)).toMatchObject({ type: 'membership.changed', roles: ['NURSE'], endsSessions: true });
+    expect(auth.calls).toEqual([]);
+    // users' own facts consumer merged the cut-off: the token from before the change is refused here too
+    let stale = await gql(h.url, `{ me { id } }`, {}, { token: officeA.token });
+    for (let i = 0; i < 30 && !stale.errors; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stale = await gql(h.url, `{ me { id } }`, {}, { token: officeA.token });
+    }
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_REVOKED' });
+    // (a fresh session for the tests below)
+    officeA.token = await h.issuer.staffToken(officeA.id, CLINIC_A, ['OFFICE']);
   });
 
   test('concurrent role changes reach auth in the order they are stored', async () => {
@@ -353,8 +375,12 @@ describe('roles and memberships', () => {
     );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const stored = (await h.db.membership.findFirstOrThrow({ where: { userId: target.id } })).roles;
-    const syncs = auth.calls.filter((c) => c.method === 'syncMembership' && c.args[0] === target.id);
-    expect(syncs.at(-1)!.args[2]).toEqual(stored);
+    // the user's row lock orders the transactions, so the stream holds them in commit order
+    const events = await identityOf(target.id, (e) => e.length === choices.length);
+    expect(events).toHaveLength(choices.length);
+    expect(events.at(-1)!.roles).toEqual(stored);
+    const instants = events.map((e) => Date.parse(e.at as string));
+    expect(instants).toEqual([...instants].sort((a, b) => a - b));
   });
 
   test('deactivation: refused for a user who also works elsewhere; removeMembership keeps the other clinic', async () => {
@@ -367,7 +393,12 @@ describe('roles and memberships', () => {
     expect(removed.errors).toBeUndefined();
     expect(removed.data!.removeMembership.memberships).toEqual([]);
     expect(await h.db.membership.findMany({ where: { userId: doctorB.id }, select: { clinicId: true } })).toEqual([{ clinicId: CLINIC_B }]);
-    expect(auth.calls).toEqual([{ method: 'syncMembership', args: [doctorB.id, CLINIC_A, []], clinicId: CLINIC_A }]);
+    expect((await identityOf(doctorB.id, (e) => e.some((x) => (x.payload as { roles: string[] }).roles.length === 0))).at(-1)).toMatchObject({
+      type: 'membership.changed',
+      clinicId: CLINIC_A,
+      roles: [],
+      endsSessions: true,
+    });
   });
 
   test('deactivate and reactivate a user of this clinic alone', async () => {
@@ -376,9 +407,9 @@ describe('roles and memberships', () => {
     expect(off.data!.deactivateUser.status).toBe('DEACTIVATED');
     const on = await gql(h.url, `mutation ($id: ID!) { reactivateUser(id: $id) { status } }`, { id: target.id }, { token: adminA.token });
     expect(on.data!.reactivateUser.status).toBe('ACTIVE');
-    expect(auth.calls.map((c) => [c.method, ...c.args])).toEqual([
-      ['setCredentialStatus', target.id, false],
-      ['setCredentialStatus', target.id, true],
+    expect((await identityOf(target.id, (e) => e.length >= 2)).map((e) => [e.type, e.active])).toEqual([
+      ['user.access.changed', false],
+      ['user.access.changed', true],
     ]);
     expect(audits('user.deactivated').at(-1)).toMatchObject({ targetUserId: target.id, clinicId: CLINIC_A });
     const about = (events: AuditRecord[]) => events.filter((e) => e.targetUserId === target.id);

@@ -69,7 +69,7 @@ test('staff, operators and services without clinic-counts get FORBIDDEN', async 
     (await h.staff(CLINIC_A, ['DOCTOR'])).token,
     await h.issuer.operatorToken(),
     await h.issuer.serviceToken('patients', [SERVICE_CAPABILITIES.visitsArchive, SERVICE_CAPABILITIES.clinicRead]),
-    await h.issuer.serviceToken('admin', [SERVICE_CAPABILITIES.userProvision, SERVICE_CAPABILITIES.clinicStatusWrite]),
+    await h.issuer.serviceToken('admin', [SERVICE_CAPABILITIES.userProvision]),
   ];
   for (const token of tokens) {
     const response = await gql(h.url, QUERY, { since: SINCE }, { token, headers: named(CLINIC_A) });

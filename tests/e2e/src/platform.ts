@@ -45,6 +45,12 @@ export interface Platform {
   stopPatients(): Promise<void>;
   /** Starts patients again on the same port and database. */
   startPatients(): Promise<void>;
+  /** Stops auth (its database and port stay): what the platform does while sign-in is down. */
+  stopAuth(): Promise<void>;
+  /** Starts auth again on the same port and database; `services.auth` is the new one. */
+  startAuth(): Promise<void>;
+  /** This platform's own identity stream (users' and admin's identity changes). */
+  identityStream: string;
   /** A sign-in; the operator's second factor (a passkey the platform registered for them) is given by the platform. */
   login(email: string, clinicId?: string): Promise<Session>;
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -125,6 +131,7 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
   const auditStream = `t:e2e:audit:${randomUUID()}`;
   const visitEventsStream = `t:e2e:visits:${randomUUID()}`;
   const historyCachePrefix = `t:e2e:history:${randomUUID()}`;
+  const identityStream = `t:e2e:identity:${randomUUID()}`;
   const urls = {
     auth: `http://127.0.0.1:${ports.auth}`,
     users: `http://127.0.0.1:${ports.users}`,
@@ -147,7 +154,7 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
     redis.on('error', () => {});
     try {
-      await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream);
+      await redis.del(auditStream, `${auditStream}:parked`, visitEventsStream, identityStream, `${identityStream}:parked`);
       const cached = await redis.keys(`${historyCachePrefix}*`);
       if (cached.length) await redis.del(...cached);
       for (const cluster of clusters) await redis.xgroup('DESTROY', clusterStream(cluster), clinicGroup).catch(() => undefined);
@@ -170,21 +177,22 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     AUDIT_URL: urls.audit,
     VISITS_URL: urls.visits,
     CLINIC_URL: urls.clinic,
+    IDENTITY_STREAM: identityStream,
     ...options.commonEnv,
   };
-  const auth = await startAuthService(
-    loadAuthConfig({
-      ...common,
-      PORT: String(ports.auth),
-      DATABASE_URL: databases.auth.url,
-      FACTS_WARM_INTERVAL_MS: '500',
-      SMTP_URL: mail.smtpUrl,
-      MAIL_RELAY_INTERVAL_MS: '100',
-      // the demo's addresses are the same in every platform: their login and reset counts are this platform's own
-      RATE_LIMIT_KEY_PREFIX: `t:e2e:${randomUUID()}:`,
-      ...options.authEnv,
-    }),
-  );
+  const authConfig = loadAuthConfig({
+    ...common,
+    PORT: String(ports.auth),
+    DATABASE_URL: databases.auth.url,
+    FACTS_WARM_INTERVAL_MS: '500',
+    SMTP_URL: mail.smtpUrl,
+    MAIL_RELAY_INTERVAL_MS: '100',
+    // the demo's addresses are the same in every platform: their login and reset counts are this platform's own
+    RATE_LIMIT_KEY_PREFIX: `t:e2e:${randomUUID()}:`,
+    ...options.authEnv,
+  });
+  let auth = await startAuthService(authConfig);
+  // (the auth running now: a test may have restarted it)
   cleanups.push(() => auth.stop());
   const audit = await startAuditService(
     loadAuditConfig({ ...common, PORT: String(ports.audit), DATABASE_URL: databases.audit.url, AUDIT_STREAM: auditStream }),
@@ -295,6 +303,7 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     return asSession(switched.data!.switchClinic);
   }
   const adminLogin = await login(DEMO.admin.email);
+  const services = { auth, users, admin, visits, clinic, audit, gateway };
 
   return {
     gatewayUrl,
@@ -302,7 +311,7 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     password,
     demo: DEMO,
     clinicId: adminLogin.clinicId!,
-    services: { auth, users, admin, visits, clinic, audit, gateway },
+    services,
     patients: () => patients,
     mail,
     joinFromMail,
@@ -313,6 +322,14 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     async startPatients() {
       patients ??= await startPatientsService(patientsConfig, { auditStream, visitEventsStream });
     },
+    async stopAuth() {
+      await auth.stop();
+    },
+    async startAuth() {
+      auth = await startAuthService(authConfig);
+      services.auth = auth;
+    },
+    identityStream,
     login,
     query: (query, variables = {}, token) => gql(gatewayUrl, query, variables, token ? { token } : {}),
     async stop() {

@@ -78,8 +78,8 @@ export interface AuthUnderTest {
 }
 
 /** The real auth (packages/testing, loaded by path there), trusting this file's issuer, with its own mail catcher. */
-export function startRealAuth(issuer: TestIssuer) {
-  return startTestingAuth({ issuer: issuer.trusted });
+export function startRealAuth(issuer: TestIssuer, env: Record<string, string> = {}) {
+  return startTestingAuth({ issuer: issuer.trusted, env });
 }
 
 // The real users service, loaded the same way.

@@ -1,17 +1,18 @@
 /**
- * The registry's agreement with auth, without HTTP: a recording stand-in for auth's
- * setClinicAccess over the real database and event bus.
+ * A clinic's access as identity events: the registry over the real database and event bus, the
+ * identity stream read back (what auth and the services do with it is in the e2e tests).
  */
 import { randomUUID } from 'node:crypto';
+import { IDENTITY_EVENTS } from '@clinicult/contracts';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
-import { createEventBus, createPrismaOutbox, type EventBus } from '@clinicult/events';
+import { createEventBus, createPrismaOutbox, parseStreamFields, type EventBus } from '@clinicult/events';
 import { createLogger, createRedis } from '@clinicult/kit';
 import type { Redis } from 'ioredis';
-import type { ClinicAccess, ClinicAccessGateway } from '../clients.js';
 import { createDb, type AdminDb } from '../db.js';
 import { ClinicRegistry } from './clinics.js';
 
 const logger = createLogger('admin-test', 'silent');
+const identityStream = `events:identity:test:admin:${randomUUID()}`;
 let database: TestDatabase;
 let db: AdminDb;
 let redis: Redis;
@@ -28,73 +29,60 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bus?.close();
+  await redis?.del(identityStream);
   await db?.$disconnect();
   redis?.disconnect();
   await database?.drop();
 });
 
-class RecordingAuth implements ClinicAccessGateway {
-  calls: Array<[string, ClinicAccess]> = [];
-  failNext = false;
-  delayMs = 0;
-  async setClinicAccess(clinicId: string, access: ClinicAccess) {
-    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('auth down');
-    }
-    this.calls.push([clinicId, access]);
-  }
-}
-
-function registry(access: ClinicAccessGateway, eventBus: EventBus = bus) {
-  return new ClinicRegistry({ db, bus: eventBus, access, clusters: ['eu-1', 'us-1'], logger });
+function registry(eventBus: EventBus = bus) {
+  return new ClinicRegistry({ db, bus: eventBus, identityStream, identityApplyWaitMs: 0, clusters: ['eu-1', 'us-1'], logger });
 }
 
 const actor = { userId: randomUUID() };
 
-test('auth failing while creating: no row, no event', async () => {
-  const auth = new RecordingAuth();
-  auth.failNext = true;
-  const name = `No Row ${randomUUID()}`;
-  await expect(registry(auth).create({ name, timeZone: 'UTC' }, actor)).rejects.toThrow('auth down');
-  expect(await db.clinic.count({ where: { name } })).toBe(0);
-  expect(await db.eventOutbox.count()).toBe(0);
-});
+/** The clinic.access.changed events delivered for one clinic, oldest first. */
+async function accessEvents(clinicId: string) {
+  await bus.flushOutbox();
+  const entries = (await redis.xrange(identityStream, '-', '+')) as Array<[string, string[]]>;
+  return entries
+    .map(([, fields]) => parseStreamFields(fields))
+    .filter((e) => e.type === IDENTITY_EVENTS.clinicAccessChanged && (e.payload as { clinicId: string }).clinicId === clinicId)
+    .map((e) => e.payload as { access: string; at: string });
+}
 
-test('the change failing after auth agreed: auth is told the previous status again', async () => {
-  const auth = new RecordingAuth();
-  const clinic = await registry(auth).create({ name: `Compensate ${randomUUID()}`, timeZone: 'UTC' }, actor);
-  auth.calls = [];
+test('a suspension is stored with its identity event, or not at all', async () => {
+  const clinic = await registry().create({ name: `Atomic ${randomUUID()}`, timeZone: 'UTC' }, actor);
   const brokenBus = { ...bus, enqueue: async () => Promise.reject(new Error('outbox unavailable')) } as EventBus;
-  await expect(registry(auth, brokenBus).suspend(clinic.id, 'x', actor)).rejects.toThrow('outbox unavailable');
-  expect(auth.calls).toEqual([
-    [clinic.id, 'SUSPENDED'],
-    [clinic.id, 'ACTIVE'],
-  ]);
+  await expect(registry(brokenBus).suspend(clinic.id, 'x', actor)).rejects.toThrow('outbox unavailable');
   expect(await db.clinic.findUnique({ where: { id: clinic.id } })).toMatchObject({ status: 'ACTIVE', suspendedReason: null });
+  expect(await accessEvents(clinic.id)).toEqual([]);
+
+  const suspended = await registry().suspend(clinic.id, 'unpaid', actor);
+  expect(await accessEvents(clinic.id)).toEqual([{ clinicId: clinic.id, access: 'SUSPENDED', at: suspended.updatedAt.toISOString() }]);
 });
 
-test('concurrent suspend and reactivate of one clinic end with auth and admin in agreement', async () => {
-  const auth = new RecordingAuth();
-  const clinics = registry(auth);
+test('concurrent suspend and reactivate of one clinic: the newest identity event is the stored status', async () => {
+  const clinics = registry();
   const clinic = await clinics.create({ name: `Race ${randomUUID()}`, timeZone: 'UTC' }, actor);
-  auth.delayMs = 30;
   for (let round = 0; round < 5; round++) {
-    auth.calls = [];
     await Promise.all([clinics.suspend(clinic.id, 'race', actor), clinics.reactivate(clinic.id, actor), clinics.suspend(clinic.id, null, actor)]);
     const row = await db.clinic.findUniqueOrThrow({ where: { id: clinic.id } });
-    expect(auth.calls.at(-1)).toEqual([clinic.id, row.status]);
+    const events = await accessEvents(clinic.id);
+    const newest = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).at(-1);
+    if (events.length > 0) expect(newest!.access).toBe(row.status);
+    // in stream order too: the row lock serialises the transactions
+    expect(events.map((e) => Date.parse(e.at))).toEqual(events.map((e) => Date.parse(e.at)).sort((a, b) => a - b));
   }
+  expect((await accessEvents(clinic.id)).length).toBeGreaterThan(0);
 });
 
-test('an unchanged status is re-asserted at auth but publishes no event', async () => {
-  const auth = new RecordingAuth();
-  const clinics = registry(auth);
+test('an unchanged status publishes no event', async () => {
+  const clinics = registry();
   const clinic = await clinics.create({ name: `Idempotent ${randomUUID()}`, timeZone: 'UTC' }, actor);
   await bus.flushOutbox();
   const before = bus.stats().enqueued;
   await clinics.reactivate(clinic.id, actor);
-  expect(auth.calls.at(-1)).toEqual([clinic.id, 'ACTIVE']);
   expect(bus.stats().enqueued).toBe(before);
+  expect(await accessEvents(clinic.id)).toEqual([]);
 });

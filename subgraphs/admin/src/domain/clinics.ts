@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badInput, type Logger, escapeLike } from '@clinicult/kit';
 import type { EventBus } from '@clinicult/events';
-import type { ClinicAccess, ClinicAccessGateway } from '../clients.js';
+import { IDENTITY_EVENTS, identityEvent, type ClinicAccessChanged } from '@clinicult/contracts';
 import type { AdminDb } from '../db.js';
 import type { Clinic, Prisma } from '../generated/prisma/client.js';
 import { decodeCursor } from './cursor.js';
@@ -11,13 +11,17 @@ import { canonicalTimeZone, isUuid, parseInput } from './validation.js';
 /**
  * The clinic registry: rules and data access for `Clinic` rows (admin's own database).
  *
- * A status change is agreed with auth first: inside one transaction that holds the clinic's row
- * lock, admin tells auth (`setClinicAccess`, which writes the fact every service's token check
- * reads), then updates its row and writes the event to its outbox. If auth cannot be reached the
- * transaction rolls back and nothing changes anywhere; if admin's commit fails after auth agreed,
- * auth is told the previous status again. The row lock serialises concurrent suspend/reactivate
- * of one clinic, so auth's fact and admin's row end in the same state.
+ * A status change is one transaction that holds the clinic's row lock: the row, the clinic event
+ * for its cluster and the identity event (`clinic.access.changed`, @clinicult/contracts) are
+ * written together to admin's own database and outbox, so the change and its events exist
+ * together or not at all. The bus delivers the identity event to auth (login) and to every
+ * service's facts consumer (tokens), even when auth is down at that moment; the row lock
+ * serialises concurrent suspend/reactivate of one clinic, and consumers keep the newest change.
  */
+
+export type ClinicAccess = ClinicAccessChanged['access'];
+
+
 
 export const NAME_MIN = 2;
 export const NAME_MAX = 200;
@@ -34,11 +38,14 @@ export interface Actor {
 export interface ClinicRegistryDeps {
   db: AdminDb;
   bus: EventBus;
-  access: ClinicAccessGateway;
+  /** The identity stream (config IDENTITY_STREAM). */
+  identityStream: string;
+  /** How long a status change waits for auth to have applied it before answering (config IDENTITY_APPLY_WAIT_MS; it applies later anyway). */
+  identityApplyWaitMs: number;
   /** The configured clusters; the first is the default for a new clinic. */
   clusters: readonly string[];
   logger: Logger;
-  /** Longest a status transaction may stay open (it includes the call to auth). */
+  /** Longest a status transaction may stay open. */
   transactionTimeoutMs?: number;
 }
 
@@ -174,7 +181,6 @@ export class ClinicRegistry {
       const clinic = await this.deps.db.$transaction(
         async (tx) => {
           const created = await tx.clinic.create({ data: { name: parsed.name, cluster, timeZone } });
-          await this.deps.access.setClinicAccess(created.id, 'ACTIVE', actor.requestId);
           await publishClinicEvent(this.deps.bus, tx, 'clinic.created', created, actor.userId);
           return created;
         },
@@ -290,48 +296,31 @@ export class ClinicRegistry {
     change: (current: Clinic) => Prisma.ClinicUpdateInput,
   ): Promise<Clinic> {
     if (!isUuid(clinicId)) throw this.unknownClinic(clinicId, 'id');
-    // Written inside the transaction, read when it fails.
-    const state: { previous: ClinicAccess | null; authChanged: boolean } = { previous: null, authChanged: false };
-    try {
-      const clinic = await this.deps.db.$transaction(
-        async (tx) => {
-          // Row lock: concurrent status changes of this clinic run one after the other.
-          const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM Clinic WHERE id = ${clinicId} FOR UPDATE`;
-          const current = locked.length > 0 ? await tx.clinic.findUnique({ where: { id: clinicId } }) : null;
-          if (!current) throw this.unknownClinic(clinicId, 'id');
-          const previous = current.status;
-          state.previous = previous;
-          await this.deps.access.setClinicAccess(clinicId, target, actor.requestId);
-          state.authChanged = previous !== target;
-          const updated = await tx.clinic.update({ where: { id: clinicId }, data: change(current) });
-          if (previous !== target) {
-            const type: ClinicEventType = target === 'SUSPENDED' ? 'clinic.suspended' : 'clinic.reactivated';
-            await publishClinicEvent(this.deps.bus, tx, type, updated, actor.userId);
-          }
-          return updated;
-        },
-        { maxWait: 5000, timeout: this.transactionTimeoutMs },
-      );
-      this.deliverEvents();
-      this.deps.logger.info({ clinicId, status: target, previous: state.previous, by: actor.userId }, 'clinic status changed');
-      return clinic;
-    } catch (error) {
-      if (state.authChanged && state.previous) await this.restoreAccess(clinicId, state.previous, actor, error);
-      throw error;
+    const { clinic, previous, accessEvent } = await this.deps.db.$transaction(
+      async (tx) => {
+        // Row lock: concurrent status changes of this clinic run one after the other.
+        const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM Clinic WHERE id = ${clinicId} FOR UPDATE`;
+        const current = locked.length > 0 ? await tx.clinic.findUnique({ where: { id: clinicId } }) : null;
+        if (!current) throw this.unknownClinic(clinicId, 'id');
+        const updated = await tx.clinic.update({ where: { id: clinicId }, data: change(current) });
+        if (current.status === target) return { clinic: updated, previous: current.status, accessEvent: null };
+        const type: ClinicEventType = target === 'SUSPENDED' ? 'clinic.suspended' : 'clinic.reactivated';
+        await publishClinicEvent(this.deps.bus, tx, type, updated, actor.userId);
+        const accessEvent = await this.deps.bus.enqueue(
+          tx,
+          this.deps.identityStream,
+          identityEvent(IDENTITY_EVENTS.clinicAccessChanged, { clinicId, access: target, at: updated.updatedAt.toISOString() }),
+        );
+        return { clinic: updated, previous: current.status, accessEvent };
+      },
+      { maxWait: 5000, timeout: this.transactionTimeoutMs },
+    );
+    this.deliverEvents();
+    if (accessEvent && !(await this.deps.bus.waitUntilHandled('auth', accessEvent.id, this.deps.identityApplyWaitMs))) {
+      this.deps.logger.warn({ clinicId, status: target }, 'auth has not applied the clinic status yet; it will from the identity stream');
     }
-  }
-
-  /** admin's row did not change after auth did: put auth back so both agree again. */
-  private async restoreAccess(clinicId: string, previous: ClinicAccess, actor: Actor, cause: unknown): Promise<void> {
-    try {
-      await this.deps.access.setClinicAccess(clinicId, previous, actor.requestId);
-      this.deps.logger.warn({ clinicId, restored: previous, err: cause }, 'clinic status change failed after auth agreed; auth restored');
-    } catch (restoreError) {
-      this.deps.logger.error(
-        { clinicId, expected: previous, err: cause, restoreErr: restoreError },
-        'clinic status differs between admin and auth; repeat the operation to reconcile',
-      );
-    }
+    this.deps.logger.info({ clinicId, status: target, previous, by: actor.userId }, 'clinic status changed');
+    return clinic;
   }
 
   /** Moves the outbox to Redis now instead of waiting for the relay's next round. */

@@ -90,11 +90,11 @@ test('update and retire failing at the second cluster leave the template as it w
 });
 
 test('updateClinic failing to write its event leaves the clinic as it was', async () => {
-  const access = { setClinicAccess: async () => undefined };
-  const registry = new ClinicRegistry({ db, bus, access, clusters: CLUSTERS, logger });
+  const identity = { identityStream: `events:identity:test:${tag}`, identityApplyWaitMs: 0 };
+  const registry = new ClinicRegistry({ db, bus, ...identity, clusters: CLUSTERS, logger });
   const clinic = await registry.create({ name: `Unchanged ${tag}`, timeZone: 'UTC', cluster: CLUSTERS[0] }, actor);
   const before = await state();
-  const broken = new ClinicRegistry({ db, bus: failingBus(1), access, clusters: CLUSTERS, logger });
+  const broken = new ClinicRegistry({ db, bus: failingBus(1), ...identity, clusters: CLUSTERS, logger });
   await expect(broken.update(clinic.id, { name: `Changed ${tag}`, timeZone: 'Asia/Tokyo' }, actor)).rejects.toThrow('outbox unavailable');
   expect(await state()).toEqual(before);
   expect(await db.clinic.findUnique({ where: { id: clinic.id } })).toMatchObject({ name: `Unchanged ${tag}`, timeZone: 'UTC' });

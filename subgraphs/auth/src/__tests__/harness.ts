@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { identityEvent, type IdentityEvent } from '@clinicult/contracts';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
+import { createEventBus, type EventEnvelope } from '@clinicult/events';
 import { startMailCatcher, type MailCatcher } from '@clinicult/mail-catcher';
 import { gql, markSessionFactsReady, serviceTokenFromAuth, viaGateway } from '@clinicult/testing';
 import type { ClinicRole } from '@clinicult/rbac';
@@ -26,6 +28,8 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
     MAIL_RETRY_BASE_MS: '100',
     // this file's own login and reset counts in the shared Redis (earlier runs and other files count apart)
     RATE_LIMIT_KEY_PREFIX: `t:auth:${randomUUID()}:`,
+    // this file's own identity stream: the changes a test publishes, and no others
+    IDENTITY_STREAM: `events:identity:test:auth:${randomUUID()}`,
     ...env,
   });
   const service: AuthService = await startAuthService(config, overrides);
@@ -66,13 +70,28 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
     return serviceTokenFromAuth(service.url, clientId);
   }
 
+  /**
+   * An identity change as users or admin sends it (an event on the identity stream), resolved once
+   * auth has applied it. Returns the envelope (a test may publish it again: a replay).
+   */
+  const publisher = createEventBus({ redis: service.runtime.redis, service: 'test-producer' });
+  async function identity<E extends IdentityEvent>(type: E['type'], payload: E['payload'], replayOf?: EventEnvelope): Promise<EventEnvelope> {
+    const envelope = replayOf
+      ? await publisher.publish(config.IDENTITY_STREAM, { id: replayOf.id, type: replayOf.type, payload: replayOf.payload })
+      : await publisher.publish(config.IDENTITY_STREAM, identityEvent<E>(type, payload));
+    if (!(await publisher.waitUntilHandled('auth', envelope.id, 5000))) throw new Error(`auth did not apply ${type}`);
+    return envelope;
+  }
+
   async function stop() {
+    await publisher.close();
+    await service.runtime.redis.del(config.IDENTITY_STREAM).catch(() => undefined);
     await service.stop();
     await mail.stop();
     await database.drop();
   }
 
-  return { service, url, config, addUser, login, asClient, serviceToken, stop, database, mail };
+  return { service, url, config, addUser, login, asClient, serviceToken, identity, stop, database, mail };
 }
 
 export function randomIp(): string {

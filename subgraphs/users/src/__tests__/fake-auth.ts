@@ -40,15 +40,7 @@ export class FakeAuth implements AuthClient {
     this.record('revokeInvitationLinks', ctx, invitationId);
   }
 
-  async syncMembership(userId: string, clinicId: string, roles: readonly string[], ctx: AuthCallContext): Promise<void> {
-    this.record('syncMembership', ctx, userId, clinicId, [...roles]);
-  }
-
   async clearSecondFactors(userId: string, ctx: AuthCallContext): Promise<void> {
     this.record('clearSecondFactors', ctx, userId);
-  }
-
-  async setCredentialStatus(userId: string, active: boolean, ctx: AuthCallContext): Promise<void> {
-    this.record('setCredentialStatus', ctx, userId, active);
   }
 }

@@ -31,6 +31,10 @@ export interface UsersHarness {
    * change, so pass `until` to wait (up to 3 s) for the ones a test expects.
    */
   auditEvents(until?: (events: AuditRecord[]) => boolean): Promise<AuditRecord[]>;
+  /** This harness's own identity stream (users writes its membership and status changes there). */
+  identityStream: string;
+  /** The identity events users delivered so far, oldest first (`until` waits up to 3 s, as auditEvents). */
+  identityEvents(until?: (events: EventEnvelope[]) => boolean): Promise<EventEnvelope[]>;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
   const logger = pino({ level: 'info', base: { service: 'users' } }, stream);
   const queries: string[] = [];
   const auditStream = `events:audit:test:users:${randomUUID()}`;
+  const identityStream = options.env?.IDENTITY_STREAM ?? `events:identity:test:users:${randomUUID()}`;
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const config = loadUsersConfig({
     ...process.env,
@@ -67,6 +72,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     PORT: '0',
     DATABASE_URL: database.url,
     LOG_LEVEL: 'info',
+    IDENTITY_STREAM: identityStream,
+    // no auth reads this stream unless a test starts one: do not wait for it
+    IDENTITY_APPLY_WAIT_MS: '0',
     ...options.env,
   });
   let service: RunningUsersService;
@@ -96,22 +104,36 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     queries,
     logs,
     auditStream,
+    identityStream,
     async auditEvents(until) {
-      const deadline = Date.now() + 3000;
-      for (;;) {
-        const entries = (await redis.xrange(auditStream, '-', '+')) as Array<[string, string[]]>;
-        const events = entries.map(([, fields]) => (parseStreamFields(fields) as EventEnvelope<AuditRecord>).payload);
-        if (!until || until(events) || Date.now() > deadline) return events;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const read = async () => (await readStream(redis, auditStream)).map((e) => e.payload as AuditRecord);
+      return waitFor(read, until);
+    },
+    async identityEvents(until) {
+      return waitFor(() => readStream(redis, identityStream), until);
     },
     async close() {
       await service.stop();
-      await redis.del(auditStream);
+      await redis.del(auditStream, identityStream);
       redis.disconnect();
       await database.drop();
     },
   };
+}
+
+async function readStream(redis: Redis, stream: string): Promise<EventEnvelope[]> {
+  const entries = (await redis.xrange(stream, '-', '+')) as Array<[string, string[]]>;
+  return entries.map(([, fields]) => parseStreamFields(fields));
+}
+
+/** Reads until `until` holds or 3 s passed (events are delivered in the background after a change). */
+async function waitFor<T>(read: () => Promise<T[]>, until?: (events: T[]) => boolean): Promise<T[]> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const events = await read();
+    if (!until || until(events) || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 let counter = 0;

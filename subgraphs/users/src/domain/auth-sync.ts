@@ -1,3 +1,4 @@
+import type { EventBus } from '@clinicult/events';
 import type { Logger } from '@clinicult/kit';
 import type { AuthCallContext, AuthClient } from '../auth-client.js';
 import type { ClinicDirectory } from '../clinics.js';
@@ -6,8 +7,10 @@ import type { Actor } from './users.js';
 
 /**
  * How users keeps auth in step (DESIGN.md: users is the only service that changes roles in auth).
- * Each change runs in one database transaction that first locks the user's row, writes here, then
- * calls auth, and commits only when auth has answered:
+ * Roles, memberships and account status are identity events written in the transaction that
+ * changes them (identity-events.ts): no call to auth at all. Invitations still ask auth to create
+ * the login and send the mail, in one database transaction that first locks the user's row,
+ * writes here, then calls auth, and commits only when auth has answered:
  *  - auth fails or cannot be reached → the transaction rolls back: nothing changed anywhere that
  *    matters (SERVICE_UNAVAILABLE, try again);
  *  - two ADMINs change the same user at once → the second waits on the row lock, so auth and this
@@ -20,6 +23,11 @@ import type { Actor } from './users.js';
  */
 export interface UsersDeps {
   db: UsersDb;
+  /** users' bus (its outbox is users' own event_outbox) and the identity stream it writes to */
+  bus: EventBus;
+  identityStream: string;
+  /** how long a change waits for auth to have applied it (config IDENTITY_APPLY_WAIT_MS) */
+  identityApplyWaitMs: number;
   auth: AuthClient;
   clinics: ClinicDirectory;
   logger: Logger;
@@ -32,6 +40,11 @@ const TX_OPTIONS = { maxWait: 5_000, timeout: 30_000 } as const;
 export async function lockUser(tx: UsersTx, userId: string): Promise<boolean> {
   const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM \`User\` WHERE id = ${userId} FOR UPDATE`;
   return rows.length > 0;
+}
+
+/** `write` in a transaction that locks what it reads (identity changes: the user's row). */
+export function inTransaction<T>(deps: Pick<UsersDeps, 'db'>, write: (tx: UsersTx) => Promise<T>): Promise<T> {
+  return deps.db.$transaction(write, TX_OPTIONS);
 }
 
 /** `write` inside a transaction, then `sync` (auth), then commit; `undo` puts auth back when the commit fails after `sync`. */

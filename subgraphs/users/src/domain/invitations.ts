@@ -4,7 +4,8 @@ import { Prisma, type UsersDb, type UsersTx } from '../db.js';
 import type { Invitation as InvitationRow } from '../generated/prisma/client.js';
 import { recordAudit, type AuditEvent } from './audit.js';
 import type { InvitationMail } from '../auth-client.js';
-import { authContext, lockUser, writeThenSync, type UsersDeps } from './auth-sync.js';
+import { authContext, inTransaction, lockUser, writeThenSync, type UsersDeps } from './auth-sync.js';
+import { awaitAuth, membershipEvent } from './identity-events.js';
 import { rolesFromJson, type Actor, type UserRow } from './users.js';
 import { createUserInputSchema, parseInput, provisionAdminInputSchema } from './validation.js';
 
@@ -261,25 +262,27 @@ export async function acceptClinicInvitation(
 ): Promise<{ clinicId: string; roles: ClinicRole[] }> {
   // the platform's operators never work in a clinic (DESIGN.md: never patient data)
   if (caller.kind === 'operator') throw forbiddenError('An operator account cannot join a clinic; use a staff account of your own.');
-  const accepted = await writeThenSync(
-    deps,
-    async (tx) => {
-      await lockUser(tx, caller.userId);
-      const invitation = await ownInvitation(tx, caller, id);
-      const roles = rolesFromJson(invitation.roles);
-      const now = new Date();
-      await tx.membership.create({ data: { userId: caller.userId, clinicId: invitation.clinicId, roles } });
-      await tx.invitation.update({ where: { id }, data: { acceptedAt: now } });
-      await tx.user.updateMany({ where: { id: caller.userId, status: 'INVITED' }, data: { status: 'ACTIVE', activatedAt: now } });
-      return { invitation, roles };
-    },
-    async ({ invitation, roles }) => {
-      const ctx = authContext(selfActor(caller, invitation.clinicId, requestId));
-      await deps.auth.syncMembership(caller.userId, invitation.clinicId, roles, ctx);
-      await deps.auth.revokeInvitationLinks(id, ctx);
-    },
-    ({ invitation }) => deps.auth.syncMembership(caller.userId, invitation.clinicId, [], authContext(selfActor(caller, invitation.clinicId, requestId))),
-  );
+  const accepted = await inTransaction(deps, async (tx) => {
+    await lockUser(tx, caller.userId);
+    const invitation = await ownInvitation(tx, caller, id);
+    const roles = rolesFromJson(invitation.roles);
+    const now = new Date();
+    await tx.membership.create({ data: { userId: caller.userId, clinicId: invitation.clinicId, roles } });
+    await tx.invitation.update({ where: { id }, data: { acceptedAt: now } });
+    await tx.user.updateMany({ where: { id: caller.userId, status: 'INVITED' }, data: { status: 'ACTIVE', activatedAt: now } });
+    // auth learns the roles from this event, and that the invitation's link stops working
+    const event = await membershipEvent(deps, tx, {
+      userId: caller.userId,
+      clinicId: invitation.clinicId,
+      roles,
+      at: now,
+      invitationId: id,
+      isNew: true,
+    });
+    return { invitation, roles, event };
+  });
+  // the person's next step is switching to the clinic at auth: wait (bounded) until auth knows the roles
+  await awaitAuth(deps, accepted.event);
   const actor = selfActor(caller, accepted.invitation.clinicId, requestId);
   const about = { clinicId: accepted.invitation.clinicId, targetUserId: caller.userId };
   audit(deps, actor, { action: 'invitation.accepted', ...about, details: { invitationId: id } });

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { CLINIC_ROLES } from '@clinicult/rbac';
+
+/**
+ * Identity changes (DESIGN.md, "Every service checks every request"): users (memberships, roles,
+ * account status) and admin (clinic access) write each change to their outbox in the transaction
+ * that makes it; the bus carries it on one stream to auth (its copy of logins and roles) and to
+ * the kit's facts consumer (the revocation facts every service reads). Producer and consumer both
+ * import these schemas, so a payload cannot drift from what its readers expect.
+ *
+ * Every payload carries `at`, the instant of the change in the producer's database: consumers
+ * apply a change only when it is newer than what they hold (replays and reordering change nothing),
+ * and tokens issued before it are refused when `endsSessions` says so.
+ */
+export const IDENTITY_STREAM = 'events:identity';
+
+const instant = z.iso.datetime({ offset: true });
+const id = z.string().min(1).max(36);
+
+export const IDENTITY_EVENTS = {
+  /** A person's roles in one clinic; no roles: the membership ended. */
+  membershipChanged: 'membership.changed',
+  /** A login deactivated or reactivated (ends every session either way). */
+  userAccessChanged: 'user.access.changed',
+  /** A clinic suspended or reactivated by an operator. */
+  clinicAccessChanged: 'clinic.access.changed',
+} as const;
+
+export const membershipChangedSchema = z.object({
+  userId: id,
+  clinicId: id,
+  roles: z.array(z.enum(CLINIC_ROLES)),
+  /** false for a new membership (no existing token changes), true when roles changed or the membership ended */
+  endsSessions: z.boolean(),
+  /** the invitation this membership came from: its link stops working */
+  invitationId: id.nullable(),
+  at: instant,
+});
+
+export const userAccessChangedSchema = z.object({
+  userId: id,
+  active: z.boolean(),
+  at: instant,
+});
+
+export const clinicAccessChangedSchema = z.object({
+  clinicId: id,
+  access: z.enum(['ACTIVE', 'SUSPENDED']),
+  at: instant,
+});
+
+export type MembershipChanged = z.infer<typeof membershipChangedSchema>;
+export type UserAccessChanged = z.infer<typeof userAccessChangedSchema>;
+export type ClinicAccessChanged = z.infer<typeof clinicAccessChangedSchema>;
+
+export type IdentityEvent =
+  | { type: typeof IDENTITY_EVENTS.membershipChanged; payload: MembershipChanged }
+  | { type: typeof IDENTITY_EVENTS.userAccessChanged; payload: UserAccessChanged }
+  | { type: typeof IDENTITY_EVENTS.clinicAccessChanged; payload: ClinicAccessChanged };
+
+const SCHEMAS = {
+  [IDENTITY_EVENTS.membershipChanged]: membershipChangedSchema,
+  [IDENTITY_EVENTS.userAccessChanged]: userAccessChangedSchema,
+  [IDENTITY_EVENTS.clinicAccessChanged]: clinicAccessChangedSchema,
+} as const;
+
+/** The event as its type says it must look; throws (the bus parks it) on anything else. null: not an identity event. */
+export function parseIdentityEvent(envelope: { type: string; payload: unknown }): IdentityEvent | null {
+  const schema = (SCHEMAS as Record<string, z.ZodType>)[envelope.type];
+  if (!schema) return null;
+  return { type: envelope.type, payload: schema.parse(envelope.payload) } as IdentityEvent;
+}
+
+/** Producer side: the event to enqueue, checked against its schema before it is written. */
+export function identityEvent<E extends IdentityEvent>(type: E['type'], payload: E['payload']): { type: string; payload: E['payload']; clinicId: string | null } {
+  const parsed = (SCHEMAS as Record<string, z.ZodType>)[type]!.parse(payload) as E['payload'];
+  return { type, payload: parsed, clinicId: 'clinicId' in parsed ? parsed.clinicId : null };
+}
