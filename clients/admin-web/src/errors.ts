@@ -1,5 +1,6 @@
 import { ApolloError } from '@apollo/client';
 import type { GraphQLFormattedError } from 'graphql';
+import { inputProblems } from '@clinicult/web-identity/errors';
 
 /** Why a session ended, in plain words (DESIGN.md: extensions.reason of UNAUTHENTICATED). */
 export const SIGNED_OUT_REASONS: Record<string, string> = {
@@ -19,28 +20,24 @@ export function signedOutMessage(reason: string | undefined): string {
 export interface PlainError {
   /** what to show */
   message: string;
-  /** the input it is about (BAD_USER_INPUT extensions.field, e.g. "input.name"), if any */
+  /** the input it is about (a BAD_USER_INPUT field's path, e.g. "input.name"), if any */
   field?: string;
   code?: string;
 }
 
 const NETWORK_MESSAGE = 'The server could not be reached. Check your connection and try again.';
 
-/** A server message without the "input.name: " prefix that names the field (shown next to it). */
-function withoutFieldPrefix(message: string, field: string | undefined): string {
-  if (field && message.startsWith(`${field}: `)) {
-    const rest = message.slice(field.length + 2);
-    return rest.charAt(0).toUpperCase() + rest.slice(1);
+function fromGraphQLError(error: GraphQLFormattedError): PlainError[] {
+  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
+  if (code === 'BAD_USER_INPUT') {
+    // one problem per field, as @clinicult/web-identity reads the one input-error shape
+    return inputProblems({ graphQLErrors: [error] }).map((p) => ({ message: p.message, code, ...(p.path ? { field: p.path } : {}) }));
   }
-  return message;
+  return [fromOtherError(error, code)];
 }
 
-function fromGraphQLError(error: GraphQLFormattedError): PlainError {
-  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
-  const field = typeof error.extensions?.field === 'string' ? error.extensions.field : undefined;
+function fromOtherError(error: GraphQLFormattedError, code: string | undefined): PlainError {
   switch (code) {
-    case 'BAD_USER_INPUT':
-      return { message: withoutFieldPrefix(error.message, field), field, code };
     case 'FORBIDDEN':
       return { message: 'You are not allowed to do this.', code };
     case 'NOT_FOUND':
@@ -57,11 +54,11 @@ function fromGraphQLError(error: GraphQLFormattedError): PlainError {
 /** Every problem of a failed request, in plain words. */
 export function plainErrors(error: unknown): PlainError[] {
   if (error instanceof ApolloError) {
-    const list: PlainError[] = error.graphQLErrors.map(fromGraphQLError);
+    const list: PlainError[] = error.graphQLErrors.flatMap(fromGraphQLError);
     const network = error.networkError as (Error & { result?: { errors?: GraphQLFormattedError[] } }) | null;
     if (network) {
       const bodyErrors = network.result?.errors;
-      if (Array.isArray(bodyErrors) && bodyErrors.length) list.push(...bodyErrors.map(fromGraphQLError));
+      if (Array.isArray(bodyErrors) && bodyErrors.length) list.push(...bodyErrors.flatMap(fromGraphQLError));
       else list.push({ message: NETWORK_MESSAGE });
     }
     if (list.length === 0) list.push({ message: error.message });

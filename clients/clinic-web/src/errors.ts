@@ -1,5 +1,6 @@
 import type { ApolloError } from '@apollo/client';
 import type { GraphQLFormattedError } from 'graphql';
+import { inputProblems } from '@clinicult/web-identity/errors';
 
 /** Why a session ended, in plain words (UNAUTHENTICATED extensions.reason). */
 export const SESSION_REASONS: Record<string, string> = {
@@ -61,40 +62,14 @@ export function plainMessage(error: ErrorLike): string {
 }
 
 /**
- * Field errors of a BAD_USER_INPUT (extensions.field or extensions.fields, messages "field: …"),
- * keyed by field path; `_form` holds what no field claims.
+ * Field errors of a BAD_USER_INPUT (`fields: [{ path, message }]`, read by @clinicult/web-identity),
+ * keyed by field path; `_form` holds what no field claims, and every other refusal.
  */
 export function fieldErrors(error: ErrorLike): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of graphQLErrors(error)) {
-    const ext = e.extensions ?? {};
-    // the one input-error shape (DESIGN.md): fields: [{ path, message }]
-    const shaped = Array.isArray(ext.fields) ? (ext.fields as unknown[]).filter((f): f is { path: string; message?: string } => typeof f === 'object' && f !== null && 'path' in f) : [];
-    for (const f of shaped) out[f.path] = f.message ?? e.message;
-    if (shaped.length > 0) continue;
-    const fields = [...(Array.isArray(ext.fields) ? (ext.fields as string[]) : []), ...(typeof ext.field === 'string' ? [ext.field] : [])];
-    if (fields.length === 0) {
-      out._form = out._form ? `${out._form} ${e.message}` : e.message;
-      continue;
-    }
-    for (const field of fields) {
-      const at = e.message.indexOf(`${field}: `);
-      if (at === -1) {
-        out[field] = e.message;
-        continue;
-      }
-      const rest = e.message.slice(at + field.length + 2);
-      // up to the next "otherField: " that the error names
-      let end = rest.length;
-      for (const other of fields) {
-        if (other === field) continue;
-        const next = rest.indexOf(` ${other}: `);
-        if (next !== -1 && next < end) end = next;
-      }
-      const text = rest.slice(0, end).trim();
-      out[field] = text.charAt(0).toUpperCase() + text.slice(1);
-    }
-  }
+  const add = (key: string, message: string) => (out[key] = out[key] ? `${out[key]} ${message}` : message);
+  for (const problem of inputProblems(error)) add(problem.path ?? '_form', problem.message);
+  for (const e of graphQLErrors(error)) if (e.extensions?.code !== 'BAD_USER_INPUT') add('_form', e.message);
   return out;
 }
 

@@ -42,13 +42,37 @@ export function unauthenticatedError(reason: AuthFailureReason, message?: string
   });
 }
 
-export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra } });
+/** One input problem: the argument or input path (`input.name`, `filter.text`) and what is wrong with it. */
+export interface FieldProblem {
+  path: string;
+  message: string;
 }
 
-/** One input field is wrong: BAD_USER_INPUT with `fields: [{ path, message }]` (DESIGN.md's one input-error shape). */
+/** The message for a field without the `path: ` prefix the whole message starts with. */
+function messageFor(path: string, message: string): string {
+  return message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+}
+
+/**
+ * BAD_USER_INPUT in the one input-error shape (DESIGN.md): the whole `message` for a person, and
+ * `extensions.fields: [{ path, message }]` for a form to put each problem next to its control. A
+ * path given alone gets the message (its own `path: ` prefix removed); an empty list says the
+ * problem is about no one field.
+ */
+export function badInput(
+  message: string,
+  fields: ReadonlyArray<string | FieldProblem | undefined>,
+  extra: Record<string, unknown> = {},
+): GraphQLError {
+  const problems = fields
+    .filter((f): f is string | FieldProblem => f !== undefined && f !== '')
+    .map((f) => (typeof f === 'string' ? { path: f, message: messageFor(f, message) } : f));
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra, fields: problems } });
+}
+
+/** One input field is wrong. */
 export function invalidField(path: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  return badInput(message, { ...extra, fields: [{ path, message }] });
+  return badInput(message, [{ path, message: messageFor(path, message) }], extra);
 }
 
 export function tooManyRequests(message: string, retryAfterSeconds: number): GraphQLError {

@@ -13,12 +13,12 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
   parseValue(value) {
     const date = typeof value === 'string' ? new Date(value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.');
+    if (!date || Number.isNaN(date.getTime())) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.', []);
     return date;
   },
   parseLiteral(ast) {
     const date = ast.kind === Kind.STRING ? new Date(ast.value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.');
+    if (!date || Number.isNaN(date.getTime())) throw badInput('A DateTime is an ISO 8601 string, e.g. 2026-11-27T10:00:00Z.', []);
     return date;
   },
 });
@@ -51,12 +51,12 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   },
   parseValue(value) {
     const parsed = parseCalendarDate(value);
-    if (parsed === null) throw badInput(`${JSON.stringify(value)} is not a date. ${DATE_HINT}`);
+    if (parsed === null) throw badInput(`${JSON.stringify(value)} is not a date. ${DATE_HINT}`, []);
     return parsed;
   },
   parseLiteral(ast) {
     const parsed = ast.kind === Kind.STRING ? parseCalendarDate(ast.value) : null;
-    if (parsed === null) throw badInput(`Not a date. ${DATE_HINT}`);
+    if (parsed === null) throw badInput(`Not a date. ${DATE_HINT}`, []);
     return parsed;
   },
 });

@@ -26,10 +26,10 @@ export function requireNamedClinic(caller: Caller): string {
   if (caller.kind !== 'service') throw forbiddenError('This is an internal operation for services.');
   const clinicId = caller.clinicId;
   if (!clinicId) {
-    throw badInput('Name the clinic in the x-clinicult-clinic-id header.', { field: 'x-clinicult-clinic-id' });
+    throw badInput('Name the clinic in the x-clinicult-clinic-id header.', ['x-clinicult-clinic-id']);
   }
   if (!UUID.test(clinicId)) {
-    throw badInput(`x-clinicult-clinic-id: "${clinicId}" is not a clinic id (a UUID).`, { field: 'x-clinicult-clinic-id' });
+    throw badInput(`x-clinicult-clinic-id: "${clinicId}" is not a clinic id (a UUID).`, ['x-clinicult-clinic-id']);
   }
   return clinicId;
 }

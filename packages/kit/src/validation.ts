@@ -4,18 +4,13 @@ import { badInput } from './errors.js';
 /**
  * Parses input with a zod schema. A failure is BAD_USER_INPUT whose message names every problem
  * with its field (`vitals.spo2: …`, `input.fields[1].options: …`) and whose `extensions.fields`
- * lists the fields (STYLE.md: say what is wrong and how to fix it).
+ * lists each problem as `{ path, message }` (STYLE.md: say what is wrong and how to fix it).
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, root?: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const fields: string[] = [];
-  const problems = parsed.error.issues.map((issue) => {
-    const field = fieldPath(root, issue.path);
-    if (!fields.includes(field)) fields.push(field);
-    return `${field}: ${issue.message}`;
-  });
-  throw badInput(problems.join(' '), { fields });
+  const fields = parsed.error.issues.map((issue) => ({ path: fieldPath(root, issue.path), message: issue.message }));
+  throw badInput(fields.map((f) => `${f.path}: ${f.message}`).join(' '), fields);
 }
 
 /** `input` + ['fields', 1, 'options'] → `input.fields[1].options`; no root and no path → `input`. */

@@ -33,3 +33,15 @@ export async function gql<T = Record<string, any>>(
 export function codes(response: GraphQLResponse): string[] {
   return (response.errors ?? []).map((e) => String(e.extensions?.code));
 }
+
+/** The field paths a BAD_USER_INPUT names (`extensions.fields: [{ path, message }]`, the one input-error shape). */
+export function fieldPaths(error: { extensions?: Record<string, unknown> } | undefined): string[] {
+  const fields = error?.extensions?.fields;
+  if (!Array.isArray(fields)) return [];
+  const paths = fields.map((f: unknown) =>
+    typeof f === 'object' && f !== null && typeof (f as { message?: unknown }).message === 'string'
+      ? String((f as { path?: unknown }).path)
+      : `not a { path, message }: ${JSON.stringify(f)}`,
+  );
+  return [...new Set(paths)];
+}

@@ -28,16 +28,37 @@ export function secondFactorChallenge(error: unknown): SecondFactorChallenge | n
   return null;
 }
 
-/** The message for one field of a BAD_USER_INPUT (`fields: [{ path, message }]`), if any. */
-export function fieldMessage(error: unknown, path: string): string | undefined {
+/** One problem of a BAD_USER_INPUT: the input path it is about (null: the form as a whole) and what is wrong. */
+export interface InputProblem {
+  path: string | null;
+  message: string;
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The problems of a refused request's BAD_USER_INPUT errors, in the one input-error shape every
+ * service answers (`extensions.fields: [{ path, message }]`, DESIGN.md); read here once for both
+ * web apps. An error that names no field is one problem of the whole form.
+ */
+export function inputProblems(error: unknown): InputProblem[] {
+  const out: InputProblem[] = [];
   for (const e of graphQLErrorsOf(error)) {
-    const fields = e.extensions?.fields;
-    if (Array.isArray(fields)) {
-      const hit = fields.find((f: unknown) => typeof f === 'object' && f !== null && (f as { path?: string }).path === path);
-      if (hit) return (hit as { message?: string }).message ?? e.message;
-    }
+    if (e.extensions?.code !== 'BAD_USER_INPUT') continue;
+    const fields = Array.isArray(e.extensions.fields) ? (e.extensions.fields as unknown[]) : [];
+    const named = fields.filter(
+      (f): f is { path: string; message: string } =>
+        typeof f === 'object' && f !== null && typeof (f as { path?: unknown }).path === 'string' && typeof (f as { message?: unknown }).message === 'string',
+    );
+    if (named.length === 0) out.push({ path: null, message: e.message });
+    for (const f of named) out.push({ path: f.path, message: capitalized(f.message) });
   }
-  return undefined;
+  return out;
+}
+
+/** The message for one field of a BAD_USER_INPUT, if any. */
+export function fieldMessage(error: unknown, path: string): string | undefined {
+  return inputProblems(error).find((p) => p.path === path)?.message;
 }
 
 /** One sentence for the person at the screen. */

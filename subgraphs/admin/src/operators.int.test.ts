@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
 import { clusterStream } from '@clinicult/kit';
-import { codes, gql, type GraphQLResponse, type TestIssuer } from '@clinicult/testing';
+import { codes, fieldPaths, gql, type GraphQLResponse, type TestIssuer } from '@clinicult/testing';
 import { CLINIC_FIELDS, createClinic, startAdmin, startRealAuth, testIssuer, type AdminUnderTest, type AuthUnderTest } from './__tests__/stack.js';
 
 const tag = randomUUID().slice(0, 8);
@@ -292,7 +292,7 @@ describe('global templates', () => {
     const response = await gql(admin.url, CREATE_TEMPLATE, { input }, { token: operator });
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0]!.message).toMatch(message);
-    expect(response.errors![0]!.extensions!.field).toEqual(expect.stringMatching(/^input\./));
+    expect(fieldPaths(response.errors![0]!)).toEqual([expect.stringMatching(/^input\./)]);
     expect(await rowsSnapshot()).toEqual(before);
   });
 

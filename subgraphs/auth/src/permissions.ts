@@ -4,6 +4,7 @@ import { allow, can, isAuthenticated, isUser, serviceCan, SERVICE_CAPABILITIES, 
 export const rules: IRules = {
   Query: {
     authKeyIds: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
+    identities: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     mySecondFactors: isUser,
   },
   Mutation: {
@@ -32,6 +33,9 @@ export const rules: IRules = {
     clearSecondFactors: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
   },
   AuthPayload: allow,
+  // reached only through the service-ruled `identities`
+  Identity: allow,
+  IdentityMembership: allow,
   User: allow,
   TotpEnrolment: allow,
   SecondFactorEnrolment: allow,

@@ -4,6 +4,7 @@ import { isUserCaller, type UserCaller } from '@clinicult/rbac';
 import type { AuthDeps } from './deps.js';
 import * as invitations from './domain/invitations.js';
 import * as internal from './domain/internal.js';
+import { identities } from './domain/identity.js';
 import * as mfa from './domain/second-factor.js';
 import * as sessions from './domain/sessions.js';
 import type { KeyStore } from './keys.js';
@@ -49,6 +50,7 @@ export const resolvers: GraphQLResolverMap<AuthContext> = {
   JSON: JSONScalar,
   Query: {
     authKeyIds: (_p, _a, ctx) => ctx.deps.keys.jwks().keys.map((k) => k.kid!),
+    identities: (_p, args: { userIds: string[] }, ctx) => identities(ctx.deps.db, args.userIds),
     mySecondFactors: (_p, _a, ctx) => mfa.mySecondFactors(ctx.deps.db, userCaller(ctx).userId),
   },
   Mutation: {

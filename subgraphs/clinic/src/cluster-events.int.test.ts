@@ -209,7 +209,7 @@ describe('global templates', () => {
     expect(catalog.map((t: { globalTemplateId: string }) => t.globalTemplateId)).not.toContain(globalId);
     const refused = await h.as(adminB, ADOPT, { g: globalId });
     expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
-    expect(refused.errors![0]!.extensions).toMatchObject({ fields: ['globalTemplateId'], reason: 'TEMPLATE_RETIRED' });
+    expect(refused.errors![0]!.extensions).toMatchObject({ fields: [{ path: 'globalTemplateId' }], reason: 'TEMPLATE_RETIRED' });
     const unknown = await h.as(adminB, ADOPT, { g: randomUUID() });
     expect(codes(unknown)).toEqual(['BAD_USER_INPUT']);
     expect(unknown.errors![0]!.extensions!.reason).toBe('TEMPLATE_NOT_PUBLISHED');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codes } from '@clinicult/testing';
+import { codes, fieldPaths } from '@clinicult/testing';
 import { DEFAULT_TEMPLATES, DEFAULT_VISIT_REASONS } from './domain/defaults.js';
 import { startHarness, templateInput, type ClinicHarness } from './__tests__/harness.js';
 
@@ -93,7 +93,7 @@ test.each([
   const r = await h.as(admin, WRITE, { input });
   expect(codes(r)).toEqual(['BAD_USER_INPUT']);
   expect(r.errors![0]!.message).toMatch(message);
-  expect(r.errors![0]!.extensions!.fields).toContain(field);
+  expect(fieldPaths(r.errors![0]!)).toContain(field);
   expect((await h.as(admin, READ)).data.clinicSettings).toEqual(before.data.clinicSettings);
 });
 

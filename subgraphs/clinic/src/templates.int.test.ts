@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codes } from '@clinicult/testing';
+import { codes, fieldPaths } from '@clinicult/testing';
 import { startHarness, templateInput, type ClinicHarness } from './__tests__/harness.js';
 
 /**
@@ -123,7 +123,7 @@ describe('validation names the field', () => {
     const r = await h.as(adminA, CREATE, { input: { ...templateInput(name), ...patch } });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.errors![0]!.message).toMatch(message);
-    expect(r.errors![0]!.extensions!.fields).toContain(field);
+    expect(fieldPaths(r.errors![0]!)).toContain(field);
     expect(await h.db.template.count({ where: { clinicId: clinicA, name } })).toBe(0);
   });
 
@@ -132,7 +132,7 @@ describe('validation names the field', () => {
     const first = await create(adminA, templateInput(name, 'INTAKE'));
     const again = await h.as(adminA, CREATE, { input: templateInput(name.toUpperCase(), 'INTAKE') });
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
-    expect(again.errors![0]!.extensions).toMatchObject({ fields: ['input.name'], reason: 'TEMPLATE_NAME_TAKEN' });
+    expect(again.errors![0]!.extensions).toMatchObject({ fields: [{ path: 'input.name' }], reason: 'TEMPLATE_NAME_TAKEN' });
     // another kind, or another clinic: fine
     await create(adminA, templateInput(name, 'NOTE'));
     await create(adminB, templateInput(name, 'INTAKE'));
@@ -165,7 +165,7 @@ describe('versions', () => {
     const t = await create(adminA, templateInput(`Kind ${randomUUID()}`, 'INTAKE'));
     const r = await h.as(adminA, UPDATE, { id: t.id, input: templateInput('Now a note', 'NOTE') });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions!.fields).toEqual(['input.kind']);
+    expect(fieldPaths(r.errors![0]!)).toEqual(['input.kind']);
     expect(r.errors![0]!.message).toMatch(/kind cannot change/);
     expect(await h.db.template.findUniqueOrThrow({ where: { id: t.id } })).toMatchObject({ currentVersion: 1, name: t.name });
     expect(await h.db.templateVersion.count({ where: { templateId: t.id } })).toBe(1);
@@ -222,7 +222,7 @@ describe('templateForVisit (internal)', () => {
     await h.as(adminA, SET_ACTIVE, { id: t.id, active: false });
     const r = await h.templateForVisit(clinicA, t.id);
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions).toMatchObject({ reason: 'TEMPLATE_INACTIVE', fields: ['templateId'] });
+    expect(r.errors![0]!.extensions).toMatchObject({ reason: 'TEMPLATE_INACTIVE', fields: [{ path: 'templateId' }] });
     expect(r.data?.templateForVisit ?? null).toBeNull();
   });
 

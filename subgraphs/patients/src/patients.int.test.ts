@@ -1,4 +1,4 @@
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { auditEvents, personInput, startHarness, type PatientsHarness, type Staff } from './__tests__/harness.js';
 import { clinicSnapshot, visitIn } from './__tests__/visits.js';
 
@@ -136,7 +136,7 @@ describe('registerPatient', () => {
     const r = await register(a.office, personInput(patch));
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.errors![0]!.message).toMatch(message);
-    expect(r.errors![0]!.extensions!.fields).toEqual([field]);
+    expect(fieldPaths(r.errors![0]!)).toEqual([field]);
     expect(await clinicSnapshot(h, clinicA)).toBe(before);
   });
 

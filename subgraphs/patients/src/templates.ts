@@ -56,17 +56,17 @@ export function createTemplateSource(options: { clinicUrl: string; tokens: Token
       } catch (error) {
         if (error instanceof GraphQLError && error.extensions?.code === 'BAD_USER_INPUT') {
           // e.g. TEMPLATE_INACTIVE: the clinic's own words, attributed to our argument
-          throw badInput(`templateId: ${error.message}`, { fields: ['templateId'], reason: error.extensions.reason ?? null });
+          throw badInput(`templateId: ${error.message}`, ['templateId'], { reason: error.extensions.reason ?? null });
         }
         options.logger.warn({ err: error, clinicId, templateId, reqId: ctx.requestId }, 'template for check-in not fetched');
         throw unavailable(error instanceof Error ? error.message : String(error));
       }
       const found = data.templateForVisit;
       if (!found) {
-        throw badInput(`templateId: no template with id ${templateId} in this clinic; choose one of the clinic's active templates.`, {
-          fields: ['templateId'],
-          reason: 'TEMPLATE_NOT_FOUND',
-        });
+        throw badInput(
+          `templateId: no template with id ${templateId} in this clinic; choose one of the clinic's active templates.`,
+          ['templateId'], { reason: 'TEMPLATE_NOT_FOUND' },
+        );
       }
       return { ...found, fields: readStoredFields(found.fields) };
     },

@@ -1,4 +1,4 @@
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { startHarness, type PatientsHarness } from './__tests__/harness.js';
 import { ok, registerPatient, visitIn, type Team } from './__tests__/visits.js';
 
@@ -88,7 +88,7 @@ describe('check-in with a template', () => {
   ])('%s is BAD_USER_INPUT naming templateId and checks nobody in', async (_label, id, reason) => {
     const { patientId, r } = await checkIn(id());
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions).toMatchObject({ fields: ['templateId'], reason });
+    expect(r.errors![0]!.extensions).toMatchObject({ fields: [{ path: 'templateId' }], reason });
     expect(await h.db.currentVisit.count({ where: { patientId } })).toBe(0);
   });
 
@@ -97,7 +97,7 @@ describe('check-in with a template', () => {
     await h.clinic!.setActive(clinic, retired, false);
     const { patientId, r } = await checkIn(retired);
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions).toMatchObject({ fields: ['templateId'], reason: 'TEMPLATE_INACTIVE' });
+    expect(r.errors![0]!.extensions).toMatchObject({ fields: [{ path: 'templateId' }], reason: 'TEMPLATE_INACTIVE' });
     expect(await h.db.currentVisit.count({ where: { patientId } })).toBe(0);
   });
 });
@@ -124,7 +124,7 @@ describe('intake answers (NURSE, TRIAGE)', () => {
     const before = await h.db.currentVisit.findUniqueOrThrow({ where: { id: visitId } });
     const r = await intakeAnswers(visitId, answers);
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions!.fields).toEqual(fields);
+    expect(fieldPaths(r.errors![0]!)).toEqual(fields);
     expect(r.errors![0]!.message).toMatch(message);
     const after = await h.db.currentVisit.findUniqueOrThrow({ where: { id: visitId } });
     expect(after.version).toBe(before.version);
@@ -135,7 +135,7 @@ describe('intake answers (NURSE, TRIAGE)', () => {
     const plain = await visitIn(h, team, 'TRIAGE');
     const r = await intakeAnswers(plain.visitId, { complaint: 'x' });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions).toMatchObject({ reason: 'NO_TEMPLATE', fields: ['answers'] });
+    expect(r.errors![0]!.extensions).toMatchObject({ reason: 'NO_TEMPLATE', fields: [{ path: 'answers' }] });
   });
 });
 
@@ -152,7 +152,7 @@ describe("the doctor's note template (WITH_DOCTOR)", () => {
     const { visitId } = await visitIn(h, team, 'WITH_DOCTOR', { templateId: note });
     const bad = await consult(visitId, { followUp: '2026-02-30' });
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
-    expect(bad.errors![0]!.extensions!.fields).toEqual(['input.templateAnswers.throat', 'input.templateAnswers.followUp']);
+    expect(fieldPaths(bad.errors![0]!)).toEqual(['input.templateAnswers.throat', 'input.templateAnswers.followUp']);
     const good = await consult(visitId, { throat: 'red', followUp: '2026-03-02' });
     expect(good.errors).toBeUndefined();
     expect(good.data!.recordConsultation.templateAnswers).toEqual({ throat: 'red', followUp: '2026-03-02' });
@@ -162,7 +162,7 @@ describe("the doctor's note template (WITH_DOCTOR)", () => {
     const { visitId } = await visitIn(h, team, 'WITH_DOCTOR', { templateId: intake });
     const r = await consult(visitId, { throat: 'red' });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions).toMatchObject({ reason: 'NO_TEMPLATE', fields: ['input.templateAnswers'] });
+    expect(r.errors![0]!.extensions).toMatchObject({ reason: 'NO_TEMPLATE', fields: [{ path: 'input.templateAnswers' }] });
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hasPermission, permissionsForRoles, type Role } from '@clinicult/rbac';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { auditEvents, startHarness, type PatientsHarness, type Staff } from './__tests__/harness.js';
 import { clinicSnapshot, ok, registerPatient, STEPS, visitIn, type Team } from './__tests__/visits.js';
 import { localDate } from './domain/clinic-time.js';
@@ -310,7 +310,7 @@ describe('recordings', () => {
     const hot = await record({ temperatureC: 99.5 });
     expect(codes(hot)).toEqual(['BAD_USER_INPUT']);
     expect(hot.errors![0]!.message).toBe('vitals.temperatureC: 99.5 °C is outside the plausible range 30–45 °C; check the value and its unit.');
-    expect(hot.errors![0]!.extensions!.fields).toEqual(['vitals.temperatureC']);
+    expect(fieldPaths(hot.errors![0]!)).toEqual(['vitals.temperatureC']);
     const inverted = await record({ diastolic: 130 });
     expect(inverted.errors![0]!.message).toBe('vitals.diastolic: 130 mmHg must be lower than systolic (120 mmHg).');
     expect(await clinicSnapshot(h, clinic)).toBe(before);
@@ -332,7 +332,7 @@ describe('recordings', () => {
       { token: team.doctor.token },
     );
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
-    expect(bad.errors![0]!.extensions!.fields).toEqual(['input.diagnoses[1].code']);
+    expect(fieldPaths(bad.errors![0]!)).toEqual(['input.diagnoses[1].code']);
     expect(bad.errors![0]!.message).toMatch(/^input.diagnoses\[1\].code: "FLU" is not an ICD-10 code/);
   });
 

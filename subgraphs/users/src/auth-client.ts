@@ -24,7 +24,16 @@ export interface InvitationMail {
   expiresAt: Date;
 }
 
+/** auth's copy of one user (its internal `identities` query), compared by the reconcile command. */
+export interface AuthIdentity {
+  userId: string;
+  active: boolean;
+  memberships: Array<{ clinicId: string; roles: string[] }>;
+}
+
 export interface AuthClient {
+  /** auth's copy of these users (at most 500); users auth has no login for are left out. */
+  identities(userIds: readonly string[], ctx: AuthCallContext): Promise<AuthIdentity[]>;
   /** Creates (or updates) the login for a user; the email is the sign-in name. */
   upsertCredential(userId: string, email: string, ctx: AuthCallContext): Promise<void>;
   /** Sends (or resends) an invitation's mail; auth answers nothing else (DESIGN.md: links only by email). */
@@ -67,6 +76,15 @@ export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: Se
   }
 
   return {
+    async identities(userIds, ctx) {
+      const data = await call<{ identities: AuthIdentity[] }>(
+        "read auth's copy of the users",
+        'query ($ids: [ID!]!) { identities(userIds: $ids) { userId active memberships { clinicId roles } } }',
+        { ids: userIds },
+        ctx,
+      );
+      return data.identities;
+    },
     async upsertCredential(userId, email, ctx) {
       await call(
         'create the login',

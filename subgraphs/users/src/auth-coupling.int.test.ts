@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, mysqlQuery, type TestDatabase } from '@clinicult/db';
@@ -95,6 +96,17 @@ async function login(email: string) {
 
 const authRows = <T>(sql: string, params: unknown[]) => mysqlQuery<T>(authDb.url, sql, params);
 
+/** `npm run identity:reconcile` as an operator runs it where users runs (users' environment), built by the test's build step. */
+function reconcile(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = path.join(repoRoot(), 'subgraphs/users/dist/cli/reconcile.js');
+  const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: h.database.url, AUTH_URL: auth.url, IDENTITY_STREAM };
+  return new Promise((resolve) =>
+    execFile(process.execPath, [script, ...args], { env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
 test('provisioning, invitations by mail, role changes and deactivation reach auth', async () => {
   // admin (the service) invites the clinic's first ADMIN; the answer has no link, the mail has
   const provision = await gql(
@@ -151,4 +163,40 @@ test('provisioning, invitations by mail, role changes and deactivation reach aut
   const [removed] = await authRows<{ roles: unknown }>('SELECT roles FROM Membership WHERE userId = ?', [ninaId]);
   expect(typeof removed!.roles === 'string' ? JSON.parse(removed!.roles) : removed!.roles).toEqual([]);
   expect((await gql(h.url, `{ me { id } }`, {}, { token: back.data!.login.token })).errors![0]!.extensions!.reason).toBe('SESSION_REVOKED');
+});
+
+test('identity:reconcile reports drift between users and auth; --repair sends users’ version through the identity stream', async () => {
+  const bossToken = (await login('boss@clinic.example')).data!.login.token as string;
+  const created = await gql(
+    h.url,
+    `mutation { createUser(input: { email: "rita@clinic.example", firstName: "Rita", lastName: "Reyes", roles: [NURSE] }) { invitation { id } } }`,
+    {},
+    { token: bossToken },
+  );
+  expect(created.errors).toBeUndefined();
+  const ritaToken = await join('rita@clinic.example');
+  const ritaId = (await gql(h.url, `{ me { id } }`, {}, { token: ritaToken })).data!.me.id as string;
+  // a lost event, a restored backup or a hand edit: auth now grants what users never decided
+  await authRows('UPDATE Membership SET roles = ? WHERE userId = ? AND clinicId = ?', [JSON.stringify(['ADMIN', 'NURSE']), ritaId, CLINIC]);
+  expect((await login('rita@clinic.example')).data!.login.roles).toEqual(['ADMIN', 'NURSE']);
+
+  const report = await reconcile([]);
+  expect(report).toMatchObject({ code: 1, stderr: "" });
+  expect(report.stdout).toContain(`user ${ritaId} in clinic ${CLINIC}: users says [NURSE], auth says [ADMIN, NURSE]`);
+
+  const repaired = await reconcile(['--repair']);
+  expect(repaired).toMatchObject({ code: 0, stderr: "" });
+  expect(repaired.stdout).toMatch(/repaired by identity events/);
+  // auth applies users' version from the stream: the escalated roles are gone, and so is the session that held them
+  const rolesAtAuth = async () => {
+    const [row] = await authRows<{ roles: unknown }>('SELECT roles FROM Membership WHERE userId = ? AND clinicId = ?', [ritaId, CLINIC]);
+    return typeof row!.roles === 'string' ? JSON.parse(row!.roles) : row!.roles;
+  };
+  for (let i = 0; i < 50 && JSON.stringify(await rolesAtAuth()) !== '["NURSE"]'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(await rolesAtAuth()).toEqual(['NURSE']);
+  expect((await gql(h.url, `{ me { id } }`, {}, { token: ritaToken })).errors?.[0]?.extensions?.reason).toBe('SESSION_REVOKED');
+  expect((await login('rita@clinic.example')).data!.login.roles).toEqual(['NURSE']);
+  const again = await reconcile([]);
+  expect(again).toMatchObject({ code: 0 });
+  expect(again.stdout).toContain('users and auth agree.');
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { archived, auditEvents, snapshotOf, startHarness, type Staff, type VisitsHarness } from './__tests__/harness.js';
 
 /**
@@ -145,7 +145,7 @@ describe('addVisitAddendum', () => {
     for (const text of ['', '   \n\t ', 'x'.repeat(5001)]) {
       const r = await add(a.doctor, text);
       expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-      expect(r.errors![0]!.extensions!.fields).toEqual(['text']);
+      expect(fieldPaths(r.errors![0]!)).toEqual(['text']);
       expect(r.errors![0]!.message).toMatch(/^text: .*1 to 5000 characters/);
     }
     expect(await addendaRows()).toBe(count);
@@ -263,7 +263,7 @@ describe('HistoricVisit.template', () => {
     const bad = snapshotOf(clinicA, patient, { template: { ...TEMPLATE, kind: 'FORM' } });
     const r = await h.archive(bad);
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect(r.errors![0]!.extensions!.fields).toEqual(['snapshot.template.kind']);
+    expect(fieldPaths(r.errors![0]!)).toEqual(['snapshot.template.kind']);
     expect(await h.db.historicVisit.count({ where: { id: bad.visitId } })).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { ARCHIVE, snapshotOf, startHarness, type VisitsHarness } from './__tests__/harness.js';
 
 /**
@@ -102,7 +102,7 @@ test.each([
   const r = await h.archive(snapshot);
   expect(codes(r)).toEqual(['BAD_USER_INPUT']);
   expect(r.errors![0]!.message).toMatch(message);
-  expect(r.errors![0]!.extensions!.fields).toContain(field);
+  expect(fieldPaths(r.errors![0]!)).toContain(field);
   expect(await rows(snapshot.visitId)).toBe(0);
 });
 

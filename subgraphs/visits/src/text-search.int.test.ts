@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import { createTestDatabase, migrate, mysqlQuery, servicePaths } from '@clinicult/db';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { archived, snapshotOf, startHarness, type Staff, type VisitsHarness } from './__tests__/harness.js';
 import { listVisits } from './domain/history.js';
 import { searchTextOf, textSearchQuery } from './domain/search.js';
@@ -154,7 +154,7 @@ describe('what a search refuses or ignores', () => {
     for (const text of ['de la', 'J0 a', '+-"*()~<>@', '"""***+++---(((~~~<<<>>>@@@', '', '   ', 'the', 'x'.repeat(101)]) {
       const r = await search(doctor, { text });
       expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-      expect(r.errors![0]!.extensions!.fields).toEqual(['filter.text']);
+      expect(fieldPaths(r.errors![0]!)).toEqual(['filter.text']);
       expect(r.data).toBeNull();
     }
     const r = await search(doctor, { text: 'de la' });

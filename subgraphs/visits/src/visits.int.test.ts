@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codes, gql } from '@clinicult/testing';
+import { codes, gql, fieldPaths } from '@clinicult/testing';
 import { archived, auditEvents, snapshotOf, startHarness, type Staff, type VisitsHarness } from './__tests__/harness.js';
 
 /**
@@ -173,7 +173,7 @@ describe('visits(filter)', () => {
     ]);
     const bad = await list(a.doctor, { diagnosisCode: 'G44; DROP' });
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
-    expect(bad.errors![0]!.extensions!.fields).toEqual(['filter.diagnosisCode']);
+    expect(fieldPaths(bad.errors![0]!)).toEqual(['filter.diagnosisCode']);
   });
 });
 

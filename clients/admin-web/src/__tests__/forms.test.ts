@@ -67,9 +67,11 @@ describe('errors in plain words', () => {
 
   it('puts BAD_USER_INPUT next to its field, without the field prefix', () => {
     const error = apollo(
-      new GraphQLError('input.name: a clinic named "X" already exists.', { extensions: { code: 'BAD_USER_INPUT', field: 'input.name' } }),
+      new GraphQLError('input.name: a clinic named "X" already exists.', {
+        extensions: { code: 'BAD_USER_INPUT', fields: [{ path: 'input.name', message: 'a clinic named "X" already exists.' }] },
+      }),
       new GraphQLError('input.fields[2].options: a CHOICE field needs at least 2 options.', {
-        extensions: { code: 'BAD_USER_INPUT', field: 'input.fields[2].options' },
+        extensions: { code: 'BAD_USER_INPUT', fields: [{ path: 'input.fields[2].options', message: 'a CHOICE field needs at least 2 options.' }] },
       }),
     );
     expect(errorsByField(error)).toEqual({

@@ -2,6 +2,7 @@ import { ApolloError, useApolloClient } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { NOT_AN_OPERATOR, useOperatorSignIn } from '../components/OperatorSignInSteps';
+import { fieldMessage } from '@clinicult/web-identity';
 import { Field, focusFirstProblem, PageTitle } from '../components/ui';
 import { LOGIN, type LoginData } from '../graphql';
 import { useSession } from '../session';
@@ -57,8 +58,8 @@ export function SignInPage() {
         return data!.login;
       });
     } catch (error) {
-      const first = error instanceof ApolloError ? error.graphQLErrors[0] : undefined;
-      if (first?.extensions?.field === 'email') setErrors({ email: first.message });
+      const email = fieldMessage(error, 'email');
+      if (email) setErrors({ email });
       else setErrors({ form: signInProblem(error) });
       focusFirstProblem();
     } finally {

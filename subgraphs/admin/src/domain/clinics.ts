@@ -161,20 +161,22 @@ export class ClinicRegistry {
     if (!timeZone) {
       throw badInput(
         `input.timeZone: "${parsed.timeZone}" is not an IANA time zone; use a zone name such as "Europe/Madrid" or "America/New_York".`,
-        { field: 'input.timeZone' },
+        ['input.timeZone'],
       );
     }
     const { clusters } = this.deps;
     const cluster = parsed.cluster || clusters[0]!;
     if (!clusters.includes(cluster)) {
-      throw badInput(`input.cluster: unknown cluster "${cluster}"; use one of: ${clusters.join(', ')}.`, {
-        field: 'input.cluster',
-      });
+      throw badInput(
+        `input.cluster: unknown cluster "${cluster}"; use one of: ${clusters.join(', ')}.`,
+        ['input.cluster'],
+      );
     }
     const duplicate = () =>
-      badInput(`input.name: a clinic named "${parsed.name}" already exists (names are unique regardless of case); choose another name.`, {
-        field: 'input.name',
-      });
+      badInput(
+        `input.name: a clinic named "${parsed.name}" already exists (names are unique regardless of case); choose another name.`,
+        ['input.name'],
+      );
     if (await this.deps.db.clinic.findUnique({ where: { name: parsed.name }, select: { id: true } })) throw duplicate();
 
     try {
@@ -204,7 +206,7 @@ export class ClinicRegistry {
     if (!isUuid(clinicId)) throw this.unknownClinic(clinicId, 'id');
     const parsed = parseInput(updateClinicSchema, input ?? {}, 'input');
     if (parsed.name == null && parsed.timeZone == null) {
-      throw badInput('input: give a new name, a new timeZone, or both.', { field: 'input' });
+      throw badInput('input: give a new name, a new timeZone, or both.', ['input']);
     }
     let timeZone: string | null = null;
     if (parsed.timeZone != null) {
@@ -212,15 +214,16 @@ export class ClinicRegistry {
       if (!timeZone) {
         throw badInput(
           `input.timeZone: "${parsed.timeZone}" is not an IANA time zone; use a zone name such as "Europe/Madrid" or "America/New_York".`,
-          { field: 'input.timeZone' },
+          ['input.timeZone'],
         );
       }
     }
     const name = parsed.name ?? null;
     const duplicate = () =>
-      badInput(`input.name: a clinic named "${name}" already exists (names are unique regardless of case); choose another name.`, {
-        field: 'input.name',
-      });
+      badInput(
+        `input.name: a clinic named "${name}" already exists (names are unique regardless of case); choose another name.`,
+        ['input.name'],
+      );
     try {
       const { clinic, changed } = await this.deps.db.$transaction(
         async (tx) => {
@@ -280,13 +283,13 @@ export class ClinicRegistry {
     const clinic = await this.get(clinicId);
     if (!clinic) throw this.unknownClinic(clinicId, field);
     if (clinic.status !== 'ACTIVE') {
-      throw badInput(`${field}: clinic ${clinicId} is suspended; reactivate it before provisioning its admin.`, { field });
+      throw badInput(`${field}: clinic ${clinicId} is suspended; reactivate it before provisioning its admin.`, [field]);
     }
     return clinic;
   }
 
   private unknownClinic(clinicId: string, field: string) {
-    return badInput(`${field}: no clinic with id "${clinicId}".`, { field });
+    return badInput(`${field}: no clinic with id "${clinicId}".`, [field]);
   }
 
   private async changeStatus(

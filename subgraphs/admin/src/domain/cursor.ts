@@ -12,6 +12,6 @@ export function encodeCursor(cursor: ClinicCursor): string {
 
 export function decodeCursor(value: string): ClinicCursor {
   const parts = decodeKeyset(value, ['string', 'string']);
-  if (!parts) throw badInput('after: not a cursor of this list; pass pageInfo.endCursor from the previous page.', { field: 'after' });
+  if (!parts) throw badInput('after: not a cursor of this list; pass pageInfo.endCursor from the previous page.', ['after']);
   return { name: parts[0] as string, id: parts[1] as string };
 }

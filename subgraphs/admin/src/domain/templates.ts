@@ -71,7 +71,7 @@ export function parseTemplateInput(input: unknown, prefix = 'input'): TemplateDe
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = fieldPath(prefix, issue.path);
-  throw badInput(`${field}: ${issue.message}`, { field });
+  throw badInput(`${field}: ${issue.message}`, [field]);
 }
 
 export function encodeTemplateCursor(t: { name: string; id: string }): string {
@@ -80,7 +80,7 @@ export function encodeTemplateCursor(t: { name: string; id: string }): string {
 
 function decodeTemplateCursor(value: string): { name: string; id: string } {
   const parts = decodeKeyset(value, ['string', 'string']);
-  if (!parts) throw badInput('after: not a cursor of this list; pass pageInfo.endCursor from the previous page.', { field: 'after' });
+  if (!parts) throw badInput('after: not a cursor of this list; pass pageInfo.endCursor from the previous page.', ['after']);
   return { name: parts[0] as string, id: parts[1] as string };
 }
 
@@ -139,12 +139,13 @@ export class GlobalTemplateCatalog {
     const view = await this.deps.db.$transaction(async (tx) => {
       const current = await this.lock(tx, id);
       if (current.retired) {
-        throw badInput(`id: global template "${id}" is retired; create a new template instead.`, { field: 'id' });
+        throw badInput(`id: global template "${id}" is retired; create a new template instead.`, ['id']);
       }
       if (definition.kind !== current.kind) {
-        throw badInput(`input.kind: a template's kind cannot change (it is ${current.kind}); create a new ${definition.kind} template instead.`, {
-          field: 'input.kind',
-        });
+        throw badInput(
+          `input.kind: a template's kind cannot change (it is ${current.kind}); create a new ${definition.kind} template instead.`,
+          ['input.kind'],
+        );
       }
       const version = current.currentVersion + 1;
       await this.writeVersion(tx, id, version, definition, actor);
@@ -253,5 +254,5 @@ function toView(row: GlobalTemplate, fields: TemplateFieldDef[]): GlobalTemplate
 }
 
 function unknownTemplate(id: string) {
-  return badInput(`id: no global template with id "${id}".`, { field: 'id' });
+  return badInput(`id: no global template with id "${id}".`, ['id']);
 }

@@ -51,7 +51,7 @@ describe('cursors', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(GraphQLError);
-      expect((error as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+      expect((error as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'after', message: expect.stringMatching(/^not a cursor/) }] });
       expect((error as GraphQLError).message).toMatch(/^after:/);
     },
   );

@@ -10,7 +10,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefi
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
-  throw badInput(field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
+  throw badInput(field ? `${field}: ${issue.message}` : issue.message, [field]);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -12,6 +12,6 @@ export function encodeCursor(cursor: AuditCursor): string {
 
 export function decodeCursor(value: string): AuditCursor {
   const parts = decodeKeyset(value, ['date', 'string']);
-  if (!parts) throw badInput('after: not a cursor of this list; pass pageInfo.endCursor from the previous page.', { field: 'after' });
+  if (!parts) throw badInput('after: not a cursor of this list; pass pageInfo.endCursor from the previous page.', ['after']);
   return { occurredAt: parts[0] as Date, id: parts[1] as string };
 }

@@ -55,7 +55,7 @@ function parseArgs(raw: AuditLogArgs) {
   const parsed = auditLogArgsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badInput(issue?.message ?? 'invalid arguments', { field: issue?.path.join('.') });
+    throw badInput(issue?.message ?? 'invalid arguments', [issue?.path.join('.')]);
   }
   return parsed.data;
 }

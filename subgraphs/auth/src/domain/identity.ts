@@ -5,10 +5,11 @@ import {
   type MembershipChanged,
   type UserAccessChanged,
 } from '@clinicult/contracts';
-import type { Logger } from '@clinicult/kit';
+import { invalidField, type Logger } from '@clinicult/kit';
 import type { AuthDb } from '../db.js';
 import type { FactsWriter } from '../facts-writer.js';
 import { revokeInvitationLinks } from './invitations.js';
+import { rolesOf } from './sessions.js';
 
 /**
  * auth's copy of who may do what, kept from the identity stream (users: memberships and account
@@ -87,4 +88,18 @@ async function applyClinicAccess(deps: IdentityDeps, change: ClinicAccessChanged
   });
   await deps.facts.clinicSuspended(change.clinicId, change.access === 'SUSPENDED', at);
   return 'applied';
+}
+
+/** auth's copy of these users, for users' reconcile command (domain/reconcile.ts there). */
+export async function identities(db: AuthDb, userIds: readonly string[]) {
+  if (userIds.length > 500) throw invalidField('userIds', 'userIds: at most 500 ids per call.');
+  const credentials = await db.credential.findMany({
+    where: { userId: { in: [...userIds] } },
+    select: { userId: true, status: true, memberships: { select: { clinicId: true, roles: true } } },
+  });
+  return credentials.map((c) => ({
+    userId: c.userId,
+    active: c.status !== 'DEACTIVATED',
+    memberships: c.memberships.map((m) => ({ clinicId: m.clinicId, roles: rolesOf(m.roles) })),
+  }));
 }

@@ -52,15 +52,15 @@ export async function adoptGlobalTemplate(db: ClinicDb, clinicId: string, userId
       entry
         ? `globalTemplateId: the global template "${entry.name}" has been retired and can no longer be adopted.`
         : `globalTemplateId: no global template ${globalTemplateId} has been published to this clinic's cluster; pick one from templateCatalog.`,
-      { fields: ['globalTemplateId'], reason: entry ? 'TEMPLATE_RETIRED' : 'TEMPLATE_NOT_PUBLISHED' },
+      ['globalTemplateId'], { reason: entry ? 'TEMPLATE_RETIRED' : 'TEMPLATE_NOT_PUBLISHED' },
     );
   }
   const clash = await db.template.findFirst({ where: { clinicId, kind: entry.kind, active: true, name: entry.name }, select: { id: true } });
   if (clash) {
-    throw badInput(`globalTemplateId: the clinic already has an active ${entry.kind} template named "${entry.name}"; rename or deactivate it first.`, {
-      fields: ['globalTemplateId'],
-      reason: 'TEMPLATE_NAME_TAKEN',
-    });
+    throw badInput(
+      `globalTemplateId: the clinic already has an active ${entry.kind} template named "${entry.name}"; rename or deactivate it first.`,
+      ['globalTemplateId'], { reason: 'TEMPLATE_NAME_TAKEN' },
+    );
   }
   try {
     return await db.template.create({

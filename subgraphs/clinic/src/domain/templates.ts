@@ -106,10 +106,10 @@ async function assertNameFree(tx: ClinicTx, clinicId: string, kind: TemplateKind
     select: { id: true },
   });
   if (clash) {
-    throw badInput(`${field}: the clinic already has an active ${kind} template named "${name}"; choose another name or deactivate that one (setTemplateActive).`, {
-      fields: [field],
-      reason: 'TEMPLATE_NAME_TAKEN',
-    });
+    throw badInput(
+      `${field}: the clinic already has an active ${kind} template named "${name}"; choose another name or deactivate that one (setTemplateActive).`,
+      [field], { reason: 'TEMPLATE_NAME_TAKEN' },
+    );
   }
 }
 
@@ -163,9 +163,10 @@ export async function updateTemplate(db: ClinicDb, clinicId: string, userId: str
   const row = await db.$transaction(async (tx) =>
     appendVersion(tx, clinicId, id, { name: input.name, fields: input.fields, createdBy: userId }, { check: async (current) => {
       if (current.kind !== input.kind) {
-        throw badInput(`input.kind: a template's kind cannot change (this one is ${current.kind}); create a new ${input.kind} template instead.`, {
-          fields: ['input.kind'],
-        });
+        throw badInput(
+          `input.kind: a template's kind cannot change (this one is ${current.kind}); create a new ${input.kind} template instead.`,
+          ['input.kind'],
+        );
       }
       if (current.active) await assertNameFree(tx, clinicId, current.kind, input.name, id, 'input.name');
     } }),
@@ -195,10 +196,10 @@ export async function templateForVisit(db: ClinicDb, clinicId: string, templateI
   const template = await db.template.findFirst({ where: { id: templateId, clinicId } });
   if (!template) return null;
   if (!template.active) {
-    throw badInput(`templateId: the template "${template.name}" is inactive and cannot be chosen for a visit; choose an active template.`, {
-      fields: ['templateId'],
-      reason: 'TEMPLATE_INACTIVE',
-    });
+    throw badInput(
+      `templateId: the template "${template.name}" is inactive and cannot be chosen for a visit; choose an active template.`,
+      ['templateId'], { reason: 'TEMPLATE_INACTIVE' },
+    );
   }
   const version = await db.templateVersion.findUnique({ where: { templateId_version: { templateId, version: template.currentVersion } } });
   return version && version.clinicId === clinicId ? versionView(version) : null;

@@ -52,7 +52,7 @@ function wordWhere(word: string): Prisma.PatientWhereInput {
 export function searchWhere(search: string | null | undefined): Prisma.PatientWhereInput | null {
   const text = (search ?? '').trim();
   if (text === '') return null;
-  if (text.length > MAX_SEARCH_LENGTH) throw badInput(`search: at most ${MAX_SEARCH_LENGTH} characters.`, { fields: ['search'] });
+  if (text.length > MAX_SEARCH_LENGTH) throw badInput(`search: at most ${MAX_SEARCH_LENGTH} characters.`, ['search']);
   const words = text.split(/\s+/).slice(0, MAX_SEARCH_WORDS);
   const or: Prisma.PatientWhereInput[] = [{ AND: words.map(wordWhere) }, { mrn: text }];
   const nationalId = normalizeNationalId(text);
@@ -84,7 +84,7 @@ export function dateValue(day: string): Date {
 
 function identifierWhere(identifier: IdentifierFilter): Prisma.PatientWhereInput {
   const value = identifier.value.trim();
-  if (value === '') throw badInput('filter.identifier.value: must not be empty.', { fields: ['filter.identifier.value'] });
+  if (value === '') throw badInput('filter.identifier.value: must not be empty.', ['filter.identifier.value']);
   const system = identifier.system?.trim() || null;
   const byMrn: Prisma.PatientWhereInput = { mrn: value };
   const byNationalId: Prisma.PatientWhereInput = { nationalId: normalizeNationalId(value) };
@@ -93,14 +93,14 @@ function identifierWhere(identifier: IdentifierFilter): Prisma.PatientWhereInput
   if (system === IDENTIFIER_SYSTEMS.nationalId) return byNationalId;
   throw badInput(
     `filter.identifier.system: unknown system ${JSON.stringify(system)}; use ${IDENTIFIER_SYSTEMS.mrn} or ${IDENTIFIER_SYSTEMS.nationalId} (or leave it out to match either).`,
-    { fields: ['filter.identifier.system'] },
+    ['filter.identifier.system'],
   );
 }
 
 function nameFilter(field: 'givenName' | 'familyName', value: string): Prisma.PatientWhereInput {
   const text = value.trim();
-  if (text === '') throw badInput(`filter.${field}: must not be empty.`, { fields: [`filter.${field}`] });
-  if (text.length > MAX_SEARCH_LENGTH) throw badInput(`filter.${field}: at most ${MAX_SEARCH_LENGTH} characters.`, { fields: [`filter.${field}`] });
+  if (text === '') throw badInput(`filter.${field}: must not be empty.`, [`filter.${field}`]);
+  if (text.length > MAX_SEARCH_LENGTH) throw badInput(`filter.${field}: at most ${MAX_SEARCH_LENGTH} characters.`, [`filter.${field}`]);
   return { [field]: { startsWith: escapeLike(text) } };
 }
 
@@ -112,7 +112,7 @@ export function filterWhere(filter: PatientFilter | null | undefined): Prisma.Pa
   if (filter.familyName != null) and.push(nameFilter('familyName', filter.familyName));
   if (filter.birthDate != null) and.push({ birthDate: dateValue(filter.birthDate) });
   if (filter.birthDateFrom != null && filter.birthDateTo != null && filter.birthDateFrom > filter.birthDateTo) {
-    throw badInput('filter.birthDateFrom: must not be after birthDateTo.', { fields: ['filter.birthDateFrom'] });
+    throw badInput('filter.birthDateFrom: must not be after birthDateTo.', ['filter.birthDateFrom']);
   }
   if (filter.birthDateFrom != null) and.push({ birthDate: { gte: dateValue(filter.birthDateFrom) } });
   if (filter.birthDateTo != null) and.push({ birthDate: { lte: dateValue(filter.birthDateTo) } });
@@ -120,7 +120,7 @@ export function filterWhere(filter: PatientFilter | null | undefined): Prisma.Pa
   if (filter.identifier != null) and.push(identifierWhere(filter.identifier));
   if (filter.phone != null) {
     if (!PHONE_LIKE.test(filter.phone.trim()) || digitsOf(filter.phone).length < 6) {
-      throw badInput('filter.phone: give at least 6 digits, e.g. +34 912 345 678.', { fields: ['filter.phone'] });
+      throw badInput('filter.phone: give at least 6 digits, e.g. +34 912 345 678.', ['filter.phone']);
     }
     and.push(phoneWhere(filter.phone));
   }
@@ -138,9 +138,10 @@ export function encodeCursor(row: { familyName: string; givenName: string; id: s
 
 export function decodeCursor(cursor: string): CursorKey {
   const parts = decodeKeyset(cursor, ['string', 'string', 'string']);
-  if (!parts) throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.', {
-      fields: ['after'],
-    });
+  if (!parts) throw badInput(
+    'after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.',
+    ['after'],
+  );
   return parts as CursorKey;
 }
 
@@ -160,6 +161,6 @@ export const PATIENT_ORDER: Prisma.PatientOrderByWithRelationInput[] = [{ family
 
 export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE): number {
   const size = first ?? fallback;
-  if (!Number.isInteger(size) || size < 1 || size > max) throw badInput(`first: give a number from 1 to ${max}.`, { fields: ['first'] });
+  if (!Number.isInteger(size) || size < 1 || size > max) throw badInput(`first: give a number from 1 to ${max}.`, ['first']);
   return size;
 }

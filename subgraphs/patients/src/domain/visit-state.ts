@@ -106,6 +106,7 @@ export function assertAllowedFrom(name: VisitTransition, state: VisitState): voi
   throw badInput(
     `visit is in ${state}; ${name} is allowed from ${describeFrom(rule.from)}. ` +
       (now.length > 0 ? `From ${state}: ${now.join(', ')}.` : `Nothing is allowed from ${state}.`),
+    [],
     { state, operation: name, allowedFrom: rule.from, allowedNow: now },
   );
 }

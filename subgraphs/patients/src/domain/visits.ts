@@ -114,7 +114,7 @@ export async function listQueue(
 ): Promise<VisitRow[]> {
   const first = args.first ?? DEFAULT_QUEUE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_QUEUE_SIZE) {
-    throw badInput(`first: give a number from 1 to ${MAX_QUEUE_SIZE}.`, { fields: ['first'] });
+    throw badInput(`first: give a number from 1 to ${MAX_QUEUE_SIZE}.`, ['first']);
   }
   return db.currentVisit.findMany({
     where: { clinicId, ...(args.states && args.states.length > 0 ? { state: { in: [...args.states] } } : {}) },
@@ -294,7 +294,7 @@ export function recordVitals(deps: VisitDeps, actor: Actor, audit: AuditContext,
     if (merged.systolic !== undefined && merged.diastolic !== undefined && merged.diastolic >= merged.systolic) {
       throw badInput(
         `vitals.diastolic: ${merged.diastolic} ${VITAL_RANGES.diastolic.unit} must be lower than systolic (${merged.systolic} ${VITAL_RANGES.systolic.unit}).`,
-        { fields: ['vitals.diastolic'] },
+        ['vitals.diastolic'],
       );
     }
     return { data: { vitals: merged as unknown as Prisma.InputJsonValue }, fields: Object.keys(values).map((k) => `vitals.${k}`) };
@@ -311,14 +311,14 @@ function checkedAnswers(visit: VisitRow, kind: TemplateKind, answers: unknown, a
     const which = kind === 'INTAKE' ? 'an intake' : 'a note';
     throw badInput(
       `${argument}: this visit has no ${kind} template (it was checked in ${template ? `with the ${template.kind} template "${template.name}"` : 'without a template'}); answers need ${which} template chosen at check-in.`,
-      { fields: [argument], reason: 'NO_TEMPLATE' },
+      [argument], { reason: 'NO_TEMPLATE' },
     );
   }
   const result = validateAnswers(template.fields, answers);
   if (!result.ok) {
     const fields = result.problems.map((p) => (p.key === 'answers' ? argument : `${argument}.${p.key}`));
-    throw badInput(result.problems.map((p, i) => `${fields[i]}: ${p.message}`).join(' '), {
-      fields,
+    const problems = result.problems.map((p, i) => ({ path: fields[i]!, message: p.message }));
+    throw badInput(problems.map((p) => `${p.path}: ${p.message}`).join(' '), problems, {
       template: { templateId: template.templateId, version: template.version },
     });
   }
@@ -338,7 +338,7 @@ export function recordIntake(deps: VisitDeps, actor: Actor, audit: AuditContext,
 export function sendToDoctor(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<VisitRow> {
   return runTransition(deps, actor, audit, 'sendToDoctor', args.visitId, args.expectedVersion, (visit) => {
     if (!hasVitalSign(vitalsOf(visit))) {
-      throw badInput('sendToDoctor: record at least one vital sign first (recordVitals).', { fields: ['vitals'], state: visit.state });
+      throw badInput('sendToDoctor: record at least one vital sign first (recordVitals).', ['vitals'], { state: visit.state });
     }
     return {};
   });

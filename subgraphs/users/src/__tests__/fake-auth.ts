@@ -28,6 +28,10 @@ export class FakeAuth implements AuthClient {
     this.calls.push({ method, args, clinicId: ctx.clinicId });
   }
 
+  async identities(): Promise<never> {
+    throw new Error('FakeAuth holds no identities: reconcile is tested against the real auth (auth-coupling.int.test.ts)');
+  }
+
   async upsertCredential(userId: string, email: string, ctx: AuthCallContext): Promise<void> {
     this.record('upsertCredential', ctx, userId, email);
   }

@@ -135,7 +135,7 @@ export function encodeCursor(user: Pick<UserRow, 'lastName' | 'firstName' | 'id'
 
 export function decodeCursor(cursor: string): CursorKey {
   const parts = decodeKeyset(cursor, ['string', 'string', 'string']);
-  if (!parts) throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.');
+  if (!parts) throw badInput('after: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.', ['after']);
   return parts as CursorKey;
 }
 
@@ -143,7 +143,7 @@ export function decodeCursor(cursor: string): CursorKey {
 export function searchWhere(search: string | null | undefined): Prisma.UserWhereInput | null {
   const text = (search ?? '').trim();
   if (text === '') return null;
-  if (text.length > 100) throw badInput('search: at most 100 characters.');
+  if (text.length > 100) throw badInput('search: at most 100 characters.', ['search']);
   const words = text.split(/\s+/).slice(0, 5).map(escapeLike);
   return {
     AND: words.map((word) => ({
@@ -155,7 +155,7 @@ export function searchWhere(search: string | null | undefined): Prisma.UserWhere
 export async function listUsers(db: UsersDb, clinicId: string, args: ListUsersArgs): Promise<Page<UserRow>> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first: give a number from 1 to ${MAX_PAGE_SIZE}.`);
+    throw badInput(`first: give a number from 1 to ${MAX_PAGE_SIZE}.`, ['first']);
   }
   const filters: Prisma.UserWhereInput[] = [inClinicWhere(clinicId)];
   const search = searchWhere(args.search);

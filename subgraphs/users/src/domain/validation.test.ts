@@ -1,3 +1,4 @@
+import { fieldPaths } from '@clinicult/testing';
 import { canonicalRoles, createUserInputSchema, parseInput, rolesSchema, updateUserInputSchema } from './validation.js';
 
 const valid = { email: 'A.Person@Clinic.ORG ', firstName: ' Ana ', lastName: 'Pérez', roles: ['OFFICE', 'ADMIN', 'OFFICE'] };
@@ -30,7 +31,7 @@ describe('createUser input', () => {
     }
     expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error.message).toMatch(message);
-    expect(error.extensions.fields).toEqual([Object.keys(patch)[0]]);
+    expect(fieldPaths(error)).toEqual([Object.keys(patch)[0]]);
   });
 
   test('several problems are named together', () => {

@@ -82,8 +82,6 @@ export type ProvisionAdminInput = z.infer<typeof provisionAdminInputSchema>;
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => issue.message);
-  throw badInput(problems.join(' '), {
-    fields: [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'input')))],
-  });
+  const problems = parsed.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'input'), message: issue.message }));
+  throw badInput(problems.map((p) => p.message).join(' '), problems);
 }

@@ -31,9 +31,10 @@ export async function addendaByVisit(db: VisitsDb, clinicId: string | null, visi
 export function addendumText(raw: unknown): string {
   const text = typeof raw === 'string' ? raw.trim() : '';
   if (text.length === 0 || text.length > MAX_ADDENDUM_LENGTH) {
-    throw badInput(`text: write the addendum in 1 to ${MAX_ADDENDUM_LENGTH} characters (spaces around it are not counted; this one has ${text.length}).`, {
-      fields: ['text'],
-    });
+    throw badInput(
+      `text: write the addendum in 1 to ${MAX_ADDENDUM_LENGTH} characters (spaces around it are not counted; this one has ${text.length}).`,
+      ['text'],
+    );
   }
   return text;
 }

@@ -26,7 +26,7 @@ function instant(value: unknown): Date | null {
  */
 export async function clinicVisitCounts(db: VisitsDb, clinicId: string, since: Date): Promise<VisitCounts> {
   if (!(since instanceof Date) || Number.isNaN(since.getTime())) {
-    throw badInput('since: an ISO 8601 instant, e.g. 2026-11-01T00:00:00Z.', { field: 'since' });
+    throw badInput('since: an ISO 8601 instant, e.g. 2026-11-01T00:00:00Z.', ['since']);
   }
   const rows = await db.$queryRaw<Array<{ archived: bigint | number; lastFinishedAt: unknown }>>`
     SELECT

@@ -16,7 +16,7 @@ export function encodeCursor(row: VisitKey): string {
 export function decodeCursor(cursor: string, field = 'after'): VisitKey {
   const parts = decodeKeyset(cursor, ['date', 'string']);
   if (!parts) {
-    throw badInput(`${field}: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.`, { fields: [field] });
+    throw badInput(`${field}: not a cursor from this list; pass a pageInfo.endCursor or edges.cursor value you received.`, [field]);
   }
   return { finishedAt: parts[0] as Date, id: parts[1] as string };
 }
@@ -27,7 +27,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw badInput(`first: give a number from 1 to ${MAX_PAGE_SIZE}.`, { fields: ['first'] });
+    throw badInput(`first: give a number from 1 to ${MAX_PAGE_SIZE}.`, ['first']);
   }
   return size;
 }

@@ -35,7 +35,7 @@ export interface HistoryArgs {
 
 function checkRange(from: Date | null | undefined, to: Date | null | undefined, prefix = ''): void {
   if (from && to && from.getTime() >= to.getTime()) {
-    throw badInput(`${prefix}from: must be before ${prefix}to (from is inclusive, to exclusive).`, { fields: [`${prefix}from`] });
+    throw badInput(`${prefix}from: must be before ${prefix}to (from is inclusive, to exclusive).`, [`${prefix}from`]);
   }
 }
 
@@ -158,7 +158,7 @@ export function filterWhere(clinicId: string, filter: VisitFilter | null | undef
   if (filter?.diagnosisCode != null) {
     const code = normalizeCode(filter.diagnosisCode);
     if (!/^[A-Z0-9.]{1,16}$/.test(code)) {
-      throw badInput('filter.diagnosisCode: an ICD-10 code or its beginning, e.g. J06.9 or J06.', { fields: ['filter.diagnosisCode'] });
+      throw badInput('filter.diagnosisCode: an ICD-10 code or its beginning, e.g. J06.9 or J06.', ['filter.diagnosisCode']);
     }
     // the VisitDiagnosis index (clinicId, code, finishedAt); a prefix finds the codes below it
     and.push({ diagnosisCodes: { some: { clinicId, code: { startsWith: escapeLike(code) } } } });

@@ -36,7 +36,7 @@ export interface ReportDay {
 
 function dayNumber(date: string, field: string): number {
   const ms = DATE.test(date) ? Date.parse(`${date}T00:00:00.000Z`) : Number.NaN;
-  if (Number.isNaN(ms)) throw badInput(`${field}: a date, YYYY-MM-DD.`, { fields: [field] });
+  if (Number.isNaN(ms)) throw badInput(`${field}: a date, YYYY-MM-DD.`, [field]);
   return ms / DAY_MS;
 }
 
@@ -46,9 +46,9 @@ const isoDay = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
 export function reportRange(clinicId: string, from: string, to: string): ReportRange {
   const first = dayNumber(from, 'from');
   const last = dayNumber(to, 'to');
-  if (first > last) throw badInput('from: must not be after to (both are inclusive).', { fields: ['from', 'to'] });
+  if (first > last) throw badInput('from: must not be after to (both are inclusive).', ['from', 'to']);
   if (last - first + 1 > MAX_REPORT_DAYS) {
-    throw badInput(`to: a report covers at most ${MAX_REPORT_DAYS} days (from and to inclusive).`, { fields: ['from', 'to'] });
+    throw badInput(`to: a report covers at most ${MAX_REPORT_DAYS} days (from and to inclusive).`, ['from', 'to']);
   }
   return { clinicId, from, to };
 }
@@ -165,7 +165,7 @@ export interface DiagnosisCount {
 export async function topDiagnoses(db: VisitsDb, range: ReportRange, limit: number | null | undefined): Promise<DiagnosisCount[]> {
   const take = limit ?? 10;
   if (!Number.isInteger(take) || take < 1 || take > TOP_DIAGNOSES_MAX) {
-    throw badInput(`limit: between 1 and ${TOP_DIAGNOSES_MAX}.`, { fields: ['limit'] });
+    throw badInput(`limit: between 1 and ${TOP_DIAGNOSES_MAX}.`, ['limit']);
   }
   const rows = await db.$queryRaw<Array<{ code: string; n: bigint | number; sample: string }>>(
     Prisma.sql`SELECT d.code AS code, COUNT(*) AS n, MIN(d.visitId) AS sample

@@ -39,17 +39,17 @@ export function wordsOf(text: string): string[] {
 export function textSearchQuery(raw: string): string {
   const text = raw.trim();
   if (text.length > MAX_TEXT) {
-    throw badInput(`filter.text: at most ${MAX_TEXT} characters.`, { fields: ['filter.text'] });
+    throw badInput(`filter.text: at most ${MAX_TEXT} characters.`, ['filter.text']);
   }
   const words = [...new Set(wordsOf(text).filter((w) => [...w].length >= MIN_WORD && !STOPWORDS.has(w)))];
   if (words.length === 0) {
     throw badInput(
       `filter.text: give at least one word of ${MIN_WORD} or more letters or digits; shorter words (and common English words such as "the") are not indexed and are ignored. Each word matches the words that start with it, e.g. "faring aguda".`,
-      { fields: ['filter.text'] },
+      ['filter.text'],
     );
   }
   if (words.length > MAX_WORDS) {
-    throw badInput(`filter.text: at most ${MAX_WORDS} words of ${MIN_WORD} or more letters.`, { fields: ['filter.text'] });
+    throw badInput(`filter.text: at most ${MAX_WORDS} words of ${MIN_WORD} or more letters.`, ['filter.text']);
   }
   return words.map((w) => `+${w}*`).join(' ');
 }

@@ -149,17 +149,15 @@ export type ArchivedSnapshot = z.infer<typeof snapshotSchema>;
 /** The snapshot, checked; BAD_USER_INPUT naming every problem (`snapshot.timeZone: …`) otherwise. */
 export function parseSnapshot(value: unknown): ArchivedSnapshot {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badInput('snapshot: must be an object (a VisitSnapshot from patients’ archive outbox).', { fields: ['snapshot'] });
+    throw badInput('snapshot: must be an object (a VisitSnapshot from patients’ archive outbox).', ['snapshot']);
   }
   const parsed = snapshotSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const fields: string[] = [];
-  const problems = parsed.error.issues.map((issue) => {
-    const field = ['snapshot', ...issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : String(k)))].join('.').replace(/\.\[/g, '[');
-    if (!fields.includes(field)) fields.push(field);
-    return `${field}: ${issue.message}`;
-  });
-  throw badInput(`Not a valid visit snapshot. ${problems.join(' ')}`, { fields });
+  const problems = parsed.error.issues.map((issue) => ({
+    path: ['snapshot', ...issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : String(k)))].join('.').replace(/\.\[/g, '['),
+    message: issue.message,
+  }));
+  throw badInput(`Not a valid visit snapshot. ${problems.map((p) => `${p.path}: ${p.message}`).join(' ')}`, problems);
 }
 
 /** ICD-10 codes are compared upper case without spaces (j06.9 → J06.9). */
