@@ -1,1 +1,3 @@
 export * from './identity.js';
+export * from './visit-snapshot.js';
+export * from './cluster.js';

@@ -13,7 +13,8 @@ export const FIELD_TYPES = ['TEXT', 'NUMBER', 'CHOICE', 'MULTI_CHOICE', 'DATE', 
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** A field as stored and shown: every attribute present, null where it does not apply. */
-export interface TemplateFieldDef {
+// a type (not an interface), so it is assignable to the snapshot contract's open objects
+export type TemplateFieldDef = {
   key: string;
   label: string;
   type: FieldType;
@@ -23,7 +24,7 @@ export interface TemplateFieldDef {
   min: number | null;
   max: number | null;
   help: string | null;
-}
+};
 
 export interface TemplateDefinition {
   name: string;

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { EventBus, EventEnvelope, Subscription } from '@clinicult/events';
+import { CLUSTER_EVENTS, clinicEventSchema } from '@clinicult/contracts';
 import { clusterStream, type Logger } from '@clinicult/kit';
 import type { ClinicDb } from './db.js';
 import { applyPublished, parsePublished } from './domain/catalog.js';
@@ -7,7 +8,7 @@ import { ensureClinicDefaults, type DefaultsHooks } from './domain/defaults.js';
 
 /**
  * clinic's consumer of its clusters' streams (`events:cluster:<cluster>`, group `clinic`), where the
- * admin plane publishes (subgraphs/admin/src/domain/events.ts):
+ * admin plane publishes (payload schemas: @clinicult/contracts, cluster.ts):
  *
  * - `clinic.created` → the clinic's default settings and templates, once (ensureClinicDefaults: one
  *   transaction keyed on the settings row).
@@ -21,9 +22,9 @@ import { ensureClinicDefaults, type DefaultsHooks } from './domain/defaults.js';
  * the event pending; it comes again after `claimIdleMs`, and is parked after `maxAttempts`.
  * A malformed payload is logged and acknowledged: retrying it cannot help.
  */
-export const CLINIC_CREATED = 'clinic.created';
-export const TEMPLATE_PUBLISHED = 'template.published';
-export const IGNORED_CLUSTER_EVENTS = ['clinic.updated', 'clinic.suspended', 'clinic.reactivated'];
+export const CLINIC_CREATED = CLUSTER_EVENTS.clinicCreated;
+export const TEMPLATE_PUBLISHED = CLUSTER_EVENTS.templatePublished;
+export const IGNORED_CLUSTER_EVENTS = [CLUSTER_EVENTS.clinicUpdated, CLUSTER_EVENTS.clinicSuspended, CLUSTER_EVENTS.clinicReactivated];
 
 export interface ClusterEventsOptions {
   bus: EventBus;
@@ -48,8 +49,8 @@ export function createClusterHandler(options: Pick<ClusterEventsOptions, 'db' | 
     await hooks.onEvent?.(envelope, attempt);
     switch (envelope.type) {
       case CLINIC_CREATED: {
-        const clinic = (envelope.payload as { clinic?: { id?: unknown } } | null)?.clinic;
-        const clinicId = typeof clinic?.id === 'string' && clinic.id.length > 0 && clinic.id.length <= 36 ? clinic.id : null;
+        const parsed = clinicEventSchema.safeParse(envelope.payload);
+        const clinicId = parsed.success ? parsed.data.clinic.id : null;
         if (!clinicId || (envelope.clinicId && envelope.clinicId !== clinicId)) {
           logger.warn({ eventId: envelope.id, type: envelope.type }, 'clinic.created: malformed payload; ignored');
           return;

@@ -9,7 +9,7 @@ import type { TokenSource } from './clinics.js';
  * naming the clinic) and keeps this copy on the visit, so answers are validated locally and the
  * visit always shows the version it was started with, whatever is published later.
  */
-export interface VisitTemplate {
+export type VisitTemplate = {
   /** the version's own id */
   id: string;
   templateId: string;
@@ -17,7 +17,7 @@ export interface VisitTemplate {
   kind: TemplateKind;
   version: number;
   fields: TemplateFieldDef[];
-}
+};
 
 export interface TemplateSource {
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { templatePublishedSchema } from '@clinicult/contracts';
 import { badInput } from '@clinicult/kit';
-import { readStoredFields, TEMPLATE_KINDS, type TemplateFieldDef } from '@clinicult/templates';
+import { readStoredFields, type TemplateFieldDef } from '@clinicult/templates';
 import type { CatalogTemplateRow, ClinicDb, Prisma, TemplateKind, TemplateRow } from '../db.js';
 import { appendVersion, isUniqueViolation } from './templates.js';
 
@@ -83,7 +84,7 @@ export async function adoptGlobalTemplate(db: ClinicDb, clinicId: string, userId
   }
 }
 
-/** template.published's payload (admin): `{ template: { id name kind version fields retired publishedAt }, by, at }`. */
+/** template.published's template (@clinicult/contracts' `templatePublishedSchema`), its instant as a Date. */
 export interface PublishedTemplate {
   id: string;
   name: string;
@@ -94,23 +95,12 @@ export interface PublishedTemplate {
   publishedAt: Date;
 }
 
-/** The payload read defensively: null when it is not a publication this service understands. */
+/** The payload checked against admin's contract: null when it is not a publication this service understands. */
 export function parsePublished(payload: unknown): PublishedTemplate | null {
-  const t = (payload as { template?: Record<string, unknown> } | null)?.template;
-  if (typeof t !== 'object' || t === null) return null;
-  const { id, name, kind, version, fields, retired, publishedAt } = t;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 36) return null;
-  if (typeof name !== 'string' || name.trim() === '' || name.length > 120) return null;
-  if (!(TEMPLATE_KINDS as readonly unknown[]).includes(kind)) return null;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return null;
-  let defs: TemplateFieldDef[];
-  try {
-    defs = readStoredFields(fields);
-  } catch {
-    return null;
-  }
-  const at = typeof publishedAt === 'string' ? new Date(publishedAt) : new Date();
-  return { id, name: name.trim(), kind: kind as TemplateKind, version, fields: defs, retired: retired === true, publishedAt: Number.isNaN(at.getTime()) ? new Date() : at };
+  const parsed = templatePublishedSchema.safeParse(payload);
+  if (!parsed.success) return null;
+  const t = parsed.data.template;
+  return { ...t, name: t.name.trim(), fields: readStoredFields(t.fields), publishedAt: new Date(t.publishedAt) };
 }
 
 export interface PublishResult {

@@ -1,3 +1,4 @@
+import { SNAPSHOT_VERSION, type VisitSnapshot } from '@clinicult/contracts';
 import { badInput, conflict, notFound, parseInput } from '@clinicult/kit';
 import { validateAnswers, type TemplateKind } from '@clinicult/templates';
 import type { ClinicDirectory } from '../clinics.js';
@@ -57,10 +58,10 @@ export interface TimelineEntry {
   at: string;
 }
 
-export interface StoredVitals extends Partial<Record<(typeof VITAL_SIGNS)[number], number>> {
+export type StoredVitals = Partial<Record<(typeof VITAL_SIGNS)[number], number>> & {
   recordedAt: string;
   recordedBy: string;
-}
+};
 
 export function timelineOf(visit: Pick<VisitRow, 'timeline'>): TimelineEntry[] {
   return Array.isArray(visit.timeline) ? (visit.timeline as unknown as TimelineEntry[]) : [];
@@ -373,40 +374,8 @@ export function completeConsultation(deps: VisitDeps, actor: Actor, audit: Audit
 // ---------------------------------------------------------------------------------------------
 // finishVisit / cancelVisit: the archive outbox
 
-export const SNAPSHOT_VERSION = 1;
-
-/** What the visits service receives (through the archive outbox) for a finished or cancelled visit. */
-export interface VisitSnapshot {
-  snapshotVersion: number;
-  visitId: string;
-  clinicId: string;
-  patientId: string;
-  status: ArchiveStatus;
-  cancelReason: string | null;
-  reason: string;
-  templateId: string | null;
-  /** the template version the visit was started with (its copy), null without one */
-  template: VisitTemplate | null;
-  checkedInBy: string;
-  nurseId: string | null;
-  doctorId: string | null;
-  vitals: StoredVitals | null;
-  intakeAnswers: unknown;
-  notes: string | null;
-  diagnoses: unknown;
-  prescriptions: unknown;
-  templateAnswers: unknown;
-  /** every state change, ending with the archive step (to FINISHED or CANCELLED) */
-  timeline: Array<Omit<TimelineEntry, 'to'> & { to: VisitState | ArchiveStatus }>;
-  checkedInAt: string;
-  finishedAt: string;
-  finishedBy: string;
-  /** the clinic's IANA zone and the visit's local date (check-in) in it */
-  timeZone: string;
-  localDate: string;
-  /** the visit's version when archived */
-  version: number;
-}
+/** What the visits service receives (through the archive outbox): @clinicult/contracts' schema, which visits checks. */
+export type { VisitSnapshot };
 
 export function buildSnapshot(
   visit: VisitRow,
@@ -432,8 +401,9 @@ export function buildSnapshot(
     vitals: vitalsOf(visit),
     intakeAnswers: visit.intakeAnswers,
     notes: visit.notes,
-    diagnoses: visit.diagnoses,
-    prescriptions: visit.prescriptions,
+    // JSON columns patients validated when they were written (parseInput at each operation)
+    diagnoses: visit.diagnoses as VisitSnapshot['diagnoses'],
+    prescriptions: visit.prescriptions as VisitSnapshot['prescriptions'],
     templateAnswers: visit.templateAnswers,
     timeline: [...timelineOf(visit), { from: visit.state, to: status, by, at: at.toISOString() }],
     checkedInAt: visit.checkedInAt.toISOString(),
