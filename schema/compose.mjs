@@ -35,6 +35,8 @@ const HEADER =
 // @apollo/composition and graphql are the gateway's dependencies (hoisted to the root node_modules).
 const require = createRequire(path.join(schemaDir, '..', 'gateway', 'package.json'));
 const load = (name) => import(pathToFileURL(require.resolve(name)).href);
+// the kit's reader expands `#include "shared/….graphql"` exactly as the services do (needs `npm run build`)
+const { readSubgraphSdl } = await import(pathToFileURL(path.join(schemaDir, '..', 'packages', 'kit', 'dist', 'schema-files.js')).href);
 
 /** The subgraph files in schema/, sorted, as { name, file, sdl, url }. */
 export function subgraphSources(dir = schemaDir) {
@@ -50,7 +52,7 @@ export function subgraphSources(dir = schemaDir) {
             `(and to the services table in DESIGN.md / docs).`,
         );
       }
-      return { name, file, sdl: readFileSync(path.join(dir, file), 'utf8'), url: `http://127.0.0.1:${port}/graphql` };
+      return { name, file, sdl: readSubgraphSdl(name, dir), url: `http://127.0.0.1:${port}/graphql` };
     });
 }
 

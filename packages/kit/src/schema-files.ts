@@ -14,7 +14,22 @@ export function repoRoot(from: string = path.dirname(fileURLToPath(import.meta.u
   }
 }
 
+const INCLUDE = /^#include "([a-z0-9/-]+\.graphql)"[ \t]*$/gm;
+
+/**
+ * The SDL of `schema/<name>.graphql` with its `#include "shared/<part>.graphql"` lines replaced by
+ * those files: types several subgraphs define alike (the template fields) are written once.
+ * Used by the services and by schema/compose.mjs, so both see the same contract.
+ */
+export function readSubgraphSdl(name: string, dir: string = path.join(repoRoot(), 'schema')): string {
+  return readFileSync(path.join(dir, `${name}.graphql`), 'utf8').replace(INCLUDE, (_line, part: string) => {
+    const file = path.join(dir, part);
+    if (!existsSync(file)) throw new Error(`schema/${name}.graphql includes ${part}, which does not exist`);
+    return readFileSync(file, 'utf8');
+  });
+}
+
 /** A subgraph's contract, `schema/<name>.graphql` (the SDL is the source; code follows it). */
 export function loadSubgraphSchema(name: string): DocumentNode {
-  return parse(readFileSync(path.join(repoRoot(), 'schema', `${name}.graphql`), 'utf8'));
+  return parse(readSubgraphSdl(name));
 }
