@@ -45,3 +45,4 @@ export {
   SchemaMismatchError,
 } from './testing.js';
 export type { TestDatabase, CreateTestDatabaseOptions, SchemaCheckOptions } from './testing.js';
+export * from './client.js';

@@ -21,3 +21,4 @@ export * from './service-keys.js';
 export * from './edge.js';
 export * from './http-errors.js';
 export * from './identity-facts.js';
+export * from './service.js';

@@ -1,4 +1,4 @@
-import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { createServiceDb, type ServiceDbOptions } from '@clinicult/db';
 import { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type AuthDb = PrismaClient;
@@ -6,7 +6,7 @@ export type AuthDb = PrismaClient;
 export type AuthTx = Prisma.TransactionClient;
 export { Prisma };
 
-/** auth's own database (DESIGN.md: one database per service), through Prisma's MariaDB adapter. */
-export function createDb(url: string): AuthDb {
-  return new PrismaClient({ adapter: new PrismaMariaDb(url) });
+/** auth's own database (DESIGN.md: one database per service). */
+export function createDb(url: string, options: ServiceDbOptions = {}): AuthDb {
+  return createServiceDb(PrismaClient, url, options);
 }

@@ -1,4 +1,4 @@
-import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { createServiceDb, type ServiceDbOptions } from '@clinicult/db';
 import { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type ClinicDb = PrismaClient;
@@ -12,17 +12,7 @@ export type {
   TemplateVersion as TemplateVersionRow,
 } from './generated/prisma/client.js';
 
-export interface CreateDbOptions {
-  /** Called with every SQL statement Prisma sends (tests count queries with it). */
-  onQuery?: (sql: string) => void;
-}
-
-/** clinic's own database (DESIGN.md: one database per service), through Prisma's MariaDB adapter. */
-export function createDb(url: string, options: CreateDbOptions = {}): ClinicDb {
-  const adapter = new PrismaMariaDb(url);
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  const onQuery = options.onQuery;
-  db.$on('query', (event) => onQuery(event.query));
-  return db;
+/** clinic's own database (DESIGN.md: one database per service). */
+export function createDb(url: string, options: ServiceDbOptions = {}): ClinicDb {
+  return createServiceDb(PrismaClient, url, options);
 }

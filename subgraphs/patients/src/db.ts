@@ -1,4 +1,4 @@
-import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { createServiceDb, type ServiceDbOptions } from '@clinicult/db';
 import { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type PatientsDb = PrismaClient;
@@ -6,17 +6,7 @@ export type PatientsTx = Prisma.TransactionClient;
 export { Prisma };
 export type { Patient as PatientRow, CurrentVisit as VisitRow, Gender, VisitState } from './generated/prisma/client.js';
 
-export interface CreateDbOptions {
-  /** Called with every SQL statement Prisma sends (tests count queries with it). */
-  onQuery?: (sql: string) => void;
-}
-
-/** patients' own database (DESIGN.md: one database per service), through Prisma's MariaDB adapter. */
-export function createDb(url: string, options: CreateDbOptions = {}): PatientsDb {
-  const adapter = new PrismaMariaDb(url);
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  const onQuery = options.onQuery;
-  db.$on('query', (event) => onQuery(event.query));
-  return db;
+/** patients' own database (DESIGN.md: one database per service). */
+export function createDb(url: string, options: ServiceDbOptions = {}): PatientsDb {
+  return createServiceDb(PrismaClient, url, options);
 }

@@ -1,21 +1,11 @@
-import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { createServiceDb, type ServiceDbOptions } from '@clinicult/db';
 import { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type UsersDb = PrismaClient;
 export type UsersTx = Prisma.TransactionClient;
 export { Prisma };
 
-export interface CreateDbOptions {
-  /** Called with every SQL statement Prisma sends (tests count queries with it). */
-  onQuery?: (sql: string) => void;
-}
-
-/** users' own database (DESIGN.md: one database per service), through Prisma's MariaDB adapter. */
-export function createDb(url: string, options: CreateDbOptions = {}): UsersDb {
-  const adapter = new PrismaMariaDb(url);
-  if (!options.onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  const onQuery = options.onQuery;
-  db.$on('query', (event) => onQuery(event.query));
-  return db;
+/** users' own database (DESIGN.md: one database per service). */
+export function createDb(url: string, options: ServiceDbOptions = {}): UsersDb {
+  return createServiceDb(PrismaClient, url, options);
 }
