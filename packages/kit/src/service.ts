@@ -26,6 +26,8 @@ export interface ServiceOverrides {
   logger?: Logger;
   /** The audit stream (tests use one of their own); default the kit's AUDIT_STREAM. */
   auditStream?: string;
+  /** Sees every SQL statement of the service's database (tests count queries). */
+  onQuery?: (sql: string) => void;
 }
 
 /** The parts the kit opens for a service and hands to its `assemble`. */
@@ -59,8 +61,8 @@ export interface AssembledService<TContext extends BaseContext, TExposed> {
 export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extends BaseContext, TExposed> {
   name: string;
   config: BaseConfig & { PORT: number; DATABASE_URL: string };
-  /** the service's database client (its db.ts) */
-  database: (url: string) => TDb;
+  /** the service's database client (its db.ts `createDb`) */
+  database: (url: string, options: { onQuery?: (sql: string) => void }) => TDb;
   resolvers: GraphQLResolverMap<TContext>;
   rules: IRules;
   assemble(parts: ServiceParts<TDb>): AssembledService<TContext, TExposed> | Promise<AssembledService<TContext, TExposed>>;
@@ -75,7 +77,7 @@ export async function runService<TDb extends ServiceDatabase, TContext extends B
   const { name, config, overrides = {} } = declaration;
   const logger = overrides.logger ?? createLogger(name, config.LOG_LEVEL);
   const redis = overrides.redis ?? createRedis(config, name);
-  const db = declaration.database(config.DATABASE_URL);
+  const db = declaration.database(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
   // audit events and the service's own events wait in its outbox while Redis is down
   const events = createServiceEvents({ service: name, redis, db, logger, ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}) });
   let ownStops: Array<() => Promise<unknown>> = [];

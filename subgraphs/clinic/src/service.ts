@@ -8,8 +8,6 @@ import { rules } from './permissions.js';
 import { resolvers, type ClinicContext } from './resolvers.js';
 
 export interface ClinicOverrides extends ServiceOverrides {
-  /** Sees every SQL statement (tests count queries). */
-  onQuery?: (sql: string) => void;
   /** The cluster streams' consumer group (tests and the e2e harness use one of their own); default `clinic`. */
   clusterGroup?: string;
   /** Where a new consumer group starts reading; default '0' (the whole retained stream). */
@@ -29,7 +27,7 @@ export function startClinicService(config: ClinicConfig, overrides: ClinicOverri
   return runService({
     name: 'clinic',
     config,
-    database: (url) => createDb(url, overrides.onQuery ? { onQuery: overrides.onQuery } : {}),
+    database: createDb,
     resolvers,
     rules,
     overrides,

@@ -15,8 +15,6 @@ export interface PatientsOverrides extends ServiceOverrides {
   templates?: TemplateSource;
   /** Replaces the service token used to call admin and clinic (tests mint one from their issuer). */
   tokens?: TokenSource;
-  /** Sees every SQL statement (tests count queries). */
-  onQuery?: (sql: string) => void;
   /** The stream of visit events (tests use one of their own); default config VISIT_EVENTS_STREAM. */
   visitEventsStream?: string;
   /** Test hooks of the archive relay (e.g. a crash between visits' answer and the mark). */
@@ -36,7 +34,7 @@ export function startPatientsService(config: PatientsConfig, overrides: Patients
   return runService({
     name: 'patients',
     config,
-    database: (url) => createDb(url, overrides.onQuery ? { onQuery: overrides.onQuery } : {}),
+    database: createDb,
     resolvers,
     rules,
     overrides,

@@ -15,8 +15,6 @@ export interface UsersOverrides extends ServiceOverrides {
   auth?: AuthClient;
   /** Replaces the lookup of clinics in admin. */
   clinics?: ClinicDirectory;
-  /** Sees every SQL statement (tests count queries). */
-  onQuery?: (sql: string) => void;
 }
 
 export interface RunningUsersService extends RunningService {
@@ -30,7 +28,7 @@ export function startUsersService(config: UsersConfig, overrides: UsersOverrides
   return runService({
     name: 'users',
     config,
-    database: (url) => createDb(url, overrides.onQuery ? { onQuery: overrides.onQuery } : {}),
+    database: createDb,
     resolvers,
     rules,
     overrides,

@@ -9,8 +9,6 @@ import { rules } from './permissions.js';
 import { resolvers, type VisitsContext } from './resolvers.js';
 
 export interface VisitsOverrides extends ServiceOverrides {
-  /** Sees every SQL statement (tests count queries). */
-  onQuery?: (sql: string) => void;
   /** The stream of patients' visit events (tests use one of their own); default config VISIT_EVENTS_STREAM. */
   visitEventsStream?: string;
   /** The history cache's key prefix (tests use one of their own); default `visits:history`. */
@@ -35,7 +33,7 @@ export function startVisitsService(config: VisitsConfig, overrides: VisitsOverri
   return runService({
     name: 'visits',
     config,
-    database: (url) => createDb(url, overrides.onQuery ? { onQuery: overrides.onQuery } : {}),
+    database: createDb,
     resolvers,
     rules,
     overrides,
