@@ -3,7 +3,7 @@
 // a person by email, who follows the mailed link to set a password and accepts; deactivating them
 // signs them out with the reason.
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
+import { screenshot, signIn, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -69,7 +69,7 @@ test('a screen the role may not use is neither offered nor reachable by URL', as
   // ADMIN reads patients but does not register them (no patient:write)
   await admin.goto(`${app}/patients/new`);
   await admin.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });
 
 test('reports: charts for report:read, top diagnoses only with medical:read', async () => {
@@ -142,7 +142,7 @@ test('an ADMIN invites a person by email, who follows the mail, sets a password 
   await invited.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   await invited.getByRole('status').filter({ hasText: /deactivated|session was ended/ }).waitFor();
   await screenshot(invited, 'signed-out-deactivated');
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });
 
 test('medical data is absent, not an error, for the front desk and the ADMIN', async () => {

@@ -77,6 +77,8 @@ export interface BrowserEnv {
   browser: Browser;
   /** Content-Security-Policy violations and page errors seen by any page (should stay empty). */
   problems: string[];
+  /** Documents the pages loaded so far: a check of `problems` means something only after some. */
+  readonly loads: number;
   /** A fresh browser context (its own storage: one person) and a page in it. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>;
   stop(): Promise<void>;
@@ -122,6 +124,7 @@ export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig
     throw error;
   }
   const problems: string[] = [];
+  let loads = 0;
   const b = browser;
   return {
     platform,
@@ -132,6 +135,9 @@ export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig
     },
     browser: b,
     problems,
+    get loads() {
+      return loads;
+    },
     async newPage() {
       const context = await b.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Europe/Madrid' });
       context.setDefaultTimeout(20_000);
@@ -141,6 +147,7 @@ export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig
         if (/Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`);
       });
       page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+      page.on('load', () => (loads += 1));
       return { context, page };
     },
     async stop() {
@@ -239,4 +246,10 @@ export async function see(page: Page, locator: Locator, timeout?: number): Promi
       .catch(() => '(the page is gone)');
     throw new Error(`${(error as Error).message}\n--- ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
   }
+}
+
+/** No page error or CSP violation in what this file's pages did — and they did load something (run alone, nothing would). */
+export function expectCleanPages(env: Pick<BrowserEnv, 'problems' | 'loads'>): void {
+  expect(env.loads).toBeGreaterThan(0);
+  expect(env.problems).toEqual([]);
 }

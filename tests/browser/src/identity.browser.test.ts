@@ -4,7 +4,7 @@
 // creates a passkey with Chromium's virtual authenticator and signs in with it.
 import { createTotpApp } from '@clinicult/testing';
 import type { Page } from 'playwright-core';
-import { screenshot, see, signIn, startBrowserEnv, virtualAuthenticator, type BrowserEnv } from './harness.js';
+import { screenshot, see, signIn, startBrowserEnv, virtualAuthenticator, type BrowserEnv, expectCleanPages } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -64,7 +64,7 @@ test('forgot password: the same answer for anyone, a mailed one-time link, a new
   await page.getByLabel('Repeat the password').fill('Front-desk-third-42');
   await page.getByRole('button', { name: 'Change password' }).click();
   await page.getByText('This reset link is invalid, already used or expired.', { exact: false }).waitFor();
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });
 
 test("someone who already works in a clinic accepts another clinic's invitation in the app", async () => {
@@ -119,7 +119,7 @@ test('a nurse sets up an authenticator app and signs in with its code; a wrong c
   await page.getByRole('button', { name: 'Continue' }).click();
   await see(page, page.getByRole('navigation', { name: 'Main' }));
   expect(await page.getByTestId('who').textContent()).toContain('Nuria Vidal');
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });
 
 test("an ADMIN creates a passkey with the browser's authenticator and signs in with it", async () => {
@@ -142,5 +142,5 @@ test("an ADMIN creates a passkey with the browser's authenticator and signs in w
   await page.getByRole('button', { name: 'Use your passkey' }).click();
   await see(page, page.getByRole('navigation', { name: 'Main' }));
   expect(await page.getByTestId('who').textContent()).toContain('Alicia Romero');
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });

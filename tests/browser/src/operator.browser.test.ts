@@ -4,7 +4,7 @@
 // suspension is watched from the other side too: a Demo Clinic staff member signed in to clinic-web
 // in their own browser context is signed out with a clear message.
 import type { Page } from 'playwright-core';
-import { screenshot, see, signIn, signInOperator, startBrowserEnv, type BrowserEnv } from './harness.js';
+import { screenshot, see, signIn, signInOperator, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
 
 const OPERATOR = 'operator@clinicult.test';
 const NOT_AN_OPERATOR = 'This console is for platform operators only.';
@@ -323,5 +323,5 @@ test('a session ended elsewhere signs the console out with the reason in plain w
 });
 
 test('no page error or Content-Security-Policy violation in any of it', () => {
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });

@@ -1,7 +1,7 @@
 // Templates end to end: an ADMIN builds an intake form, the front desk picks it at check-in, and the
 // nurse fills it in triage with the typed fields the template declares (and their validation).
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
+import { screenshot, signIn, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -78,5 +78,5 @@ test('an intake template built by the ADMIN is chosen at check-in and filled by 
   await record.getByText('6 /10').waitFor();
   await record.getByText('This week').waitFor();
   await screenshot(nurse, 'visit-nurse-intake');
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });

@@ -2,7 +2,7 @@
 // the front desk registers and checks in, the nurse triages, the doctor consults, the front desk
 // finishes, and the visit ends in the patient's history.
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
+import { screenshot, signIn, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -134,5 +134,5 @@ test('a visit all the way through, each step by the right person, ends in the pa
   await nurse.locator('section[data-state="WAITING"]').waitFor();
   expect(await nurse.getByText(familyName).count()).toBe(0);
 
-  expect(env.problems).toEqual([]);
+  expectCleanPages(env);
 });
