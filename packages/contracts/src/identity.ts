@@ -53,6 +53,14 @@ export type MembershipChanged = z.infer<typeof membershipChangedSchema>;
 export type UserAccessChanged = z.infer<typeof userAccessChangedSchema>;
 export type ClinicAccessChanged = z.infer<typeof clinicAccessChangedSchema>;
 
+/** Each identity event type's payload. */
+export interface IdentityPayloads {
+  [IDENTITY_EVENTS.membershipChanged]: MembershipChanged;
+  [IDENTITY_EVENTS.userAccessChanged]: UserAccessChanged;
+  [IDENTITY_EVENTS.clinicAccessChanged]: ClinicAccessChanged;
+}
+export type IdentityEventType = keyof IdentityPayloads;
+
 export type IdentityEvent =
   | { type: typeof IDENTITY_EVENTS.membershipChanged; payload: MembershipChanged }
   | { type: typeof IDENTITY_EVENTS.userAccessChanged; payload: UserAccessChanged }
@@ -72,7 +80,10 @@ export function parseIdentityEvent(envelope: { type: string; payload: unknown })
 }
 
 /** Producer side: the event to enqueue, checked against its schema before it is written. */
-export function identityEvent<E extends IdentityEvent>(type: E['type'], payload: E['payload']): { type: string; payload: E['payload']; clinicId: string | null } {
-  const parsed = (SCHEMAS as Record<string, z.ZodType>)[type]!.parse(payload) as E['payload'];
+export function identityEvent<T extends IdentityEventType>(
+  type: T,
+  payload: IdentityPayloads[T],
+): { type: T; payload: IdentityPayloads[T]; clinicId: string | null } {
+  const parsed = SCHEMAS[type].parse(payload) as IdentityPayloads[T];
   return { type, payload: parsed, clinicId: 'clinicId' in parsed ? parsed.clinicId : null };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { identityEvent, type IdentityEvent } from '@clinicult/contracts';
+import { identityEvent, type IdentityEventType, type IdentityPayloads } from '@clinicult/contracts';
 import { createEventBus, type EventBus } from '@clinicult/events';
 import { IDENTITY_FACTS_GROUP, startIdentityFacts, type IdentityFactsConsumer } from './identity-facts.js';
 import { createLogger } from './logger.js';
@@ -32,8 +32,8 @@ afterAll(async () => {
 
 const fact = (field: string) => redis.hget(FACTS_HASH, field);
 
-async function publish<E extends IdentityEvent>(type: E['type'], payload: E['payload']): Promise<void> {
-  const sent = await bus.publish(stream, identityEvent<E>(type, payload));
+async function publish<T extends IdentityEventType>(type: T, payload: IdentityPayloads[T]): Promise<void> {
+  const sent = await bus.publish(stream, identityEvent(type, payload));
   expect(await bus.waitUntilHandled(IDENTITY_FACTS_GROUP, sent.id, 5000)).toBe(true);
 }
 
@@ -64,7 +64,7 @@ describe('the identity facts consumer', () => {
     const clinicId = randomUUID();
     const field = factKeys.clinicTokensValidAfter(userId, clinicId);
     const membership = (roles: Array<'NURSE' | 'DOCTOR'>, endsSessions: boolean, at: Date) =>
-      publish<Extract<IdentityEvent, { type: 'membership.changed' }>>('membership.changed', {
+      publish('membership.changed', {
         userId,
         clinicId,
         roles,
@@ -86,17 +86,15 @@ describe('the identity facts consumer', () => {
     const userId = randomUUID();
     const clinicId = randomUUID();
     const t = Date.now();
-    type UserAccess = Extract<IdentityEvent, { type: 'user.access.changed' }>;
-    type ClinicAccess = Extract<IdentityEvent, { type: 'clinic.access.changed' }>;
-    await publish<UserAccess>('user.access.changed', { userId, active: false, at: new Date(t).toISOString() });
+    await publish('user.access.changed', { userId, active: false, at: new Date(t).toISOString() });
     expect(stateOf(await fact(factKeys.deactivated(userId)))).toBe('DEACTIVATED');
     expect(await fact(factKeys.tokensValidAfter(userId))).toBe(String(t));
-    await publish<UserAccess>('user.access.changed', { userId, active: true, at: new Date(t + 10).toISOString() });
-    await publish<UserAccess>('user.access.changed', { userId, active: false, at: new Date(t).toISOString() });
+    await publish('user.access.changed', { userId, active: true, at: new Date(t + 10).toISOString() });
+    await publish('user.access.changed', { userId, active: false, at: new Date(t).toISOString() });
     expect(stateOf(await fact(factKeys.deactivated(userId)))).toBe('ACTIVE');
 
-    await publish<ClinicAccess>('clinic.access.changed', { clinicId, access: 'SUSPENDED', at: new Date(t + 20).toISOString() });
-    await publish<ClinicAccess>('clinic.access.changed', { clinicId, access: 'ACTIVE', at: new Date(t + 5).toISOString() });
+    await publish('clinic.access.changed', { clinicId, access: 'SUSPENDED', at: new Date(t + 20).toISOString() });
+    await publish('clinic.access.changed', { clinicId, access: 'ACTIVE', at: new Date(t + 5).toISOString() });
     expect(stateOf(await fact(factKeys.clinicStatus(clinicId)))).toBe('SUSPENDED');
     await redis.hdel(FACTS_HASH, factKeys.deactivated(userId), factKeys.tokensValidAfter(userId), factKeys.clinicStatus(clinicId));
   });

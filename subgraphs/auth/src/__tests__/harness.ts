@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { identityEvent, type IdentityEvent } from '@clinicult/contracts';
+import { identityEvent, type IdentityEventType, type IdentityPayloads } from '@clinicult/contracts';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { createEventBus, type EventEnvelope } from '@clinicult/events';
 import { startMailCatcher, type MailCatcher } from '@clinicult/mail-catcher';
@@ -75,10 +75,10 @@ export async function startTestAuth(env: Record<string, string> = {}, overrides:
    * auth has applied it. Returns the envelope (a test may publish it again: a replay).
    */
   const publisher = createEventBus({ redis: service.runtime.redis, service: 'test-producer' });
-  async function identity<E extends IdentityEvent>(type: E['type'], payload: E['payload'], replayOf?: EventEnvelope): Promise<EventEnvelope> {
+  async function identity<T extends IdentityEventType>(type: T, payload: IdentityPayloads[T], replayOf?: EventEnvelope): Promise<EventEnvelope> {
     const envelope = replayOf
       ? await publisher.publish(config.IDENTITY_STREAM, { id: replayOf.id, type: replayOf.type, payload: replayOf.payload })
-      : await publisher.publish(config.IDENTITY_STREAM, identityEvent<E>(type, payload));
+      : await publisher.publish(config.IDENTITY_STREAM, identityEvent(type, payload));
     if (!(await publisher.waitUntilHandled('auth', envelope.id, 5000))) throw new Error(`auth did not apply ${type}`);
     return envelope;
   }

@@ -1,4 +1,4 @@
-import { IDENTITY_EVENTS, identityEvent, type IdentityEvent, type MembershipChanged } from '@clinicult/contracts';
+import { IDENTITY_EVENTS, identityEvent, type IdentityEventType, type IdentityPayloads } from '@clinicult/contracts';
 import type { ClinicRole } from '@clinicult/rbac';
 import type { EventEnvelope } from '@clinicult/events';
 import type { UsersTx } from '../db.js';
@@ -9,13 +9,13 @@ import type { UsersDeps } from './auth-sync.js';
  * in the transaction that makes it (DESIGN.md; the schema is @clinicult/contracts'): durable while
  * auth or Redis is down, ordered per user by the user's row lock, idempotent for every consumer.
  */
-export function recordIdentityChange<E extends IdentityEvent>(
+export function recordIdentityChange<T extends IdentityEventType>(
   deps: Pick<UsersDeps, 'bus' | 'identityStream'>,
   tx: UsersTx,
-  type: E['type'],
-  payload: E['payload'],
+  type: T,
+  payload: IdentityPayloads[T],
 ): Promise<EventEnvelope> {
-  return deps.bus.enqueue(tx, deps.identityStream, identityEvent<E>(type, payload));
+  return deps.bus.enqueue(tx, deps.identityStream, identityEvent(type, payload));
 }
 
 /** The membership's new roles (none: it ended) as an identity event; a change of existing roles ends the clinic's sessions. */
@@ -24,7 +24,7 @@ export function membershipEvent(
   tx: UsersTx,
   change: { userId: string; clinicId: string; roles: readonly ClinicRole[]; at: Date; invitationId?: string; isNew?: boolean },
 ): Promise<EventEnvelope> {
-  return recordIdentityChange<{ type: typeof IDENTITY_EVENTS.membershipChanged; payload: MembershipChanged }>(
+  return recordIdentityChange(
     deps,
     tx,
     IDENTITY_EVENTS.membershipChanged,

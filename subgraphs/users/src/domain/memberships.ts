@@ -1,4 +1,4 @@
-import { IDENTITY_EVENTS, type UserAccessChanged } from '@clinicult/contracts';
+import { IDENTITY_EVENTS } from '@clinicult/contracts';
 import { forbiddenError, notFound } from '@clinicult/kit';
 import type { ClinicRole } from '@clinicult/rbac';
 import type { UsersTx } from '../db.js';
@@ -105,7 +105,7 @@ async function setActive(deps: UsersDeps, actor: Actor, userId: string, active: 
     if (isDeactivated !== active) return { user: picture.user, event: null };
     const status = active ? (picture.user.activatedAt ? 'ACTIVE' : 'INVITED') : 'DEACTIVATED';
     const user = await tx.user.update({ where: { id: userId }, data: { status } });
-    const event = await recordIdentityChange<{ type: typeof IDENTITY_EVENTS.userAccessChanged; payload: UserAccessChanged }>(
+    const event = await recordIdentityChange(
       deps,
       tx,
       IDENTITY_EVENTS.userAccessChanged,

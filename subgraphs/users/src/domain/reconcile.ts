@@ -1,4 +1,4 @@
-import { IDENTITY_EVENTS, type MembershipChanged, type UserAccessChanged } from '@clinicult/contracts';
+import { IDENTITY_EVENTS } from '@clinicult/contracts';
 import type { ClinicRole } from '@clinicult/rbac';
 import type { UsersDb } from '../db.js';
 import type { AuthIdentity } from '../auth-client.js';
@@ -70,7 +70,7 @@ export async function repairDrift(deps: Pick<UsersDeps, 'db' | 'bus' | 'identity
     await deps.db.$transaction(async (tx) => {
       const at = new Date().toISOString();
       if (d.kind === 'roles') {
-        await recordIdentityChange<{ type: typeof IDENTITY_EVENTS.membershipChanged; payload: MembershipChanged }>(deps, tx, IDENTITY_EVENTS.membershipChanged, {
+        await recordIdentityChange(deps, tx, IDENTITY_EVENTS.membershipChanged, {
           userId: d.userId,
           clinicId: d.clinicId,
           roles: d.users,
@@ -79,7 +79,7 @@ export async function repairDrift(deps: Pick<UsersDeps, 'db' | 'bus' | 'identity
           at,
         });
       } else {
-        await recordIdentityChange<{ type: typeof IDENTITY_EVENTS.userAccessChanged; payload: UserAccessChanged }>(deps, tx, IDENTITY_EVENTS.userAccessChanged, {
+        await recordIdentityChange(deps, tx, IDENTITY_EVENTS.userAccessChanged, {
           userId: d.userId,
           active: d.usersActive,
           at,
