@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,16 +16,47 @@ export async function markSessionFactsReady(settings: string | RedisSettings = p
   redis.disconnect();
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The first port of the kernel's ephemeral range: every outgoing connection (to MariaDB, Redis, a
+ * sibling service) and every `listen(0)` takes its local port from there, so a port found free there
+ * can be taken by one of them before the service it was meant for binds it (EADDRINUSE, a platform
+ * that fails to start now and then). Test ports come from below it.
+ */
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && low > 12000) return low;
+  } catch {
+    // not Linux: the IANA dynamic range
+  }
+  return 49152;
+}
+
+const TEST_PORTS_FROM = 10000;
+const testPortsTo = ephemeralRangeStart();
+/** where this process looks next (random per process, so two test processes rarely look at the same ports) */
+let nextPort = TEST_PORTS_FROM + Math.floor(Math.random() * (testPortsTo - TEST_PORTS_FROM));
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port no one listens on, outside the ephemeral range (see above), never handed out twice by
+ * this process.
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 1000; tries++) {
+    const port = nextPort;
+    nextPort = nextPort + 1 >= testPortsTo ? TEST_PORTS_FROM : nextPort + 1;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${TEST_PORTS_FROM} and ${testPortsTo}`);
 }
 
 export interface PrivateRedis {
