@@ -106,6 +106,10 @@ async function main() {
   for (const r of results.filter((x) => !x.success)) {
     const files = r.failedSuiteFiles.length ? `: ${r.failedSuiteFiles.join(', ')}` : '';
     console.log(c.red(`  ✖ ${r.package} — ${r.failed} failed${r.runtimeErrorSuites ? `, ${r.runtimeErrorSuites} suite(s) did not run` : ''}${files}`));
+    for (const failure of r.failures ?? []) {
+      console.log(`    ${failure.file} › ${failure.test}`);
+      console.log(failure.message.replace(/^/gm, '      '));
+    }
   }
   const detail = `${results.length} package${results.length === 1 ? '' : 's'}, ${total.suites} suites, ${seconds} s`;
   const healthy = code === 0 && total.failed === 0 && results.every((r) => r.success);
