@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { apiSchemaSdl } from './tools/api-schema';
+import { API_SCHEMA_PATH, readApiSchema } from './tools/api-schema';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SUPERGRAPH = path.resolve(here, '../../schema/supergraph.graphql');
 const API_SCHEMA_ID = 'virtual:clinicult-api-schema';
 
 function apiSchemaPlugin(): Plugin {
@@ -17,8 +12,8 @@ function apiSchemaPlugin(): Plugin {
     resolveId: (id) => (id === API_SCHEMA_ID ? resolved : null),
     load(id) {
       if (id !== resolved) return null;
-      this.addWatchFile(SUPERGRAPH);
-      return `export default ${JSON.stringify(apiSchemaSdl(readFileSync(SUPERGRAPH, 'utf8')))};`;
+      this.addWatchFile(API_SCHEMA_PATH);
+      return `export default ${JSON.stringify(readApiSchema())};`;
     },
   };
 }

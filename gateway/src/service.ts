@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -8,15 +7,16 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import {
-  AuthError,
   errorHandler,
   listen,
   notFoundHandler,
-  operationLabeller,
+  operationMetrics,
+  redisConnected,
+  requestCaller,
+  requestObserver,
   ServiceTokenSource,
   createRuntime,
-  opsPortFor,
-  startOpsServer,
+  startRuntimeOps,
   unauthenticatedError,
   type ReadinessChecks,
   type Logger,
@@ -24,7 +24,6 @@ import {
   type SessionFallback,
   type TrustedIssuer,
 } from '@clinicult/kit';
-import type { Caller } from '@clinicult/rbac';
 import { subgraphUrlOverrides, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { cors } from './cors.js';
@@ -72,7 +71,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/playground', '/fhir']);
 
 /** The first path segment when it is one of ours, so a scan of random URLs cannot blow up the metric's labels. */
@@ -141,15 +139,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   app.set('trust proxy', config.TRUST_PROXY);
   const httpServer = http.createServer(app);
 
-  app.use((req, res, next) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
+  app.use(requestObserver({ metrics, route: (req) => routeLabel(req.originalUrl) }));
+  app.use((_req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
-    const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: routeLabel(req.originalUrl), status: res.statusCode }));
     next();
   });
   app.use(cors(config.ALLOWED_ORIGINS));
@@ -158,7 +151,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  const readiness: ReadinessChecks = { redis: () => redis.ping() };
+  const readiness: ReadinessChecks = {};
   for (const subgraph of subgraphs) {
     readiness[subgraph.name] = async () => {
       const response = await fetch(`${subgraph.base}/healthz`, { signal: AbortSignal.timeout(2000) });
@@ -179,7 +172,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       anonymousBackstop(production),
-      observe(runtime),
+      internalErrorLog,
+      operationMetrics<GatewayContext>(metrics),
     ],
     // Set explicitly: armor's protect() also returns these two, and spreading it would override them.
     allowBatchedHttpRequests: false,
@@ -221,17 +215,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
         if (query !== undefined) checkTokenLimit(query, config.MAX_TOKENS);
 
         const authorization = req.header('authorization') || undefined;
-        let caller: Caller;
-        try {
-          caller = await runtime.authenticate(authorization);
-        } catch (error) {
-          if (error instanceof AuthError) {
-            metrics.authFailures.inc({ reason: error.reason });
-            requestLogger.info({ reason: error.reason }, 'token refused');
-            throw unauthenticatedError(error.reason, error.message);
-          }
-          throw error;
-        }
+        const caller = await requestCaller(runtime, authorization, { refusals: requestLogger });
         if (caller.kind === 'anonymous') {
           const verdict = judgeAnonymous(query, operationName, { allowIntrospection: !production }, config.MAX_TOKENS);
           if (verdict.allowed === false) {
@@ -268,11 +252,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
 
   // Give Redis a moment, so the first requests read the session facts there instead of asking
   // auth; a Redis that is down does not stop the gateway (readiness reports it).
-  await redisReady(redis, 1000);
+  await redisConnected(redis, 1000);
   const port = await listen(httpServer, config.PORT, config.HOST);
   const url = `http://${config.HOST}:${port}`;
   publicUrl = url;
-  const ops = await startOpsServer({ name: 'gateway', host: config.HOST, port: opsPortFor(config.PORT, config.OPS_PORT), metrics, readiness, timeoutMs: 2500 });
+  const ops = await startRuntimeOps(runtime, { servicePort: config.PORT, readiness, timeoutMs: 2500 });
   logger.info(
     { url, ops: ops.url, subgraphs: Object.fromEntries(subgraphs.map((s) => [s.name, s.graphql])) },
     `gateway ready at ${url}/graphql${production ? '' : ` (playground: ${url}/playground)`}`,
@@ -307,43 +291,18 @@ function anonymousBackstop(production: boolean): ApolloServerPlugin<GatewayConte
   };
 }
 
-/** Operation metrics, and internal errors logged with the request id. */
-function observe(runtime: ServiceRuntime): ApolloServerPlugin<GatewayContext> {
-  const label = operationLabeller();
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }) {
-          for (const error of errors) {
-            const code = error.extensions?.code;
-            if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
-              contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
-            }
+/** Internal errors logged with the request id (the operation metrics are the kit's). */
+const internalErrorLog: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ contextValue, errors }) {
+        for (const error of errors) {
+          const code = error.extensions?.code;
+          if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
+            contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'internal error');
           }
-        },
-        async willSendResponse({ operationName, errors, response, contextValue }) {
-          const body = response.body;
-          const hasErrors =
-            (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-          runtime.metrics.graphqlOperations.inc({
-            operation: label(operationName, contextValue?.caller),
-            outcome: hasErrors ? 'error' : 'ok',
-          });
-        },
-      };
-    },
-  };
-}
-
-function redisReady(redis: ServiceRuntime['redis'], ms: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
+        }
+      },
     };
-    const timer = setTimeout(done, ms);
-    redis.once('ready', done);
-  });
-}
+  },
+};

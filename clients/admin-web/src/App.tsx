@@ -4,7 +4,7 @@ import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-route
 import { createApolloClient } from './apollo';
 import { Loading } from './components/ui';
 import type { RuntimeConfig } from './config';
-import { LOGOUT, ME, type MeData } from './graphql';
+import { OperatorLogoutDocument, OperatorMeDocument } from './graphql';
 import { ClinicPage } from './pages/ClinicPage';
 import { ClinicsPage } from './pages/ClinicsPage';
 import { NewClinicPage } from './pages/NewClinicPage';
@@ -90,8 +90,8 @@ function RequireOperator({ children }: { children: ReactNode }) {
 function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useSession();
   // also a heartbeat: a session ended elsewhere (logout, deactivation) signs this tab out while idle
-  const me = useQuery<MeData>(ME, { fetchPolicy: 'network-only', pollInterval: 60_000 });
-  const [logout, { loading }] = useMutation(LOGOUT);
+  const me = useQuery(OperatorMeDocument, { fetchPolicy: 'network-only', pollInterval: 60_000 });
+  const [logout, { loading }] = useMutation(OperatorLogoutDocument);
   const who = me.data?.me?.displayName ?? session?.email ?? '';
 
   return (

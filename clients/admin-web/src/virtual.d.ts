@@ -1,4 +1,4 @@
-/** The public API schema (SDL), computed at build time from schema/supergraph.graphql (vite.config.ts). */
+/** The public API schema (SDL): schema/api.graphql as it was at build time (vite.config.ts). */
 declare module 'virtual:clinicult-api-schema' {
   const sdl: string;
   export default sdl;

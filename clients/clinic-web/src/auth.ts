@@ -1,5 +1,5 @@
 import type { ApolloClient } from '@apollo/client';
-import { ACCEPT_CLINIC_INVITATION, ME, SWITCH_CLINIC, type AuthPayload, type Me, type Membership, type OwnInvitation } from './graphql';
+import { AcceptClinicInvitationDocument, MeDocument, SwitchClinicDocument, type AuthPayload, type Me, type Membership, type OwnInvitation } from './graphql';
 import { can } from './permissions';
 import { startSession, type Session } from './session';
 
@@ -14,7 +14,7 @@ export type SignInStep =
 export class NotStaffError extends Error {}
 
 async function fetchMe(client: ApolloClient<object>, token: string): Promise<Me> {
-  const { data, error } = await client.query<{ me: Me | null }>({ query: ME, context: { token }, fetchPolicy: 'network-only', errorPolicy: 'none' });
+  const { data, error } = await client.query({ query: MeDocument, context: { token }, fetchPolicy: 'network-only', errorPolicy: 'none' });
   if (error) throw error;
   if (!data.me) throw new Error('Your profile could not be loaded. Please try again.');
   return data.me;
@@ -46,13 +46,13 @@ export async function completeSignIn(client: ApolloClient<object>, payload: Auth
 
 /** Chooses a clinic with a token (the unscoped one after login, or the current session's). */
 export async function chooseClinic(client: ApolloClient<object>, token: string, clinicId: string): Promise<SignInStep> {
-  const { data } = await client.mutate<{ switchClinic: AuthPayload }>({ mutation: SWITCH_CLINIC, variables: { clinicId }, context: { token } });
+  const { data } = await client.mutate({ mutation: SwitchClinicDocument, variables: { clinicId }, context: { token } });
   await client.clearStore();
   return completeSignIn(client, data!.switchClinic);
 }
 
 /** Accepts an invitation with a token (unscoped, or the current session's), then opens that clinic. */
 export async function acceptAndOpen(client: ApolloClient<object>, token: string, invitation: OwnInvitation): Promise<SignInStep> {
-  await client.mutate({ mutation: ACCEPT_CLINIC_INVITATION, variables: { id: invitation.id }, context: { token } });
+  await client.mutate({ mutation: AcceptClinicInvitationDocument, variables: { id: invitation.id }, context: { token } });
   return chooseClinic(client, token, invitation.clinic.id);
 }

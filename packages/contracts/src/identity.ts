@@ -3,7 +3,7 @@ import { CLINIC_ROLES } from '@clinicult/rbac';
 
 /**
  * Identity changes (DESIGN.md, "Every service checks every request"): users (memberships, roles,
- * account status) and admin (clinic access) write each change to their outbox in the transaction
+ * account status, invitations) and admin (clinic access) write each change to their outbox in the transaction
  * that makes it; the bus carries it on one stream to auth (its copy of logins and roles) and to
  * the kit's facts consumer (the revocation facts every service reads). Producer and consumer both
  * import these schemas, so a payload cannot drift from what its readers expect.
@@ -24,6 +24,10 @@ export const IDENTITY_EVENTS = {
   userAccessChanged: 'user.access.changed',
   /** A clinic suspended or reactivated by an operator. */
   clinicAccessChanged: 'clinic.access.changed',
+  /** An invitation (re)sent: auth creates the login when the person has none, and mails them. */
+  invitationSent: 'invitation.sent',
+  /** An invitation withdrawn or declined: its link stops working. */
+  invitationClosed: 'invitation.closed',
 } as const;
 
 export const membershipChangedSchema = z.object({
@@ -49,27 +53,56 @@ export const clinicAccessChangedSchema = z.object({
   at: instant,
 });
 
+export const invitationSentSchema = z.object({
+  invitationId: id,
+  userId: id,
+  /** the sign-in name of a login auth creates for a person new to Clinicult (an existing login keeps its own) */
+  email: z.email().max(254),
+  clinicId: id,
+  clinicName: z.string().min(1).max(200),
+  roles: z.array(z.enum(CLINIC_ROLES)).min(1),
+  inviterName: z.string().min(1).max(201),
+  expiresAt: instant,
+  /** when it was (re)sent: a mail is sent once per sending, however often the event arrives */
+  at: instant,
+});
+
+export const invitationClosedSchema = z.object({
+  invitationId: id,
+  userId: id,
+  clinicId: id,
+  at: instant,
+});
+
 export type MembershipChanged = z.infer<typeof membershipChangedSchema>;
 export type UserAccessChanged = z.infer<typeof userAccessChangedSchema>;
 export type ClinicAccessChanged = z.infer<typeof clinicAccessChangedSchema>;
+export type InvitationSent = z.infer<typeof invitationSentSchema>;
+export type InvitationClosed = z.infer<typeof invitationClosedSchema>;
 
 /** Each identity event type's payload. */
 export interface IdentityPayloads {
   [IDENTITY_EVENTS.membershipChanged]: MembershipChanged;
   [IDENTITY_EVENTS.userAccessChanged]: UserAccessChanged;
   [IDENTITY_EVENTS.clinicAccessChanged]: ClinicAccessChanged;
+  [IDENTITY_EVENTS.invitationSent]: InvitationSent;
+  [IDENTITY_EVENTS.invitationClosed]: InvitationClosed;
 }
 export type IdentityEventType = keyof IdentityPayloads;
 
 export type IdentityEvent =
   | { type: typeof IDENTITY_EVENTS.membershipChanged; payload: MembershipChanged }
   | { type: typeof IDENTITY_EVENTS.userAccessChanged; payload: UserAccessChanged }
-  | { type: typeof IDENTITY_EVENTS.clinicAccessChanged; payload: ClinicAccessChanged };
+  | { type: typeof IDENTITY_EVENTS.clinicAccessChanged; payload: ClinicAccessChanged }
+  | { type: typeof IDENTITY_EVENTS.invitationSent; payload: InvitationSent }
+  | { type: typeof IDENTITY_EVENTS.invitationClosed; payload: InvitationClosed };
 
 const SCHEMAS = {
   [IDENTITY_EVENTS.membershipChanged]: membershipChangedSchema,
   [IDENTITY_EVENTS.userAccessChanged]: userAccessChangedSchema,
   [IDENTITY_EVENTS.clinicAccessChanged]: clinicAccessChangedSchema,
+  [IDENTITY_EVENTS.invitationSent]: invitationSentSchema,
+  [IDENTITY_EVENTS.invitationClosed]: invitationClosedSchema,
 } as const;
 
 /** The event as its type says it must look; throws (the bus parks it) on anything else. null: not an identity event. */

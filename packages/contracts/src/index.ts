@@ -1,3 +1,4 @@
 export * from './identity.js';
 export * from './visit-snapshot.js';
 export * from './cluster.js';
+export * from './visit-events.js';

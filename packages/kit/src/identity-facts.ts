@@ -25,6 +25,10 @@ export function factsOf(event: IdentityEvent): FactUpdate[] {
       const { clinicId, access, at } = event.payload;
       return [stateFact(factKeys.clinicStatus(clinicId), access, new Date(at))];
     }
+    // auth's business (a login and its mail): no session changes
+    case IDENTITY_EVENTS.invitationSent:
+    case IDENTITY_EVENTS.invitationClosed:
+      return [];
   }
 }
 

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { Redis } from 'ioredis';
+import type { BaseConfig } from './config.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -62,6 +64,24 @@ export async function startOpsServer(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The ops server of a process on the kit's runtime (every subgraph, the gateway): its `/readyz`
+ * checks Redis and then `readiness`, its `/metrics` serves the runtime's registry.
+ */
+export function startRuntimeOps(
+  runtime: { name: string; config: Pick<BaseConfig, 'HOST' | 'OPS_PORT'>; metrics: Metrics; redis: Redis },
+  options: { servicePort: number; readiness?: ReadinessChecks; timeoutMs?: number },
+): Promise<OpsServer> {
+  return startOpsServer({
+    name: runtime.name,
+    host: runtime.config.HOST,
+    port: opsPortFor(options.servicePort, runtime.config.OPS_PORT),
+    metrics: runtime.metrics,
+    readiness: { redis: () => runtime.redis.ping(), ...options.readiness },
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
 }
 
 /** The ops port for a service port: OPS_PORT when set, else the service port + 5000 (0 stays 0: any free port). */

@@ -30,3 +30,20 @@ export function createRedis(settings: string | RedisSettings, name: string, over
   redis.on('error', () => {});
   return redis;
 }
+
+/**
+ * Resolves once `redis` is connected, or after `timeoutMs` anyway: a moment's grace at start, so the
+ * first requests and consumers find Redis up; one that is down stops nothing (readiness reports it).
+ */
+export function redisConnected(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}

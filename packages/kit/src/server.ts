@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -14,9 +13,10 @@ import { buildShield, type Caller, type IRules } from '@clinicult/rbac';
 import type { BaseConfig } from './config.js';
 import { AuthError, unauthenticatedError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics, operationLabeller, type Metrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { operationMetrics, requestObserver } from './observe.js';
 import { createRedis } from './redis.js';
-import { listen, opsPortFor, startOpsServer, type OpsServer } from './ops.js';
+import { listen, startRuntimeOps, type ReadinessChecks } from './ops.js';
 import { clientIp, EDGE_HEADER, EdgeVerifier } from './edge.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { startIdentityFacts } from './identity-facts.js';
@@ -46,19 +46,26 @@ export interface ServiceRuntime {
   authenticate(authorization: string | undefined, clinicHeader?: string): Promise<Caller>;
 }
 
+/**
+ * Resolvers as a subgraph hands them over: each subgraph types its own with the `Resolvers` that
+ * graphql-codegen generates from its SDL (schema/codegen.mjs), so here they are only passed on.
+ */
+export type SubgraphResolvers = { [typeName: string]: unknown };
+
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
   port: number;
   config: BaseConfig;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<TContext>;
+  /** the subgraph's resolvers, typed where they are written by its generated `Resolvers` (graphql-codegen) */
+  resolvers: SubgraphResolvers;
   /** graphql-shield rules; anything not listed is denied. */
   rules: IRules;
   /** Root fields that may be called without a token (auth's `login`, `acceptInvitation`). */
   publicFields?: string[];
   createContext?: (base: BaseContext) => TContext | Promise<TContext>;
   /** Named checks for /readyz on the ops port (database; Redis is added by the kit). */
-  readiness?: Record<string, () => Promise<unknown>>;
+  readiness?: ReadinessChecks;
   /** Extra HTTP routes (JWKS, OAuth token endpoint, internal endpoints), mounted before /graphql. */
   routes?: (app: express.Express, runtime: ServiceRuntime) => void;
   /** How to confirm a session when Redis cannot answer; defaults to asking auth. */
@@ -70,6 +77,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   plugins?: ApolloServerPlugin<BaseContext>[];
   logger?: Logger;
   redis?: Redis;
+  /** The service's metrics registry, when made before the server (runService hands it to `assemble`). */
+  metrics?: Metrics;
   /**
    * Run the kit's identity facts consumer (identity-facts.ts). Default true: every service merges
    * identity changes into the revocation facts, so they hold even while auth is down.
@@ -86,9 +95,6 @@ export interface RunningService {
   runtime: ServiceRuntime;
   stop(): Promise<void>;
 }
-
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const PROBE_PATHS = new Set(['/healthz']);
 
 export function trustedIssuers(config: BaseConfig): TrustedIssuer[] {
   const issuers = [
@@ -114,13 +120,14 @@ export function createRuntime(options: {
   config: BaseConfig;
   logger?: Logger;
   redis?: Redis;
+  metrics?: Metrics;
   issuers?: TrustedIssuer[];
   sessionFallback?: SessionFallback;
 }): ServiceRuntime {
   const { name, config } = options;
   const logger = options.logger ?? createLogger(name, config.LOG_LEVEL);
   const redis = options.redis ?? createRedis(config, name);
-  const metrics = createMetrics(name);
+  const metrics = options.metrics ?? createMetrics(name);
   const verifier = new TokenVerifier([...(options.issuers ?? []), ...trustedIssuers(config)]);
   const guard = new SessionGuard({
     redis,
@@ -172,20 +179,25 @@ function rootFieldsArePublic(operation: OperationDefinitionNode, publicFields: S
   );
 }
 
-function operationMetrics(metrics: Metrics): ApolloServerPlugin<BaseContext> {
-  const label = operationLabeller();
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ operationName, errors, response, contextValue }) {
-          const body = response.body;
-          const hasErrors =
-            (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
-          metrics.graphqlOperations.inc({ operation: label(operationName, contextValue?.caller), outcome: hasErrors ? 'error' : 'ok' });
-        },
-      };
-    },
-  };
+/**
+ * The caller of a request (runtime.authenticate); a refused token counts in `auth_failures_total`
+ * and answers UNAUTHENTICATED. `refusals`, when given, logs each refusal.
+ */
+export async function requestCaller(
+  runtime: Pick<ServiceRuntime, 'authenticate' | 'metrics'>,
+  authorization: string | undefined,
+  options: { clinicHeader?: string; refusals?: Logger } = {},
+): Promise<Caller> {
+  try {
+    return await runtime.authenticate(authorization, options.clinicHeader);
+  } catch (error) {
+    if (error instanceof AuthError) {
+      runtime.metrics.authFailures.inc({ reason: error.reason });
+      options.refusals?.info({ reason: error.reason }, 'token refused');
+      throw unauthenticatedError(error.reason, error.message);
+    }
+    throw error;
+  }
 }
 
 /** Starts one Apollo subgraph with the shared bootstrap (DESIGN.md: written once, used by all). */
@@ -198,22 +210,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
-  app.use((req, res, next) => {
-    const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => {
-      // the route as declared (never the raw path: a scan of random URLs must not grow the labels)
-      const seconds = end({ route: req.route?.path ?? (req.baseUrl || 'unmatched'), status: res.statusCode });
-      // one access line per request (probes excluded), carrying the request id from the gateway
-      if (!PROBE_PATHS.has(req.path)) {
-        logger.info({ reqId: requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
-      }
-    });
-    next();
-  });
+  // one access line per request, carrying the request id from the gateway
+  app.use(requestObserver({ metrics, accessLog: logger }));
 
   // liveness only on the public port; readiness and metrics are on the ops port
   app.get('/healthz', (_req, res) => {
@@ -240,7 +238,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       anonymousGate(new Set(options.publicFields ?? [])),
-      operationMetrics(metrics),
+      operationMetrics<BaseContext>(metrics),
       ...(options.plugins ?? []),
     ],
     formatError: (formatted, error) => {
@@ -261,16 +259,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
         const requestLogger = logger.child({ reqId: requestId });
-        let caller: Caller;
-        try {
-          caller = await runtime.authenticate(req.header('authorization'), req.header('x-clinicult-clinic-id'));
-        } catch (error) {
-          if (error instanceof AuthError) {
-            metrics.authFailures.inc({ reason: error.reason });
-            throw unauthenticatedError(error.reason, error.message);
-          }
-          throw error;
-        }
+        const clinicHeader = req.header('x-clinicult-clinic-id');
+        const caller = await requestCaller(runtime, req.header('authorization'), clinicHeader ? { clinicHeader } : {});
         const viaEdge = await runtime.edge.verify(req.header(EDGE_HEADER));
         const base: BaseContext = { caller, requestId, logger: requestLogger, clientIp: clientIp(req, viaEdge), viaEdge };
         return options.createContext ? await options.createContext(base) : (base as TContext);
@@ -283,13 +273,7 @@ export async function startSubgraph<TContext extends BaseContext>(
 
   const port = await listen(httpServer, options.port, config.HOST);
   const url = `http://${config.HOST}:${port}`;
-  const ops: OpsServer = await startOpsServer({
-    name: options.name,
-    host: config.HOST,
-    port: opsPortFor(options.port, config.OPS_PORT),
-    metrics,
-    readiness: { redis: () => redis.ping(), ...(options.readiness ?? {}) },
-  });
+  const ops = await startRuntimeOps(runtime, { servicePort: options.port, ...(options.readiness ? { readiness: options.readiness } : {}) });
   const identityFacts =
     options.identityFacts === false
       ? null

@@ -10,6 +10,18 @@ export interface ServiceEvents {
   close(): Promise<void>;
 }
 
+/** The events of a service that only consumes (it publishes nothing, so it has no outbox). */
+export interface ConsumingEvents {
+  bus: EventBus;
+  /** Stops the bus's subscriptions (call before closing the database). */
+  close(): Promise<void>;
+}
+
+export function createConsumingEvents(options: { service: string; redis: Redis; logger: Logger }): ConsumingEvents {
+  const bus = createEventBus(options);
+  return { bus, close: () => bus.close() };
+}
+
 /**
  * Every service's event plumbing, written once: a bus whose outbox is the service's own
  * `event_outbox` table (so nothing is lost while Redis is down), its relay, and the audit trail.

@@ -1,13 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Redis } from 'ioredis';
 import type { IRules } from '@clinicult/rbac';
 import type { BaseConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createRedis } from './redis.js';
 import { loadSubgraphSchema } from './schema-files.js';
-import { startSubgraph, type BaseContext, type RunningService, type SubgraphOptions } from './server.js';
-import { createServiceEvents, type ServiceEvents } from './service-events.js';
+import type { ReadinessChecks } from './ops.js';
+import { startSubgraph, type BaseContext, type RunningService, type SubgraphOptions, type SubgraphResolvers } from './server.js';
+import { createConsumingEvents, createServiceEvents, type ConsumingEvents, type ServiceEvents } from './service-events.js';
 import type { TrustedIssuer } from './tokens.js';
 
 /** A service's database client, as every service's db.ts makes it (@clinicult/db createServiceDb). */
@@ -30,14 +31,23 @@ export interface ServiceOverrides {
   onQuery?: (sql: string) => void;
 }
 
+/**
+ * The events part of a service: with an outbox (the default) its bus, whose outbox is the service's
+ * own `event_outbox`, the relay and the audit trail; a service declared `outbox: false` (it
+ * publishes nothing and has no `event_outbox`, as audit) gets a bus that only consumes.
+ */
+export type EventsOf<TOutbox extends boolean> = TOutbox extends false ? ConsumingEvents : ServiceEvents;
+
 /** The parts the kit opens for a service and hands to its `assemble`. */
-export interface ServiceParts<TDb> {
+export interface ServiceParts<TDb, TEvents = ServiceEvents> {
   config: BaseConfig;
   logger: Logger;
   redis: Redis;
   db: TDb;
-  /** the service's bus (its outbox is the service's own `event_outbox`) and audit trail */
-  events: ServiceEvents;
+  /** the service's metrics registry (served at /metrics), for what registers metrics of its own */
+  metrics: Metrics;
+  /** the service's bus (and, with its outbox, its audit trail): EventsOf */
+  events: TEvents;
 }
 
 /** What a service builds on the kit's parts: its domain, consumers and relays, and a request's context. */
@@ -45,11 +55,17 @@ export interface AssembledService<TContext extends BaseContext, TExposed> {
   createContext(base: BaseContext): TContext | Promise<TContext>;
   plugins?: ApolloServerPlugin<BaseContext>[];
   routes?: SubgraphOptions<TContext>['routes'];
+  /** Readiness checks of the service's own (on /readyz beside the kit's Redis and database). */
+  readiness?: ReadinessChecks;
+  /** Token issuers the service trusts of its own (before the overrides' and the configured ones). */
+  issuers?: TrustedIssuer[];
+  publicFields?: SubgraphOptions<TContext>['publicFields'];
+  sessionFallback?: SubgraphOptions<TContext>['sessionFallback'];
   /** What the running service offers its callers besides RunningService (caches, subscriptions…). */
   exposed: TExposed;
   /** Stopped after the server and before the bus and the database (relays, timers). */
   stop?: Array<() => Promise<unknown>>;
-  /** Runs once the server listens (what needs its runtime, e.g. its metrics registry); a throw stops the service. */
+  /** Runs once the server listens (consumers, relays and timers that start then); a throw stops the service. */
   started?(service: RunningService): void | Promise<void>;
 }
 
@@ -58,28 +74,41 @@ export interface AssembledService<TContext extends BaseContext, TExposed> {
  * kit's parts. `runService` opens the parts, starts the server, and stops everything in one order
  * (server → the service's own stops → bus → database → Redis it owns), also when the start fails.
  */
-export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extends BaseContext, TExposed> {
+export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extends BaseContext, TExposed, TOutbox extends boolean = true> {
   name: string;
+  /** false: the service publishes nothing and has no `event_outbox` (EventsOf); default true */
+  outbox?: TOutbox;
   config: BaseConfig & { PORT: number; DATABASE_URL: string };
   /** the service's database client (its db.ts `createDb`) */
   database: (url: string, options: { onQuery?: (sql: string) => void }) => TDb;
-  resolvers: GraphQLResolverMap<TContext>;
+  /** its generated `Resolvers` (graphql-codegen, schema/codegen.mjs) */
+  resolvers: SubgraphResolvers;
   rules: IRules;
-  assemble(parts: ServiceParts<TDb>): AssembledService<TContext, TExposed> | Promise<AssembledService<TContext, TExposed>>;
+  assemble(parts: ServiceParts<TDb, EventsOf<TOutbox>>): AssembledService<TContext, TExposed> | Promise<AssembledService<TContext, TExposed>>;
   overrides?: ServiceOverrides;
 }
 
-export type RunningDeclaredService<TDb, TExposed> = RunningService & { db: TDb; events: ServiceEvents } & TExposed;
+/** What runService resolves to: the running subgraph, its database and events, and what it exposes (which wins a clash). */
+export type RunningDeclaredService<TDb, TExposed, TEvents = ServiceEvents> = Omit<RunningService & { db: TDb; events: TEvents }, keyof TExposed> &
+  TExposed;
 
-export async function runService<TDb extends ServiceDatabase, TContext extends BaseContext, TExposed extends object>(
-  declaration: ServiceDeclaration<TDb, TContext, TExposed>,
-): Promise<RunningDeclaredService<TDb, TExposed>> {
+export async function runService<
+  TDb extends ServiceDatabase,
+  TContext extends BaseContext,
+  TExposed extends object,
+  TOutbox extends boolean = true,
+>(declaration: ServiceDeclaration<TDb, TContext, TExposed, TOutbox>): Promise<RunningDeclaredService<TDb, TExposed, EventsOf<TOutbox>>> {
   const { name, config, overrides = {} } = declaration;
   const logger = overrides.logger ?? createLogger(name, config.LOG_LEVEL);
   const redis = overrides.redis ?? createRedis(config, name);
+  const metrics = createMetrics(name);
   const db = declaration.database(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
   // audit events and the service's own events wait in its outbox while Redis is down
-  const events = createServiceEvents({ service: name, redis, db, logger, ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}) });
+  const events = (
+    declaration.outbox === false
+      ? createConsumingEvents({ service: name, redis, logger })
+      : createServiceEvents({ service: name, redis, db, logger, ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}) })
+  ) as EventsOf<TOutbox>;
   let ownStops: Array<() => Promise<unknown>> = [];
   const closeParts = async () => {
     for (const stop of ownStops) await stop().catch((err: unknown) => logger.warn({ err }, 'stopping a part of the service failed'));
@@ -88,8 +117,9 @@ export async function runService<TDb extends ServiceDatabase, TContext extends B
     if (!overrides.redis) redis.disconnect();
   };
   try {
-    const assembled = await declaration.assemble({ config, logger, redis, db, events });
+    const assembled = await declaration.assemble({ config, logger, redis, db, metrics, events });
     ownStops = assembled.stop ?? [];
+    const issuers = [...(assembled.issuers ?? []), ...(overrides.issuers ?? [])];
     const service = await startSubgraph<TContext>({
       name,
       port: config.PORT,
@@ -98,13 +128,16 @@ export async function runService<TDb extends ServiceDatabase, TContext extends B
       resolvers: declaration.resolvers,
       rules: declaration.rules,
       createContext: assembled.createContext,
-      readiness: { database: async () => db.$queryRawUnsafe('SELECT 1') },
+      readiness: { database: async () => db.$queryRawUnsafe('SELECT 1'), ...assembled.readiness },
       logger,
       redis,
+      metrics,
       onShutdown: [closeParts],
       ...(assembled.plugins ? { plugins: assembled.plugins } : {}),
       ...(assembled.routes ? { routes: assembled.routes } : {}),
-      ...(overrides.issuers ? { issuers: overrides.issuers } : {}),
+      ...(issuers.length > 0 ? { issuers } : {}),
+      ...(assembled.publicFields ? { publicFields: assembled.publicFields } : {}),
+      ...(assembled.sessionFallback ? { sessionFallback: assembled.sessionFallback } : {}),
     });
     try {
       await assembled.started?.(service);

@@ -1,22 +1,19 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import {
-  CONFIRM_TOTP_ENROLMENT,
-  PASSKEY_REGISTRATION_OPTIONS,
-  REGISTER_PASSKEY,
-  START_TOTP_ENROLMENT,
+  ConfirmTotpEnrolmentDocument,
+  PasskeyRegistrationOptionsDocument,
+  RegisterPasskeyDocument,
+  StartTotpEnrolmentDocument,
   type EnrolmentResult,
+  type StartTotpEnrolmentMutation,
 } from './documents';
 import { fieldMessage, plainError } from './errors';
 import { createPasskey, passkeysSupported } from './passkeys';
 import { Problem, TextInput } from './Controls';
 import { RecoveryCodes } from './RecoveryCodes';
 
-interface TotpSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrCodeDataUrl: string;
-}
+type TotpSetup = StartTotpEnrolmentMutation['startTotpEnrolment'];
 
 /**
  * Sets up a second factor: an authenticator app (scan the QR code, type the first code) or a
@@ -36,10 +33,10 @@ export function EnrolSecondFactor({
   onCancel?: () => void;
 }) {
   const variables = ticket ? { ticket } : {};
-  const [startTotp] = useMutation<{ startTotpEnrolment: TotpSetup }>(START_TOTP_ENROLMENT);
-  const [confirmTotp, { loading: confirming }] = useMutation<{ confirmTotpEnrolment: EnrolmentResult }>(CONFIRM_TOTP_ENROLMENT);
-  const [registrationOptions] = useMutation<{ passkeyRegistrationOptions: unknown }>(PASSKEY_REGISTRATION_OPTIONS);
-  const [register, { loading: registering }] = useMutation<{ registerPasskey: EnrolmentResult }>(REGISTER_PASSKEY);
+  const [startTotp] = useMutation(StartTotpEnrolmentDocument);
+  const [confirmTotp, { loading: confirming }] = useMutation(ConfirmTotpEnrolmentDocument);
+  const [registrationOptions] = useMutation(PasskeyRegistrationOptionsDocument);
+  const [register, { loading: registering }] = useMutation(RegisterPasskeyDocument);
   const [totp, setTotp] = useState<TotpSetup | null>(null);
   const [code, setCode] = useState('');
   const [passkeyName, setPasskeyName] = useState('');

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
-import { PASSKEY_LOGIN_OPTIONS, VERIFY_SECOND_FACTOR, type AuthPayload } from './documents';
+import { PasskeyLoginOptionsDocument, VerifySecondFactorDocument, type AuthPayload, type VerifySecondFactorMutationVariables } from './documents';
 import { fieldMessage, plainError, type SecondFactorChallenge } from './errors';
 import { answerPasskeyRequest, passkeysSupported } from './passkeys';
 import { Problem, TextInput } from './Controls';
@@ -18,8 +18,8 @@ export function SecondFactorStep({
   onSignedIn: (payload: AuthPayload) => void | Promise<void>;
   onRestart: () => void;
 }) {
-  const [verify, { loading }] = useMutation<{ verifySecondFactor: AuthPayload }>(VERIFY_SECOND_FACTOR);
-  const [passkeyOptions] = useMutation<{ passkeyLoginOptions: unknown }>(PASSKEY_LOGIN_OPTIONS);
+  const [verify, { loading }] = useMutation(VerifySecondFactorDocument);
+  const [passkeyOptions] = useMutation(PasskeyLoginOptionsDocument);
   const hasTotp = challenge.methods.includes('TOTP');
   const hasPasskey = challenge.methods.includes('PASSKEY') && passkeysSupported();
   const [mode, setMode] = useState<'code' | 'recovery'>(hasTotp || !challenge.methods.includes('RECOVERY_CODE') ? 'code' : 'recovery');
@@ -27,7 +27,7 @@ export function SecondFactorStep({
   const [problem, setProblem] = useState<string | null>(null);
   const [expired, setExpired] = useState(false);
 
-  async function finish(variables: Record<string, unknown>) {
+  async function finish(variables: Omit<VerifySecondFactorMutationVariables, 'ticket'>) {
     setProblem(null);
     try {
       const { data } = await verify({ variables: { ticket: challenge.ticket, ...variables } });

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
-import { MY_SECOND_FACTORS, REGENERATE_RECOVERY_CODES, REMOVE_PASSKEY, REMOVE_TOTP, type SecondFactors } from './documents';
+import { MySecondFactorsDocument, RegenerateRecoveryCodesDocument, RemovePasskeyDocument, RemoveTotpDocument } from './documents';
 import { fieldMessage, plainError } from './errors';
 import { EnrolSecondFactor } from './EnrolSecondFactor';
 import { Problem, TextInput } from './Controls';
@@ -10,10 +10,10 @@ const when = (value: string | null) => (value ? new Date(value).toLocaleString(u
 
 /** The signed-in person's second factors: add, remove (with the password), new recovery codes. */
 export function SecuritySettings() {
-  const { data, loading, error, refetch } = useQuery<{ mySecondFactors: SecondFactors }>(MY_SECOND_FACTORS, { fetchPolicy: 'network-only' });
-  const [removeTotp] = useMutation<{ removeTotp: SecondFactors }>(REMOVE_TOTP);
-  const [removePasskey] = useMutation<{ removePasskey: SecondFactors }>(REMOVE_PASSKEY);
-  const [regenerate] = useMutation<{ regenerateRecoveryCodes: string[] }>(REGENERATE_RECOVERY_CODES);
+  const { data, loading, error, refetch } = useQuery(MySecondFactorsDocument, { fetchPolicy: 'network-only' });
+  const [removeTotp] = useMutation(RemoveTotpDocument);
+  const [removePasskey] = useMutation(RemovePasskeyDocument);
+  const [regenerate] = useMutation(RegenerateRecoveryCodesDocument);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<{ kind: 'totp' } | { kind: 'passkey'; id: string; name: string } | null>(null);
   const [password, setPassword] = useState('');

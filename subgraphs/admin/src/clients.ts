@@ -1,6 +1,9 @@
 import { GraphQLError } from 'graphql';
-import { callGraphQL, ServiceTokenSource, type Logger } from '@clinicult/kit';
+import { callGraphQL, ServiceTokenSource, type Logger, type TypedDocumentNode } from '@clinicult/kit';
 import type { AdminConfig } from './config.js';
+import { ClinicPatientCountsDocument } from './__generated__/patients-operations.js';
+import { ClinicStaffCountDocument, ProvisionAdminUserDocument } from './__generated__/users-operations.js';
+import { ClinicVisitCountsDocument } from './__generated__/visits-operations.js';
 
 /**
  * admin's calls to other services (DESIGN.md: service tokens, every internal call names its clinic).
@@ -96,14 +99,14 @@ class ServiceCaller {
    * restarted with new keys) is fetched afresh and the call retried once. Every failure becomes a
    * GraphQLError saying which service failed and that nothing changed.
    */
-  async call<T>(
+  async call<TResult, TVariables extends Record<string, unknown>>(
     service: UpstreamService,
     url: string,
     action: string,
-    query: string,
-    variables: Record<string, unknown>,
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
     options: { clinicId: string; requestId?: string },
-  ): Promise<T> {
+  ): Promise<TResult> {
     for (let attempt = 1; ; attempt++) {
       let token: string;
       try {
@@ -113,7 +116,7 @@ class ServiceCaller {
         throw dependencyError(service, action, 'SERVICE_UNAVAILABLE', `no service token from auth: ${describe(error)}`);
       }
       try {
-        return await callGraphQL<T>(`${url.replace(/\/+$/, '')}/graphql`, query, variables, {
+        return await callGraphQL(`${url.replace(/\/+$/, '')}/graphql`, document, variables, {
           token,
           clinicId: options.clinicId,
           ...(options.requestId ? { requestId: options.requestId } : {}),
@@ -146,22 +149,6 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-const PROVISION_ADMIN_USER = /* GraphQL */ `
-  mutation ProvisionAdminUser($clinicId: ID!, $email: String!, $firstName: String!, $lastName: String!, $invitedBy: ID!) {
-    provisionAdminUser(clinicId: $clinicId, email: $email, firstName: $firstName, lastName: $lastName, invitedBy: $invitedBy) {
-      id
-    }
-  }
-`;
-
-const CLINIC_STAFF_COUNT = /* GraphQL */ `query ClinicStaffCount { clinicStaffCount }`;
-const CLINIC_PATIENT_COUNTS = /* GraphQL */ `
-  query ClinicPatientCounts { clinicPatientCounts { patients currentVisits lastActivityAt } }
-`;
-const CLINIC_VISIT_COUNTS = /* GraphQL */ `
-  query ClinicVisitCounts($since: DateTime!) { clinicVisitCounts(since: $since) { archived lastFinishedAt } }
-`;
-
 export interface AdminClients {
   provisioner: AdminProvisioner;
   counter: ClinicCounter;
@@ -173,11 +160,11 @@ export function createClients(config: AdminConfig, logger: Logger): AdminClients
   return {
     provisioner: {
       async provisionAdminUser(args, requestId) {
-        const data = await caller.call<{ provisionAdminUser: ProvisionedInvitation }>(
+        const data = await caller.call(
           'users',
           config.USERS_URL,
           "provision the clinic's admin",
-          PROVISION_ADMIN_USER,
+          ProvisionAdminUserDocument,
           { ...args },
           { clinicId: args.clinicId, ...(requestId ? { requestId } : {}) },
         );
@@ -186,33 +173,33 @@ export function createClients(config: AdminConfig, logger: Logger): AdminClients
     },
     counter: {
       async staffCount(clinicId, requestId) {
-        const data = await caller.call<{ clinicStaffCount: number }>(
+        const data = await caller.call(
           'users',
           config.USERS_URL,
           "count the clinic's staff",
-          CLINIC_STAFF_COUNT,
+          ClinicStaffCountDocument,
           {},
           { clinicId, ...(requestId ? { requestId } : {}) },
         );
         return data.clinicStaffCount;
       },
       async patientCounts(clinicId, requestId) {
-        const data = await caller.call<{ clinicPatientCounts: PatientCountsAnswer }>(
+        const data = await caller.call(
           'patients',
           config.PATIENTS_URL,
           "count the clinic's patients",
-          CLINIC_PATIENT_COUNTS,
+          ClinicPatientCountsDocument,
           {},
           { clinicId, ...(requestId ? { requestId } : {}) },
         );
         return data.clinicPatientCounts;
       },
       async visitCounts(clinicId, since, requestId) {
-        const data = await caller.call<{ clinicVisitCounts: VisitCountsAnswer }>(
+        const data = await caller.call(
           'visits',
           config.VISITS_URL,
           "count the clinic's visits",
-          CLINIC_VISIT_COUNTS,
+          ClinicVisitCountsDocument,
           { since: since.toISOString() },
           { clinicId, ...(requestId ? { requestId } : {}) },
         );

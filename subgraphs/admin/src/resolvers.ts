@@ -1,16 +1,16 @@
-import { DateTimeScalar, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { DateTimeScalar, type BaseContext } from '@clinicult/kit';
 import type { AdminProvisioner } from './clients.js';
-import type { Actor, ClinicRegistry, CreateClinicInput, ListClinicsArgs, UpdateClinicInput } from './domain/clinics.js';
+import type { Actor, ClinicRegistry } from './domain/clinics.js';
 import { encodeCursor } from './domain/cursor.js';
-import { provisionClinicAdmin, type ProvisionAdminInput } from './domain/provisioning.js';
+import { provisionClinicAdmin } from './domain/provisioning.js';
 import {
   encodeTemplateCursor,
   type GlobalTemplateCatalog,
   type GlobalTemplatePage,
-  type ListGlobalTemplatesArgs,
 } from './domain/templates.js';
 import type { Clinic } from './generated/prisma/client.js';
 import type { Loaders } from './loaders.js';
+import type { Resolvers } from './__generated__/resolvers.js';
 
 /** What admin's resolvers get (kit's base context + the clinic registry and loaders). */
 export interface AdminContext extends BaseContext {
@@ -18,19 +18,6 @@ export interface AdminContext extends BaseContext {
   templates: GlobalTemplateCatalog;
   loaders: Loaders;
   provisioner: AdminProvisioner;
-}
-
-// Argument shapes, by hand from schema/admin.graphql.
-interface ClinicArgs {
-  id: string;
-}
-interface SuspendClinicArgs {
-  id: string;
-  reason?: string | null;
-}
-interface ProvisionClinicAdminArgs {
-  clinicId: string;
-  input: ProvisionAdminInput;
 }
 
 function actorOf(ctx: AdminContext): Actor {
@@ -58,34 +45,34 @@ function templateConnection(page: GlobalTemplatePage) {
 }
 
 /** Thin resolvers: parse arguments, call the domain layer; rules are in permissions.ts. */
-export const resolvers: SubgraphOptions<AdminContext>['resolvers'] = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    clinic: (_root, { id }: ClinicArgs, ctx: AdminContext) => ctx.loaders.clinicById.load(id),
-    clinics: async (_root, args: ListClinicsArgs, ctx: AdminContext) => connection(await ctx.registry.list(args)),
-    clinicInfo: async (_root, { id }: ClinicArgs, ctx: AdminContext) => ctx.loaders.clinicById.load(id),
-    globalTemplates: async (_root, args: ListGlobalTemplatesArgs, ctx: AdminContext) =>
+    clinic: (_root, { id }, ctx) => ctx.loaders.clinicById.load(id),
+    clinics: async (_root, args, ctx) => connection(await ctx.registry.list(args)),
+    clinicInfo: async (_root, { id }, ctx) => ctx.loaders.clinicById.load(id),
+    globalTemplates: async (_root, args, ctx) =>
       templateConnection(await ctx.templates.list(args)),
-    globalTemplate: (_root, { id }: ClinicArgs, ctx: AdminContext) => ctx.templates.get(id),
+    globalTemplate: (_root, { id }, ctx) => ctx.templates.get(id),
   },
   Mutation: {
-    createClinic: (_root, { input }: { input: CreateClinicInput }, ctx: AdminContext) =>
+    createClinic: (_root, { input }, ctx) =>
       ctx.registry.create(input, actorOf(ctx)),
-    suspendClinic: (_root, { id, reason }: SuspendClinicArgs, ctx: AdminContext) =>
+    suspendClinic: (_root, { id, reason }, ctx) =>
       ctx.registry.suspend(id, reason, actorOf(ctx)),
-    reactivateClinic: (_root, { id }: ClinicArgs, ctx: AdminContext) => ctx.registry.reactivate(id, actorOf(ctx)),
-    provisionClinicAdmin: (_root, { clinicId, input }: ProvisionClinicAdminArgs, ctx: AdminContext) =>
+    reactivateClinic: (_root, { id }, ctx) => ctx.registry.reactivate(id, actorOf(ctx)),
+    provisionClinicAdmin: (_root, { clinicId, input }, ctx) =>
       provisionClinicAdmin(ctx, clinicId, input, actorOf(ctx)),
-    updateClinic: (_root, { id, input }: { id: string; input: UpdateClinicInput }, ctx: AdminContext) =>
+    updateClinic: (_root, { id, input }, ctx) =>
       ctx.registry.update(id, input, actorOf(ctx)),
-    createGlobalTemplate: (_root, { input }: { input: unknown }, ctx: AdminContext) => ctx.templates.create(input, actorOf(ctx)),
-    updateGlobalTemplate: (_root, { id, input }: { id: string; input: unknown }, ctx: AdminContext) =>
+    createGlobalTemplate: (_root, { input }, ctx) => ctx.templates.create(input, actorOf(ctx)),
+    updateGlobalTemplate: (_root, { id, input }, ctx) =>
       ctx.templates.update(id, input, actorOf(ctx)),
-    retireGlobalTemplate: (_root, { id }: ClinicArgs, ctx: AdminContext) => ctx.templates.retire(id, actorOf(ctx)),
+    retireGlobalTemplate: (_root, { id }, ctx) => ctx.templates.retire(id, actorOf(ctx)),
   },
   Clinic: {
-    __resolveReference: (reference: { id: string }, ctx: AdminContext) => ctx.loaders.clinicById.load(reference.id),
+    __resolveReference: (reference, ctx) => ctx.loaders.clinicById.load(reference.id),
     // operators only (the shield): counts from users, patients and visits, one set of calls per clinic per request
-    overview: (clinic: Clinic, _args: unknown, ctx: AdminContext) => ctx.loaders.overview.load(clinic),
+    overview: (clinic, _args, ctx) => ctx.loaders.overview.load(clinic),
   },
 };

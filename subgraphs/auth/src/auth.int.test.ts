@@ -272,20 +272,25 @@ describe('service tokens and internal operations', () => {
   test('internal mutations need the service capability: staff get FORBIDDEN, no token UNAUTHENTICATED, nothing changes', async () => {
     const { userId, email } = await auth.addUser({ memberships: [{ clinicId: clinicA, roles: ['ADMIN'] }] });
     const staffToken = (await auth.login(email)).data!.login.token;
-    const mutation = `mutation($u: ID!) { upsertCredential(userId: $u, email: "taken-over@example.test") }`;
+    const before = await auth.service.db.credential.findUniqueOrThrow({ where: { userId } });
+    const mutation = `mutation($u: ID!) { clearSecondFactors(userId: $u) }`;
     const asStaff = await gql(auth.url, mutation, { u: userId }, { token: staffToken });
     expect(codes(asStaff)).toEqual(['FORBIDDEN']);
     const anonymous = await gql(auth.url, mutation, { u: userId });
     expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
     const adminService = (await auth.serviceToken('admin')).body.access_token!;
     expect(codes(await gql(auth.url, mutation, { u: userId }, { token: adminService }))).toEqual(['FORBIDDEN']);
-    expect((await auth.service.db.credential.findUniqueOrThrow({ where: { userId } })).email).toBe(email);
+    // clearing the factors would have ended every session (tokensValidAfter moves): nothing moved
+    expect(await auth.service.db.credential.findUniqueOrThrow({ where: { userId } })).toEqual(before);
+    expect((await auth.login(email)).errors).toBeUndefined();
   });
 
-  test('roles, statuses and clinic access are no longer mutations of auth: they arrive as identity events only', async () => {
+  test('roles, statuses, clinic access, logins and invitations are no mutations of auth: they arrive as identity events only', async () => {
     const svc = (await auth.serviceToken('users')).body.access_token!;
     const removed = await gql(auth.url, `mutation { syncMembership(userId: "u", clinicId: "c", roles: []) }`, {}, { token: svc });
     expect(codes(removed)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    const login = await gql(auth.url, `mutation { upsertCredential(userId: "u", email: "taken-over@example.test") }`, {}, { token: svc });
+    expect(codes(login)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { callGraphQL } from '@clinicult/kit';
+import { UpsertOperatorProfileDocument } from './__generated__/users-operations.js';
 import { loadAuthConfig, type AuthConfig } from './config.js';
 import { createDb, type AuthDb } from './db.js';
 import { KeyStore } from './keys.js';
@@ -37,10 +38,10 @@ export async function createOperator(
     throw new Error(`${email} already signs in as clinic staff; an operator needs an address of their own.`);
   }
   const { token } = await deps.issuer.serviceToken('auth');
-  const data = await callGraphQL<{ upsertOperatorProfile: string }>(
+  const data = await callGraphQL(
     new URL('/graphql', deps.config.USERS_URL).toString(),
-    'mutation ($id: ID!, $email: String!, $f: String!, $l: String!) { upsertOperatorProfile(userId: $id, email: $email, firstName: $f, lastName: $l) }',
-    { id: existing?.userId ?? randomUUID(), email, f: input.firstName.trim(), l: input.lastName.trim() },
+    UpsertOperatorProfileDocument,
+    { userId: existing?.userId ?? randomUUID(), email, firstName: input.firstName.trim(), lastName: input.lastName.trim() },
     { token, timeoutMs: 10_000 },
   );
   const userId = data.upsertOperatorProfile;

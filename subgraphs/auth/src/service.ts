@@ -1,15 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Redis } from 'ioredis';
-import {
-  createLogger,
-  createRedis,
-  loadSubgraphSchema,
-  startSubgraph,
-  type BaseContext,
-  type Logger,
-  type RunningService,
-  type TrustedIssuer,
-} from '@clinicult/kit';
+import { runService, type BaseContext, type RunningService, type ServiceOverrides as KitOverrides } from '@clinicult/kit';
 import { PUBLIC_MUTATIONS } from '@clinicult/rbac';
 import { webauthnOrigins, type AuthConfig } from './config.js';
 import { createDb, type AuthDb } from './db.js';
@@ -55,89 +45,80 @@ export interface AuthService extends RunningService {
   issuer: TokenIssuer;
 }
 
-export interface ServiceOverrides {
-  issuers?: TrustedIssuer[];
-  redis?: Redis;
-  logger?: Logger;
-}
+export type ServiceOverrides = Pick<KitOverrides, 'issuers' | 'redis' | 'logger'>;
 
-export async function startAuthService(config: AuthConfig, overrides: ServiceOverrides = {}): Promise<AuthService> {
-  const logger = overrides.logger ?? createLogger('auth', config.LOG_LEVEL);
-  const redis = overrides.redis ?? createRedis(config, 'auth');
-  // the services' public keys first: production refuses to start without them (or with development ones)
-  const serviceClients = new ServiceClients({ config, redis, logger, keyPrefix: config.RATE_LIMIT_KEY_PREFIX });
-  const db = createDb(config.DATABASE_URL);
-  const keys = new KeyStore(db, config.TOKEN_TTL_SECONDS);
-  await keys.init(config.KEY_ROTATION_DAYS);
-  const issuer = new TokenIssuer(keys, config);
-  const facts = new FactsWriter(db, redis, logger);
-  const limits = new LoginLimits(redis, config);
-  const identity = new IdentityConsumer({ db, facts, logger, redis, stream: config.IDENTITY_STREAM });
-  const caughtUp = () => identity.caughtUp;
-  issuer.gateUserTokens(caughtUp);
-  const sessionStatus = async (caller: Parameters<typeof sessionStatusFromDb>[1]) => {
-    if (!caughtUp()) throw new Error('auth has not applied the identity stream yet');
-    return sessionStatusFromDb(db, caller);
-  };
-  let mail: MailRelay | null = null;
-  const deps: AuthDeps & { keys: KeyStore } = {
-    db,
-    config,
-    issuer,
-    facts,
-    limits,
-    resetLimits: new ResetLimits(redis, config),
-    secrets: new SecretBox(config.MFA_SECRET_KEY),
-    rp: { id: config.WEBAUTHN_RP_ID, name: config.WEBAUTHN_RP_NAME, origins: webauthnOrigins(config) },
-    keys,
-    mailQueued: () => mail?.kick(),
-  };
-
-  const service = await startSubgraph<AuthContext>({
+/**
+ * The auth subgraph: logins, sessions, the signing keys and the token endpoint. It publishes no
+ * events (no outbox); it consumes the identity stream, and is not ready until it has caught up.
+ */
+export function startAuthService(config: AuthConfig, overrides: ServiceOverrides = {}): Promise<AuthService> {
+  return runService({
     name: 'auth',
-    port: config.PORT,
     config,
-    logger,
-    redis,
-    typeDefs: loadSubgraphSchema('auth'),
+    outbox: false,
+    database: createDb,
     resolvers,
     rules,
-    publicFields: [...PUBLIC_MUTATIONS],
-    issuers: [keys.trustedIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE), ...(overrides.issuers ?? [])],
-    // auth is the source of the facts: when Redis cannot answer it asks its own database
-    sessionFallback: sessionStatus,
-    createContext: (base) => ({ ...base, deps, session: {}, deliveries: deliveryLoader(db, base.caller) }),
-    plugins: [issuedTokenExtension],
-    readiness: { database: () => db.$queryRawUnsafe('SELECT 1'), identity: identity.readiness },
-    routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp }),
-    onShutdown: [
-      () => identity.stop(),
-      async () => mail?.stop(),
-      async () => facts.stop(),
-      async () => keys.stopRefresh(),
-      () => db.$disconnect(),
-      async () => {
-        if (!overrides.redis) redis.disconnect();
-      },
-    ],
+    overrides,
+    assemble: async ({ db, redis, logger, metrics }) => {
+      // the services' public keys first: production refuses to start without them (or with development ones)
+      const serviceClients = new ServiceClients({ config, redis, logger, keyPrefix: config.RATE_LIMIT_KEY_PREFIX });
+      const keys = new KeyStore(db, config.TOKEN_TTL_SECONDS);
+      await keys.init(config.KEY_ROTATION_DAYS);
+      const issuer = new TokenIssuer(keys, config);
+      const facts = new FactsWriter(db, redis, logger);
+      // (the mail relay is woken when an invitation event queued mail)
+      const identity = new IdentityConsumer({ db, facts, logger, redis, config, mailQueued: () => mail.kick(), stream: config.IDENTITY_STREAM });
+      const caughtUp = () => identity.caughtUp;
+      issuer.gateUserTokens(caughtUp);
+      const sessionStatus = async (caller: Parameters<typeof sessionStatusFromDb>[1]) => {
+        if (!caughtUp()) throw new Error('auth has not applied the identity stream yet');
+        return sessionStatusFromDb(db, caller);
+      };
+      const mail = new MailRelay({
+        db,
+        smtpUrl: config.SMTP_URL,
+        from: config.MAIL_FROM,
+        logger,
+        registry: metrics.registry,
+        intervalMs: config.MAIL_RELAY_INTERVAL_MS,
+        maxAttempts: config.MAIL_MAX_ATTEMPTS,
+        retryBaseMs: config.MAIL_RETRY_BASE_MS,
+      });
+      const deps: AuthDeps & { keys: KeyStore } = {
+        db,
+        config,
+        issuer,
+        facts,
+        limits: new LoginLimits(redis, config),
+        resetLimits: new ResetLimits(redis, config),
+        secrets: new SecretBox(config.MFA_SECRET_KEY),
+        rp: { id: config.WEBAUTHN_RP_ID, name: config.WEBAUTHN_RP_NAME, origins: webauthnOrigins(config) },
+        keys,
+        mailQueued: () => mail.kick(),
+      };
+      return {
+        publicFields: [...PUBLIC_MUTATIONS],
+        issuers: [keys.trustedIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE)],
+        // auth is the source of the facts: when Redis cannot answer it asks its own database
+        sessionFallback: sessionStatus,
+        createContext: (base): AuthContext => ({ ...base, deps, session: {}, deliveries: deliveryLoader(db, base.caller) }),
+        plugins: [issuedTokenExtension],
+        readiness: { identity: identity.readiness },
+        routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp }),
+        exposed: { keys, facts, mail, issuer, identity },
+        stop: [() => identity.stop(), () => mail.stop(), async () => facts.stop(), async () => keys.stopRefresh()],
+        started: async () => {
+          mail.start();
+          identity.start();
+          facts.start(config.FACTS_WARM_INTERVAL_MS);
+          // answer as a caught-up auth from the first request when that takes a moment (a stopped Redis: not ready until it returns)
+          if (!(await identity.waitUntilCaughtUp(5_000))) logger.warn('identity stream not consumed yet: auth is not ready and signs nobody in');
+          keys.startRefresh(config.KEY_REFRESH_INTERVAL_MS, config.KEY_ROTATION_DAYS, (err) =>
+            logger.warn({ err }, 'signing keys: refresh failed'),
+          );
+        },
+      };
+    },
   });
-  mail = new MailRelay({
-    db,
-    smtpUrl: config.SMTP_URL,
-    from: config.MAIL_FROM,
-    logger,
-    registry: service.runtime.metrics.registry,
-    intervalMs: config.MAIL_RELAY_INTERVAL_MS,
-    maxAttempts: config.MAIL_MAX_ATTEMPTS,
-    retryBaseMs: config.MAIL_RETRY_BASE_MS,
-  });
-  mail.start();
-  identity.start();
-  facts.start(config.FACTS_WARM_INTERVAL_MS);
-  // answer as a caught-up auth from the first request when that takes a moment (a stopped Redis: not ready until it returns)
-  if (!(await identity.waitUntilCaughtUp(5_000))) logger.warn('identity stream not consumed yet: auth is not ready and signs nobody in');
-  keys.startRefresh(config.KEY_REFRESH_INTERVAL_MS, config.KEY_ROTATION_DAYS, (err) =>
-    logger.warn({ err }, 'signing keys: refresh failed'),
-  );
-  return { ...service, db, keys, facts, mail, issuer, identity };
 }

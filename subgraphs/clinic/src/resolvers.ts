@@ -1,6 +1,6 @@
-import { DateTimeScalar, forbiddenError, requireClinicId, requireStaff, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { DateTimeScalar, forbiddenError, requireClinicId, requireStaff, type BaseContext } from '@clinicult/kit';
 import type { ClinicDb, TemplateRow } from './db.js';
-import { adoptGlobalTemplate, listCatalog, type CatalogView } from './domain/catalog.js';
+import { adoptGlobalTemplate, listCatalog } from './domain/catalog.js';
 import { emptySettings, updateSettings, type SettingsView } from './domain/settings.js';
 import {
   createTemplate,
@@ -10,9 +10,9 @@ import {
   templateForVisit,
   updateTemplate,
   versionKey,
-  type TemplateFilter,
 } from './domain/templates.js';
 import { primeTemplates, type Loaders } from './loaders.js';
+import type { Resolvers } from './__generated__/resolvers.js';
 
 /** What clinic's resolvers get: the kit's base context + data layer and loaders. */
 export interface ClinicContext extends BaseContext {
@@ -45,21 +45,21 @@ const templateOut = (ctx: ClinicContext, row: TemplateRow) => {
 };
 
 /** Thin resolvers: parse arguments, call the domain layer; rules are in permissions.ts. */
-export const resolvers: SubgraphOptions<ClinicContext>['resolvers'] = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    clinicSettings: async (_: unknown, __: unknown, ctx: ClinicContext): Promise<SettingsView> => {
+    clinicSettings: async (_, __, ctx): Promise<SettingsView> => {
       const clinicId = requireClinicId(ctx.caller);
       return (await ctx.loaders.settings.load(clinicId)) ?? emptySettings(clinicId);
     },
-    templates: async (_: unknown, args: TemplateFilter, ctx: ClinicContext) =>
+    templates: async (_, args, ctx) =>
       primeTemplates(ctx.loaders, await listTemplates(ctx.db, requireClinicId(ctx.caller), args)),
-    template: (_: unknown, { id }: { id: string }, ctx: ClinicContext) => ctx.loaders.templates.load(id),
-    templateCatalog: (_: unknown, __: unknown, ctx: ClinicContext) => {
+    template: (_, { id }, ctx) => ctx.loaders.templates.load(id),
+    templateCatalog: (_, __, ctx) => {
       requireClinicId(ctx.caller);
       return listCatalog(ctx.db);
     },
-    templateForVisit: (_: unknown, { templateId }: { templateId: string }, ctx: ClinicContext) => {
+    templateForVisit: (_, { templateId }, ctx) => {
       if (ctx.caller.kind !== 'service' || !ctx.caller.clinicId) {
         throw forbiddenError('templateForVisit: name the clinic of the visit in the x-clinicult-clinic-id header.');
       }
@@ -67,29 +67,29 @@ export const resolvers: SubgraphOptions<ClinicContext>['resolvers'] = {
     },
   },
   Mutation: {
-    updateClinicSettings: async (_: unknown, { input }: { input: unknown }, ctx: ClinicContext) => {
+    updateClinicSettings: async (_, { input }, ctx) => {
       const settings = await updateSettings(ctx.db, requireStaff(ctx.caller).clinicId, input);
       logChange(ctx, 'clinic.updateClinicSettings', { fields: Object.keys(input as object) });
       return settings;
     },
-    createTemplate: async (_: unknown, { input }: { input: unknown }, ctx: ClinicContext) => {
+    createTemplate: async (_, { input }, ctx) => {
       const staff = requireStaff(ctx.caller);
       const row = await createTemplate(ctx.db, staff.clinicId, staff.userId, input);
       logChange(ctx, 'clinic.createTemplate', { templateId: row.id, kind: row.kind, version: row.currentVersion });
       return templateOut(ctx, row);
     },
-    updateTemplate: async (_: unknown, { id, input }: { id: string; input: unknown }, ctx: ClinicContext) => {
+    updateTemplate: async (_, { id, input }, ctx) => {
       const staff = requireStaff(ctx.caller);
       const row = await updateTemplate(ctx.db, staff.clinicId, staff.userId, id, input);
       logChange(ctx, 'clinic.updateTemplate', { templateId: row.id, version: row.currentVersion });
       return templateOut(ctx, row);
     },
-    setTemplateActive: async (_: unknown, { id, active }: { id: string; active: boolean }, ctx: ClinicContext) => {
+    setTemplateActive: async (_, { id, active }, ctx) => {
       const row = await setTemplateActive(ctx.db, requireStaff(ctx.caller).clinicId, id, active);
       logChange(ctx, 'clinic.setTemplateActive', { templateId: row.id, active });
       return templateOut(ctx, row);
     },
-    adoptGlobalTemplate: async (_: unknown, { globalTemplateId }: { globalTemplateId: string }, ctx: ClinicContext) => {
+    adoptGlobalTemplate: async (_, { globalTemplateId }, ctx) => {
       const staff = requireStaff(ctx.caller);
       const row = await adoptGlobalTemplate(ctx.db, staff.clinicId, staff.userId, globalTemplateId);
       logChange(ctx, 'clinic.adoptGlobalTemplate', { templateId: row.id, globalTemplateId, globalVersion: row.globalVersion });
@@ -97,23 +97,23 @@ export const resolvers: SubgraphOptions<ClinicContext>['resolvers'] = {
     },
   },
   Clinic: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    settings: async (clinic: { id: string }, _: unknown, ctx: ClinicContext) => {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    settings: async (clinic, _args, ctx) => {
       const clinicId = ownClinic(ctx, clinic, 'settings');
       return (await ctx.loaders.settings.load(clinicId)) ?? emptySettings(clinicId);
     },
-    templates: async (clinic: { id: string }, args: TemplateFilter, ctx: ClinicContext) => {
+    templates: async (clinic, args, ctx) => {
       const clinicId = ownClinic(ctx, clinic, 'templates');
       return primeTemplates(ctx.loaders, filterTemplates(await ctx.loaders.clinicTemplates.load(clinicId), args));
     },
   },
   Template: {
-    __resolveReference: (ref: { id: string }, ctx: ClinicContext) => ctx.loaders.templates.load(ref.id),
-    version: (t: TemplateRow) => t.currentVersion,
-    fields: async (t: TemplateRow, _: unknown, ctx: ClinicContext) => (await ctx.loaders.versions.load(versionKey(t)))?.fields ?? [],
-    versions: (t: TemplateRow, _: unknown, ctx: ClinicContext) => ctx.loaders.versionLists.load(t.id),
+    __resolveReference: (ref, ctx) => ctx.loaders.templates.load(ref.id),
+    version: (t) => t.currentVersion,
+    fields: async (t, _args, ctx) => (await ctx.loaders.versions.load(versionKey(t)))?.fields ?? [],
+    versions: (t, _args, ctx) => ctx.loaders.versionLists.load(t.id),
   },
   CatalogTemplate: {
-    adoptedAs: (entry: CatalogView, _: unknown, ctx: ClinicContext) => ctx.loaders.adopted.load(entry.globalTemplateId),
+    adoptedAs: (entry, _args, ctx) => ctx.loaders.adopted.load(entry.globalTemplateId),
   },
 };

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { GraphQLError } from 'graphql';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { callGraphQL, type Logger } from '@clinicult/kit';
+import { ArchiveVisitDocument } from './__generated__/visits-operations.js';
 import type { TokenSource } from './clinics.js';
 import { Prisma, type PatientsDb } from './db.js';
 
@@ -40,8 +41,8 @@ import { Prisma, type PatientsDb } from './db.js';
  * (Valid on MariaDB 10.6+ and MySQL 8.)
  */
 
-export const ARCHIVE_VISIT_MUTATION =
-  'mutation ($snapshot: JSON!) { archiveVisit(snapshot: $snapshot) { visitId archivedAt duplicate } }';
+/** The delivery: visits' internal `archiveVisit` (src/adapters/visits.graphql). */
+export { ArchiveVisitDocument } from './__generated__/visits-operations.js';
 
 /**
  * visits' answers that mean "this snapshot will never be accepted as it is": an invalid snapshot,
@@ -312,9 +313,9 @@ export function createArchiveRelay(options: ArchiveRelayOptions): ArchiveRelay {
     } catch {
       throw new SnapshotUnreadable(`the stored snapshot of visit ${row.visitId} is not JSON`);
     }
-    const data = await callGraphQL<{ archiveVisit: ArchiveReceipt | null }>(
+    const data = await callGraphQL(
       url,
-      ARCHIVE_VISIT_MUTATION,
+      ArchiveVisitDocument,
       { snapshot },
       { token, clinicId: row.clinicId, timeoutMs, requestId: `archive:${row.visitId}` },
     );

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { callGraphQL, type Logger } from '@clinicult/kit';
+import { ClinicTimeZoneDocument } from './__generated__/admin-operations.js';
 import { isTimeZone } from './domain/clinic-time.js';
 
 /** A source of this service's bearer tokens for internal calls (kit's `ServiceTokenSource`). */
@@ -40,9 +41,9 @@ export function createClinicDirectory(options: {
 
   async function ask(clinicId: string, requestId?: string): Promise<string> {
     try {
-      const data = await callGraphQL<{ clinicInfo: { timeZone: string } | null }>(
+      const data = await callGraphQL(
         url,
-        'query ($id: ID!) { clinicInfo(id: $id) { timeZone } }',
+        ClinicTimeZoneDocument,
         { id: clinicId },
         {
           token: await options.tokens.token(),

@@ -9,7 +9,7 @@ export { seedDemoPatients, type SeedDemoPatientsOptions, type SeedDemoPatientsRe
 export {
   createArchiveRelay,
   backoffMs,
-  ARCHIVE_VISIT_MUTATION,
+  ArchiveVisitDocument,
   type ArchiveRelay,
   type ArchiveRelayOptions,
   type ArchiveReceipt,

@@ -1,4 +1,4 @@
-import { requireClinicId, requireNamedClinic, requireStaff, type AuditCollector, type BaseContext, type SubgraphOptions } from '@clinicult/kit';
+import { requireClinicId, requireNamedClinic, requireStaff, type AuditCollector, type BaseContext } from '@clinicult/kit';
 import type { AuditContext } from './domain/audit.js';
 import { isStale, minutesBetween } from './domain/clinic-time.js';
 import {
@@ -7,11 +7,10 @@ import {
   registerPatient,
   updatePatient,
   type Actor,
-  type ListPatientsArgs,
   type PatientRow,
 } from './domain/patients.js';
 import { clinicPatientCounts } from './domain/counts.js';
-import { allowedOperations, type VisitState } from './domain/visit-state.js';
+import { allowedOperations } from './domain/visit-state.js';
 import { readVisitTemplate } from './templates.js';
 import {
   cancelVisit,
@@ -28,14 +27,13 @@ import {
   startTriage,
   timelineOf,
   vitalsOf,
-  type StoredVitals,
-  type TimelineEntry,
   type VisitDeps,
   type VisitRow,
 } from './domain/visits.js';
 import { primePatients, primeVisits, type Loaders } from './loaders.js';
 import { PATIENT_MEDICAL_FIELDS, VISIT_MEDICAL_FIELDS } from './permissions.js';
-import { DateScalar, DateTimeScalar, JSONScalar } from '@clinicult/kit';
+import type { Resolvers } from './__generated__/resolvers.js';
+import { DateScalar, DateTimeScalar, JSONScalar, optionalUserRef, userRef } from '@clinicult/kit';
 
 export type PatientsDeps = VisitDeps;
 
@@ -60,10 +58,6 @@ function actorOf(ctx: PatientsContext): Actor {
   return { clinicId: staff.clinicId, userId: staff.userId, permissions: staff.permissions };
 }
 
-const user = (id: string | null) => (id ? { __typename: 'User', id } : null);
-
-// Argument shapes, by hand from schema/patients.graphql.
-type VisitArgs = { visitId: string; expectedVersion?: number | null };
 
 /** Medical fields: the shield has allowed them; the read is noted for the request's audit event. */
 function medicalPatientField(field: (typeof PATIENT_MEDICAL_FIELDS)[number]) {
@@ -81,75 +75,76 @@ function medicalVisitField(field: (typeof VISIT_MEDICAL_FIELDS)[number]) {
 }
 
 /** Thin resolvers: parse arguments, call the domain layer; rules are in permissions.ts. */
-export const resolvers: SubgraphOptions<PatientsContext>['resolvers'] = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   JSON: JSONScalar,
   Query: {
-    patient: (_: unknown, { id }: { id: string }, ctx: PatientsContext) => ctx.loaders.patients.load(id),
-    patients: async (_: unknown, args: ListPatientsArgs, ctx: PatientsContext) => {
+    patient: (_, { id }, ctx) => ctx.loaders.patients.load(id),
+    patients: async (_, args, ctx) => {
       const page = await listPatients(ctx.deps.db, requireClinicId(ctx.caller), args);
       primePatients(ctx.loaders, page.edges.map((e) => e.node));
       return page;
     },
-    currentVisit: (_: unknown, { id }: { id: string }, ctx: PatientsContext) => ctx.loaders.visits.load(id),
-    queue: async (_: unknown, args: { states?: VisitState[] | null; first?: number | null }, ctx: PatientsContext) => {
+    currentVisit: (_, { id }, ctx) => ctx.loaders.visits.load(id),
+    queue: async (_, args, ctx) => {
       const rows = await listQueue(ctx.deps.db, requireClinicId(ctx.caller), args);
       primeVisits(ctx.loaders, rows);
       return rows;
     },
-    queueSize: (_: unknown, args: { states?: VisitState[] | null }, ctx: PatientsContext) =>
+    queueSize: (_, args, ctx) =>
       queueSize(ctx.deps.db, requireClinicId(ctx.caller), args.states),
     // internal (clinic-counts): the clinic named by the call, counts only
-    clinicPatientCounts: (_: unknown, __: unknown, ctx: PatientsContext) => clinicPatientCounts(ctx.deps.db, requireNamedClinic(ctx.caller)),
+    clinicPatientCounts: (_, __, ctx) => clinicPatientCounts(ctx.deps.db, requireNamedClinic(ctx.caller)),
   },
   Mutation: {
-    registerPatient: (_: unknown, { input }: { input: unknown }, ctx: PatientsContext) =>
+    registerPatient: (_, { input }, ctx) =>
       registerPatient(ctx.deps.db, actorOf(ctx), ctx, input),
-    updatePatient: (_: unknown, args: { id: string; input: unknown; expectedVersion?: number | null }, ctx: PatientsContext) =>
+    updatePatient: (_, args, ctx) =>
       updatePatient(ctx.deps.db, actorOf(ctx), ctx, args.id, args.input, args.expectedVersion),
-    checkIn: (_: unknown, args: { patientId: string; reason: string; templateId?: string | null }, ctx: PatientsContext) =>
+    checkIn: (_, args, ctx) =>
       checkIn(ctx.deps, actorOf(ctx), ctx, { ...args, requestId: ctx.requestId }),
-    startTriage: (_: unknown, args: VisitArgs, ctx: PatientsContext) => startTriage(ctx.deps, actorOf(ctx), ctx, args),
-    recordVitals: (_: unknown, args: VisitArgs & { vitals: unknown }, ctx: PatientsContext) =>
+    startTriage: (_, args, ctx) => startTriage(ctx.deps, actorOf(ctx), ctx, args),
+    recordVitals: (_, args, ctx) =>
       recordVitals(ctx.deps, actorOf(ctx), ctx, args),
-    recordIntake: (_: unknown, args: VisitArgs & { answers: unknown }, ctx: PatientsContext) =>
+    recordIntake: (_, args, ctx) =>
       recordIntake(ctx.deps, actorOf(ctx), ctx, args),
-    sendToDoctor: (_: unknown, args: VisitArgs, ctx: PatientsContext) => sendToDoctor(ctx.deps, actorOf(ctx), ctx, args),
-    startConsultation: (_: unknown, args: VisitArgs, ctx: PatientsContext) => startConsultation(ctx.deps, actorOf(ctx), ctx, args),
-    recordConsultation: (_: unknown, args: VisitArgs & { input: unknown }, ctx: PatientsContext) =>
+    sendToDoctor: (_, args, ctx) => sendToDoctor(ctx.deps, actorOf(ctx), ctx, args),
+    startConsultation: (_, args, ctx) => startConsultation(ctx.deps, actorOf(ctx), ctx, args),
+    recordConsultation: (_, args, ctx) =>
       recordConsultation(ctx.deps, actorOf(ctx), ctx, args),
-    completeConsultation: (_: unknown, args: VisitArgs, ctx: PatientsContext) =>
+    completeConsultation: (_, args, ctx) =>
       completeConsultation(ctx.deps, actorOf(ctx), ctx, args),
-    finishVisit: (_: unknown, args: VisitArgs, ctx: PatientsContext) => finishVisit(ctx.deps, actorOf(ctx), ctx, args),
-    cancelVisit: (_: unknown, args: VisitArgs & { reason?: string | null }, ctx: PatientsContext) =>
+    finishVisit: (_, args, ctx) => finishVisit(ctx.deps, actorOf(ctx), ctx, args),
+    cancelVisit: (_, args, ctx) =>
       cancelVisit(ctx.deps, actorOf(ctx), ctx, args),
   },
   Patient: {
-    __resolveReference: (ref: { id: string }, ctx: PatientsContext) => ctx.loaders.patients.load(ref.id),
-    identifiers: (patient: PatientRow) => identifiersOf(patient),
+    __resolveReference: (ref, ctx) => ctx.loaders.patients.load(ref.id),
+    identifiers: (patient) => identifiersOf(patient),
     ...Object.fromEntries(PATIENT_MEDICAL_FIELDS.map((f) => [f, medicalPatientField(f)])),
-    currentVisit: (patient: PatientRow, _: unknown, ctx: PatientsContext) => ctx.loaders.visitsByPatient.load(patient.id),
+    currentVisit: (patient, _args, ctx) => ctx.loaders.visitsByPatient.load(patient.id),
   },
   CurrentVisit: {
-    __resolveReference: (ref: { id: string }, ctx: PatientsContext) => ctx.loaders.visits.load(ref.id),
-    patient: (visit: VisitRow, _: unknown, ctx: PatientsContext) => ctx.loaders.patients.load(visit.patientId),
-    checkedInBy: (visit: VisitRow) => user(visit.checkedInBy),
-    nurse: (visit: VisitRow) => user(visit.nurseId),
-    doctor: (visit: VisitRow) => user(visit.doctorId),
-    template: (visit: VisitRow) => readVisitTemplate(visit.template),
+    __resolveReference: (ref, ctx) => ctx.loaders.visits.load(ref.id),
+    // a visit's patient is in the same database and clinic (a foreign key keeps it there)
+    patient: async (visit, _args, ctx) => (await ctx.loaders.patients.load(visit.patientId))!,
+    checkedInBy: (visit) => userRef(visit.checkedInBy),
+    nurse: (visit) => optionalUserRef(visit.nurseId),
+    doctor: (visit) => optionalUserRef(visit.doctorId),
+    template: (visit) => readVisitTemplate(visit.template),
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, medicalVisitField(f)])),
-    timeline: (visit: VisitRow) => timelineOf(visit),
-    stale: async (visit: VisitRow, _: unknown, ctx: PatientsContext) => isStale(visit.checkedInAt, await ctx.clinicTimeZone()),
-    waitingSince: (visit: VisitRow) => visit.stateChangedAt,
-    minutesInState: (visit: VisitRow) => minutesBetween(visit.stateChangedAt),
-    allowedTransitions: (visit: VisitRow, _: unknown, ctx: PatientsContext) =>
+    timeline: (visit) => timelineOf(visit),
+    stale: async (visit, _args, ctx) => isStale(visit.checkedInAt, await ctx.clinicTimeZone()),
+    waitingSince: (visit) => visit.stateChangedAt,
+    minutesInState: (visit) => minutesBetween(visit.stateChangedAt),
+    allowedTransitions: (visit, _args, ctx) =>
       ctx.caller.kind === 'staff' ? allowedOperations(visit.state, ctx.caller.permissions) : [],
   },
   Vitals: {
-    recordedBy: (vitals: StoredVitals) => user(vitals.recordedBy),
+    recordedBy: (vitals) => userRef(vitals.recordedBy),
   },
   TimelineEntry: {
-    by: (entry: TimelineEntry) => user(entry.by),
+    by: (entry) => userRef(entry.by),
   },
 };

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { badInput, callGraphQL, type Logger } from '@clinicult/kit';
 import { readStoredFields, type TemplateFieldDef, type TemplateKind } from '@clinicult/templates';
 import type { TokenSource } from './clinics.js';
+import { TemplateForVisitDocument, type TemplateForVisitQuery } from './__generated__/clinic-operations.js';
 
 /**
  * The template a visit is started with (DESIGN.md, "The visit"): at check-in patients fetches the
@@ -27,12 +28,6 @@ export interface TemplateSource {
   forVisit(clinicId: string, templateId: string, ctx?: { requestId?: string }): Promise<VisitTemplate>;
 }
 
-const QUERY = `query ($t: ID!) {
-  templateForVisit(templateId: $t) {
-    id templateId name kind version
-    fields { key label type required options unit min max help }
-  }
-}`;
 
 function unavailable(detail: string): GraphQLError {
   return new GraphQLError(
@@ -45,9 +40,9 @@ export function createTemplateSource(options: { clinicUrl: string; tokens: Token
   const url = new URL('/graphql', options.clinicUrl).toString();
   return {
     async forVisit(clinicId, templateId, ctx = {}) {
-      let data: { templateForVisit: (Omit<VisitTemplate, 'fields'> & { fields: unknown }) | null };
+      let data: TemplateForVisitQuery;
       try {
-        data = await callGraphQL(url, QUERY, { t: templateId }, {
+        data = await callGraphQL(url, TemplateForVisitDocument, { templateId }, {
           token: await options.tokens.token(),
           clinicId,
           timeoutMs: options.timeoutMs,

@@ -3,7 +3,7 @@ import { SERVICE_CAPABILITIES } from '@clinicult/rbac';
 import { codes, gql } from '@clinicult/testing';
 import { FakeAuth } from './__tests__/fake-auth.js';
 import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
-import { staticClinicDirectory } from './clinics.js';
+import { staticClinicDirectory } from './__tests__/clinic-directory.js';
 
 /**
  * `clinicStaffCount` (internal, for admin's operator overview): a service token holding

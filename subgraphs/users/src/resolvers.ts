@@ -5,10 +5,10 @@ import {
   requireClinicId,
   requireNamedClinic,
   type BaseContext,
-  type SubgraphOptions,
 } from '@clinicult/kit';
 import { hasPermission, isUserCaller, type UserCaller } from '@clinicult/rbac';
 import type { Loaders } from './loaders.js';
+import type { Resolvers } from './__generated__/resolvers.js';
 import type { UsersDeps } from './domain/auth-sync.js';
 import { clinicStaffCount } from './domain/counts.js';
 import {
@@ -21,11 +21,10 @@ import {
   resendInvitation,
   revokeInvitation,
   visibleInvitation,
-  type InvitationRow,
 } from './domain/invitations.js';
 import { deactivateUser, reactivateUser, removeMembership, resetSecondFactors, setMembership } from './domain/memberships.js';
 import { upsertOperatorProfile } from './domain/operators.js';
-import { getMe, listUsers, rolesFromJson, updateUser, USER_WRITE, type Actor, type Scope, type UserRow } from './domain/users.js';
+import { getMe, listUsers, rolesFromJson, updateUser, USER_WRITE, type Actor, type Scope } from './domain/users.js';
 
 export interface UsersContext extends BaseContext {
   deps: UsersDeps;
@@ -77,16 +76,14 @@ function signedIn(ctx: UsersContext): UserCaller {
   return ctx.caller;
 }
 
-type Args<T = Record<string, unknown>> = T;
-
-export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    me: (_: unknown, __: Args, ctx: UsersContext) => (isUserCaller(ctx.caller) ? getMe(ctx.deps.db, ctx.caller.userId) : null),
-    user: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => ctx.loaders.users.load(id),
-    users: (_: unknown, args: Args<{ search?: string | null; first?: number | null; after?: string | null }>, ctx: UsersContext) =>
+    me: (_, __, ctx) => (isUserCaller(ctx.caller) ? getMe(ctx.deps.db, ctx.caller.userId) : null),
+    user: (_, { id }, ctx) => ctx.loaders.users.load(id),
+    users: (_, args, ctx) =>
       listUsers(ctx.deps.db, requireClinicId(ctx.caller), args),
-    invitations: (_: unknown, args: Args<{ clinicId?: string | null; includeClosed?: boolean | null; first?: number | null }>, ctx: UsersContext) => {
+    invitations: (_, args, ctx) => {
       const { caller } = ctx;
       if (caller.kind === 'operator') {
         if (!args.clinicId) throw invalidField('clinicId', 'Operators name the clinic whose first-ADMIN invitations they want.');
@@ -97,58 +94,54 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
       return listInvitations(ctx.deps.db, { kind: 'staff', clinicId }, args);
     },
     // internal (clinic-counts): the clinic named by the call, a number only
-    clinicStaffCount: (_: unknown, __: Args, ctx: UsersContext) => clinicStaffCount(ctx.deps.db, requireNamedClinic(ctx.caller)),
+    clinicStaffCount: (_, __, ctx) => clinicStaffCount(ctx.deps.db, requireNamedClinic(ctx.caller)),
   },
   Mutation: {
-    createUser: async (_: unknown, { input }: Args<{ input: unknown }>, ctx: UsersContext) => ({
+    createUser: async (_, { input }, ctx) => ({
       invitation: await createUser(ctx.deps, staffActor(ctx), input),
     }),
-    resendInvitation: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => {
+    resendInvitation: (_, { id }, ctx) => {
       const { actor, caller } = invitationManager(ctx);
       return resendInvitation(ctx.deps, actor, caller, id);
     },
-    revokeInvitation: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => {
+    revokeInvitation: (_, { id }, ctx) => {
       const { actor, caller } = invitationManager(ctx);
       return revokeInvitation(ctx.deps, actor, caller, id);
     },
-    acceptClinicInvitation: async (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => {
+    acceptClinicInvitation: async (_, { id }, ctx) => {
       const membership = await acceptClinicInvitation(ctx.deps, signedIn(ctx), id, ctx.requestId);
-      return { clinic: { __typename: 'Clinic', id: membership.clinicId }, roles: membership.roles };
+      return { clinic: { __typename: 'Clinic' as const, id: membership.clinicId }, roles: membership.roles };
     },
-    declineClinicInvitation: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) =>
+    declineClinicInvitation: (_, { id }, ctx) =>
       declineClinicInvitation(ctx.deps, signedIn(ctx), id, ctx.requestId),
-    updateUser: (_: unknown, { id, input }: Args<{ id: string; input: unknown }>, ctx: UsersContext) =>
+    updateUser: (_, { id, input }, ctx) =>
       updateUser(ctx.deps.db, ctx.deps.logger, staffActor(ctx), id, input),
-    setMembership: (_: unknown, { userId, roles }: Args<{ userId: string; roles: unknown }>, ctx: UsersContext) =>
+    setMembership: (_, { userId, roles }, ctx) =>
       setMembership(ctx.deps, staffActor(ctx), userId, roles),
-    removeMembership: (_: unknown, { userId }: Args<{ userId: string }>, ctx: UsersContext) =>
+    removeMembership: (_, { userId }, ctx) =>
       removeMembership(ctx.deps, staffActor(ctx), userId),
-    deactivateUser: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => deactivateUser(ctx.deps, staffActor(ctx), id),
-    reactivateUser: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => reactivateUser(ctx.deps, staffActor(ctx), id),
-    resetSecondFactors: (_: unknown, { id }: Args<{ id: string }>, ctx: UsersContext) => resetSecondFactors(ctx.deps, staffActor(ctx), id),
-    provisionAdminUser: (
-      _: unknown,
-      args: Args<{ clinicId: string; email: string; firstName: string; lastName: string; invitedBy: string }>,
-      ctx: UsersContext,
-    ) => {
+    deactivateUser: (_, { id }, ctx) => deactivateUser(ctx.deps, staffActor(ctx), id),
+    reactivateUser: (_, { id }, ctx) => reactivateUser(ctx.deps, staffActor(ctx), id),
+    resetSecondFactors: (_, { id }, ctx) => resetSecondFactors(ctx.deps, staffActor(ctx), id),
+    provisionAdminUser: (_, args, ctx) => {
       const { invitedBy, ...input } = args;
       return provisionAdminUser(ctx.deps, serviceActor(ctx, args.clinicId), input, invitedBy);
     },
-    upsertOperatorProfile: (_: unknown, args: Args<{ userId: string; email: string; firstName: string; lastName: string }>, ctx: UsersContext) =>
+    upsertOperatorProfile: (_, args, ctx) =>
       upsertOperatorProfile(ctx.deps.db, args),
   },
   User: {
-    __resolveReference: (ref: { id: string }, ctx: UsersContext) => ctx.loaders.users.load(ref.id),
-    displayName: (user: UserRow) => `${user.firstName} ${user.lastName}`,
-    memberships: async (user: UserRow, _: Args, ctx: UsersContext) => {
+    __resolveReference: (ref, ctx) => ctx.loaders.users.load(ref.id),
+    displayName: (user) => `${user.firstName} ${user.lastName}`,
+    memberships: async (user, _, ctx) => {
       const list = await ctx.loaders.memberships.load(user.id);
-      return list.map((m) => ({ clinic: { __typename: 'Clinic', id: m.clinicId }, roles: m.roles }));
+      return list.map((m) => ({ clinic: { __typename: 'Clinic' as const, id: m.clinicId }, roles: m.roles }));
     },
-    invitations: (user: UserRow, _: Args, ctx: UsersContext) =>
+    invitations: (user, _, ctx) =>
       ctx.scope.userId === user.id ? openInvitationsOf(ctx.deps.db, user.id) : [],
   },
   Invitation: {
-    __resolveReference: async (ref: { id: string }, ctx: UsersContext) => {
+    __resolveReference: async (ref, ctx) => {
       const { caller } = ctx;
       const row = await ctx.deps.db.invitation.findUnique({ where: { id: ref.id } });
       return visibleInvitation(row, {
@@ -158,8 +151,8 @@ export const resolvers: SubgraphOptions<UsersContext>['resolvers'] = {
         operator: caller.kind === 'operator',
       });
     },
-    roles: (invitation: InvitationRow) => rolesFromJson(invitation.roles),
-    clinic: (invitation: InvitationRow) => ({ __typename: 'Clinic', id: invitation.clinicId }),
-    invitedAt: (invitation: InvitationRow) => invitation.createdAt,
+    roles: (invitation) => rolesFromJson(invitation.roles),
+    clinic: (invitation) => ({ __typename: 'Clinic' as const, id: invitation.clinicId }),
+    invitedAt: (invitation) => invitation.createdAt,
   },
 };

@@ -1,6 +1,7 @@
 import { runService, ServiceTokenSource, type RunningService, type ServiceOverrides } from '@clinicult/kit';
-import { createAuthClient, type AuthClient } from './auth-client.js';
-import { createClinicDirectory, type ClinicDirectory } from './clinics.js';
+import { createAuthClient } from './adapters/auth.js';
+import { createClinicDirectory } from './adapters/admin.js';
+import type { AuthClient, ClinicDirectory } from './domain/ports.js';
 import type { UsersConfig } from './config.js';
 import { createDb, type UsersDb } from './db.js';
 import { bindAuditTrail } from './domain/audit.js';

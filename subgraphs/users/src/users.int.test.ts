@@ -4,12 +4,13 @@ import type { AuditRecord } from '@clinicult/kit';
 import { codes, gql } from '@clinicult/testing';
 import { FakeAuth } from './__tests__/fake-auth.js';
 import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
-import { staticClinicDirectory } from './clinics.js';
+import { staticClinicDirectory } from './__tests__/clinic-directory.js';
 
 /**
- * users over real HTTP and a real MariaDB database, with auth's remaining calls (logins, mail,
- * second factors) replaced by a recorder and the identity events read from the harness's own
- * stream (what the real auth does with both is in auth-coupling.int.test.ts and the e2e tests).
+ * users over real HTTP and a real MariaDB database, with auth's remaining calls (second factors)
+ * replaced by a recorder and the identity events (memberships, statuses, invitations) read from the
+ * harness's own stream (what the real auth does with both is in auth-coupling.int.test.ts and the
+ * e2e tests).
  */
 const CLINIC_A = randomUUID();
 const CLINIC_B = randomUUID();
@@ -51,11 +52,24 @@ const createUser = (token: string, input: Record<string, unknown>) =>
     { token },
   );
 
-/** The identity events about one user (membership.changed, user.access.changed), as their payloads. */
+/** The identity events about one user (membership.changed, user.access.changed, invitation.*), as their payloads. */
 const identityOf = async (userId: string, until?: (events: EventEnvelope[]) => boolean) =>
   (await h.identityEvents(until && ((all) => until(all.filter((e) => (e.payload as { userId: string }).userId === userId)))))
     .filter((e) => (e.payload as { userId: string }).userId === userId)
     .map((e) => ({ type: e.type, ...(e.payload as Record<string, unknown>) }) as { type: string } & Record<string, any>);
+
+/** Those that change what the user may do (not invitations: an invitation grants nothing until accepted). */
+const accessOf = async (userId: string) => (await identityOf(userId)).filter((e) => !e.type.startsWith('invitation.'));
+
+/** The invitation events of one invitation (what auth mails or withdraws), oldest first; waits for `count` of them. */
+const invitationEventsOf = async (invitationId: string, count = 1) => {
+  const of = (all: EventEnvelope[]) => all.filter((e) => e.type.startsWith('invitation.') && (e.payload as { invitationId: string }).invitationId === invitationId);
+  return of(await h.identityEvents((all) => of(all).length >= count)).map((e) => ({ type: e.type, ...(e.payload as Record<string, unknown>) }) as { type: string } & Record<string, any>);
+};
+
+/** Invitation events naming an address: none for an invitation that was refused. */
+const invitationEventsTo = async (email: string) =>
+  (await h.identityEvents()).filter((e) => e.type === 'invitation.sent' && (e.payload as { email: string }).email === email);
 
 const audits = (action: string) => h.logs.filter((l) => l.audit?.action === action).map((l) => l.audit);
 
@@ -77,7 +91,8 @@ describe('without a token', () => {
 });
 
 describe('createUser: an invitation', () => {
-  const sendCall = () => auth.calls.find((c) => c.method === 'sendInvitation')!.args[0] as Record<string, unknown>;
+  /** the user the invitation is for, from the sending that asks auth for their login and mail */
+  const invitedUser = async (invitationId: string) => (await invitationEventsOf(invitationId))[0]!.userId as string;
 
   test('an ADMIN invites a new address: a profile nobody sees yet, a login and the invitation mail in auth, no link in the answer', async () => {
     const r = await createUser(adminA.token, {
@@ -100,16 +115,30 @@ describe('createUser: an invitation', () => {
     });
     expect(new Date(invitation.expiresAt).getTime()).toBeGreaterThan(Date.now() + 71 * 3600_000);
     expect(JSON.stringify(r.data)).not.toMatch(/token|accept-invitation/);
-    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'sendInvitation']);
-    expect(auth.calls.every((c) => c.clinicId === CLINIC_A)).toBe(true);
-    expect(sendCall()).toMatchObject({ invitationId: invitation.id, clinicId: CLINIC_A, roles: ['NURSE', 'OFFICE'], inviterName: 'Ana Admin' });
+    // one event has auth create the login (the address is new) and write the mail: no call, nothing to undo
+    const userId = (await h.db.user.findUniqueOrThrow({ where: { email: 'nora.nurse@example.org' } })).id;
+    expect(await invitationEventsOf(invitation.id)).toEqual([
+      {
+        type: 'invitation.sent',
+        invitationId: invitation.id,
+        userId,
+        email: 'nora.nurse@example.org',
+        clinicId: CLINIC_A,
+        clinicName: `Clinic ${CLINIC_A.slice(0, 8)}`,
+        roles: ['NURSE', 'OFFICE'],
+        inviterName: 'Ana Admin',
+        expiresAt: invitation.expiresAt,
+        at: invitation.sentAt,
+      },
+    ]);
+    expect(auth.calls).toEqual([]);
     // not a member until they accept: not listed, no membership in auth
     const listed = await gql(h.url, `{ users(search: "nora") { totalCount } }`, {}, { token: adminA.token });
     expect(listed.data!.users.totalCount).toBe(0);
     const pending = await gql(h.url, `{ invitations { id email status: roles } }`, {}, { token: adminA.token });
     expect(pending.data!.invitations.map((i: any) => i.id)).toContain(invitation.id);
-    const events = await h.auditEvents((e) => e.some((x) => x.action === 'invitation.created' && x.targetUserId === sendCall().userId));
-    expect(events.find((x) => x.action === 'invitation.created' && x.targetUserId === sendCall().userId)).toMatchObject({
+    const events = await h.auditEvents((e) => e.some((x) => x.action === 'invitation.created' && x.targetUserId === userId));
+    expect(events.find((x) => x.action === 'invitation.created' && x.targetUserId === userId)).toMatchObject({
       clinicId: CLINIC_A,
       actorId: adminA.id,
       details: { invitationId: invitation.id, roles: ['NURSE', 'OFFICE'] },
@@ -129,8 +158,9 @@ describe('createUser: an invitation', () => {
     expect((await h.db.user.findUniqueOrThrow({ where: { id: doctorB.id } })).lastName).toBe('Doctor');
     const seen = await gql(h.url, `query ($id: ID!) { user(id: $id) { id } }`, { id: doctorB.id }, { token: adminA.token });
     expect(seen.data!.user).toBeNull();
-    // the membership waits for them: no identity event for auth, not in clinic A's list
-    expect(await identityOf(doctorB.id)).toEqual([]);
+    // the membership waits for them: no access for auth to grant (only the invitation's mail), not in clinic A's list
+    expect(await accessOf(doctorB.id)).toEqual([]);
+    expect((await invitationEventsOf(existing.data!.createUser.invitation.id)).map((e) => [e.type, e.userId])).toEqual([['invitation.sent', doctorB.id]]);
     // inviting the same address again while the first is open is a CONFLICT pointing at it
     const again = await createUser(adminA.token, { email: doctorB.email, firstName: 'X', lastName: 'Y', roles: ['NURSE'] });
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_INVITED', invitationId: existing.data!.createUser.invitation.id });
@@ -150,7 +180,7 @@ describe('createUser: an invitation', () => {
     expect(codes(r)).toEqual(['FORBIDDEN']);
     expect(r.data ?? null).toBeNull();
     expect(await h.db.user.count({ where: { email: 'office-made@example.org' } })).toBe(0);
-    expect(auth.calls).toEqual([]);
+    expect(await invitationEventsTo('office-made@example.org')).toEqual([]);
   });
 
   test.each([
@@ -164,29 +194,32 @@ describe('createUser: an invitation', () => {
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.errors![0]!.message).toMatch(message);
     expect(await h.db.user.count()).toBe(before);
-    expect(auth.calls).toEqual([]);
+    expect(await invitationEventsTo(String(input.email).trim().toLowerCase())).toEqual([]);
   });
 
-  test('auth down: SERVICE_UNAVAILABLE, no invitation written; a retry reuses the same user', async () => {
-    auth.failOn('sendInvitation');
+  test('no auth at all (none consumes the stream here): the invitation is written and its mail waits as an event; a second invitation of the address reuses the user', async () => {
     const input = { email: 'retry@example.org', firstName: 'Re', lastName: 'Try', roles: ['OFFICE'] };
     const r = await createUser(adminA.token, input);
-    expect(codes(r)).toEqual(['SERVICE_UNAVAILABLE']);
-    expect(r.errors![0]!.message).toMatch(/nothing was changed/);
-    const orphan = await h.db.user.findUniqueOrThrow({ where: { email: 'retry@example.org' }, include: { memberships: true, invitations: true } });
-    expect(orphan.memberships).toEqual([]);
-    expect(orphan.invitations).toEqual([]);
-
-    const retry = await createUser(adminA.token, input);
-    expect(retry.errors).toBeUndefined();
-    expect(sendCall().userId).toBe(orphan.id);
+    expect(r.errors).toBeUndefined();
+    const { invitation } = r.data!.createUser;
+    const user = await h.db.user.findUniqueOrThrow({ where: { email: 'retry@example.org' }, include: { memberships: true, invitations: true } });
+    expect(user.memberships).toEqual([]);
+    expect(user.invitations.map((i) => i.id)).toEqual([invitation.id]);
+    expect(await invitedUser(invitation.id)).toBe(user.id);
+    // withdrawn and invited again: the same user and the same invitation row, a newer sending
+    expect((await gql(h.url, `mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`, { id: invitation.id }, { token: adminA.token })).errors).toBeUndefined();
+    const again = await createUser(adminA.token, input);
+    expect(again.data!.createUser.invitation.id).toBe(invitation.id);
+    const events = await invitationEventsOf(invitation.id, 3);
+    expect(events.map((e) => [e.type, e.userId])).toEqual([['invitation.sent', user.id], ['invitation.closed', user.id], ['invitation.sent', user.id]]);
+    expect(events[0]!.at < events[1]!.at && events[1]!.at < events[2]!.at).toBe(true);
   });
 
   test('the invitee accepts signed in: the membership starts, reaches auth, and is audited in the clinic it concerns', async () => {
     const email = `joins-${randomUUID().slice(0, 6)}@example.org`;
     const invited = await createUser(adminA.token, { email, firstName: 'Jo', lastName: 'Ins', roles: ['DOCTOR'] });
     const invitationId = invited.data!.createUser.invitation.id as string;
-    const userId = sendCall().userId as string;
+    const userId = await invitedUser(invitationId);
     // signed in without a clinic yet (a new account), or in another clinic: the same
     const token = await h.issuer.sign({ sub: userId, roles: [], permissions: [] });
     const mine = await gql(h.url, `{ me { invitations { id roles clinic { id } invitedByName } } }`, {}, { token });
@@ -208,7 +241,8 @@ describe('createUser: an invitation', () => {
     expect(accepted.data).toEqual({ acceptClinicInvitation: { clinic: { id: CLINIC_A }, roles: ['DOCTOR'] } });
     // no call to auth: the membership goes as an identity event, which also ends the invitation's link at auth
     expect(auth.calls).toEqual([]);
-    expect(await identityOf(userId, (e) => e.length > 0)).toEqual([
+    expect(await identityOf(userId, (e) => e.length > 1)).toEqual([
+      expect.objectContaining({ type: 'invitation.sent', invitationId }),
       expect.objectContaining({ type: 'membership.changed', clinicId: CLINIC_A, roles: ['DOCTOR'], endsSessions: false, invitationId }),
     ]);
     expect((await h.db.user.findUniqueOrThrow({ where: { id: userId } })).status).toBe('ACTIVE');
@@ -227,28 +261,31 @@ describe('createUser: an invitation', () => {
 
   test('decline, resend and withdraw: each closes or renews the invitation and tells auth', async () => {
     const make = async () => {
-      auth.reset();
       const r = await createUser(adminA.token, { email: `cycle-${randomUUID().slice(0, 6)}@example.org`, firstName: 'Cy', lastName: 'Cle', roles: ['OFFICE'] });
-      return { id: r.data!.createUser.invitation.id as string, userId: sendCall().userId as string, expiresAt: r.data!.createUser.invitation.expiresAt as string };
+      const id = r.data!.createUser.invitation.id as string;
+      return { id, userId: await invitedUser(id), expiresAt: r.data!.createUser.invitation.expiresAt as string };
     };
     const first = await make();
     const token = await h.issuer.sign({ sub: first.userId, roles: [], permissions: [] });
     const declined = await gql(h.url, `mutation ($id: ID!) { declineClinicInvitation(id: $id) { declinedAt } }`, { id: first.id }, { token });
     expect(declined.data!.declineClinicInvitation.declinedAt).toEqual(expect.any(String));
+    expect((await invitationEventsOf(first.id, 2)).map((e) => e.type)).toEqual(['invitation.sent', 'invitation.closed']);
     expect(codes(await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { id } }`, { id: first.id }, { token: adminA.token }))).toEqual(['CONFLICT']);
 
     const second = await make();
-    auth.reset();
     await new Promise((resolve) => setTimeout(resolve, 20));
     const resent = await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { sentAt expiresAt } }`, { id: second.id }, { token: adminA.token });
     expect(new Date(resent.data!.resendInvitation.expiresAt).getTime()).toBeGreaterThan(new Date(second.expiresAt).getTime());
-    expect(auth.calls.map((c) => c.method)).toEqual(['sendInvitation']);
+    const resending = (await invitationEventsOf(second.id, 2))[1]!;
+    expect(resending).toMatchObject({ type: 'invitation.sent', at: resent.data!.resendInvitation.sentAt, expiresAt: resent.data!.resendInvitation.expiresAt });
     // another clinic's ADMIN and an OFFICE of this one cannot touch it
     expect(codes(await gql(h.url, `mutation ($id: ID!) { resendInvitation(id: $id) { id } }`, { id: second.id }, { token: adminB.token }))).toEqual(['NOT_FOUND']);
     expect(codes(await gql(h.url, `mutation ($id: ID!) { revokeInvitation(id: $id) { id } }`, { id: second.id }, { token: officeA.token }))).toEqual(['FORBIDDEN']);
     const revoked = await gql(h.url, `mutation ($id: ID!) { revokeInvitation(id: $id) { revokedAt } }`, { id: second.id }, { token: adminA.token });
     expect(revoked.data!.revokeInvitation.revokedAt).toEqual(expect.any(String));
-    expect(auth.calls.at(-1)).toMatchObject({ method: 'revokeInvitationLinks', args: [second.id], clinicId: CLINIC_A });
+    expect((await invitationEventsOf(second.id, 3))[2]).toMatchObject({ type: 'invitation.closed', clinicId: CLINIC_A, at: revoked.data!.revokeInvitation.revokedAt });
+    // the refused attempts above wrote nothing
+    expect(await invitationEventsOf(second.id)).toHaveLength(3);
     const accept = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`, { id: second.id }, {
       token: await h.issuer.sign({ sub: second.userId, roles: [], permissions: [] }),
     });
@@ -615,7 +652,9 @@ describe('provisionAdminUser (internal, for admin)', () => {
     const inv = r.data!.provisionAdminUser;
     expect(inv).toMatchObject({ email: 'first.admin@new.example', roles: ['ADMIN'], clinic: { id: NEW_CLINIC } });
     expect(JSON.stringify(r.data)).not.toMatch(/token/);
-    expect(auth.calls.map((c) => c.method)).toEqual(['upsertCredential', 'sendInvitation']);
+    expect(await invitationEventsOf(inv.id)).toEqual([
+      expect.objectContaining({ type: 'invitation.sent', email: 'first.admin@new.example', clinicId: NEW_CLINIC, roles: ['ADMIN'] }),
+    ]);
     const again = await provision(token, vars, NEW_CLINIC);
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_INVITED', invitationId: inv.id });
     // the operator follows their invitation (and only theirs) and may resend it
@@ -632,7 +671,7 @@ describe('provisionAdminUser (internal, for admin)', () => {
     const refused = await provision(token, { clinicId: CLINIC_A, email: 'mallory@attacker.example', firstName: 'Mal', lastName: 'Lory' }, CLINIC_A);
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ACTIVE_ADMIN_EXISTS' });
     expect(await h.db.user.count({ where: { email: 'mallory@attacker.example' } })).toBe(0);
-    expect(auth.calls).toEqual([]);
+    expect(await invitationEventsTo('mallory@attacker.example')).toEqual([]);
     // the operator's earlier invitation to a clinic that meanwhile got an ADMIN can no longer be resent
     const clinic = randomUUID();
     const directory = h.service.db; // same database: seed an accepted ADMIN after the invitation

@@ -1,24 +1,15 @@
 import { hostname } from 'node:os';
+import { VISIT_EVENTS, visitCheckedInSchema, type VisitCheckedIn } from '@clinicult/contracts';
 import type { EventBus, Subscription } from '@clinicult/events';
 import type { Logger } from '@clinicult/kit';
 import type { VisitsDb } from './db.js';
 import type { HistoryCache } from './domain/history-cache.js';
 import { warmHistory } from './domain/history.js';
 
-/** What patients publishes after a check-in (subgraphs/patients/src/domain/visits.ts, `checkIn`). */
-export const VISIT_CHECKED_IN = 'visit.checked_in';
-
-export interface CheckedInPayload {
-  clinicId: string;
-  patientId: string;
-  visitId: string;
-}
-
-function parsePayload(payload: unknown): CheckedInPayload | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as Record<string, unknown>;
-  const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 36;
-  return ok(p.clinicId) && ok(p.patientId) && ok(p.visitId) ? { clinicId: p.clinicId, patientId: p.patientId, visitId: p.visitId } : null;
+/** What patients publishes after a check-in (the schema is @clinicult/contracts'). */
+function parsePayload(payload: unknown): VisitCheckedIn | null {
+  const parsed = visitCheckedInSchema.safeParse(payload);
+  return parsed.success ? parsed.data : null;
 }
 
 /**
@@ -34,7 +25,7 @@ export function subscribeCheckIns(options: { bus: EventBus; stream: string; db: 
     group: 'visits',
     consumer: `${hostname()}-${process.pid}`,
     handler: async (envelope) => {
-      if (envelope.type !== VISIT_CHECKED_IN) return;
+      if (envelope.type !== VISIT_EVENTS.checkedIn) return;
       const payload = parsePayload(envelope.payload);
       if (!payload || (envelope.clinicId && envelope.clinicId !== payload.clinicId)) {
         logger.warn({ eventId: envelope.id, type: envelope.type }, 'visit.checked_in: malformed payload; ignored');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEventBus, type EventBus } from '@clinicult/events';
 import { gql } from '@clinicult/testing';
-import { VISIT_CHECKED_IN } from './checkin-events.js';
+import { VISIT_EVENTS } from '@clinicult/contracts';
 import { archived, auditEvents, snapshotOf, startHarness, type Staff, type VisitsHarness } from './__tests__/harness.js';
 
 /**
@@ -48,7 +48,7 @@ async function waitForKey(k: string, timeoutMs = 10_000): Promise<void> {
 }
 
 function checkedIn(clinicId = clinic, patientId = patient, id = randomUUID()) {
-  return bus.publish(h.visitEventsStream, { id, type: VISIT_CHECKED_IN, clinicId, payload: { clinicId, patientId, visitId: randomUUID() } });
+  return bus.publish(h.visitEventsStream, { id, type: VISIT_EVENTS.checkedIn, clinicId, payload: { clinicId, patientId, visitId: randomUUID() } });
 }
 
 const HISTORY = `query ($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on Patient { id visitCount
@@ -149,7 +149,7 @@ test('archiving a new visit drops the entry before answering; the next read show
 });
 
 test('a malformed checked-in event is ignored, not retried', async () => {
-  await bus.publish(h.visitEventsStream, { type: VISIT_CHECKED_IN, clinicId: clinic, payload: { clinicId: clinic } });
+  await bus.publish(h.visitEventsStream, { type: VISIT_EVENTS.checkedIn, clinicId: clinic, payload: { clinicId: clinic } });
   const other = randomUUID();
   await checkedIn(clinic, other);
   await waitForKey(key(clinic, other));

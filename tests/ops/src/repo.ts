@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (tests/ops/src → ../../..). */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = root): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, encoding: 'utf8', env, timeout: 60_000 });
 }
 
 /** Whether a command can be started at all (installed and on PATH). */

@@ -2,7 +2,7 @@ import { useApolloClient } from '@apollo/client';
 import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { EnrolSecondFactor, SecondFactorStep, secondFactorChallenge, type AuthPayload, type SecondFactorChallenge } from '@clinicult/web-identity';
-import { LOGOUT } from '../graphql';
+import { OperatorLogoutDocument } from '../graphql';
 import { grants, useSession } from '../session';
 import { PageTitle } from './ui';
 
@@ -23,7 +23,7 @@ export function useOperatorSignIn(options: { from: string; email: () => string; 
   async function finish(payload: AuthPayload) {
     const operator = payload.clinicId === null && grants(payload.permissions, 'clinicult:platform:read');
     if (!operator) {
-      await client.mutate({ mutation: LOGOUT, context: { headers: { authorization: `Bearer ${payload.token}` } } }).catch(() => undefined);
+      await client.mutate({ mutation: OperatorLogoutDocument, context: { headers: { authorization: `Bearer ${payload.token}` } } }).catch(() => undefined);
       setChallenge(null);
       options.onRefused(NOT_AN_OPERATOR);
       return;

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client';
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
-import { canResend, INVITATION_STATUS_LABELS, RESEND_INVITATION } from '@clinicult/web-identity';
+import { canResend, INVITATION_STATUS_LABELS, ResendInvitationDocument } from '@clinicult/web-identity';
 import { TimeZoneInput } from '../components/TimeZoneInput';
 import {
   ConfirmDialog,
@@ -16,18 +16,15 @@ import {
 } from '../components/ui';
 import { errorsByField, plainErrors } from '../errors';
 import {
-  CLINIC,
-  CLINIC_OVERVIEW,
-  ADMIN_INVITATIONS,
-  PROVISION_ADMIN,
+  AdminInvitationsDocument,
+  ClinicDocument,
+  ClinicOverviewDocument,
+  ProvisionClinicAdminDocument,
+  ReactivateClinicDocument,
+  SuspendClinicDocument,
+  UpdateClinicDocument,
   type AdminInvitation,
-  REACTIVATE_CLINIC,
-  SUSPEND_CLINIC,
-  UPDATE_CLINIC,
   type Clinic,
-  type ClinicData,
-  type ClinicOverviewData,
-  type ProvisionAdminData,
 } from '../graphql';
 import { useSession } from '../session';
 import { canonicalTimeZone, validateTimeZone } from '../timezones';
@@ -37,7 +34,7 @@ export function ClinicPage() {
   const { id = '' } = useParams();
   const location = useLocation();
   const { can } = useSession();
-  const { data, loading, error, refetch } = useQuery<ClinicData>(CLINIC, { variables: { id } });
+  const { data, loading, error, refetch } = useQuery(ClinicDocument, { variables: { id } });
   const clinic = data?.clinic;
 
   if (loading && !data) return <Loading what="the clinic" />;
@@ -139,7 +136,7 @@ function EditClinic({ clinic, onDone }: { clinic: Clinic; onDone(): void }) {
   const [name, setName] = useState(clinic.name);
   const [timeZone, setTimeZone] = useState(clinic.timeZone);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
-  const [update, { loading }] = useMutation(UPDATE_CLINIC);
+  const [update, { loading }] = useMutation(UpdateClinicDocument);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -182,7 +179,7 @@ function EditClinic({ clinic, onDone }: { clinic: Clinic; onDone(): void }) {
 }
 
 function Overview({ clinicId }: { clinicId: string }) {
-  const { data, loading, error, refetch } = useQuery<ClinicOverviewData>(CLINIC_OVERVIEW, { variables: { id: clinicId } });
+  const { data, loading, error, refetch } = useQuery(ClinicOverviewDocument, { variables: { id: clinicId } });
   const overview = data?.clinic?.overview;
   return (
     <section className="card" aria-labelledby="overview-title" aria-busy={loading}>
@@ -237,8 +234,8 @@ function StatusActions({ clinic }: { clinic: Clinic }) {
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<unknown>(null);
   const reasonId = useId();
-  const [suspend, suspending] = useMutation(SUSPEND_CLINIC);
-  const [reactivate, reactivating] = useMutation(REACTIVATE_CLINIC);
+  const [suspend, suspending] = useMutation(SuspendClinicDocument);
+  const [reactivate, reactivating] = useMutation(ReactivateClinicDocument);
 
   async function confirm() {
     setProblem(null);
@@ -316,9 +313,9 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
   const [lastName, setLastName] = useState('');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
-  const [provision, { loading }] = useMutation<ProvisionAdminData>(PROVISION_ADMIN);
-  const [resend] = useMutation(RESEND_INVITATION);
-  const invitations = useQuery<{ invitations: AdminInvitation[] }>(ADMIN_INVITATIONS, {
+  const [provision, { loading }] = useMutation(ProvisionClinicAdminDocument);
+  const [resend] = useMutation(ResendInvitationDocument);
+  const invitations = useQuery(AdminInvitationsDocument, {
     variables: { clinicId: clinic.id },
     fetchPolicy: 'cache-and-network',
     // the mail leaves a moment after the invitation: follow it while one is on its way

@@ -2,7 +2,7 @@ import { useQuery } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Empty, ErrorNote, Loading, PageTitle, StatusBadge } from '../components/ui';
-import { CLINICS, CLINICS_OVERVIEW, type ClinicOverview, type ClinicsData, type ClinicsOverviewData } from '../graphql';
+import { ClinicsDocument, ClinicsOverviewDocument, type ClinicOverview } from '../graphql';
 import { useSession } from '../session';
 
 export const PAGE_SIZE = 20;
@@ -17,9 +17,9 @@ export function ClinicsPage() {
   const [draft, setDraft] = useState(search);
 
   const variables = { search: search || null, first: PAGE_SIZE, after };
-  const { data, loading, error, refetch } = useQuery<ClinicsData>(CLINICS, { variables });
+  const { data, loading, error, refetch } = useQuery(ClinicsDocument, { variables });
   // not cached: its connection object would overwrite the list's in the cache (no id to merge by)
-  const overview = useQuery<ClinicsOverviewData>(CLINICS_OVERVIEW, { variables, skip: !data, fetchPolicy: 'no-cache' });
+  const overview = useQuery(ClinicsOverviewDocument, { variables, skip: !data, fetchPolicy: 'no-cache' });
   const figures = new Map<string, ClinicOverview | null>(overview.data?.clinics.edges.map((e) => [e.node.id, e.node.overview]) ?? []);
 
   function submit(event: FormEvent) {

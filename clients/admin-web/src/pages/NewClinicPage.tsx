@@ -5,7 +5,7 @@ import { TimeZoneInput } from '../components/TimeZoneInput';
 import { ErrorNote, Field, focusFirstProblem, PageTitle } from '../components/ui';
 import type { RuntimeConfig } from '../config';
 import { errorsByField } from '../errors';
-import { CREATE_CLINIC, type CreateClinicData } from '../graphql';
+import { CreateClinicDocument } from '../graphql';
 import { useSession } from '../session';
 import { canonicalTimeZone, validateTimeZone } from '../timezones';
 
@@ -23,7 +23,7 @@ export function NewClinicPage({ config }: { config: RuntimeConfig }) {
   const [cluster, setCluster] = useState(config.clusters[0] ?? '');
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone ?? '');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
-  const [create, { loading }] = useMutation<CreateClinicData>(CREATE_CLINIC);
+  const [create, { loading }] = useMutation(CreateClinicDocument);
 
   if (!can('clinicult:platform:write')) {
     return (
@@ -41,7 +41,7 @@ export function NewClinicPage({ config }: { config: RuntimeConfig }) {
     if (problems.name || problems.timeZone) return focusFirstProblem();
     try {
       const { data } = await create({
-        variables: { input: { name: name.trim(), cluster, timeZone: canonicalTimeZone(timeZone) } },
+        variables: { input: { name: name.trim(), cluster, timeZone: canonicalTimeZone(timeZone)! } },
         refetchQueries: ['Clinics'],
       });
       navigate(`/clinics/${data!.createClinic.id}`, { state: { created: true } });

@@ -4,7 +4,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useOperatorSignIn } from '../components/OperatorSignInSteps';
 import { Field, focusFirstProblem, PageTitle } from '../components/ui';
 import { errorsByField } from '../errors';
-import { ACCEPT_INVITATION, newPasswordProblems, type AuthPayload } from '@clinicult/web-identity';
+import { AcceptInvitationDocument, newPasswordProblems } from '@clinicult/web-identity';
 
 /**
  * The operator's first password, from the one link Clinicult prints (npm run operator:create on a
@@ -33,7 +33,7 @@ export function SetPasswordPage() {
     setBusy(true);
     try {
       await steps.attempt(async () => {
-        const { data } = await client.mutate<{ acceptInvitation: AuthPayload }>({ mutation: ACCEPT_INVITATION, variables: { token, password } });
+        const { data } = await client.mutate({ mutation: AcceptInvitationDocument, variables: { token, password } });
         return data!.acceptInvitation;
       });
     } catch (error) {

@@ -4,7 +4,7 @@ import { Navigate, useLocation } from 'react-router-dom';
 import { NOT_AN_OPERATOR, useOperatorSignIn } from '../components/OperatorSignInSteps';
 import { fieldMessage } from '@clinicult/web-identity';
 import { Field, focusFirstProblem, PageTitle } from '../components/ui';
-import { LOGIN, type LoginData } from '../graphql';
+import { OperatorLoginDocument } from '../graphql';
 import { useSession } from '../session';
 
 export { NOT_AN_OPERATOR };
@@ -54,7 +54,7 @@ export function SignInPage() {
     setBusy(true);
     try {
       await steps.attempt(async () => {
-        const { data } = await client.mutate<LoginData>({ mutation: LOGIN, variables: { email: email.trim(), password } });
+        const { data } = await client.mutate({ mutation: OperatorLoginDocument, variables: { email: email.trim(), password } });
         return data!.login;
       });
     } catch (error) {

@@ -5,12 +5,11 @@ import { TemplateBuilder } from '../components/TemplateBuilder';
 import { ConfirmDialog, Empty, ErrorNote, focusFirstProblem, formatDateTime, Loading, PageTitle } from '../components/ui';
 import { errorsByField } from '../errors';
 import {
-  CREATE_GLOBAL_TEMPLATE,
-  GLOBAL_TEMPLATE,
-  RETIRE_GLOBAL_TEMPLATE,
-  UPDATE_GLOBAL_TEMPLATE,
+  CreateGlobalTemplateDocument,
+  GlobalTemplateDocument,
+  RetireGlobalTemplateDocument,
+  UpdateGlobalTemplateDocument,
   type GlobalTemplate,
-  type GlobalTemplateData,
 } from '../graphql';
 import { useSession } from '../session';
 import { draftOf, emptyField, FIELD_TYPE_LABELS, toInput, validateTemplate, type TemplateDraft } from '../templateForm';
@@ -24,7 +23,7 @@ export function TemplateEditorPage() {
 }
 
 function ExistingTemplate({ id }: { id: string }) {
-  const { data, loading, error, refetch } = useQuery<GlobalTemplateData>(GLOBAL_TEMPLATE, { variables: { id } });
+  const { data, loading, error, refetch } = useQuery(GlobalTemplateDocument, { variables: { id } });
   if (loading && !data) return <Loading what="the template" />;
   const template = data?.globalTemplate;
   if (!template) {
@@ -69,9 +68,9 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
   const [published, setPublished] = useState<string | null>((location.state as { published?: string } | null)?.published ?? null);
   const [retireOpen, setRetireOpen] = useState(false);
   const [retireError, setRetireError] = useState<unknown>(null);
-  const [create, creating] = useMutation(CREATE_GLOBAL_TEMPLATE);
-  const [update, updating] = useMutation(UPDATE_GLOBAL_TEMPLATE);
-  const [retire, retiring] = useMutation(RETIRE_GLOBAL_TEMPLATE);
+  const [create, creating] = useMutation(CreateGlobalTemplateDocument);
+  const [update, updating] = useMutation(UpdateGlobalTemplateDocument);
+  const [retire, retiring] = useMutation(RetireGlobalTemplateDocument);
   const busy = creating.loading || updating.loading;
 
   async function submit(event: FormEvent) {
@@ -86,11 +85,11 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
     try {
       if (template) {
         const { data } = await update({ variables: { id: template.id, input: toInput(draft) } });
-        const next = data.updateGlobalTemplate as GlobalTemplate;
+        const next = data!.updateGlobalTemplate;
         setPublished(`Version ${next.version} published to every cluster.`);
       } else {
         const { data } = await create({ variables: { input: toInput(draft) }, refetchQueries: ['GlobalTemplates'] });
-        const created = data.createGlobalTemplate as GlobalTemplate;
+        const created = data!.createGlobalTemplate;
         navigate(`/templates/${created.id}`, { state: { published: `Version ${created.version} published to every cluster.` } });
       }
     } catch (error) {

@@ -2,7 +2,7 @@ import { useQuery } from '@apollo/client';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Empty, ErrorNote, formatDateTime, Loading, PageTitle } from '../components/ui';
-import { GLOBAL_TEMPLATES, type GlobalTemplatesData } from '../graphql';
+import { GlobalTemplatesDocument } from '../graphql';
 import { useSession } from '../session';
 
 export function TemplatesPage() {
@@ -10,7 +10,7 @@ export function TemplatesPage() {
   const [includeRetired, setIncludeRetired] = useState(false);
   const [after, setAfter] = useState<string | null>(null);
   const [previous, setPrevious] = useState<(string | null)[]>([]);
-  const { data, loading, error, refetch } = useQuery<GlobalTemplatesData>(GLOBAL_TEMPLATES, {
+  const { data, loading, error, refetch } = useQuery(GlobalTemplatesDocument, {
     variables: { includeRetired, first: 25, after },
   });
   const connection = data?.globalTemplates;

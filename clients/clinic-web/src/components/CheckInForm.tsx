@@ -2,15 +2,15 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
 import { fieldErrors, plainMessage } from '../errors';
-import { ACTIVE_TEMPLATES, CHECK_IN, type Template } from '../graphql';
+import { ActiveTemplatesDocument, CheckInDocument } from '../graphql';
 import { ErrorBox, focusFirstError, InputField, SelectField } from './ui';
 
 /** OFFICE: check a patient in with a reason and, optionally, an active template. */
 export function CheckInForm({ patientId }: { patientId: string }) {
   const navigate = useNavigate();
   // the clinic service may be unavailable: a check-in without a template still works
-  const templates = useQuery<{ templates: Template[] }>(ACTIVE_TEMPLATES, { errorPolicy: 'all', fetchPolicy: 'network-only' });
-  const [checkIn, { loading }] = useMutation<{ checkIn: { id: string } }>(CHECK_IN);
+  const templates = useQuery(ActiveTemplatesDocument, { errorPolicy: 'all', fetchPolicy: 'network-only' });
+  const [checkIn, { loading }] = useMutation(CheckInDocument);
   const [reason, setReason] = useState('');
   const [templateId, setTemplateId] = useState('');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation } from '@apollo/client';
 import { plainMessage } from '../errors';
-import { DECLINE_CLINIC_INVITATION, type Membership, type OwnInvitation } from '../graphql';
+import { DeclineClinicInvitationDocument, type Membership, type OwnInvitation } from '../graphql';
 import { ErrorBox, formatDateTime } from './ui';
 
 const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
@@ -30,7 +30,7 @@ export function ClinicChoice({
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [declined, setDeclined] = useState<string[]>([]);
-  const [decline] = useMutation(DECLINE_CLINIC_INVITATION);
+  const [decline] = useMutation(DeclineClinicInvitationDocument);
   async function run(id: string, what: () => Promise<void>) {
     setPending(id);
     setError(null);

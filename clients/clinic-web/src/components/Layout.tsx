@@ -2,7 +2,7 @@ import { Suspense } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { SCREENS } from '../screens';
-import { LOGOUT, ME, type Me } from '../graphql';
+import { LogoutDocument, MeDocument } from '../graphql';
 import { endSession, useCan, useSession } from '../session';
 import { Loading } from './ui';
 
@@ -11,7 +11,7 @@ const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'D
 /** "Another clinic invites you": a notice on every screen until the person answers. */
 function InvitationsNotice() {
   const location = useLocation();
-  const { data } = useQuery<{ me: Me | null }>(ME, { fetchPolicy: 'cache-first' });
+  const { data } = useQuery(MeDocument, { fetchPolicy: 'cache-first' });
   const count = data?.me?.invitations.length ?? 0;
   if (count === 0 || location.pathname === '/invitations') return null;
   const [first] = data!.me!.invitations;
@@ -26,7 +26,7 @@ export function Layout() {
   const session = useSession();
   const allowed = useCan();
   const navigate = useNavigate();
-  const [logout, { loading }] = useMutation(LOGOUT);
+  const [logout, { loading }] = useMutation(LogoutDocument);
 
   async function signOut() {
     try {

@@ -3,6 +3,9 @@ import { Field } from './ui';
 
 export type Answers = Record<string, unknown>;
 
+/** A visit's answers as the API hands them over (JSON: an object of answers keyed by field, or null). */
+export const answersOf = (json: unknown): Answers => (json && typeof json === 'object' && !Array.isArray(json) ? { ...(json as Answers) } : {});
+
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Checks answers against the template's fields: required, number ranges, choices. */
@@ -131,8 +134,9 @@ export function TemplateFields({
 }
 
 /** Answers read back, for those who see them but do not edit them. */
-export function AnswersList({ fields, answers }: { fields: TemplateField[]; answers: Answers | null | undefined }) {
-  if (!answers || Object.keys(answers).length === 0) return <p className="muted">No answers recorded.</p>;
+export function AnswersList({ fields, answers: json }: { fields: TemplateField[]; answers: unknown }) {
+  const answers = answersOf(json);
+  if (Object.keys(answers).length === 0) return <p className="muted">No answers recorded.</p>;
   return (
     <dl className="facts">
       {fields

@@ -1,6 +1,6 @@
 import { useMutation } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
-import { ACCEPT_INVITATION, type AuthPayload } from '@clinicult/web-identity';
+import { AcceptInvitationDocument } from '@clinicult/web-identity';
 import { NotStaffError } from '../auth';
 import { NewPasswordForm } from '../components/NewPasswordForm';
 import { useSignInSteps } from '../components/SignInSteps';
@@ -11,7 +11,7 @@ import { endSession } from '../session';
 export default function AcceptInvitation() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const [accept, { loading }] = useMutation<{ acceptInvitation: AuthPayload }>(ACCEPT_INVITATION);
+  const [accept, { loading }] = useMutation(AcceptInvitationDocument);
   const steps = useSignInSteps({ from: '/', onRestart: () => undefined });
 
   async function choose(password: string) {

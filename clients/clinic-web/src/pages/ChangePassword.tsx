@@ -3,12 +3,12 @@ import { useMutation } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
 import { ErrorBox, focusFirstError, InputField, PageTitle } from '../components/ui';
 import { fieldErrors, plainMessage } from '../errors';
-import { CHANGE_PASSWORD } from '../graphql';
+import { ChangePasswordDocument } from '../graphql';
 import { endSession } from '../session';
 
 export default function ChangePassword() {
   const navigate = useNavigate();
-  const [change, { loading }] = useMutation(CHANGE_PASSWORD);
+  const [change, { loading }] = useMutation(ChangePasswordDocument);
   const [values, setValues] = useState({ currentPassword: '', newPassword: '', confirm: '' });
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const form = useRef<HTMLFormElement>(null);

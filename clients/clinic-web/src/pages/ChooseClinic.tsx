@@ -4,14 +4,14 @@ import { chooseClinic } from '../auth';
 import { ClinicChoice } from '../components/ClinicChoice';
 import { ErrorBox, Loading, PageTitle } from '../components/ui';
 import { plainMessage } from '../errors';
-import { ME, type Me } from '../graphql';
+import { MeDocument } from '../graphql';
 import { useSession } from '../session';
 
 export default function ChooseClinic() {
   const session = useSession();
   const client = useApolloClient();
   const navigate = useNavigate();
-  const { data, loading, error } = useQuery<{ me: Me | null }>(ME);
+  const { data, loading, error } = useQuery(MeDocument);
   return (
     <section>
       <PageTitle>Switch clinic</PageTitle>

@@ -1,13 +1,13 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link } from 'react-router-dom';
-import { REQUEST_PASSWORD_RESET } from '@clinicult/web-identity';
+import { RequestPasswordResetDocument } from '@clinicult/web-identity';
 import { ErrorBox, focusFirstError, InputField, Notice, PageTitle } from '../components/ui';
 import { plainMessage } from '../errors';
 
 /** Forgot password: the same answer for every address; a one-time link goes by email if it has an account. */
 export default function ForgotPassword() {
-  const [request, { loading }] = useMutation<{ requestPasswordReset: boolean }>(REQUEST_PASSWORD_RESET);
+  const [request, { loading }] = useMutation(RequestPasswordResetDocument);
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [formError, setFormError] = useState<string | null>(null);

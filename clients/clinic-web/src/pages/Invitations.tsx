@@ -4,7 +4,7 @@ import { acceptAndOpen } from '../auth';
 import { ClinicChoice } from '../components/ClinicChoice';
 import { ErrorBox, Loading, PageTitle } from '../components/ui';
 import { plainMessage } from '../errors';
-import { ME, type Me } from '../graphql';
+import { MeDocument } from '../graphql';
 import { useSession } from '../session';
 
 /** Invitations from other clinics, for someone already signed in (the link in "… invites you to join"). */
@@ -12,7 +12,7 @@ export default function Invitations() {
   const session = useSession();
   const client = useApolloClient();
   const navigate = useNavigate();
-  const { data, loading, error } = useQuery<{ me: Me | null }>(ME, { fetchPolicy: 'network-only' });
+  const { data, loading, error } = useQuery(MeDocument, { fetchPolicy: 'network-only' });
   const invitations = data?.me?.invitations ?? [];
   return (
     <section>

@@ -4,36 +4,8 @@ import { Link, useLocation, useParams } from 'react-router-dom';
 import { CheckInForm } from '../components/CheckInForm';
 import { age, Empty, ErrorBox, formatDate, formatDateTime, GENDER_LABELS, Loading, Notice, PageTitle, StateBadge } from '../components/ui';
 import { plainMessage } from '../errors';
-import { PATIENT_CHART, PATIENT_HISTORY, type Diagnosis, type PatientSummary, type Prescription } from '../graphql';
+import { PatientChartDocument, PatientHistoryDocument } from '../graphql';
 import { useCan } from '../session';
-
-interface Chart extends PatientSummary {
-  nationalId: string | null;
-  email: string | null;
-  address: { line1: string | null; line2: string | null; city: string | null; postalCode: string | null; region: string | null; country: string | null } | null;
-  emergencyContact: { name: string; relationship: string | null; phone: string | null } | null;
-  bloodType?: string | null;
-  allergies?: { substance: string; reaction: string | null; severity: string | null }[] | null;
-  chronicConditions?: string[] | null;
-  currentMedications?: string[] | null;
-  medicalNotes?: string | null;
-  currentVisit?: { id: string; state: string; reason: string; checkedInAt: string; minutesInState: number; allowedTransitions: string[] } | null;
-}
-
-interface HistoryNode {
-  id: string;
-  status: 'FINISHED' | 'CANCELLED';
-  reason: string;
-  cancelReason: string | null;
-  checkedInAt: string;
-  finishedAt: string;
-  localDate: string;
-  nurse: { displayName: string } | null;
-  doctor: { displayName: string } | null;
-  diagnoses?: Diagnosis[] | null;
-  notes?: string | null;
-  prescriptions?: Prescription[] | null;
-}
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -47,8 +19,8 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 function History({ patientId, medical, waitFor }: { patientId: string; medical: boolean; waitFor?: string }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
-  const poll = useQuery<{ patient: { visitCount: number; history: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: HistoryNode }[] } } | null }>(
-    PATIENT_HISTORY,
+  const poll = useQuery(
+    PatientHistoryDocument,
     { variables: { id: patientId, after, medical }, fetchPolicy: 'cache-and-network' },
   );
   const { data, loading, error } = poll;
@@ -133,7 +105,7 @@ export default function PatientChart() {
   const allowed = useCan();
   const medical = allowed('medical:read');
   const visits = allowed('visit:read');
-  const { data, loading, error } = useQuery<{ patient: Chart | null }>(PATIENT_CHART, { variables: { id, medical, visits } });
+  const { data, loading, error } = useQuery(PatientChartDocument, { variables: { id, medical, visits } });
   const patient = data?.patient;
 
   if (loading && !data) return <Loading what="Loading the chart" />;

@@ -3,20 +3,15 @@ import { useQuery } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Empty, ErrorBox, Loading, PageTitle, StateBadge, formatDate, GENDER_LABELS } from '../components/ui';
 import { plainMessage } from '../errors';
-import { SEARCH_PATIENTS, type PatientSummary } from '../graphql';
+import { SearchPatientsDocument } from '../graphql';
 import { useCan } from '../session';
-
-type Row = PatientSummary & { currentVisit: { id: string; state: string } | null };
-interface SearchResult {
-  patients: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Row }[] };
-}
 
 export default function Patients() {
   const allowed = useCan();
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
   const [text, setText] = useState(search);
-  const { data, loading, error, fetchMore } = useQuery<SearchResult>(SEARCH_PATIENTS, {
+  const { data, loading, error, fetchMore } = useQuery(SearchPatientsDocument, {
     variables: { search: search || null, first: 25 },
     skip: !search,
   });

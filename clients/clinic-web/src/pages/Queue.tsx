@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { pollInterval } from '../config';
 import { Empty, ErrorBox, Loading, PageTitle, STATE_LABELS, formatDateTime } from '../components/ui';
 import { plainMessage } from '../errors';
-import { QUEUE, type QueueVisit } from '../graphql';
+import { QueueDocument, type QueueVisit } from '../graphql';
 import { useCan } from '../session';
 
 const COLUMNS = ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR', 'WITH_DOCTOR', 'CHECKOUT'] as const;
@@ -28,7 +28,7 @@ function nextAction(visit: QueueVisit): string | undefined {
 
 export default function Queue() {
   const allowed = useCan();
-  const { data, loading, error, refetch } = useQuery<{ queue: QueueVisit[]; queueSize: number }>(QUEUE, {
+  const { data, loading, error, refetch } = useQuery(QueueDocument, {
     pollInterval: pollInterval(),
     notifyOnNetworkStatusChange: false,
   });

@@ -3,7 +3,7 @@ import { useMutation } from '@apollo/client';
 import { Link, useNavigate } from 'react-router-dom';
 import { ErrorBox, focusFirstError, formatDate, InputField, Notice, PageTitle, SelectField, TextAreaField } from '../components/ui';
 import { errorFor, fieldErrors, graphQLErrors, plainMessage } from '../errors';
-import { REGISTER_PATIENT } from '../graphql';
+import { RegisterPatientDocument, type Gender } from '../graphql';
 import { useCan } from '../session';
 
 interface Duplicate {
@@ -18,7 +18,7 @@ const EMPTY = {
   givenName: '',
   familyName: '',
   birthDate: '',
-  gender: 'UNKNOWN',
+  gender: 'UNKNOWN' as Gender,
   nationalId: '',
   phone: '',
   email: '',
@@ -58,7 +58,7 @@ export default function RegisterPatient() {
   const allowed = useCan();
   const medical = allowed('medical:write');
   const navigate = useNavigate();
-  const [register, { loading }] = useMutation<{ registerPatient: { id: string } }>(REGISTER_PATIENT);
+  const [register, { loading }] = useMutation(RegisterPatientDocument);
   const [values, setValues] = useState<Values>(EMPTY);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [duplicates, setDuplicates] = useState<Duplicate[] | null>(null);

@@ -3,18 +3,8 @@ import { useQuery } from '@apollo/client';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Empty, ErrorBox, InputField, Loading, PageTitle, STATE_LABELS, formatDate } from '../components/ui';
 import { plainMessage } from '../errors';
-import { VISIT_REPORT } from '../graphql';
+import { VisitReportDocument } from '../graphql';
 import { useCan } from '../session';
-
-interface Report {
-  from: string;
-  to: string;
-  cancellations: number;
-  perDay: { date: string; finished: number; cancelled: number }[];
-  perDoctor: { doctor: { id: string; displayName: string }; finished: number }[];
-  averageMinutesInState: { state: string; minutes: number | null }[];
-  topDiagnoses?: { code: string; description: string | null; count: string }[] | null;
-}
 
 const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const daysAgo = (n: number) => {
@@ -47,7 +37,7 @@ export default function Reports() {
   const [range, setRange] = useState({ from: daysAgo(29), to: iso(new Date()) });
   const [draft, setDraft] = useState(range);
   const [errors, setErrors] = useState<{ from?: string; to?: string }>({});
-  const { data, loading, error } = useQuery<{ visitReport: Report }>(VISIT_REPORT, { variables: { ...range, medical } });
+  const { data, loading, error } = useQuery(VisitReportDocument, { variables: { ...range, medical } });
   const report = data?.visitReport;
 
   function onSubmit(event: FormEvent) {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
-import { RESET_PASSWORD, type AuthPayload } from '@clinicult/web-identity';
+import { ResetPasswordDocument } from '@clinicult/web-identity';
 import { NotStaffError } from '../auth';
 import { NewPasswordForm } from '../components/NewPasswordForm';
 import { useSignInSteps } from '../components/SignInSteps';
@@ -13,7 +13,7 @@ import { endSession } from '../session';
 export default function ResetPassword() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const [reset, { loading }] = useMutation<{ resetPassword: AuthPayload }>(RESET_PASSWORD);
+  const [reset, { loading }] = useMutation(ResetPasswordDocument);
   const [changedOnly, setChangedOnly] = useState(false);
   const steps = useSignInSteps({ from: '/', onRestart: () => setChangedOnly(true) });
 

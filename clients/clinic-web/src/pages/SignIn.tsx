@@ -5,7 +5,7 @@ import { NotStaffError } from '../auth';
 import { useSignInSteps } from '../components/SignInSteps';
 import { ErrorBox, focusFirstError, InputField, Notice, PageTitle } from '../components/ui';
 import { plainMessage, sessionReasonText } from '../errors';
-import { LOGIN, type AuthPayload } from '../graphql';
+import { LoginDocument } from '../graphql';
 import { clearNotice, useNotice, useSession } from '../session';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -15,7 +15,7 @@ export function SignIn() {
   const notice = useNotice();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
-  const [login, { loading }] = useMutation<{ login: AuthPayload }>(LOGIN);
+  const [login, { loading }] = useMutation(LoginDocument);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<{ email?: string; password?: string; form?: string }>({});

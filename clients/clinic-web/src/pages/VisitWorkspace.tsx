@@ -1,24 +1,26 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
+import { answersOf, AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
 import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle, StateBadge, STATE_LABELS, TextAreaField } from '../components/ui';
 import { errorFor, fieldErrors, graphQLErrors, plainMessage } from '../errors';
 import {
-  CANCEL_VISIT,
-  COMPLETE_CONSULTATION,
-  CURRENT_VISIT,
-  FINISH_VISIT,
-  RECORD_CONSULTATION,
-  RECORD_INTAKE,
-  RECORD_VITALS,
-  SEND_TO_DOCTOR,
-  START_CONSULTATION,
-  START_TRIAGE,
+  CancelVisitDocument,
+  CompleteConsultationDocument,
+  CurrentVisitDocument,
+  FinishVisitDocument,
+  RecordConsultationDocument,
+  RecordIntakeDocument,
+  RecordVitalsDocument,
+  SendToDoctorDocument,
+  StartConsultationDocument,
+  StartTriageDocument,
+  type ConsultationInput,
   type CurrentVisit,
   type Diagnosis,
   type Prescription,
   type Vitals,
+  type VitalsInput,
 } from '../graphql';
 import { useCan } from '../session';
 
@@ -35,6 +37,13 @@ function isStale(error: unknown) {
   return graphQLErrors(error as Error).some((e) => e.extensions?.reason === 'STALE_VERSION');
 }
 
+/** The variables every visit operation takes (finishing and cancelling take no `medical`). */
+type VisitVariables = { visitId: string | number; expectedVersion?: number | null; medical?: boolean };
+/** A visit mutation as useMutation gives it, with the variables of its document. */
+type VisitMutate<V extends VisitVariables> = (options: { variables?: V }) => Promise<unknown>;
+/** What a caller adds to the visit's own variables (vitals, answers, input, reason). */
+type ExtraVariables<V extends VisitVariables> = NoInfer<Omit<V, keyof VisitVariables>>;
+
 /** Runs a visit mutation with the version we saw; a stale version reloads the visit and says so. */
 function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean, refetch: () => unknown) {
   const [error, setError] = useState<string | null>(null);
@@ -42,12 +51,12 @@ function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean
   // the newest version seen: a save followed at once by a transition must not send the old one
   const version = useRef(0);
   if (visit) version.current = Math.max(version.current, visit.version);
-  async function run(name: string, mutate: (options: { variables: Record<string, unknown> }) => Promise<unknown>, variables: Record<string, unknown> = {}) {
+  async function run<V extends VisitVariables>(name: string, mutate: VisitMutate<V>, variables?: ExtraVariables<V>) {
     if (!visit) return false;
     setBusy(name);
     setError(null);
     try {
-      const result = (await mutate({ variables: { visitId: visit.id, expectedVersion: version.current, medical, ...variables } })) as {
+      const result = (await mutate({ variables: { visitId: visit.id, expectedVersion: version.current, medical, ...variables } as V })) as {
         data?: Record<string, { version?: number } | boolean | null>;
       };
       const answered = result.data?.[name];
@@ -68,7 +77,7 @@ function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean
   return { run, error, setError, busy };
 }
 
-const VITALS: { key: keyof Vitals; label: string; unit: string; min: number; max: number; integer: boolean }[] = [
+const VITALS: { key: keyof VitalsInput & keyof Vitals; label: string; unit: string; min: number; max: number; integer: boolean }[] = [
   { key: 'temperatureC', label: 'Temperature', unit: '°C', min: 30, max: 45, integer: false },
   { key: 'heartRate', label: 'Heart rate', unit: 'bpm', min: 20, max: 250, integer: true },
   { key: 'systolic', label: 'Systolic pressure', unit: 'mmHg', min: 50, max: 260, integer: true },
@@ -96,7 +105,7 @@ function VitalsSummary({ vitals }: { vitals: Vitals | null | undefined }) {
   );
 }
 
-function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: Record<string, number>) => Promise<unknown> }) {
+function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: VitalsInput) => Promise<unknown> }) {
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(VITALS.map((v) => [v.key, visit.vitals?.[v.key] != null ? String(visit.vitals[v.key]) : ''])),
   );
@@ -168,7 +177,7 @@ function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: R
 
 function IntakeForm({ visit, onSave }: { visit: CurrentVisit; onSave: (answers: Answers) => Promise<unknown> }) {
   const fields = visit.template!.fields;
-  const [answers, setAnswers] = useState<Answers>(() => ({ ...(visit.intakeAnswers ?? {}) }));
+  const [answers, setAnswers] = useState<Answers>(() => answersOf(visit.intakeAnswers));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
   const form = useRef<HTMLFormElement>(null);
@@ -215,7 +224,7 @@ function ConsultationForm({
   canComplete,
 }: {
   visit: CurrentVisit;
-  onSave: (input: Record<string, unknown>) => Promise<unknown>;
+  onSave: (input: ConsultationInput) => Promise<unknown>;
   onComplete: () => Promise<unknown>;
   canComplete: boolean;
 }) {
@@ -225,7 +234,7 @@ function ConsultationForm({
   const [prescriptions, setPrescriptions] = useState<(Omit<Prescription, 'durationDays'> & { durationDays: string })[]>(
     (visit.prescriptions ?? []).map((p) => ({ ...p, durationDays: p.durationDays == null ? '' : String(p.durationDays) })),
   );
-  const [answers, setAnswers] = useState<Answers>(() => ({ ...(visit.templateAnswers ?? {}) }));
+  const [answers, setAnswers] = useState<Answers>(() => answersOf(visit.templateAnswers));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
   const form = useRef<HTMLFormElement>(null);
@@ -256,7 +265,7 @@ function ConsultationForm({
       requestAnimationFrame(() => focusFirstError(form.current));
       return false;
     }
-    const input: Record<string, unknown> = {
+    const input: ConsultationInput = {
       notes: notes.trim() || null,
       diagnoses: diagnoses.map((d) => ({ code: d.code.trim().toUpperCase(), description: d.description?.trim() || null })),
       prescriptions: prescriptions.map((p) => ({
@@ -431,18 +440,18 @@ export default function VisitWorkspace() {
   const navigate = useNavigate();
   const allowed = useCan();
   const medical = allowed('medical:read');
-  const { data, loading, error, refetch } = useQuery<{ currentVisit: CurrentVisit | null }>(CURRENT_VISIT, { variables: { id, medical } });
+  const { data, loading, error, refetch } = useQuery(CurrentVisitDocument, { variables: { id, medical } });
   const visit = data?.currentVisit;
   const action = useVisitAction(visit, medical, refetch);
-  const [startTriage] = useMutation(START_TRIAGE);
-  const [recordVitals] = useMutation(RECORD_VITALS);
-  const [recordIntake] = useMutation(RECORD_INTAKE);
-  const [sendToDoctor] = useMutation(SEND_TO_DOCTOR);
-  const [startConsultation] = useMutation(START_CONSULTATION);
-  const [recordConsultation] = useMutation(RECORD_CONSULTATION);
-  const [completeConsultation] = useMutation(COMPLETE_CONSULTATION);
-  const [finishVisit] = useMutation(FINISH_VISIT);
-  const [cancelVisit] = useMutation(CANCEL_VISIT);
+  const [startTriage] = useMutation(StartTriageDocument);
+  const [recordVitals] = useMutation(RecordVitalsDocument);
+  const [recordIntake] = useMutation(RecordIntakeDocument);
+  const [sendToDoctor] = useMutation(SendToDoctorDocument);
+  const [startConsultation] = useMutation(StartConsultationDocument);
+  const [recordConsultation] = useMutation(RecordConsultationDocument);
+  const [completeConsultation] = useMutation(CompleteConsultationDocument);
+  const [finishVisit] = useMutation(FinishVisitDocument);
+  const [cancelVisit] = useMutation(CancelVisitDocument);
   const stepRef = useRef<HTMLHeadingElement>(null);
   const lastState = useRef<string | undefined>(undefined);
 
@@ -465,10 +474,9 @@ export default function VisitWorkspace() {
   }
 
   const can = (t: string) => visit.allowedTransitions.includes(t);
-  const run = (name: string, mutate: (o: { variables: Record<string, unknown> }) => Promise<unknown>, variables?: Record<string, unknown>) =>
-    action.run(name, mutate, variables);
-  const archive = async (name: string, mutate: (o: { variables: Record<string, unknown> }) => Promise<unknown>, variables: Record<string, unknown>, message: string) => {
-    if (!(await run(name, (o) => mutate({ variables: { ...o.variables, medical: undefined } }), variables).catch(() => false))) return;
+  const run = action.run;
+  const archive = async <V extends VisitVariables>(name: string, mutate: VisitMutate<V>, variables: ExtraVariables<V>, message: string) => {
+    if (!(await run<V>(name, (o) => mutate({ variables: { ...o.variables, medical: undefined } as V }), variables).catch(() => false))) return;
     navigate(`/patients/${visit.patient.id}`, { state: { archived: visit.id, message } });
   };
   const intake = visit.template?.kind === 'INTAKE' ? visit.template : null;

@@ -10,23 +10,23 @@ import { createTestDatabase, mysqlQuery, type TestDatabase } from '@clinicult/db
 import { createEventBus, type EventBus, type OutboxStore } from '@clinicult/events';
 import { createAuditTrail, createRedis, type AuditTrail, type BaseContext } from '@clinicult/kit';
 import type { Caller, ClinicRole } from '@clinicult/rbac';
-import { createTestIssuer, gql, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
+import {
+  AUDIT_EVENT_FIELDS,
+  AUDIT_LOG,
+  auditLog,
+  createTestIssuer,
+  markSessionFactsReady,
+  removeAuditStream,
+  sleep,
+  waitFor,
+  type TestIssuer,
+} from '@clinicult/testing';
 import { loadAuditConfig, type AuditConfig } from '../config.js';
 import { startAuditService, type RunningAuditService } from '../service.js';
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
-    await sleep(50);
-  }
-}
+export { sleep, waitFor };
 
 /** A unique stream per test file: tests never touch the real `events:audit` nor each other's. */
 export function testStream(): string {
@@ -75,29 +75,12 @@ export async function startAudit(options: { issuer: TestIssuer; stream: string; 
       async stop() {
         await service.stop();
         await database.drop();
-        await removeStream(redisUrl, options.stream, config.AUDIT_GROUP).catch(() => undefined);
+        await removeAuditStream(redisUrl, options.stream, config.AUDIT_GROUP).catch(() => undefined);
       },
     };
   } catch (error) {
     await database.drop();
     throw error;
-  }
-}
-
-/** Deletes a test stream, its parked twin and the group's idempotency keys. */
-async function removeStream(redisUrl: string, stream: string, group: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = [stream, `${stream}:parked`];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `events:done:${group}:*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    await redis.del(...keys);
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -138,25 +121,7 @@ export function staffCaller(userId: string, clinicId: string, roles: ClinicRole[
   return { kind: 'staff', userId, clinicId, roles, permissions: [], ...facts() };
 }
 
-export const AUDIT_EVENT_FIELDS =
-  'id action actor { id } actorId actorKind patient { id } targetUser { id } fields api service requestId occurredAt details';
-
-export const AUDIT_LOG = `query ($patientId: ID, $userId: ID, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
-  auditLog(patientId: $patientId, userId: $userId, from: $from, to: $to, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { ${AUDIT_EVENT_FIELDS} } }
-  }
-}`;
-
-export function auditLog(url: string, token: string, variables: Record<string, unknown>) {
-  return gql<{ auditLog: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ cursor: string; node: Record<string, any> }> } }>(
-    url,
-    AUDIT_LOG,
-    variables,
-    { token },
-  );
-}
+export { AUDIT_EVENT_FIELDS, AUDIT_LOG, auditLog };
 
 export async function newIssuer(): Promise<TestIssuer> {
   return createTestIssuer();

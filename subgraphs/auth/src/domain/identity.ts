@@ -2,14 +2,17 @@ import {
   IDENTITY_EVENTS,
   type ClinicAccessChanged,
   type IdentityEvent,
+  type InvitationClosed,
+  type InvitationSent,
   type MembershipChanged,
   type UserAccessChanged,
 } from '@clinicult/contracts';
+import { PoisonMessageError } from '@clinicult/events';
 import { invalidField, type Logger } from '@clinicult/kit';
-import type { AuthDb } from '../db.js';
+import type { AuthDb, AuthTx } from '../db.js';
 import type { FactsWriter } from '../facts-writer.js';
-import { revokeInvitationLinks } from './invitations.js';
-import { rolesOf } from './sessions.js';
+import { revokeInvitationLinks, sendInvitation, type InvitationMailDeps } from './invitations.js';
+import { normalizeEmail, rolesOf } from './sessions.js';
 
 /**
  * auth's copy of who may do what, kept from the identity stream (users: memberships and account
@@ -20,7 +23,7 @@ import { rolesOf } from './sessions.js';
  * A cut-off is the later of the change's instant and now: a token auth minted between the change
  * and this moment still carried the old roles, and must end as well.
  */
-export interface IdentityDeps {
+export interface IdentityDeps extends InvitationMailDeps {
   db: AuthDb;
   facts: FactsWriter;
   logger: Logger;
@@ -36,6 +39,10 @@ export function applyIdentityEvent(deps: IdentityDeps, event: IdentityEvent): Pr
       return applyUserAccess(deps, event.payload);
     case IDENTITY_EVENTS.clinicAccessChanged:
       return applyClinicAccess(deps, event.payload);
+    case IDENTITY_EVENTS.invitationSent:
+      return applyInvitationSent(deps, event.payload);
+    case IDENTITY_EVENTS.invitationClosed:
+      return applyInvitationClosed(deps, event.payload);
   }
 }
 
@@ -43,7 +50,7 @@ const later = (a: Date, b: Date | null | undefined) => (b && b > a ? b : a);
 
 async function applyMembership(deps: IdentityDeps, change: MembershipChanged): Promise<Applied> {
   const at = new Date(change.at);
-  // users creates the login (upsertCredential) before anyone can hold a membership
+  // the login comes with the invitation (invitation.sent, earlier on the same stream) before any membership
   const credential = await deps.db.credential.findUnique({ where: { userId: change.userId }, select: { userId: true } });
   if (!credential) return 'unknown-user';
   const key = { userId_clinicId: { userId: change.userId, clinicId: change.clinicId } };
@@ -87,6 +94,60 @@ async function applyClinicAccess(deps: IdentityDeps, change: ClinicAccessChanged
     update: { status: change.access, accessChangedAt: at },
   });
   await deps.facts.clinicSuspended(change.clinicId, change.access === 'SUSPENDED', at);
+  return 'applied';
+}
+
+/** Whether a sending or closing at `at` is newer than what auth applied of the invitation. */
+async function newerThanApplied(db: AuthDb, invitationId: string, at: Date): Promise<boolean> {
+  const state = await db.invitationState.findUnique({ where: { invitationId } });
+  return !state || state.changedAt < at;
+}
+
+/**
+ * An invitation (re)sent: the login of a person new to Clinicult (keyed by user id, unique by
+ * email), then the mail, recorded as applied in the mail's own transaction, so a replayed event
+ * sends no second mail and an older sending never revives a withdrawn invitation's link.
+ */
+async function applyInvitationSent(deps: IdentityDeps, sent: InvitationSent): Promise<Applied> {
+  const at = new Date(sent.at);
+  if (!(await newerThanApplied(deps.db, sent.invitationId, at))) return 'stale';
+  const email = normalizeEmail(sent.email);
+  const holder = await deps.db.credential.findUnique({ where: { email }, select: { userId: true } });
+  if (holder && holder.userId !== sent.userId) {
+    // users and auth disagree about who owns the address: no retry fixes that (the reconcile command reports it)
+    throw new PoisonMessageError(`invitation ${sent.invitationId}: ${email} belongs to another login in auth`);
+  }
+  if (!holder) {
+    const credential = await deps.db.credential.upsert({ where: { userId: sent.userId }, create: { userId: sent.userId, email }, update: {} });
+    await deps.facts.tokensValidAfter(sent.userId, credential.tokensValidAfter);
+  }
+  const record = (tx: AuthDb | AuthTx) =>
+    tx.invitationState.upsert({
+      where: { invitationId: sent.invitationId },
+      create: { invitationId: sent.invitationId, changedAt: at, closed: false },
+      update: { changedAt: at, closed: false },
+    });
+  if (new Date(sent.expiresAt).getTime() <= Date.now()) {
+    // it expired before auth heard of it (auth was down that long): nothing to send
+    await record(deps.db);
+    return 'applied';
+  }
+  await sendInvitation(deps, { ...sent, expiresAt: new Date(sent.expiresAt) }, record);
+  return 'applied';
+}
+
+/** An invitation withdrawn or declined: its link stops working, and an older sending arriving later sends nothing. */
+async function applyInvitationClosed(deps: IdentityDeps, closed: InvitationClosed): Promise<Applied> {
+  const at = new Date(closed.at);
+  if (!(await newerThanApplied(deps.db, closed.invitationId, at))) return 'stale';
+  await deps.db.$transaction(async (tx) => {
+    await tx.invitationState.upsert({
+      where: { invitationId: closed.invitationId },
+      create: { invitationId: closed.invitationId, changedAt: at, closed: true },
+      update: { changedAt: at, closed: true },
+    });
+    await revokeInvitationLinks(tx, closed.invitationId);
+  });
   return 'applied';
 }
 

@@ -3,32 +3,15 @@ import type { AuthDb } from '../db.js';
 import type { FactsWriter } from '../facts-writer.js';
 import { secondFactorsRemovedMail } from '../mail/messages.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { normalizeEmail } from './sessions.js';
 
 /**
- * Internal operations: the users service creates logins and clears second factors (roles,
+ * Internal operations: the users service clears second factors (logins, invitations, roles,
  * memberships and statuses arrive as identity events, domain/identity.ts). Each is idempotent so
  * a caller may retry.
  */
 export interface InternalDeps {
   db: AuthDb;
   facts: FactsWriter;
-}
-
-export async function upsertCredential(
-  deps: InternalDeps,
-  input: { userId: string; email: string; operator?: boolean | null },
-): Promise<boolean> {
-  const email = normalizeEmail(input.email);
-  const holder = await deps.db.credential.findUnique({ where: { email }, select: { userId: true } });
-  if (holder && holder.userId !== input.userId) throw invalidField('email', `The email ${email} already belongs to another user.`);
-  const credential = await deps.db.credential.upsert({
-    where: { userId: input.userId },
-    create: { userId: input.userId, email, isOperator: input.operator ?? false },
-    update: { email, ...(input.operator == null ? {} : { isOperator: input.operator }) },
-  });
-  await deps.facts.tokensValidAfter(input.userId, credential.tokensValidAfter);
-  return true;
 }
 
 /** The clinic's ADMIN requires (or stops requiring) a second factor of its staff: from their next request. */

@@ -1,7 +1,7 @@
 import { DataLoader, invalidField } from '@clinicult/kit';
 import type { Caller } from '@clinicult/rbac';
 import type { MailMessage } from '../generated/prisma/client.js';
-import type { AuthDb } from '../db.js';
+import type { AuthDb, AuthTx } from '../db.js';
 import type { AuthDeps } from '../deps.js';
 import { invitationMail, membershipInvitationMail } from '../mail/messages.js';
 import { enqueueMail } from '../mail/outbox.js';
@@ -9,8 +9,8 @@ import { issueLink, linkUrl } from './links.js';
 
 /**
  * The mail of an invitation (issue 11). users owns the invitation (who, which clinic, which
- * roles, its expiry, its acceptance); auth owns the login and the mail. users asks auth to send
- * (and resend) it; auth decides what the mail says from the login it holds, so users — and the
+ * roles, its expiry, its acceptance); auth owns the login and the mail. users' identity events
+ * (invitation.sent, invitation.closed; domain/identity.ts) have auth send, resend and withdraw it; auth decides what the mail says from the login it holds, so users — and the
  * inviting ADMIN — never learn whether the address already had an account:
  *  - a login without a password (a new person): a one-time link to choose the password;
  *  - a login with one: "sign in and accept the invitation" (the app lists it).
@@ -26,13 +26,26 @@ export interface SendInvitationInput {
   expiresAt: Date;
 }
 
-export async function sendInvitation(deps: AuthDeps, input: SendInvitationInput): Promise<boolean> {
+/** What sending an invitation's mail needs of auth. */
+export type InvitationMailDeps = Pick<AuthDeps, 'db' | 'mailQueued'> & { config: Pick<AuthDeps['config'], 'CLINIC_WEB_URL'> };
+
+/**
+ * Writes the invitation's mail (and link) to the mail outbox. `within` runs in the same
+ * transaction (the identity consumer records there that this sending was applied, so a replay
+ * sends nothing).
+ */
+export async function sendInvitation(
+  deps: InvitationMailDeps,
+  input: SendInvitationInput,
+  within?: (tx: AuthTx) => Promise<unknown>,
+): Promise<boolean> {
   const credential = await deps.db.credential.findUnique({ where: { userId: input.userId } });
-  if (!credential) throw invalidField('userId', 'Unknown user: create the login first (upsertCredential).');
+  if (!credential) throw invalidField('userId', 'Unknown user: create the login first.');
   if (input.expiresAt.getTime() <= Date.now()) throw invalidField('expiresAt', 'The invitation has already expired.');
-  // a deactivated login cannot sign in, an operator never joins a clinic: nothing to send, and the same answer
-  if (credential.status !== 'ACTIVE' || credential.isOperator) return true;
   await deps.db.$transaction(async (tx) => {
+    await within?.(tx);
+    // a deactivated login cannot sign in, an operator never joins a clinic: nothing to send, and the same answer
+    if (credential.status !== 'ACTIVE' || credential.isOperator) return;
     if (!credential.passwordHash) {
       const link = await issueLink(tx, {
         userId: credential.userId,
@@ -66,7 +79,7 @@ export async function sendInvitation(deps: AuthDeps, input: SendInvitationInput)
 }
 
 /** The invitation was withdrawn or answered: its link stops working. */
-export async function revokeInvitationLinks(db: AuthDb, invitationId: string): Promise<boolean> {
+export async function revokeInvitationLinks(db: AuthDb | AuthTx, invitationId: string): Promise<boolean> {
   await db.accountLink.updateMany({ where: { invitationId, usedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
   return true;
 }

@@ -1,4 +1,4 @@
-import { SNAPSHOT_VERSION, type VisitSnapshot } from '@clinicult/contracts';
+import { SNAPSHOT_VERSION, VISIT_EVENTS, type VisitCheckedIn, type VisitSnapshot } from '@clinicult/contracts';
 import { badInput, conflict, notFound, parseInput } from '@clinicult/kit';
 import { validateAnswers, type TemplateKind } from '@clinicult/templates';
 import type { ClinicDirectory } from '../clinics.js';
@@ -219,11 +219,8 @@ export async function checkIn(
   }
   await recordAudit(audit, { action: 'visit.checkIn', patientId: patient.id, visitId: visit.id });
   // after the write: visits warms this patient's history cache while they are in the clinic
-  await deps.publishVisitEvent?.({
-    type: 'visit.checked_in',
-    clinicId: actor.clinicId,
-    payload: { clinicId: actor.clinicId, patientId: patient.id, visitId: visit.id },
-  });
+  const checkedIn: VisitCheckedIn = { clinicId: actor.clinicId, patientId: patient.id, visitId: visit.id };
+  await deps.publishVisitEvent?.({ type: VISIT_EVENTS.checkedIn, clinicId: actor.clinicId, payload: checkedIn });
   return visit;
 }
 

@@ -1,5 +1,5 @@
-import type { AuthClient, AuthCallContext, InvitationMail } from '../auth-client.js';
-import { authUnavailable } from '../auth-client.js';
+import type { AuthClient, AuthCallContext } from '../domain/ports.js';
+import { authUnavailable } from '../adapters/auth.js';
 
 export interface AuthCall {
   method: keyof AuthClient;
@@ -8,8 +8,9 @@ export interface AuthCall {
 }
 
 /**
- * Records auth's internal calls, so users' own rules can be checked alone (what really reaches auth,
- * and the mail it sends, is in auth-coupling.int.test.ts and the e2e tests); `failOn` makes the next call of a method fail as if auth were down. */
+ * Records auth's remaining internal call (clearing second factors), so users' own rules can be
+ * checked alone (what really reaches auth, and the mail it sends, is in auth-coupling.int.test.ts
+ * and the e2e tests); `failOn` makes the next call of a method fail as if auth were down. */
 export class FakeAuth implements AuthClient {
   calls: AuthCall[] = [];
   private failing = new Set<keyof AuthClient>();
@@ -30,18 +31,6 @@ export class FakeAuth implements AuthClient {
 
   async identities(): Promise<never> {
     throw new Error('FakeAuth holds no identities: reconcile is tested against the real auth (auth-coupling.int.test.ts)');
-  }
-
-  async upsertCredential(userId: string, email: string, ctx: AuthCallContext): Promise<void> {
-    this.record('upsertCredential', ctx, userId, email);
-  }
-
-  async sendInvitation(mail: InvitationMail, ctx: AuthCallContext): Promise<void> {
-    this.record('sendInvitation', ctx, { ...mail, roles: [...mail.roles] });
-  }
-
-  async revokeInvitationLinks(invitationId: string, ctx: AuthCallContext): Promise<void> {
-    this.record('revokeInvitationLinks', ctx, invitationId);
   }
 
   async clearSecondFactors(userId: string, ctx: AuthCallContext): Promise<void> {

@@ -7,11 +7,12 @@ import type { AuditRecord } from '@clinicult/kit';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { createTestIssuer, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
 import type { ClinicRole } from '@clinicult/rbac';
-import { staticClinicDirectory, type ClinicDirectory } from '../clinics.js';
+import type { ClinicDirectory } from '../domain/ports.js';
+import { staticClinicDirectory } from './clinic-directory.js';
 import { loadUsersConfig } from '../config.js';
 import type { UsersDb } from '../db.js';
 import { startUsersService, type RunningUsersService } from '../service.js';
-import type { AuthClient } from '../auth-client.js';
+import type { AuthClient } from '../domain/ports.js';
 import type { UserStatus } from '../generated/prisma/client.js';
 
 export interface UsersHarness {

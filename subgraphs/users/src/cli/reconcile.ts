@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createEventBus, createPrismaOutbox } from '@clinicult/events';
 import { createLogger, createRedis } from '@clinicult/kit';
-import { createAuthClient } from '../auth-client.js';
+import { createAuthClient } from '../adapters/auth.js';
 import { loadUsersConfig } from '../config.js';
 import { createDb } from '../db.js';
 import { describeDrift, findDrift, repairDrift } from '../domain/reconcile.js';

@@ -1,25 +1,18 @@
 import type { EventBus } from '@clinicult/events';
 import type { Logger } from '@clinicult/kit';
-import type { AuthCallContext, AuthClient } from '../auth-client.js';
-import type { ClinicDirectory } from '../clinics.js';
+import type { AuthCallContext, AuthClient, ClinicDirectory } from './ports.js';
 import type { UsersDb, UsersTx } from '../db.js';
 import type { Actor } from './users.js';
 
 /**
- * How users keeps auth in step (DESIGN.md: users is the only service that changes roles in auth).
- * Roles, memberships and account status are identity events written in the transaction that
- * changes them (identity-events.ts): no call to auth at all. Invitations still ask auth to create
- * the login and send the mail, in one database transaction that first locks the user's row,
- * writes here, then calls auth, and commits only when auth has answered:
- *  - auth fails or cannot be reached → the transaction rolls back: nothing changed anywhere that
- *    matters (SERVICE_UNAVAILABLE, try again);
- *  - two ADMINs change the same user at once → the second waits on the row lock, so auth and this
- *    database apply the changes in the same order and end up agreeing;
- *  - the commit fails after auth answered (rare) → auth is put back (`undo`), and every auth call
- *    is idempotent, so repeating the change converges anyway.
- * A new user's profile row is written (and committed) before all that, on its own: without a
- * membership it is invisible to every clinic, and a retry finds it by email and reuses its id, so
- * auth's login (keyed by user id, unique by email) is never created twice.
+ * How users keeps auth in step (DESIGN.md: users is the only service that changes logins and roles
+ * in auth). Every change auth must learn of — a membership's roles, an account's status, an
+ * invitation sent, resent, withdrawn or declined (auth then creates the login of a person new to
+ * Clinicult and writes the mail) — is an identity event written in the transaction that makes it
+ * (identity-events.ts): no call to auth inside a transaction, nothing to undo. Changes of one user
+ * are ordered by the lock on their row. A new user's profile row is written (and committed) on its
+ * own first: without a membership it is invisible to every clinic, and a retry finds it by email
+ * and reuses its id, so auth's login (keyed by user id, unique by email) is never created twice.
  */
 export interface UsersDeps {
   db: UsersDb;
@@ -45,32 +38,6 @@ export async function lockUser(tx: UsersTx, userId: string): Promise<boolean> {
 /** `write` in a transaction that locks what it reads (identity changes: the user's row). */
 export function inTransaction<T>(deps: Pick<UsersDeps, 'db'>, write: (tx: UsersTx) => Promise<T>): Promise<T> {
   return deps.db.$transaction(write, TX_OPTIONS);
-}
-
-/** `write` inside a transaction, then `sync` (auth), then commit; `undo` puts auth back when the commit fails after `sync`. */
-export async function writeThenSync<T>(
-  deps: UsersDeps,
-  write: (tx: UsersTx) => Promise<T>,
-  sync: (result: T) => Promise<void>,
-  undo?: (result: T) => Promise<void>,
-): Promise<T> {
-  const state: { synced?: T } = {};
-  try {
-    return await deps.db.$transaction(async (tx) => {
-      const result = await write(tx);
-      await sync(result);
-      state.synced = result;
-      return result;
-    }, TX_OPTIONS);
-  } catch (error) {
-    if ('synced' in state && undo) {
-      deps.logger.error({ err: error }, 'commit failed after auth was updated; putting auth back');
-      await undo(state.synced as T).catch((undoError: unknown) =>
-        deps.logger.error({ err: undoError }, 'could not put auth back: auth and users disagree until the change is repeated'),
-      );
-    }
-    throw error;
-  }
 }
 
 export function authContext(actor: Pick<Actor, 'clinicId' | 'requestId'>): AuthCallContext {

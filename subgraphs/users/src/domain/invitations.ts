@@ -3,9 +3,9 @@ import type { ClinicRole, UserCaller } from '@clinicult/rbac';
 import { Prisma, type UsersDb, type UsersTx } from '../db.js';
 import type { Invitation as InvitationRow } from '../generated/prisma/client.js';
 import { recordAudit, type AuditEvent } from './audit.js';
-import type { InvitationMail } from '../auth-client.js';
-import { authContext, inTransaction, lockUser, writeThenSync, type UsersDeps } from './auth-sync.js';
-import { awaitAuth, membershipEvent } from './identity-events.js';
+import { IDENTITY_EVENTS, type InvitationSent } from '@clinicult/contracts';
+import { inTransaction, lockUser, type UsersDeps } from './auth-sync.js';
+import { awaitAuth, membershipEvent, recordIdentityChange } from './identity-events.js';
 import { rolesFromJson, type Actor, type UserRow } from './users.js';
 import { createUserInputSchema, parseInput, provisionAdminInputSchema } from './validation.js';
 
@@ -82,50 +82,45 @@ async function invite(deps: UsersDeps, actor: Actor, input: InviteInput, inviter
     clinicName(deps, clinicId, actor.requestId),
     displayName(deps.db, inviter.id, inviter.kind === 'OPERATOR' ? 'A Clinicult operator' : 'An ADMIN of the clinic'),
   ]);
-  const { user, created } = await findOrCreateUser(deps.db, input);
+  const { user } = await findOrCreateUser(deps.db, input);
   const expiresAt = new Date(Date.now() + deps.invitationTtlHours * 3600_000);
 
-  const invitation = await writeThenSync(
-    deps,
-    async (tx) => {
-      if (!(await lockUser(tx, user.id))) throw conflict(`${input.email} was removed while being invited; try again.`);
-      if (await tx.membership.findUnique({ where: { userId_clinicId: { userId: user.id, clinicId } } })) {
-        throw conflict(`${input.email} is already a member of this clinic; change their roles with setMembership.`, { reason: 'ALREADY_MEMBER' });
-      }
-      const existing = await tx.invitation.findUnique({ where: { clinicId_userId: { clinicId, userId: user.id } } });
-      if (existing && isOpen(existing)) {
-        throw conflict(`${input.email} already has an open invitation to this clinic; resend it instead.`, {
-          reason: 'ALREADY_INVITED',
-          invitationId: existing.id,
-        });
-      }
-      const fields = {
-        email: input.email,
-        firstName: input.firstName,
-        lastName: input.lastName,
-        roles: input.roles,
-        invitedByKind: inviter.kind,
-        invitedById: inviter.id,
-        invitedByName: inviterName,
-        sentAt: new Date(),
-        expiresAt,
-        acceptedAt: null,
-        declinedAt: null,
-        revokedAt: null,
-      };
-      return tx.invitation.upsert({
-        where: { clinicId_userId: { clinicId, userId: user.id } },
-        create: { clinicId, userId: user.id, ...fields },
-        update: { ...fields, createdAt: new Date() },
+  // the row and the event that has auth create the login (a person new to Clinicult) and send the mail, in one transaction
+  const { invitation, event } = await inTransaction(deps, async (tx) => {
+    if (!(await lockUser(tx, user.id))) throw conflict(`${input.email} was removed while being invited; try again.`);
+    if (await tx.membership.findUnique({ where: { userId_clinicId: { userId: user.id, clinicId } } })) {
+      throw conflict(`${input.email} is already a member of this clinic; change their roles with setMembership.`, { reason: 'ALREADY_MEMBER' });
+    }
+    const existing = await tx.invitation.findUnique({ where: { clinicId_userId: { clinicId, userId: user.id } } });
+    if (existing && isOpen(existing)) {
+      throw conflict(`${input.email} already has an open invitation to this clinic; resend it instead.`, {
+        reason: 'ALREADY_INVITED',
+        invitationId: existing.id,
       });
-    },
-    async (row) => {
-      const ctx = authContext(actor);
-      if (created) await deps.auth.upsertCredential(user.id, user.email, ctx);
-      await deps.auth.sendInvitation(mailOf(row, name, inviterName, expiresAt), ctx);
-    },
-    (row) => deps.auth.revokeInvitationLinks(row.id, authContext(actor)),
-  );
+    }
+    const fields = {
+      email: input.email,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      roles: input.roles,
+      invitedByKind: inviter.kind,
+      invitedById: inviter.id,
+      invitedByName: inviterName,
+      sentAt: new Date(),
+      expiresAt,
+      acceptedAt: null,
+      declinedAt: null,
+      revokedAt: null,
+    };
+    const row = await tx.invitation.upsert({
+      where: { clinicId_userId: { clinicId, userId: user.id } },
+      create: { clinicId, userId: user.id, ...fields },
+      update: { ...fields, createdAt: new Date() },
+    });
+    return { invitation: row, event: await recordIdentityChange(deps, tx, IDENTITY_EVENTS.invitationSent, sentEvent(row, user.email, name)) };
+  });
+  // the inviter's list shows the mail as queued at auth once it has applied the event (bounded wait)
+  await awaitAuth(deps, event);
   audit(deps, actor, {
     action: 'invitation.created',
     clinicId,
@@ -192,9 +187,27 @@ async function openManagedInvitation(deps: UsersDeps, actor: Actor, caller: Mana
   return { found, scoped: { ...actor, clinicId: found.clinicId } };
 }
 
-/** What auth needs to write an invitation's mail. */
-function mailOf(row: InvitationRow, clinicName: string, inviterName: string, expiresAt: Date): InvitationMail {
-  return { invitationId: row.id, userId: row.userId, clinicId: row.clinicId, clinicName, roles: rolesFromJson(row.roles), inviterName, expiresAt };
+/**
+ * What auth needs to create the login (for a person new to Clinicult) and write the mail; `at` is
+ * the sending's instant, so auth mails once per sending however often the event arrives.
+ */
+function sentEvent(row: InvitationRow, email: string, clinicName: string): InvitationSent {
+  return {
+    invitationId: row.id,
+    userId: row.userId,
+    email,
+    clinicId: row.clinicId,
+    clinicName,
+    roles: rolesFromJson(row.roles),
+    inviterName: row.invitedByName,
+    expiresAt: row.expiresAt.toISOString(),
+    at: row.sentAt.toISOString(),
+  };
+}
+
+/** The invitation was withdrawn or declined: auth stops its link. */
+function closedEvent(row: InvitationRow, at: Date) {
+  return { invitationId: row.id, userId: row.userId, clinicId: row.clinicId, at: at.toISOString() };
 }
 
 function closedReason(invitation: InvitationRow): string | null {
@@ -208,22 +221,24 @@ export async function resendInvitation(deps: UsersDeps, actor: Actor, caller: Ma
   const { found, scoped } = await openManagedInvitation(deps, actor, caller, id, 'invite the person again instead.');
   const clinic = await clinicName(deps, found.clinicId, actor.requestId);
   const expiresAt = new Date(Date.now() + deps.invitationTtlHours * 3600_000);
-  const invitation = await writeThenSync(
-    deps,
-    async (tx) => tx.invitation.update({ where: { id }, data: { sentAt: new Date(), expiresAt } }),
-    (row) => deps.auth.sendInvitation(mailOf(row, clinic, row.invitedByName, expiresAt), authContext(scoped)),
-  );
+  const { invitation, event } = await inTransaction(deps, async (tx) => {
+    const row = await tx.invitation.update({ where: { id }, data: { sentAt: new Date(), expiresAt } });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: row.userId }, select: { email: true } });
+    return { invitation: row, event: await recordIdentityChange(deps, tx, IDENTITY_EVENTS.invitationSent, sentEvent(row, user.email, clinic)) };
+  });
+  await awaitAuth(deps, event);
   audit(deps, scoped, { action: 'invitation.resent', clinicId: found.clinicId, targetUserId: found.userId, details: { invitationId: id } });
   return invitation;
 }
 
 export async function revokeInvitation(deps: UsersDeps, actor: Actor, caller: Manager, id: string): Promise<InvitationRow> {
   const { found, scoped } = await openManagedInvitation(deps, actor, caller, id, 'there is nothing to withdraw.');
-  const invitation = await writeThenSync(
-    deps,
-    (tx) => tx.invitation.update({ where: { id }, data: { revokedAt: new Date() } }),
-    () => deps.auth.revokeInvitationLinks(id, authContext(scoped)),
-  );
+  const { invitation, event } = await inTransaction(deps, async (tx) => {
+    const revokedAt = new Date();
+    const row = await tx.invitation.update({ where: { id }, data: { revokedAt } });
+    return { invitation: row, event: await recordIdentityChange(deps, tx, IDENTITY_EVENTS.invitationClosed, closedEvent(row, revokedAt)) };
+  });
+  await awaitAuth(deps, event);
   audit(deps, scoped, { action: 'invitation.revoked', clinicId: found.clinicId, targetUserId: found.userId, details: { invitationId: id } });
   return invitation;
 }
@@ -291,14 +306,13 @@ export async function acceptClinicInvitation(
 }
 
 export async function declineClinicInvitation(deps: UsersDeps, caller: UserCaller, id: string, requestId: string): Promise<InvitationRow> {
-  const declined = await writeThenSync(
-    deps,
-    async (tx) => {
-      await ownInvitation(tx, caller, id);
-      return tx.invitation.update({ where: { id }, data: { declinedAt: new Date() } });
-    },
-    (row) => deps.auth.revokeInvitationLinks(row.id, authContext(selfActor(caller, row.clinicId, requestId))),
-  );
+  const { declined, event } = await inTransaction(deps, async (tx) => {
+    await ownInvitation(tx, caller, id);
+    const declinedAt = new Date();
+    const row = await tx.invitation.update({ where: { id }, data: { declinedAt } });
+    return { declined: row, event: await recordIdentityChange(deps, tx, IDENTITY_EVENTS.invitationClosed, closedEvent(row, declinedAt)) };
+  });
+  await awaitAuth(deps, event);
   audit(deps, selfActor(caller, declined.clinicId, requestId), {
     action: 'invitation.declined',
     clinicId: declined.clinicId,

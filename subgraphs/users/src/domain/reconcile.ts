@@ -1,7 +1,7 @@
 import { IDENTITY_EVENTS } from '@clinicult/contracts';
 import type { ClinicRole } from '@clinicult/rbac';
 import type { UsersDb } from '../db.js';
-import type { AuthIdentity } from '../auth-client.js';
+import type { AuthIdentity } from './ports.js';
 import type { UsersDeps } from './auth-sync.js';
 import { recordIdentityChange } from './identity-events.js';
 import { rolesFromJson } from './users.js';

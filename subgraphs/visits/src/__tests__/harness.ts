@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
 import type { AuditRecord } from '@clinicult/kit';
 import { SERVICE_CAPABILITIES, type Role } from '@clinicult/rbac';
-import { createTestIssuer, gql, markSessionFactsReady, type GraphQLResponse, type TestIssuer } from '@clinicult/testing';
+import { createTestIssuer, gql, jsonLines, markSessionFactsReady, queryLog, visitSnapshot, type GraphQLResponse, type TestIssuer } from '@clinicult/testing';
 import { loadVisitsConfig } from '../config.js';
 import type { VisitsDb } from '../db.js';
 import { startVisitsService, type RunningVisitsService } from '../service.js';
@@ -64,15 +63,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Visits
   const auditStream = `t:audit:visits:${randomUUID()}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
-  const logs: Array<Record<string, any>> = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { stream, lines: logs } = jsonLines();
   const logger = pino({ level: 'info', base: { service: 'visits' } }, stream);
-  const queries: string[] = [];
+  const { queries, onQuery } = queryLog();
   let service: RunningVisitsService;
   try {
     service = await startVisitsService(
@@ -81,9 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Visits
       {
         issuers: [issuer.trusted],
         logger,
-        onQuery: (sql) => {
-          if (!sql.includes('event_outbox')) queries.push(sql);
-        },
+        onQuery,
         auditStream,
         visitEventsStream,
         historyCachePrefix,
@@ -133,53 +124,8 @@ export async function auditEvents(h: VisitsHarness, action?: string): Promise<Au
   return action ? events.filter((e) => e.action === action) : events;
 }
 
-/**
- * A snapshot as patients writes it (subgraphs/patients/src/domain/visits.ts, `buildSnapshot`):
- * a finished visit with every medical part, unless patched.
- */
-export function snapshotOf(clinicId: string, patientId: string, patch: Record<string, unknown> = {}): Record<string, any> {
-  const finishedAt = (patch.finishedAt as string | undefined) ?? new Date().toISOString();
-  const checkedInAt = new Date(Date.parse(finishedAt) - 45 * 60_000).toISOString();
-  const office = 'office-user';
-  const nurse = 'nurse-user';
-  const doctor = 'doctor-user';
-  const status = (patch.status as string | undefined) ?? 'FINISHED';
-  const at = (minutes: number) => new Date(Date.parse(checkedInAt) + minutes * 60_000).toISOString();
-  return {
-    snapshotVersion: 1,
-    visitId: randomUUID(),
-    clinicId,
-    patientId,
-    status,
-    cancelReason: null,
-    reason: 'Dolor de cabeza',
-    templateId: null,
-    checkedInBy: office,
-    nurseId: nurse,
-    doctorId: doctor,
-    vitals: { temperatureC: 37.9, heartRate: 92, recordedAt: at(10), recordedBy: nurse },
-    intakeAnswers: { fever: true },
-    notes: 'Cefalea tensional',
-    diagnoses: [{ code: 'G44.2', description: 'Cefalea tensional' }],
-    prescriptions: [{ drug: 'Paracetamol', dose: '1 g', route: 'oral', frequency: 'cada 8 h', durationDays: 3 }],
-    templateAnswers: { followUp: 'no' },
-    timeline: [
-      { from: null, to: 'WAITING', by: office, at: checkedInAt },
-      { from: 'WAITING', to: 'TRIAGE', by: nurse, at: at(5) },
-      { from: 'TRIAGE', to: 'READY_FOR_DOCTOR', by: nurse, at: at(15) },
-      { from: 'READY_FOR_DOCTOR', to: 'WITH_DOCTOR', by: doctor, at: at(20) },
-      { from: 'WITH_DOCTOR', to: 'CHECKOUT', by: doctor, at: at(40) },
-      { from: 'CHECKOUT', to: status, by: office, at: finishedAt },
-    ],
-    checkedInAt,
-    finishedAt,
-    finishedBy: office,
-    timeZone: 'Europe/Madrid',
-    localDate: '2026-11-27',
-    version: 7,
-    ...patch,
-  };
-}
+/** A snapshot as patients writes it (the shared test builder). */
+export { visitSnapshot as snapshotOf };
 
 /** Archives a snapshot, failing the test on any error. */
 export async function archived(h: VisitsHarness, snapshot: Record<string, any>): Promise<string> {

@@ -4,6 +4,14 @@ import { badInput } from '@clinicult/kit';
 export { SNAPSHOT_VERSION, type ArchivedSnapshot } from '@clinicult/contracts';
 
 /**
+ * The parts of an archived snapshot kept as JSON columns, as their resolvers read them back (they
+ * were checked whole by `parseSnapshot` before they were stored).
+ */
+export type ArchivedTemplate = NonNullable<ArchivedSnapshot['template']>;
+export type ArchivedTimelineEntry = ArchivedSnapshot['timeline'][number];
+export type ArchivedVitals = NonNullable<ArchivedSnapshot['vitals']>;
+
+/**
  * The snapshot patients writes to its archive outbox (schema: @clinicult/contracts,
  * `visitSnapshotSchema`), checked whole before anything is stored, so a poison snapshot is refused
  * with a BAD_USER_INPUT that names every problem (`snapshot.finishedAt: …`) and stays visible at

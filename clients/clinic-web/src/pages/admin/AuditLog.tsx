@@ -3,22 +3,7 @@ import { useQuery } from '@apollo/client';
 import { Link } from 'react-router-dom';
 import { Empty, ErrorBox, formatDateTime, InputField, Loading, PageTitle } from '../../components/ui';
 import { plainMessage } from '../../errors';
-import { AUDIT_LOG } from '../../graphql';
-
-interface AuditEvent {
-  id: string;
-  action: string;
-  actorId: string;
-  actorKind: string;
-  fields: string[] | null;
-  api: string;
-  service: string;
-  occurredAt: string;
-  details: unknown;
-  actor: { id: string; displayName: string } | null;
-  patient: { id: string; givenName: string; familyName: string; mrn: string } | null;
-  targetUser: { id: string; displayName: string } | null;
-}
+import { AuditLogDocument } from '../../graphql';
 
 export default function AuditLog() {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -31,7 +16,7 @@ export default function AuditLog() {
     from: range.from ? new Date(`${range.from}T00:00:00`).toISOString() : null,
     to: range.to ? new Date(new Date(`${range.to}T00:00:00`).getTime() + 86_400_000).toISOString() : null,
   };
-  const { data, loading, error } = useQuery<{ auditLog: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: AuditEvent }[] } }>(AUDIT_LOG, { variables });
+  const { data, loading, error } = useQuery(AuditLogDocument, { variables });
   const log = data?.auditLog;
 
   function onSubmit(event: FormEvent) {

@@ -3,36 +3,32 @@ import { useMutation, useQuery } from '@apollo/client';
 import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle } from '../../components/ui';
 import { errorFor, fieldErrors, plainMessage } from '../../errors';
 import {
-  CLINIC_SIGN_IN_POLICY,
-  CREATE_USER,
-  DEACTIVATE_USER,
-  INVITATIONS,
-  REACTIVATE_USER,
-  RESET_SECOND_FACTORS,
-  SET_CLINIC_MFA_REQUIRED,
-  SET_MEMBERSHIP,
-  STAFF,
+  ClinicSignInPolicyDocument,
+  CreateUserDocument,
+  DeactivateUserDocument,
+  InvitationsDocument,
+  ReactivateUserDocument,
+  ResetSecondFactorsDocument,
+  SetClinicMfaRequiredDocument,
+  SetMembershipDocument,
+  StaffDocument,
+  type Role,
   type StaffInvitation,
+  type StaffQuery,
 } from '../../graphql';
-import { canResend, INVITATION_STATUS_LABELS, RESEND_INVITATION, REVOKE_INVITATION } from '@clinicult/web-identity';
+import { canResend, INVITATION_STATUS_LABELS, ResendInvitationDocument, RevokeInvitationDocument } from '@clinicult/web-identity';
 import { useSession } from '../../session';
 
-const ROLES = [
+const ROLES: readonly { value: Role; label: string }[] = [
   { value: 'ADMIN', label: 'Administrator' },
   { value: 'DOCTOR', label: 'Doctor' },
   { value: 'NURSE', label: 'Nurse' },
   { value: 'OFFICE', label: 'Front desk' },
 ] as const;
 
-interface StaffUser {
-  id: string;
-  email: string;
-  displayName: string;
-  status: 'ACTIVE' | 'INVITED' | 'DEACTIVATED';
-  memberships: { clinic: { id: string }; roles: string[] }[];
-}
+type StaffUser = StaffQuery['users']['edges'][number]['node'];
 
-function RoleBoxes({ value, onChange, legend, error }: { value: string[]; onChange: (roles: string[]) => void; legend: string; error?: string }) {
+function RoleBoxes({ value, onChange, legend, error }: { value: Role[]; onChange: (roles: Role[]) => void; legend: string; error?: string }) {
   return (
     <fieldset className={`roles-field${error ? ' has-error' : ''}`}>
       <legend>{legend}</legend>
@@ -48,9 +44,9 @@ function RoleBoxes({ value, onChange, legend, error }: { value: string[]; onChan
 }
 
 function InviteForm({ onDone }: { onDone: () => void }) {
-  const [createUser, { loading }] = useMutation<{ createUser: { invitation: StaffInvitation } }>(CREATE_USER);
+  const [createUser, { loading }] = useMutation(CreateUserDocument);
   const [values, setValues] = useState({ email: '', firstName: '', lastName: '' });
-  const [roles, setRoles] = useState<string[]>([]);
+  const [roles, setRoles] = useState<Role[]>([]);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [sent, setSent] = useState<StaffInvitation | null>(null);
   const form = useRef<HTMLFormElement>(null);
@@ -116,12 +112,12 @@ function InviteForm({ onDone }: { onDone: () => void }) {
 
 function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string; self: boolean }) {
   const current = user.memberships.find((m) => m.clinic.id === clinicId)?.roles ?? [];
-  const [roles, setRoles] = useState<string[]>(current);
+  const [roles, setRoles] = useState<Role[]>(current);
   const [message, setMessage] = useState<{ tone: 'error' | 'ok'; text: string } | null>(null);
-  const [setMembership, membership] = useMutation(SET_MEMBERSHIP);
-  const [deactivate, deactivation] = useMutation(DEACTIVATE_USER);
-  const [reactivate, reactivation] = useMutation(REACTIVATE_USER);
-  const [resetFactors, factorReset] = useMutation(RESET_SECOND_FACTORS);
+  const [setMembership, membership] = useMutation(SetMembershipDocument);
+  const [deactivate, deactivation] = useMutation(DeactivateUserDocument);
+  const [reactivate, reactivation] = useMutation(ReactivateUserDocument);
+  const [resetFactors, factorReset] = useMutation(ResetSecondFactorsDocument);
   const changed = [...roles].sort().join() !== [...current].sort().join();
 
   async function act(what: () => Promise<unknown>, ok: string) {
@@ -207,7 +203,7 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
 /** The clinic's invitations: who was invited, whether the mail went, and a resend or withdrawal. */
 function Invitations({ refreshKey }: { refreshKey: number }) {
   const [includeClosed, setIncludeClosed] = useState(false);
-  const { data, loading, error, refetch } = useQuery<{ invitations: StaffInvitation[] }>(INVITATIONS, {
+  const { data, loading, error, refetch } = useQuery(InvitationsDocument, {
     variables: { includeClosed },
     fetchPolicy: 'cache-and-network',
   });
@@ -215,8 +211,8 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
   useEffect(() => {
     if (refreshKey > 0) void refetch();
   }, [refreshKey, refetch]);
-  const [resend] = useMutation(RESEND_INVITATION);
-  const [revoke] = useMutation(REVOKE_INVITATION);
+  const [resend] = useMutation(ResendInvitationDocument);
+  const [revoke] = useMutation(RevokeInvitationDocument);
   const [message, setMessage] = useState<{ tone: 'error' | 'ok'; text: string } | null>(null);
   const list = data?.invitations ?? [];
 
@@ -304,8 +300,8 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
 
 /** Whether the clinic's staff must sign in with a second factor (the ADMIN needs one first). */
 function SignInPolicy({ clinicId }: { clinicId: string }) {
-  const { data } = useQuery<{ clinic: { id: string; mfaRequired: boolean | null } | null }>(CLINIC_SIGN_IN_POLICY, { variables: { id: clinicId } });
-  const [setRequired, { loading }] = useMutation(SET_CLINIC_MFA_REQUIRED);
+  const { data } = useQuery(ClinicSignInPolicyDocument, { variables: { id: clinicId } });
+  const [setRequired, { loading }] = useMutation(SetClinicMfaRequiredDocument);
   const [problem, setProblem] = useState<string | null>(null);
   const required = data?.clinic?.mfaRequired ?? false;
   return (
@@ -341,7 +337,7 @@ export default function Staff() {
   const session = useSession();
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
-  const { data, loading, error } = useQuery<{ users: { totalCount: number; edges: { node: StaffUser }[] } }>(STAFF, {
+  const { data, loading, error } = useQuery(StaffDocument, {
     variables: { search: applied || null },
   });
   const users = data?.users.edges.map((e) => e.node) ?? [];

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, PageTitle, SelectField } from '../../components/ui';
 import { errorFor, fieldErrors, plainMessage } from '../../errors';
-import { CREATE_TEMPLATE, SET_TEMPLATE_ACTIVE, TEMPLATES, UPDATE_TEMPLATE, type Template, type TemplateField } from '../../graphql';
+import { CreateTemplateDocument, SetTemplateActiveDocument, TemplatesDocument, UpdateTemplateDocument, type Template, type TemplateField } from '../../graphql';
 
 const TYPES: { value: TemplateField['type']; label: string }[] = [
   { value: 'TEXT', label: 'Text' },
@@ -48,8 +48,8 @@ const keyOf = (label: string) =>
     .slice(0, 40);
 
 function Builder({ template, onDone }: { template: Template | null; onDone: () => void }) {
-  const [create, creating] = useMutation(CREATE_TEMPLATE, { refetchQueries: [TEMPLATES] });
-  const [update, updating] = useMutation(UPDATE_TEMPLATE, { refetchQueries: [TEMPLATES] });
+  const [create, creating] = useMutation(CreateTemplateDocument, { refetchQueries: [TemplatesDocument] });
+  const [update, updating] = useMutation(UpdateTemplateDocument, { refetchQueries: [TemplatesDocument] });
   const [name, setName] = useState(template?.name ?? '');
   const [kind, setKind] = useState<'INTAKE' | 'NOTE'>(template?.kind ?? 'INTAKE');
   const [fields, setFields] = useState<DraftField[]>(template ? template.fields.map(toDraft) : [emptyField()]);
@@ -196,8 +196,8 @@ function Builder({ template, onDone }: { template: Template | null; onDone: () =
 }
 
 export default function Templates() {
-  const { data, loading, error } = useQuery<{ templates: Template[] }>(TEMPLATES);
-  const [setActive] = useMutation(SET_TEMPLATE_ACTIVE);
+  const { data, loading, error } = useQuery(TemplatesDocument);
+  const [setActive] = useMutation(SetTemplateActiveDocument);
   const [editing, setEditing] = useState<Template | 'new' | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
   const templates = data?.templates ?? [];
