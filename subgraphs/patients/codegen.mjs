@@ -8,7 +8,7 @@ export default await subgraphCodegen('patients', {
     CurrentVisit: '../domain/visits.js#VisitRow',
     Vitals: '../domain/visits.js#StoredVitals',
     TimelineEntry: '../domain/visits.js#TimelineEntry as TimelineEntryRow',
-    TemplateVersion: '../templates.js#VisitTemplate',
+    TemplateVersion: '../domain/visit-template.js#VisitTemplate',
   },
   // this service's calls to other subgraphs (typed documents for the kit's callGraphQL)
   calls: {

@@ -1,5 +1,5 @@
 import { DateTimeScalar, type BaseContext } from '@clinicult/kit';
-import type { AdminProvisioner } from './clients.js';
+import type { AdminProvisioner } from './domain/ports.js';
 import type { Actor, ClinicRegistry } from './domain/clinics.js';
 import { encodeCursor } from './domain/cursor.js';
 import { provisionClinicAdmin } from './domain/provisioning.js';

@@ -1,5 +1,6 @@
 import { createLogger, runService, type RunningService, type ServiceEvents, type ServiceOverrides } from '@clinicult/kit';
-import { createClients, type AdminProvisioner, type ClinicCounter } from './clients.js';
+import { createClients } from './adapters/services.js';
+import type { AdminProvisioner, ClinicCounter } from './domain/ports.js';
 import type { AdminConfig } from './config.js';
 import { createDb, type AdminDb } from './db.js';
 import { ClinicRegistry } from './domain/clinics.js';

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { callGraphQL, type Logger } from '@clinicult/kit';
 import { ArchiveVisitDocument } from './__generated__/visits-operations.js';
-import type { TokenSource } from './clinics.js';
+import type { TokenSource } from './domain/ports.js';
 import { Prisma, type PatientsDb } from './db.js';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from './domain/patients.js';
 import { clinicPatientCounts } from './domain/counts.js';
 import { allowedOperations } from './domain/visit-state.js';
-import { readVisitTemplate } from './templates.js';
+import { readVisitTemplate } from './domain/visit-template.js';
 import {
   cancelVisit,
   checkIn,

@@ -1,7 +1,8 @@
 import { runService, ServiceTokenSource, type RunningService, type ServiceOverrides } from '@clinicult/kit';
 import { createArchiveRelay, type ArchiveRelay, type ArchiveRelayOptions } from './archive-relay.js';
-import { createClinicDirectory, type ClinicDirectory, type TokenSource } from './clinics.js';
-import { createTemplateSource, type TemplateSource } from './templates.js';
+import { createClinicDirectory } from './adapters/admin.js';
+import { createTemplateSource } from './adapters/clinic.js';
+import type { ClinicDirectory, TemplateSource, TokenSource } from './domain/ports.js';
 import type { PatientsConfig } from './config.js';
 import { createDb, type PatientsDb } from './db.js';
 import { createLoaders } from './loaders.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '@clinicult/kit';
-import type { ClinicCounter, CountingService } from '../clients.js';
+import type { ClinicCounter, CountingService } from './ports.js';
 
 /**
  * A clinic's overview for operators (DESIGN.md: operators see per-clinic counts only, never rows):

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { forbiddenError } from '@clinicult/kit';
-import type { AdminProvisioner, ProvisionedInvitation } from '../clients.js';
+import type { AdminProvisioner, ProvisionedInvitation } from './ports.js';
 import type { Actor, ClinicRegistry } from './clinics.js';
 import { parseInput } from './validation.js';
 

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { PatientRow } from '../domain/patients.js';
 import type { VisitRow, StoredVitals, TimelineEntry as TimelineEntryRow } from '../domain/visits.js';
-import type { VisitTemplate } from '../templates.js';
+import type { VisitTemplate } from '../domain/visit-template.js';
 import type { PatientsContext } from '../resolvers.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

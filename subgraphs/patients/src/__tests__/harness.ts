@@ -7,7 +7,7 @@ import type { AuditRecord } from '@clinicult/kit';
 import type { Role } from '@clinicult/rbac';
 import { createTestIssuer, jsonLines, markSessionFactsReady, personInput, queryLog, type TestIssuer } from '@clinicult/testing';
 import type { ArchiveRelayOptions } from '../archive-relay.js';
-import type { ClinicDirectory } from '../clinics.js';
+import type { ClinicDirectory } from '../domain/ports.js';
 import { loadPatientsConfig } from '../config.js';
 import type { PatientsDb } from '../db.js';
 import { startPatientsService, type RunningPatientsService } from '../service.js';

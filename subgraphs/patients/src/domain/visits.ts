@@ -1,8 +1,8 @@
 import { SNAPSHOT_VERSION, VISIT_EVENTS, type VisitCheckedIn, type VisitSnapshot } from '@clinicult/contracts';
 import { badInput, conflict, notFound, parseInput } from '@clinicult/kit';
 import { validateAnswers, type TemplateKind } from '@clinicult/templates';
-import type { ClinicDirectory } from '../clinics.js';
-import { readVisitTemplate, type TemplateSource, type VisitTemplate } from '../templates.js';
+import type { ClinicDirectory, TemplateSource } from './ports.js';
+import { readVisitTemplate, type VisitTemplate } from './visit-template.js';
 import { Prisma, type PatientsDb, type VisitRow } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { localDate } from './clinic-time.js';

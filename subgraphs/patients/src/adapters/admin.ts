@@ -1,18 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { callGraphQL, type Logger } from '@clinicult/kit';
-import { ClinicTimeZoneDocument } from './__generated__/admin-operations.js';
-import { isTimeZone } from './domain/clinic-time.js';
-
-/** A source of this service's bearer tokens for internal calls (kit's `ServiceTokenSource`). */
-export interface TokenSource {
-  token(): Promise<string>;
-}
-
-/** What patients needs to know about a clinic (admin owns the registry). */
-export interface ClinicDirectory {
-  /** The clinic's IANA time zone. Never throws: falls back to the last known zone, then UTC. */
-  timeZone(clinicId: string, ctx?: { requestId?: string }): Promise<string>;
-}
+import { ClinicTimeZoneDocument } from '../__generated__/admin-operations.js';
+import { isTimeZone } from '../domain/clinic-time.js';
+import type { ClinicDirectory, TokenSource } from '../domain/ports.js';
 
 export const FALLBACK_TIME_ZONE = 'UTC';
 

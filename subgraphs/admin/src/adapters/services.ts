@@ -1,35 +1,16 @@
 import { GraphQLError } from 'graphql';
 import { callGraphQL, ServiceTokenSource, type Logger, type TypedDocumentNode } from '@clinicult/kit';
-import type { AdminConfig } from './config.js';
-import { ClinicPatientCountsDocument } from './__generated__/patients-operations.js';
-import { ClinicStaffCountDocument, ProvisionAdminUserDocument } from './__generated__/users-operations.js';
-import { ClinicVisitCountsDocument } from './__generated__/visits-operations.js';
+import type { AdminConfig } from '../config.js';
+import type { AdminProvisioner, ClinicCounter, UpstreamService } from '../domain/ports.js';
+import { ClinicPatientCountsDocument } from '../__generated__/patients-operations.js';
+import { ClinicStaffCountDocument, ProvisionAdminUserDocument } from '../__generated__/users-operations.js';
+import { ClinicVisitCountsDocument } from '../__generated__/visits-operations.js';
 
 /**
- * admin's calls to other services (DESIGN.md: service tokens, every internal call names its clinic).
- * users creates a clinic's first ADMIN; users, patients and visits count for the overview. All go
- * through a client-credentials token for service 'admin'. (A clinic's access reaches auth as an
+ * admin's calls to other services (DESIGN.md: service tokens, every internal call names its clinic),
+ * all with a client-credentials token for service 'admin'. (A clinic's access reaches auth as an
  * identity event from admin's outbox, domain/clinics.ts, not as a call.)
  */
-
-/** The invitation users made (its status and delivery come from users and auth through the gateway). */
-export interface ProvisionedInvitation {
-  id: string;
-}
-
-export interface ProvisionAdminArgs {
-  clinicId: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  /** the operator who invites */
-  invitedBy: string;
-}
-
-/** users' `provisionAdminUser`: the invitation of the clinic's first ADMIN (the link goes by email only). */
-export interface AdminProvisioner {
-  provisionAdminUser(args: ProvisionAdminArgs, requestId?: string): Promise<ProvisionedInvitation>;
-}
 
 /**
  * A dependency failed, so admin changed nothing. `SERVICE_UNAVAILABLE`: it could not be reached
@@ -48,33 +29,6 @@ export function dependencyError(
   return new GraphQLError(`Could not ${action}: ${what}. Nothing was changed; try again shortly.`, {
     extensions: { code: kind, service },
   });
-}
-
-/** The services admin calls. */
-export type UpstreamService = 'auth' | 'users' | 'patients' | 'visits';
-
-/** The services that answer the clinic overview's counts (internal, clinicult:service:clinic-counts). */
-export type CountingService = 'users' | 'patients' | 'visits';
-
-export interface PatientCountsAnswer {
-  patients: number;
-  currentVisits: number;
-  lastActivityAt: string | null;
-}
-
-export interface VisitCountsAnswer {
-  archived: number;
-  lastFinishedAt: string | null;
-}
-
-/**
- * The overview's counts, each from the service that owns the rows (a number or two and an instant,
- * never rows), with admin's service token naming the clinic. Each call may fail on its own.
- */
-export interface ClinicCounter {
-  staffCount(clinicId: string, requestId?: string): Promise<number>;
-  patientCounts(clinicId: string, requestId?: string): Promise<PatientCountsAnswer>;
-  visitCounts(clinicId: string, since: Date, requestId?: string): Promise<VisitCountsAnswer>;
 }
 
 /** Remote codes that describe the operator's input: passed through as they are. */
