@@ -109,56 +109,10 @@ export async function subgraphCodegen(name, { contextType, mappers = {}, calls =
  * against schema/api.graphql, written to src/__generated__/graphql.ts. typescript-operations (v6)
  * writes the enums and input types the operations use itself (with the `typescript` plugin as well,
  * each would be declared twice); enums are string-literal unions.
- *
- * The documents keep their fragments (each fragment's type is generated, a name for that shape),
- * but the operations are generated, and sent, with every spread written out as its fields: the
- * gateway's limits (graphql-armor's depth and cost) count a spread as one more level, so the same
- * fields behind fragments would cost several times more (the queue's 500 rows past the limit).
+ * Fragments are sent as written (the gateway's depth and cost limits measure a fragment as its
+ * fields where it is spread, gateway/src/limits.ts); each fragment's type is a name for that shape.
  */
 export function clientCodegen({ documents }) {
-  const inlineFragments = {
-    async transform({ documents: files, schema }) {
-      const { buildASTSchema, Kind, TypeInfo, visit, visitWithTypeInfo } = await load('graphql');
-      const api = buildASTSchema(schema, { assumeValidSDL: true });
-      const definitions = files.flatMap((file) => file.document?.definitions ?? []);
-      const fragments = new Map(definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-      // a selection set with every spread replaced by the fragment's own (written-out) selections;
-      // where the fragment is on another type than the set (an interface's member), an inline fragment
-      const writeOut = (node) => {
-        const typeInfo = new TypeInfo(api);
-        return visit(
-          node,
-          visitWithTypeInfo(typeInfo, {
-            SelectionSet: {
-              leave(set) {
-                const parent = typeInfo.getParentType()?.name;
-                const selections = set.selections.flatMap((selection) => {
-                  if (selection.kind !== Kind.FRAGMENT_SPREAD) return [selection];
-                  const fragment = fragments.get(selection.name.value);
-                  if (!fragment) throw new Error(`clientCodegen: unknown fragment ${selection.name.value}`);
-                  const { selectionSet, typeCondition } = writeOut(fragment);
-                  if (typeCondition.name.value === parent && !selection.directives?.length) return selectionSet.selections;
-                  return [{ kind: Kind.INLINE_FRAGMENT, typeCondition, directives: selection.directives, selectionSet }];
-                });
-                return { ...set, selections };
-              },
-            },
-          }),
-        );
-      };
-      return files.map((file) =>
-        file.document
-          ? {
-              ...file,
-              document: {
-                ...file.document,
-                definitions: file.document.definitions.map((d) => (d.kind === Kind.OPERATION_DEFINITION ? writeOut(d) : d)),
-              },
-            }
-          : file,
-      );
-    },
-  };
   return {
     overwrite: true,
     silent: true,
@@ -167,7 +121,6 @@ export function clientCodegen({ documents }) {
     generates: {
       'src/__generated__/graphql.ts': {
         plugins: [HEADER, 'typescript-operations', 'typed-document-node'],
-        documentTransforms: [inlineFragments],
         config: {
           useTypeImports: true,
           enumType: 'string-literal',

@@ -63,6 +63,14 @@ describe('depth', () => {
     expect(codes(response)).toContain('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('measures a fragment as its fields: the limit is the same written out or shared', async () => {
+    const inner = nested(10).replace(/^\{ echo \{ /, '').replace(/ \} \}$/, '');
+    const response = await gql(stack.gateway.graphql, `{ echo { ...AtTheLimit } } fragment AtTheLimit on Echo { ${inner} }`, {}, { token });
+    expect(response.errors).toBeUndefined();
+    const inline = await gql(stack.gateway.graphql, `{ echo { ... on Echo { ${inner} } } }`, {}, { token });
+    expect(inline.errors).toBeUndefined();
+  });
+
   it('follows fragments: depth hidden in a fragment counts', async () => {
     const inner = nested(12).replace(/^\{ echo \{ /, '').replace(/ \} \}$/, '');
     const response = await gql(stack.gateway.graphql, `{ echo { ...Deep } } fragment Deep on Echo { ${inner} }`, {}, { token });
@@ -84,6 +92,9 @@ describe('aliases', () => {
     expect(response.errors).toBeUndefined();
   });
 });
+
+/** The largest page of `echoes { value requestId userId kind child { value kind } }` within MAX_COST 200 (15.5 per item). */
+const PAGE_AT_LIMIT = 12;
 
 describe('cost', () => {
   it('refuses an operation whose estimated cost passes MAX_COST', async () => {
@@ -115,6 +126,18 @@ describe('cost', () => {
     const small = await gql(tight.gateway.graphql, page('$n'), { n: 5 }, { token: tightToken });
     expect(small.errors).toBeUndefined();
     expect(small.data!.echoes).toHaveLength(3);
+  });
+
+  it('costs the fields of a fragment as if they were written out (a client that shares field lists pays nothing more)', async () => {
+    const tightToken = await tight.issuer.staffToken('u-1', 'c-1', ['DOCTOR']);
+    const written = `query ($n: Int) { echoes(first: $n) { value requestId userId kind child { value kind } } }`;
+    const shared = `query ($n: Int) { echoes(first: $n) { ...Item } } fragment Item on Echo { value requestId userId kind child { ...Leaf } } fragment Leaf on Echo { value kind }`;
+    for (const [n, allowed] of [[PAGE_AT_LIMIT, true], [PAGE_AT_LIMIT + 1, false]] as const) {
+      for (const query of [written, shared]) {
+        const response = await gql(tight.gateway.graphql, query, { n }, { token: tightToken });
+        expect({ n, query, refused: response.errors?.[0]?.message ?? null }).toEqual({ n, query, refused: allowed ? null : expect.stringMatching(/cost limit of 200 exceeded/i) });
+      }
+    }
   });
 });
 

@@ -13,8 +13,12 @@ import {
   visitWithTypeInfo,
   type ArgumentNode,
   type ASTVisitor,
+  type DefinitionNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
+  type SelectionNode,
+  type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
 import type { GatewayConfig } from './config.js';
@@ -32,7 +36,9 @@ export function armorFor<TContext extends BaseContext>(
 ): { plugins: ApolloServerPlugin<TContext>[]; validationRules: ValidationRule[] } {
   const production = config.NODE_ENV === 'production';
   const armor = new ApolloArmor({
-    maxDepth: { n: config.MAX_DEPTH, ignoreIntrospection: true },
+    // a fragment (a spread or inline) is its fields where it is spread, not one level more: an
+    // operation costs and nests the same whether the client writes its fields out or shares them
+    maxDepth: { n: config.MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: config.MAX_ALIASES },
     // the cost limit runs after variables are known (costWithVariables below), not at validation
     costLimit: { enabled: false },
@@ -47,6 +53,60 @@ export function armorFor<TContext extends BaseContext>(
     plugins: [...(plugins as unknown as ApolloServerPlugin<TContext>[]), costWithVariables<TContext>(config.MAX_COST)],
     validationRules,
   };
+}
+
+/**
+ * The operation as armor's cost rule should see it: every fragment written out as its fields where
+ * it is spread (armor counts a spread, even flattened, as one more object), so an operation costs
+ * the same whether its client shares field lists in fragments or writes them out. A fragment on
+ * another type than where it is spread (a union's member) stays an inline fragment on that type.
+ */
+export function writeOutFragments(document: DocumentNode, schema: GraphQLSchema): DocumentNode {
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  // 1. every spread becomes an inline fragment on the fragment's type, its own spreads expanded too
+  const expand = (set: SelectionSetNode, within: ReadonlySet<string>): SelectionSetNode => ({
+    ...set,
+    selections: set.selections.map((selection): SelectionNode => {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        // (validation has refused unknown and cyclic fragments before the cost is estimated)
+        if (!fragment || within.has(fragment.name.value)) return selection;
+        return {
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: fragment.typeCondition,
+          directives: selection.directives ?? [],
+          selectionSet: expand(fragment.selectionSet, new Set([...within, fragment.name.value])),
+        };
+      }
+      return selection.selectionSet ? { ...selection, selectionSet: expand(selection.selectionSet, within) } : selection;
+    }),
+  });
+  const expanded: DocumentNode = {
+    ...document,
+    definitions: document.definitions
+      .filter((d) => d.kind !== Kind.FRAGMENT_DEFINITION)
+      .map((d): DefinitionNode => (d.kind === Kind.OPERATION_DEFINITION ? { ...d, selectionSet: expand(d.selectionSet, new Set()) } : d)),
+  };
+  // 2. an inline fragment on the type it sits in (without directives) is just its fields
+  const typeInfo = new TypeInfo(schema);
+  return visit(
+    expanded,
+    visitWithTypeInfo(typeInfo, {
+      SelectionSet: {
+        leave(set) {
+          const parent = typeInfo.getParentType()?.name;
+          const selections = set.selections.flatMap((selection): readonly SelectionNode[] =>
+            selection.kind === Kind.INLINE_FRAGMENT && (!selection.typeCondition || selection.typeCondition.name.value === parent) && !selection.directives?.length
+              ? selection.selectionSet.selections
+              : [selection],
+          );
+          return { ...set, selections };
+        },
+      },
+    }),
+  );
 }
 
 /**
@@ -86,8 +146,12 @@ export function costWithVariables<TContext extends BaseContext>(maxCost: number)
       return {
         async didResolveOperation({ document, request, schema }) {
           const refusals: string[] = [];
-          const rule = costLimitRule({ maxCost, propagateOnRejection: false, onReject: [(_context, error) => void refusals.push(error.message)] });
-          validate(schema, inlinePageSizes(document, request.variables, schema), [rule]);
+          const rule = costLimitRule({
+            maxCost,
+            propagateOnRejection: false,
+            onReject: [(_context, error) => void refusals.push(error.message)],
+          });
+          validate(schema, inlinePageSizes(writeOutFragments(document, schema), request.variables, schema), [rule]);
           if (refusals.length > 0) {
             throw new GraphQLError(refusals[0]!, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
           }
