@@ -222,7 +222,13 @@ export async function resendInvitation(deps: UsersDeps, actor: Actor, caller: Ma
   const clinic = await clinicName(deps, found.clinicId, actor.requestId);
   const expiresAt = new Date(Date.now() + deps.invitationTtlHours * 3600_000);
   const { invitation, event } = await inTransaction(deps, async (tx) => {
-    const row = await tx.invitation.update({ where: { id }, data: { sentAt: new Date(), expiresAt } });
+    // only while it is still open: withdrawn, declined or accepted by a concurrent request, it gets no new link
+    const renewed = await tx.invitation.updateMany({
+      where: { id, acceptedAt: null, declinedAt: null, revokedAt: null },
+      data: { sentAt: new Date(), expiresAt },
+    });
+    if (renewed.count === 0) throw conflict('This invitation was answered or withdrawn meanwhile; invite the person again instead.', { reason: 'INVITATION_CLOSED' });
+    const row = await tx.invitation.findUniqueOrThrow({ where: { id } });
     const user = await tx.user.findUniqueOrThrow({ where: { id: row.userId }, select: { email: true } });
     return { invitation: row, event: await recordIdentityChange(deps, tx, IDENTITY_EVENTS.invitationSent, sentEvent(row, user.email, clinic)) };
   });
@@ -235,7 +241,10 @@ export async function revokeInvitation(deps: UsersDeps, actor: Actor, caller: Ma
   const { found, scoped } = await openManagedInvitation(deps, actor, caller, id, 'there is nothing to withdraw.');
   const { invitation, event } = await inTransaction(deps, async (tx) => {
     const revokedAt = new Date();
-    const row = await tx.invitation.update({ where: { id }, data: { revokedAt } });
+    // only while it is still open (a concurrent accept or decline answered it first)
+    const withdrawn = await tx.invitation.updateMany({ where: { id, acceptedAt: null, declinedAt: null, revokedAt: null }, data: { revokedAt } });
+    if (withdrawn.count === 0) throw conflict('This invitation was answered meanwhile; there is nothing to withdraw.', { reason: 'INVITATION_CLOSED' });
+    const row = await tx.invitation.findUniqueOrThrow({ where: { id } });
     return { invitation: row, event: await recordIdentityChange(deps, tx, IDENTITY_EVENTS.invitationClosed, closedEvent(row, revokedAt)) };
   });
   await awaitAuth(deps, event);
