@@ -62,6 +62,8 @@ export function armorFor<TContext extends BaseContext>(
  * another type than where it is spread (a union's member) stays an inline fragment on that type.
  */
 export function writeOutFragments(document: DocumentNode, schema: GraphQLSchema): DocumentNode {
+  // most operations have no fragment at all: nothing to rewrite on every request
+  if (!mayHaveFragments(document)) return document;
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
@@ -107,6 +109,12 @@ export function writeOutFragments(document: DocumentNode, schema: GraphQLSchema)
       },
     }),
   );
+}
+
+/** False only when the operation surely has no fragment: no definition, and no `...` in its text. */
+function mayHaveFragments(document: DocumentNode): boolean {
+  if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) return true;
+  return document.loc ? document.loc.source.body.includes('...') : true;
 }
 
 /**
