@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createEnvelope, doneKey, toStreamFields, type EventEnvelope, type NewEvent } from './envelope.js';
 import type { OutboxStore } from './outbox.js';
+import { createRelayLoop } from './loop.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 import { errorMessage, withTimeout, type EventsLogger, type MetricHook } from './util.js';
 
@@ -188,13 +189,21 @@ export function createEventBus(options: EventBusOptions): EventBus {
   function startOutboxRelay(intervalMs = 1000): OutboxRelay {
     if (!outbox) throw new Error('startOutboxRelay needs an outbox');
     if (relay) return relay;
-    const timer = setInterval(() => {
-      flushOutbox().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'outbox flush failed'));
-    }, intervalMs);
-    timer.unref(); // the relay alone must not keep a process alive
+    // a steady pace, no backoff: a flush that finds Redis down costs one failed XADD
+    const loop = createRelayLoop({
+      intervalMs,
+      baseBackoffMs: intervalMs,
+      maxBackoffMs: intervalMs,
+      round: async () => {
+        await flushOutbox();
+        return { backoff: false };
+      },
+      onError: (err) => logger.error({ err: errorMessage(err) }, 'outbox flush failed'),
+    });
+    loop.start();
     const handle: OutboxRelay = {
       async stop() {
-        clearInterval(timer);
+        await loop.stop();
         if (relay === handle) relay = undefined;
         await flushing?.catch(() => undefined);
       },

@@ -31,4 +31,17 @@ export {
   type SubscribeOptions,
   type Subscription,
 } from './subscription.js';
+export { backoffMs, createRelayLoop, type RelayLoop, type RelayLoopOptions } from './loop.js';
+export {
+  createLeasedRelay,
+  describeError,
+  type DeliveryOutcome,
+  type DrainResult,
+  type LeasedOutboxStats,
+  type LeasedRelay,
+  type LeasedRelayOptions,
+  type LeasedRelayTiming,
+  type LeasedRow,
+  type TransactionalSqlClient,
+} from './leased-relay.js';
 export { TimeoutError, type EventsLogger, type MetricHook } from './util.js';
