@@ -6,6 +6,7 @@ export * from './metrics.js';
 export * from './redis.js';
 export * from './server.js';
 export * from './service-client.js';
+export * from './service-caller.js';
 export * from './session-facts.js';
 export * from './tokens.js';
 export * from './tenant.js';

@@ -33,6 +33,11 @@ export class ServiceTokenSource {
     return this.options.key.service;
   }
 
+  /** Forgets the cached token (auth refused it: restarted with new keys, or the token was revoked). */
+  invalidate(): void {
+    this.cached = null;
+  }
+
   async token(): Promise<string> {
     if (this.cached && Date.now() < this.cached.refreshAt) return this.cached.token;
     this.pending ??= this.fetchToken().finally(() => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SERVICE_CAPABILITIES } from '@clinicult/rbac';
 import { codes, gql } from '@clinicult/testing';
-import { FakeAuth } from './__tests__/fake-auth.js';
 import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
 import { staticClinicDirectory } from './__tests__/clinic-directory.js';
 
@@ -20,7 +19,7 @@ let adminToken: string;
 const named = (clinicId: string) => ({ 'x-clinicult-clinic-id': clinicId });
 
 beforeAll(async () => {
-  h = await startHarness({ auth: new FakeAuth(), clinics: staticClinicDirectory([CLINIC_A, CLINIC_B]) });
+  h = await startHarness({ clinics: staticClinicDirectory([CLINIC_A, CLINIC_B]) });
   // clinic A: 3 working staff (one invited, one in both clinics), 1 deactivated; clinic B: 2
   await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['ADMIN'] }]);
   await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['DOCTOR', 'NURSE'] }], { status: 'INVITED' });

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@clinicult/events';
 import type { AuditRecord } from '@clinicult/kit';
 import { codes, gql } from '@clinicult/testing';
-import { FakeAuth } from './__tests__/fake-auth.js';
 import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
 import { staticClinicDirectory } from './__tests__/clinic-directory.js';
 
 /**
- * users over real HTTP and a real MariaDB database, with auth's remaining calls (second factors)
- * replaced by a recorder and the identity events (memberships, statuses, invitations) read from the
- * harness's own stream (what the real auth does with both is in auth-coupling.int.test.ts and the
- * e2e tests).
+ * users alone over real HTTP and a real MariaDB database: auth answers nowhere (so a request that
+ * would call it fails), and the identity events (memberships, statuses, invitations) are read from
+ * the harness's own stream; what the real auth does with both is in tests/services
+ * (users-auth-coupling.int.test.ts) and the e2e tests.
  */
 const CLINIC_A = randomUUID();
 const CLINIC_B = randomUUID();
@@ -18,7 +17,6 @@ const NEW_CLINIC = randomUUID();
 const NEW_CLINIC_2 = randomUUID();
 
 let h: UsersHarness;
-const auth = new FakeAuth();
 let adminA: { id: string; token: string };
 let officeA: { id: string; token: string };
 let adminB: { id: string; token: string };
@@ -27,7 +25,7 @@ let doctorB: { id: string; email: string };
 const INVITATION_FIELDS = 'id email firstName lastName roles clinic { id } invitedByName invitedAt sentAt expiresAt acceptedAt declinedAt revokedAt';
 
 beforeAll(async () => {
-  h = await startHarness({ auth, clinics: staticClinicDirectory([CLINIC_A, CLINIC_B, NEW_CLINIC, NEW_CLINIC_2]) });
+  h = await startHarness({ clinics: staticClinicDirectory([CLINIC_A, CLINIC_B, NEW_CLINIC, NEW_CLINIC_2]) });
   const a = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['ADMIN'] }], { lastName: 'Admin', firstName: 'Ana' });
   const o = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['OFFICE'] }], { lastName: 'Office', firstName: 'Olga' });
   const b = await seedUser(h.db, [{ clinicId: CLINIC_B, roles: ['ADMIN'] }], { lastName: 'Boss', firstName: 'Bea' });
@@ -42,7 +40,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-beforeEach(() => auth.reset());
 
 const createUser = (token: string, input: Record<string, unknown>) =>
   gql(
@@ -131,7 +128,6 @@ describe('createUser: an invitation', () => {
         at: invitation.sentAt,
       },
     ]);
-    expect(auth.calls).toEqual([]);
     // not a member until they accept: not listed, no membership in auth
     const listed = await gql(h.url, `{ users(search: "nora") { totalCount } }`, {}, { token: adminA.token });
     expect(listed.data!.users.totalCount).toBe(0);
@@ -235,12 +231,10 @@ describe('createUser: an invitation', () => {
     expect(codes(asOperator)).toEqual(['FORBIDDEN']);
     const otherAdmin = await gql(h.url, `{ invitations(includeClosed: true) { id } }`, {}, { token: adminB.token });
     expect(otherAdmin.data!.invitations.map((i: any) => i.id)).not.toContain(invitationId);
-    auth.reset();
 
     const accepted = await gql(h.url, `mutation ($id: ID!) { acceptClinicInvitation(id: $id) { clinic { id } roles } }`, { id: invitationId }, { token });
     expect(accepted.data).toEqual({ acceptClinicInvitation: { clinic: { id: CLINIC_A }, roles: ['DOCTOR'] } });
     // no call to auth: the membership goes as an identity event, which also ends the invitation's link at auth
-    expect(auth.calls).toEqual([]);
     expect(await identityOf(userId, (e) => e.length > 1)).toEqual([
       expect.objectContaining({ type: 'invitation.sent', invitationId }),
       expect.objectContaining({ type: 'membership.changed', clinicId: CLINIC_A, roles: ['DOCTOR'], endsSessions: false, invitationId }),
@@ -328,7 +322,6 @@ describe('tenants: clinic A cannot see or change clinic B', () => {
     expect(r.errors![0]!.message).toBe(`No user with id ${adminB.id} belongs to this clinic.`);
     const b = await h.db.user.findUniqueOrThrow({ where: { id: adminB.id }, include: { memberships: true } });
     expect(b).toMatchObject({ firstName: 'Bea', status: 'ACTIVE', memberships: [{ clinicId: CLINIC_B, roles: ['ADMIN'] }] });
-    expect(auth.calls).toEqual([]);
   });
 });
 
@@ -345,7 +338,6 @@ describe('roles and memberships', () => {
     const own = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: [DOCTOR]) { id } }`, { id: adminA.id }, { token: adminA.token });
     expect(own.errors![0]!.message).toMatch(/Nobody can change their own roles/);
     expect((await h.db.membership.findFirstOrThrow({ where: { userId: adminA.id } })).roles).toEqual(['ADMIN']);
-    expect(auth.calls).toEqual([]);
   });
 
   test('setMembership: unknown user NOT_FOUND, empty roles BAD_USER_INPUT, a change reaches auth and the audit log', async () => {
@@ -354,7 +346,6 @@ describe('roles and memberships', () => {
     const empty = await gql(h.url, `mutation ($id: ID!) { setMembership(userId: $id, roles: []) { id } }`, { id: officeA.id }, { token: adminA.token });
     expect(codes(empty)).toEqual(['BAD_USER_INPUT']);
     expect(empty.errors![0]!.message).toMatch(/roles: give at least one role/);
-    expect(auth.calls).toEqual([]);
 
     const ok = await gql(
       h.url,
@@ -390,7 +381,6 @@ describe('roles and memberships', () => {
     expect((await h.db.membership.findFirstOrThrow({ where: { userId: officeA.id } })).roles).toEqual(['NURSE']);
     const events = await identityOf(officeA.id, (e) => e.length >= 2);
     expect(events.at(-1)).toMatchObject({ type: 'membership.changed', roles: ['NURSE'], endsSessions: true });
-    expect(auth.calls).toEqual([]);
     // users' own facts consumer merged the cut-off: the token from before the change is refused here too
     let stale = await gql(h.url, `{ me { id } }`, {}, { token: officeA.token });
     for (let i = 0; i < 30 && !stale.errors; i++) {
@@ -458,20 +448,22 @@ describe('roles and memberships', () => {
 });
 
 describe('resetSecondFactors (a lost phone)', () => {
-  test('an ADMIN removes the factors of someone of this clinic alone; never their own, nor of someone who works elsewhere', async () => {
+  // what the reset does in auth (factors gone, sessions ended): users-auth-coupling.int.test.ts in tests/services
+  test('an ADMIN may reset someone of this clinic alone; never their own, nor of someone who works elsewhere (refused before auth is asked)', async () => {
     const lone = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['NURSE'] }]);
     const both = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['NURSE'] }, { clinicId: CLINIC_B, roles: ['NURSE'] }]);
     const RESET = `mutation ($id: ID!) { resetSecondFactors(id: $id) { id } }`;
-    expect((await gql(h.url, RESET, { id: lone.id }, { token: adminA.token })).data).toEqual({ resetSecondFactors: { id: lone.id } });
-    expect(auth.calls).toEqual([{ method: 'clearSecondFactors', args: [lone.id], clinicId: CLINIC_A }]);
-    auth.reset();
     expect(codes(await gql(h.url, RESET, { id: both.id }, { token: adminA.token }))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(h.url, RESET, { id: adminA.id }, { token: adminA.token }))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(h.url, RESET, { id: lone.id }, { token: officeA.token }))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(h.url, RESET, { id: doctorB.id }, { token: adminA.token }))).toEqual(['NOT_FOUND']);
-    expect(auth.calls).toEqual([]);
-    const events = await h.auditEvents((e) => e.some((x) => x.action === 'user.second_factors_reset'));
-    expect(events.find((x) => x.action === 'user.second_factors_reset')).toMatchObject({ clinicId: CLINIC_A, targetUserId: lone.id, actorId: adminA.id });
+    // the one allowed reset reaches for auth, which cannot be reached here: nothing happened, nothing is audited
+    const down = await gql(h.url, RESET, { id: lone.id }, { token: adminA.token });
+    expect(codes(down)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(down.errors![0]!.extensions).toMatchObject({ service: 'auth' });
+    expect(down.errors![0]!.message).toMatch(/^Could not remove the second factors: the auth service could not be reached .*Nothing was changed/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await h.auditEvents()).filter((x) => x.action === 'user.second_factors_reset')).toEqual([]);
   });
 });
 

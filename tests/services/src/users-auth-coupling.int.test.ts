@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mysqlQuery } from '@clinicult/db';
 import { repoRoot } from '@clinicult/kit';
-import { codes, gql, serviceTokenFromAuth } from '@clinicult/testing';
+import { codes, createTotpApp, gql, serviceTokenFromAuth } from '@clinicult/testing';
 import { createClinic, startAdmin, testIssuer, type AdminUnderTest } from './admin.js';
 import { startAuth, type AuthUnderTest } from './auth.js';
 import { startUsers } from './services.js';
@@ -137,6 +137,46 @@ test('provisioning, invitations by mail, role changes and deactivation reach aut
   const [removed] = await authRows<{ roles: unknown }>('SELECT roles FROM Membership WHERE userId = ?', [ninaId]);
   expect(typeof removed!.roles === 'string' ? JSON.parse(removed!.roles) : removed!.roles).toEqual([]);
   expect((await gql(h.url, `{ me { id } }`, {}, { token: back.data!.login.token })).errors![0]!.extensions!.reason).toBe('SESSION_REVOKED');
+});
+
+test('resetSecondFactors (a lost phone) removes the factors in auth and ends the sessions; a refused reset leaves them', async () => {
+  const boss = await login('boss@clinic.example');
+  expect(boss.errors).toBeUndefined();
+  const bossToken = boss.data!.login.token as string;
+  const created = await gql(
+    h.url,
+    `mutation { createUser(input: { email: "paul@clinic.example", firstName: "Paul", lastName: "Phone", roles: [NURSE] }) { invitation { id } } }`,
+    {},
+    { token: bossToken },
+  );
+  expect(created.errors).toBeUndefined();
+  const paulToken = await join('paul@clinic.example');
+  const paulId = (await gql(h.url, `{ me { id } }`, {}, { token: paulToken })).data!.me.id as string;
+
+  // Paul enrols an authenticator app: from then on a sign-in asks for its code
+  const started = await authGql(`mutation { startTotpEnrolment { secret } }`, {}, paulToken);
+  const app = createTotpApp(started.data!.startTotpEnrolment.secret);
+  const confirmed = await authGql(`mutation ($c: String!) { confirmTotpEnrolment(code: $c) { recoveryCodes } }`, { c: await app.nextCode() }, paulToken);
+  expect(confirmed.errors).toBeUndefined();
+  const asksForCode = await login('paul@clinic.example');
+  expect(asksForCode.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SECOND_FACTOR_REQUIRED' });
+
+  // nobody resets their own factors (Paul, or the ADMIN hers): auth keeps them
+  const RESET = `mutation ($id: ID!) { resetSecondFactors(id: $id) { id } }`;
+  expect(codes(await gql(h.url, RESET, { id: paulId }, { token: paulToken }))).toEqual(['FORBIDDEN']);
+  const factors = await authGql(`{ mySecondFactors { totp } }`, {}, paulToken);
+  expect(factors.data!.mySecondFactors.totp).toBe(true);
+
+  // the ADMIN resets them: gone in auth, Paul's sessions end, and he signs in with his password alone
+  const reset = await gql(h.url, RESET, { id: paulId }, { token: bossToken });
+  expect(reset.errors).toBeUndefined();
+  expect(reset.data).toEqual({ resetSecondFactors: { id: paulId } });
+  const [left] = await authRows<{ n: number | bigint }>('SELECT COUNT(*) AS n FROM TotpFactor WHERE userId = ?', [paulId]);
+  expect(Number(left!.n)).toBe(0);
+  expect(codes(await authGql(`{ mySecondFactors { totp } }`, {}, paulToken))).toEqual(['UNAUTHENTICATED']);
+  const again = await login('paul@clinic.example');
+  expect(again.errors).toBeUndefined();
+  expect((await authGql(`{ mySecondFactors { totp } }`, {}, again.data!.login.token)).data!.mySecondFactors.totp).toBe(false);
 });
 
 test('identity:reconcile reports drift between users and auth; --repair sends users’ version through the identity stream', async () => {

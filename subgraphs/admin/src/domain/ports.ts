@@ -21,9 +21,6 @@ export interface AdminProvisioner {
   provisionAdminUser(args: ProvisionAdminArgs, requestId?: string): Promise<ProvisionedInvitation>;
 }
 
-/** The services admin calls. */
-export type UpstreamService = 'auth' | 'users' | 'patients' | 'visits';
-
 /** The services that answer the clinic overview's counts (internal, clinicult:service:clinic-counts). */
 export type CountingService = 'users' | 'patients' | 'visits';
 

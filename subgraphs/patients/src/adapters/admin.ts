@@ -1,5 +1,4 @@
-import { GraphQLError } from 'graphql';
-import { callGraphQL, type Logger } from '@clinicult/kit';
+import { remoteCode, ServiceCaller, type Logger } from '@clinicult/kit';
 import { ClinicTimeZoneDocument } from '../__generated__/admin-operations.js';
 import { isTimeZone } from '../domain/clinic-time.js';
 import type { ClinicDirectory, TokenSource } from '../domain/ports.js';
@@ -24,24 +23,18 @@ export function createClinicDirectory(options: {
   timeoutMs?: number;
   retryMs?: number;
 }): ClinicDirectory {
-  const url = new URL('/graphql', options.adminUrl).toString();
+  const admin = { name: 'admin', url: options.adminUrl };
+  const caller = new ServiceCaller({ service: 'patients', tokens: options.tokens, logger: options.logger, timeoutMs: options.timeoutMs ?? 3000 });
   const cache = new Map<string, Cached>();
   const pending = new Map<string, Promise<string>>();
   const retryMs = options.retryMs ?? 30_000;
 
   async function ask(clinicId: string, requestId?: string): Promise<string> {
     try {
-      const data = await callGraphQL(
-        url,
-        ClinicTimeZoneDocument,
-        { id: clinicId },
-        {
-          token: await options.tokens.token(),
-          clinicId,
-          timeoutMs: options.timeoutMs ?? 3000,
-          ...(requestId ? { requestId } : {}),
-        },
-      );
+      const data = await caller.call(admin, "read the clinic's time zone", ClinicTimeZoneDocument, { id: clinicId }, {
+        clinicId,
+        ...(requestId ? { requestId } : {}),
+      });
       const zone = data.clinicInfo?.timeZone;
       if (!zone || !isTimeZone(zone)) {
         options.logger.warn({ clinicId, zone }, `admin knows no usable time zone for this clinic; using ${FALLBACK_TIME_ZONE}`);
@@ -52,8 +45,7 @@ export function createClinicDirectory(options: {
       return zone;
     } catch (error) {
       const known = cache.get(clinicId)?.timeZone ?? FALLBACK_TIME_ZONE;
-      const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-      options.logger.warn({ err: error, code, clinicId, reqId: requestId }, `could not ask admin for the clinic's time zone; using ${known}`);
+      options.logger.warn({ err: error, code: remoteCode(error), clinicId, reqId: requestId }, `could not ask admin for the clinic's time zone; using ${known}`);
       cache.set(clinicId, { timeZone: known, expiresAt: Date.now() + retryMs });
       return known;
     }

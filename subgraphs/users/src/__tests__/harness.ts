@@ -12,7 +12,6 @@ import { staticClinicDirectory } from './clinic-directory.js';
 import { loadUsersConfig } from '../config.js';
 import type { UsersDb } from '../db.js';
 import { startUsersService, type RunningUsersService } from '../service.js';
-import type { AuthClient } from '../domain/ports.js';
 import type { UserStatus } from '../generated/prisma/client.js';
 
 export interface UsersHarness {
@@ -40,7 +39,6 @@ export interface UsersHarness {
 }
 
 export interface HarnessOptions {
-  auth?: AuthClient;
   clinics?: ClinicDirectory;
   env?: Record<string, string>;
   /**
@@ -76,6 +74,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     IDENTITY_STREAM: identityStream,
     // no auth reads this stream unless a test starts one: do not wait for it
     IDENTITY_APPLY_WAIT_MS: '0',
+    // users alone: auth answers nowhere (port 9 is discard, closed here), so a call users should
+    // not make fails the request (users with the real auth: tests/services)
+    AUTH_URL: 'http://127.0.0.1:9',
     ...options.env,
   });
   let service: RunningUsersService;
@@ -83,7 +84,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     service = await startUsersService(config, {
       issuers: options.trustTestIssuer === false ? [] : [issuer.trusted],
       logger,
-      ...(options.auth ? { auth: options.auth } : {}),
       clinics: options.clinics ?? staticClinicDirectory([]),
       // the outbox relay's polling is not part of what a request costs
       onQuery: (sql) => {
