@@ -1,7 +1,6 @@
-import { runService, ServiceTokenSource, type RunningService, type ServiceOverrides } from '@clinicult/kit';
+import { runService, ServiceTokenSource, type CallerTokens, type RunningService, type ServiceOverrides } from '@clinicult/kit';
 import { createAuthClient } from './adapters/auth.js';
 import { createClinicDirectory } from './adapters/admin.js';
-import type { AuthClient, ClinicDirectory } from './domain/ports.js';
 import type { UsersConfig } from './config.js';
 import { createDb, type UsersDb } from './db.js';
 import { bindAuditTrail } from './domain/audit.js';
@@ -12,10 +11,8 @@ import { rules } from './permissions.js';
 import { resolvers, type UsersContext } from './resolvers.js';
 
 export interface UsersOverrides extends ServiceOverrides {
-  /** Replaces the HTTP client of auth's internal mutations (tests that do not run auth). */
-  auth?: AuthClient;
-  /** Replaces the lookup of clinics in admin. */
-  clinics?: ClinicDirectory;
+  /** users' bearer tokens for its calls to auth and admin (tests: a test issuer's); default from auth. */
+  tokens?: CallerTokens;
 }
 
 export interface RunningUsersService extends RunningService {
@@ -25,7 +22,7 @@ export interface RunningUsersService extends RunningService {
 /** The users subgraph (port 4002): profiles and clinic memberships, kept in step with auth. */
 export function startUsersService(config: UsersConfig, overrides: UsersOverrides = {}): Promise<RunningUsersService> {
   // its key first: without one (production) users refuses to start before opening anything
-  const tokens = ServiceTokenSource.forService('users', config);
+  const tokens = overrides.tokens ?? ServiceTokenSource.forService('users', config);
   return runService({
     name: 'users',
     config,
@@ -41,8 +38,8 @@ export function startUsersService(config: UsersConfig, overrides: UsersOverrides
         bus: events.bus,
         identityStream: config.IDENTITY_STREAM,
         identityApplyWaitMs: config.IDENTITY_APPLY_WAIT_MS,
-        auth: overrides.auth ?? createAuthClient(config, logger, tokens),
-        clinics: overrides.clinics ?? createClinicDirectory(config.ADMIN_URL, tokens, logger),
+        auth: createAuthClient(config, logger, tokens),
+        clinics: createClinicDirectory(config.ADMIN_URL, tokens, logger),
         invitationTtlHours: config.INVITATION_TTL_HOURS,
       };
       return {

@@ -3,6 +3,7 @@ import { mysqlExecute, type TestDatabase } from '@clinicult/db';
 import { pino } from 'pino';
 import type { RunningUsersService } from '@clinicult/users-service';
 import { auditLog, createTestIssuer, gql, waitFor, type InProcess, type TestIssuer } from '@clinicult/testing';
+import { createClinic, startAdmin, type AdminUnderTest } from './admin.js';
 import { startAuditOn, testStream, type AuditUnderTest } from './audit.js';
 import { startAuth, type AuthUnderTest } from './auth.js';
 import { startUsers } from './services.js';
@@ -10,12 +11,12 @@ import { startUsers } from './services.js';
 /**
  * The users service, wired to the kit's audit trail: its role, membership and status changes reach
  * audit, where the clinic's ADMIN finds them with `auditLog(userId)`. users runs in-process beside
- * the real auth (users keeps auth's copy of logins and roles in step before it records the change).
+ * the real auth (its service tokens, the invitation mail) and the real admin (the clinic's name).
  */
 
 const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-const CLINIC = randomUUID();
+let CLINIC: string;
 const ADMIN = randomUUID();
 const TARGET = randomUUID();
 const stream = testStream();
@@ -27,6 +28,7 @@ let users: InProcess<RunningUsersService>;
 let adminToken: string;
 
 let auth: AuthUnderTest;
+let admin: AdminUnderTest;
 
 async function seedUser(id: string, roles: string[]): Promise<void> {
   await mysqlExecute(
@@ -44,10 +46,12 @@ beforeAll(async () => {
   issuer = await createTestIssuer();
   audit = await startAuditOn({ issuer, stream });
   auth = await startAuth({ issuer });
+  admin = await startAdmin({ issuer, authUrl: auth.url });
+  CLINIC = (await createClinic(admin.url, await issuer.operatorToken(randomUUID()), { name: 'Audit Test Clinic' })).id;
   users = await startUsers({
     issuer,
-    env: { AUTH_URL: auth.url },
-    overrides: { logger: silentLogger, clinics: { info: async (id: string) => ({ id, name: 'Audit Test Clinic' }) }, auditStream: stream },
+    env: { AUTH_URL: auth.url, ADMIN_URL: admin.service.url },
+    overrides: { logger: silentLogger, auditStream: stream },
   });
   usersDb = users.database;
   await seedUser(ADMIN, ['ADMIN']);
@@ -57,6 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await users?.stop();
+  await admin?.stop();
   await audit?.stop();
   await auth?.stop();
 });

@@ -1,9 +1,9 @@
-import { remoteCode, ServiceCaller, type Logger, type ServiceTokenSource } from '@clinicult/kit';
+import { remoteCode, ServiceCaller, type CallerTokens, type Logger } from '@clinicult/kit';
 import type { ClinicDirectory } from '../domain/ports.js';
 import { ClinicInfoDocument } from '../__generated__/admin-operations.js';
 
 /** Asks admin's internal `clinicInfo` (schema/admin.graphql) with users' service token; an unknown clinic is null. */
-export function createClinicDirectory(adminUrl: string, tokens: ServiceTokenSource, logger: Logger): ClinicDirectory {
+export function createClinicDirectory(adminUrl: string, tokens: CallerTokens, logger: Logger): ClinicDirectory {
   const caller = new ServiceCaller({ service: 'users', tokens, logger });
   const admin = { name: 'admin', url: adminUrl };
   return {

@@ -1,4 +1,4 @@
-import { ServiceCaller, ServiceTokenSource, type BaseConfig, type Logger } from '@clinicult/kit';
+import { ServiceCaller, ServiceTokenSource, type BaseConfig, type CallerTokens, type Logger } from '@clinicult/kit';
 import type { AuthClient } from '../domain/ports.js';
 import { ClearSecondFactorsDocument, IdentitiesDocument } from '../__generated__/auth-operations.js';
 
@@ -7,7 +7,7 @@ import { ClearSecondFactorsDocument, IdentitiesDocument } from '../__generated__
  * input errors pass through, any other failure is SERVICE_UNAVAILABLE or UPSTREAM_ERROR naming
  * auth, and nothing was changed here, see domain/memberships.ts).
  */
-export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: ServiceTokenSource): AuthClient {
+export function createAuthClient(config: BaseConfig, logger: Logger, tokens?: CallerTokens): AuthClient {
   const caller = new ServiceCaller({ service: 'users', tokens: tokens ?? ServiceTokenSource.forService('users', config), logger });
   const auth = { name: 'auth', url: config.AUTH_URL };
   return {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@clinicult/events';
 import type { AuditRecord } from '@clinicult/kit';
 import { codes, gql } from '@clinicult/testing';
-import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
-import { staticClinicDirectory } from './__tests__/clinic-directory.js';
+import { seedUser, startHarness, type UsersHarness } from './users.js';
 
 /**
  * users alone over real HTTP and a real MariaDB database: auth answers nowhere (so a request that
@@ -11,10 +10,10 @@ import { staticClinicDirectory } from './__tests__/clinic-directory.js';
  * the harness's own stream; what the real auth does with both is in tests/services
  * (users-auth-coupling.int.test.ts) and the e2e tests.
  */
-const CLINIC_A = randomUUID();
-const CLINIC_B = randomUUID();
-const NEW_CLINIC = randomUUID();
-const NEW_CLINIC_2 = randomUUID();
+let CLINIC_A: string;
+let CLINIC_B: string;
+let NEW_CLINIC: string;
+let NEW_CLINIC_2: string;
 
 let h: UsersHarness;
 let adminA: { id: string; token: string };
@@ -25,7 +24,8 @@ let doctorB: { id: string; email: string };
 const INVITATION_FIELDS = 'id email firstName lastName roles clinic { id } invitedByName invitedAt sentAt expiresAt acceptedAt declinedAt revokedAt';
 
 beforeAll(async () => {
-  h = await startHarness({ clinics: staticClinicDirectory([CLINIC_A, CLINIC_B, NEW_CLINIC, NEW_CLINIC_2]) });
+  h = await startHarness({ clinics: ['Clinic A', 'Clinic B', 'New clinic', 'Newer clinic'] });
+  [CLINIC_A, CLINIC_B, NEW_CLINIC, NEW_CLINIC_2] = h.clinics as [string, string, string, string];
   const a = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['ADMIN'] }], { lastName: 'Admin', firstName: 'Ana' });
   const o = await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['OFFICE'] }], { lastName: 'Office', firstName: 'Olga' });
   const b = await seedUser(h.db, [{ clinicId: CLINIC_B, roles: ['ADMIN'] }], { lastName: 'Boss', firstName: 'Bea' });
@@ -121,7 +121,7 @@ describe('createUser: an invitation', () => {
         userId,
         email: 'nora.nurse@example.org',
         clinicId: CLINIC_A,
-        clinicName: `Clinic ${CLINIC_A.slice(0, 8)}`,
+        clinicName: 'Clinic A',
         roles: ['NURSE', 'OFFICE'],
         inviterName: 'Ana Admin',
         expiresAt: invitation.expiresAt,

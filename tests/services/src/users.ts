@@ -6,16 +6,17 @@ import { parseStreamFields, type EventEnvelope } from '@clinicult/events';
 import type { AuditRecord } from '@clinicult/kit';
 import { createTestDatabase, type TestDatabase } from '@clinicult/db';
 import { createTestIssuer, markSessionFactsReady, type TestIssuer } from '@clinicult/testing';
-import type { ClinicRole } from '@clinicult/rbac';
-import type { ClinicDirectory } from '../domain/ports.js';
-import { staticClinicDirectory } from './clinic-directory.js';
-import { loadUsersConfig } from '../config.js';
-import type { UsersDb } from '../db.js';
-import { startUsersService, type RunningUsersService } from '../service.js';
-import type { UserStatus } from '../generated/prisma/client.js';
+import { SERVICE_CAPABILITIES, type ClinicRole } from '@clinicult/rbac';
+import { loadUsersConfig, startUsersService, type RunningUsersService, type UsersDb } from '@clinicult/users-service';
+import { createClinic, deadUrl, startAdmin, type AdminUnderTest } from './admin.js';
+
+type UserStatus = 'INVITED' | 'ACTIVE' | 'DEACTIVATED';
 
 export interface UsersHarness {
   service: RunningUsersService;
+  /** The real admin users asks about clinics, and the ids of the clinics created there (in the order asked). */
+  admin: AdminUnderTest;
+  clinics: string[];
   url: string;
   db: UsersDb;
   database: TestDatabase;
@@ -39,7 +40,8 @@ export interface UsersHarness {
 }
 
 export interface HarnessOptions {
-  clinics?: ClinicDirectory;
+  /** Names of clinics to register in admin first (their ids are `clinics`). */
+  clinics?: string[];
   env?: Record<string, string>;
   /**
    * Trust the test issuer (default). Its issuer name is auth's, so a test that uses real auth's
@@ -48,11 +50,21 @@ export interface HarnessOptions {
   trustTestIssuer?: boolean;
 }
 
-/** users on a fresh database, port 0, trusting a test issuer; logs captured in memory. */
+/**
+ * users on a fresh database, port 0, trusting a test issuer; logs captured in memory. Clinics come
+ * from the real admin (its own database, trusting the same issuer); auth answers nowhere (a dead
+ * port), so a call users should not make fails the request (users with the real auth:
+ * users-auth-coupling.int.test.ts). users' own service tokens come from the test issuer.
+ */
 export async function startHarness(options: HarnessOptions = {}): Promise<UsersHarness> {
-  const database = await createTestDatabase('users');
   const issuer = await createTestIssuer();
   await markSessionFactsReady();
+  const nowhere = await deadUrl();
+  const admin = await startAdmin({ issuer, authUrl: nowhere });
+  const operator = await issuer.operatorToken(randomUUID());
+  const clinics: string[] = [];
+  for (const name of options.clinics ?? []) clinics.push((await createClinic(admin.url, operator, { name })).id);
+  const database = await createTestDatabase('users');
   const logs: Array<Record<string, any>> = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -74,9 +86,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     IDENTITY_STREAM: identityStream,
     // no auth reads this stream unless a test starts one: do not wait for it
     IDENTITY_APPLY_WAIT_MS: '0',
-    // users alone: auth answers nowhere (port 9 is discard, closed here), so a call users should
-    // not make fails the request (users with the real auth: tests/services)
-    AUTH_URL: 'http://127.0.0.1:9',
+    AUTH_URL: nowhere,
+    ADMIN_URL: admin.service.url,
     ...options.env,
   });
   let service: RunningUsersService;
@@ -84,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
     service = await startUsersService(config, {
       issuers: options.trustTestIssuer === false ? [] : [issuer.trusted],
       logger,
-      clinics: options.clinics ?? staticClinicDirectory([]),
+      tokens: { token: () => issuer.serviceToken('users', [SERVICE_CAPABILITIES.clinicRead]) },
       // the outbox relay's polling is not part of what a request costs
       onQuery: (sql) => {
         if (!sql.includes('event_outbox')) queries.push(sql);
@@ -94,10 +105,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
   } catch (error) {
     redis.disconnect();
     await database.drop();
+    await admin.stop();
     throw error;
   }
   return {
     service,
+    admin,
+    clinics,
     url: `${service.url}/graphql`,
     db: service.db,
     database,
@@ -118,6 +132,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<UsersH
       await redis.del(auditStream, identityStream);
       redis.disconnect();
       await database.drop();
+      await admin.stop();
     },
   };
 }
@@ -144,7 +159,7 @@ export async function seedUser(
   db: UsersDb,
   memberships: Array<{ clinicId: string; roles: ClinicRole[] }>,
   profile: { email?: string; firstName?: string; lastName?: string; status?: UserStatus } = {},
-) {
+): Promise<{ id: string; email: string; firstName: string; lastName: string }> {
   counter += 1;
   return db.user.create({
     data: {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { SERVICE_CAPABILITIES } from '@clinicult/rbac';
 import { codes, gql } from '@clinicult/testing';
-import { seedUser, startHarness, type UsersHarness } from './__tests__/harness.js';
-import { staticClinicDirectory } from './__tests__/clinic-directory.js';
+import { seedUser, startHarness, type UsersHarness } from './users.js';
 
 /**
  * `clinicStaffCount` (internal, for admin's operator overview): a service token holding
  * clinicult:service:clinic-counts, the clinic named in x-clinicult-clinic-id, a number only —
  * over real HTTP and a real MariaDB database.
  */
+// staff counts ask admin nothing: clinic ids of memberships seeded here
 const CLINIC_A = randomUUID();
 const CLINIC_B = randomUUID();
 const QUERY = '{ clinicStaffCount }';
@@ -19,7 +19,7 @@ let adminToken: string;
 const named = (clinicId: string) => ({ 'x-clinicult-clinic-id': clinicId });
 
 beforeAll(async () => {
-  h = await startHarness({ clinics: staticClinicDirectory([CLINIC_A, CLINIC_B]) });
+  h = await startHarness();
   // clinic A: 3 working staff (one invited, one in both clinics), 1 deactivated; clinic B: 2
   await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['ADMIN'] }]);
   await seedUser(h.db, [{ clinicId: CLINIC_A, roles: ['DOCTOR', 'NURSE'] }], { status: 'INVITED' });
