@@ -34,12 +34,12 @@ import { mountPlayground } from './playground.js';
 import { isPublicOperation, judgeAnonymous } from './public-operations.js';
 import {
   endpoint,
-  fetchWithTimeout,
   ForwardingDataSource,
   readSupergraph,
   subgraphEndpoints,
   type SubgraphEndpoint,
 } from './subgraphs.js';
+import { subgraphFetcher } from './subgraph-fetch.js';
 
 // @apollo/gateway must never phone home (DESIGN.md, facts); main.ts sets it too, before any import.
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
@@ -117,7 +117,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const urlOverrides: Record<string, string | undefined> = { ...subgraphUrlOverrides(config), ...overrides.subgraphUrls };
   const subgraphs = subgraphEndpoints(supergraphSdl, urlOverrides);
   const byName = new Map(subgraphs.map((s) => [s.name, s]));
-  const fetcher = fetchWithTimeout(config.SUBGRAPH_TIMEOUT_MS);
+  const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
   /** this gateway's own address, once it listens (PUBLIC_URL, when set, is what clients see) */
   let publicUrl = `http://${config.HOST}:${config.PORT}`;
 
@@ -267,6 +267,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     (stopping ??= (async () => {
       logger.info('gateway shutting down');
       await apollo.stop();
+      await fetcher.close();
       await ops.close();
       if (!overrides.redis) redis.disconnect();
     })());

@@ -100,7 +100,3 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   }
 }
 
-/** A fetcher with a deadline, so a hung subgraph answers as an error instead of holding the request. */
-export function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
-}

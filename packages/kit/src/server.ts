@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -237,6 +237,9 @@ export async function startSubgraph<TContext extends BaseContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // federation's inline tracing (on by default in a subgraph) hooks every field resolution, so
+      // Apollo wraps every resolver of every request; nothing here reads those traces
+      ApolloServerPluginInlineTraceDisabled(),
       anonymousGate(new Set(options.publicFields ?? [])),
       operationMetrics<BaseContext>(metrics),
       ...(options.plugins ?? []),

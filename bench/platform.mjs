@@ -1,0 +1,334 @@
+#!/usr/bin/env node
+// The platform benchmark (issue 14): CPU per request, summed over every process, for the requests a
+// clinic makes all day. Not part of `npm test`: `npm run bench` against a running `npm start`.
+//
+//   npm start                       (another terminal; NODE_ENV=production npm start for production mode)
+//   npm run bench
+//   npm run bench -- --scenarios dashboard,queue --duration 20 --connections 16 --json out.json
+//
+// Method (docs/benchmarks.md):
+// - Seeds the demo clinic once (idempotent, marked by MRN prefix BENCH-): `--patients` patients
+//   straight into patients' database and `--visits-per-patient` historic visits each into visits'
+//   (the visits seed generator, the same ids), and a queue of `--queue` current visits checked in
+//   through the API (some in triage with the demo NURSE, some in consultation with the DOCTOR).
+// - Each scenario: a warm-up run (discarded), then a measured autocannon run rotating over the
+//   seeded patients (one repeated request would measure caches and in-flight deduplication, not work).
+// - CPU: utime + stime of every process from /proc/<pid>/stat before and after the measured run:
+//   the gateway and each subgraph (found by their listening ports), mariadbd and redis-server. The
+//   SQL statements per request are MariaDB's `Questions` counter over the run.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadSeeder } from '../scripts/seed-visits.mjs';
+import { databaseUrlFor } from '../scripts/lib/infra.mjs';
+import { DEMO, demoPassword } from '../scripts/seed.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { openConnection } = await import(path.join(root, 'packages/db/dist/index.js'));
+
+const { values: args } = parseArgs({
+  options: {
+    gateway: { type: 'string', default: process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000' },
+    scenarios: { type: 'string', default: 'dashboard,queue,fhir-read,search,fhir-search,login' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    patients: { type: 'string', default: '2000' },
+    'visits-per-patient': { type: 'string', default: '20' },
+    queue: { type: 'string', default: '15' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+  process.exit(0);
+}
+const GATEWAY = args.gateway.replace(/\/+$/, '');
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const PATIENTS = Number(args.patients);
+const VISITS_PER_PATIENT = Number(args['visits-per-patient']);
+const QUEUE = Number(args.queue);
+const MRN_PREFIX = 'BENCH-';
+
+// ---- the platform's processes and their CPU
+
+/** The processes to watch: name → pid, from the listening ports of `npm start` (scripts/lib/services.mjs). */
+function platformProcesses() {
+  const ports = { gateway: 4000, auth: 4001, users: 4002, patients: 4003, visits: 4004, clinic: 4005, admin: 4006, audit: 4007 };
+  const listening = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
+  const found = {};
+  for (const [name, port] of Object.entries(ports)) {
+    const line = listening.split('\n').find((l) => new RegExp(`[:.]${port}\\s`).test(l));
+    const pid = line?.match(/pid=(\d+)/)?.[1];
+    if (pid) found[name] = Number(pid);
+  }
+  for (const [name, command] of [['mariadb', 'mariadbd'], ['mysqld', 'mysqld'], ['redis', 'redis-server']]) {
+    try {
+      const pid = execFileSync('pgrep', ['-o', '-x', command], { encoding: 'utf8' }).trim();
+      if (pid) found[name] = Number(pid);
+    } catch {
+      // not running under that name
+    }
+  }
+  return found;
+}
+
+/** `npm start`'s supervisor, which pretty-prints every child's logs: shown apart, not in the sum (production ships JSON logs). */
+function supervisorProcess() {
+  try {
+    return Number(execFileSync('pgrep', ['-n', '-f', 'scripts/start.mjs'], { encoding: 'utf8' }).trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system) of a process so far, in ms. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+const snapshot = (procs) => Object.fromEntries(Object.entries(procs).map(([name, pid]) => [name, cpuMs(pid)]));
+
+// ---- GraphQL and sign-in
+
+async function gql(query, variables = {}, token) {
+  const response = await fetch(`${GATEWAY}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query.slice(0, 60)}…: ${body.errors.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`);
+  return body.data;
+}
+
+const LOGIN = 'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { token clinicId } }';
+async function signIn(email) {
+  const data = await gql(LOGIN, { e: email, p: demoPassword() });
+  if (!data.login.clinicId) throw new Error(`${email} signed in without a clinic`);
+  return data.login.token;
+}
+
+// ---- the seed
+
+async function seed(clinicId, token) {
+  const patientsDb = await openConnection(databaseUrlFor('patients'));
+  try {
+    const [{ n }] = await patientsDb.query('SELECT COUNT(*) AS n FROM `Patient` WHERE clinicId = ? AND mrn LIKE ?', [clinicId, `${MRN_PREFIX}%`]);
+    const have = Number(n);
+    if (have < PATIENTS) {
+      const { seedVisits } = await loadSeeder();
+      const want = PATIENTS - have;
+      process.stdout.write(`seeding ${want} patients with ${VISITS_PER_PATIENT} historic visits each… `);
+      const started = Date.now();
+      const result = await seedVisits({
+        url: databaseUrlFor('visits'),
+        clinicId,
+        count: want * VISITS_PER_PATIENT,
+        patients: want,
+        migrate: false,
+        timeZone: 'Europe/Madrid',
+      });
+      const given = ['Lucía', 'Hugo', 'Martina', 'Mateo', 'Sofía', 'Leo', 'Julia', 'Daniel', 'Paula', 'Álvaro', 'Carmen', 'Pablo'];
+      const family = ['García', 'Rodríguez', 'González', 'Fernández', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Martín', 'Jiménez', 'Ruiz'];
+      for (let i = 0; i < result.patientIds.length; i += 500) {
+        const chunk = result.patientIds.slice(i, i + 500);
+        const rows = chunk.map((id, j) => {
+          const k = have + i + j;
+          return [id, clinicId, `${MRN_PREFIX}${String(k).padStart(6, '0')}`, given[k % given.length], `${family[(k * 7) % family.length]} ${k}`,
+            new Date(Date.UTC(1940 + (k % 80), k % 12, 1 + (k % 28))), ['FEMALE', 'MALE', 'OTHER', 'UNKNOWN'][k % 4],
+            JSON.stringify(k % 3 === 0 ? [{ substance: 'Penicillin', reaction: 'rash', severity: 'MODERATE' }] : []), 'O+'];
+        });
+        await patientsDb.batch(
+          'INSERT INTO `Patient` (id, clinicId, mrn, givenName, familyName, birthDate, gender, allergies, bloodType, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))',
+          rows,
+        );
+      }
+      console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const ids = (await patientsDb.query('SELECT id FROM `Patient` WHERE clinicId = ? AND mrn LIKE ? ORDER BY mrn', [clinicId, `${MRN_PREFIX}%`])).map((r) => r.id);
+    return ids;
+  } finally {
+    await patientsDb.end();
+  }
+}
+
+/** A queue of QUEUE visits: checked in by the front desk, a third in triage, a third in consultation. */
+async function fillQueue(ids, tokens) {
+  const { queueSize } = await gql('{ queueSize }', {}, tokens.nurse);
+  let missing = QUEUE - queueSize;
+  if (missing <= 0) return;
+  process.stdout.write(`checking in ${missing} visits for the queue… `);
+  const waiting = ids.filter((_, i) => i % 97 === 0);
+  for (const patientId of waiting) {
+    if (missing <= 0) break;
+    const data = await gql('mutation ($p: ID!) { checkIn(patientId: $p, reason: "Bench: follow-up") { id } }', { p: patientId }, tokens.office).catch(() => null);
+    if (!data) continue; // already in the queue
+    missing -= 1;
+    const visitId = data.checkIn.id;
+    if (missing % 3 !== 0) await gql('mutation ($v: ID!) { startTriage(visitId: $v) { id } }', { v: visitId }, tokens.nurse);
+    if (missing % 3 === 1) await gql('mutation ($v: ID!) { startConsultation(visitId: $v) { id } }', { v: visitId }, tokens.doctor);
+  }
+  console.log('done');
+}
+
+// ---- the scenarios
+
+const DASHBOARD = `query Dashboard($id: ID!) {
+  patient(id: $id) {
+    id mrn givenName familyName birthDate gender bloodType allergies { substance reaction severity }
+    currentVisit { id state reason checkedInAt nurse { id displayName } doctor { id displayName } vitals { temperatureC heartRate systolic diastolic spo2 } }
+    history(first: 20) {
+      totalCount
+      edges { node { id status reason checkedInAt finishedAt localDate nurse { id displayName } doctor { id displayName }
+        diagnoses { code description } vitals { temperatureC heartRate systolic diastolic spo2 } } }
+    }
+  }
+}`;
+// as clinic-web's Queue operation asks it (clients/clinic-web/src/operations/visits.graphql)
+const QUEUE_BOARD = `query Queue {
+  queue { id state reason stale checkedInAt minutesInState allowedTransitions
+    patient { id mrn givenName familyName birthDate gender phone }
+    nurse { id displayName } doctor { id displayName } }
+  queueSize
+}`;
+const SEARCH = `query ($s: String) { patients(search: $s, first: 20) { totalCount edges { node { id mrn givenName familyName birthDate gender phone currentVisit { id state } } } } }`;
+
+function scenarios(ids, tokens) {
+  const pick = () => ids[Math.floor(Math.random() * ids.length)];
+  const graphql = (token, body) => ({
+    method: 'POST',
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+  });
+  const fhir = (token, pathFor) => ({
+    method: 'GET',
+    headers: { accept: 'application/fhir+json', authorization: `Bearer ${token}` },
+    setupRequest: (request) => ({ ...request, path: pathFor() }),
+  });
+  const prefixes = ['Gar', 'Rod', 'Gon', 'Fer', 'Lóp', 'Mar', 'Sán', 'Pér', 'Góm', 'Jim', 'Ruiz', 'Luc', 'Hug'];
+  return {
+    dashboard: { what: 'patient + currentVisit + history(first: 20), DOCTOR', request: graphql(tokens.doctor, () => ({ query: DASHBOARD, variables: { id: pick() } })) },
+    queue: { what: `queue board (${QUEUE} visits), NURSE`, request: graphql(tokens.nurse, () => ({ query: QUEUE_BOARD })) },
+    'fhir-read': { what: 'FHIR GET Patient/{id}, DOCTOR', request: fhir(tokens.doctor, () => `/fhir/Patient/${pick()}`) },
+    search: { what: 'patient search by name prefix, OFFICE', request: graphql(tokens.office, () => ({ query: SEARCH, variables: { s: prefixes[Math.floor(Math.random() * prefixes.length)] } })) },
+    'fhir-search': { what: 'FHIR GET Encounter?patient={id}, DOCTOR', request: fhir(tokens.doctor, () => `/fhir/Encounter?patient=${pick()}&_count=20`) },
+    login: {
+      what: 'login (password), the demo staff in turn',
+      connections: 4,
+      request: {
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: LOGIN, variables: { e: DEMO.staff[Math.floor(Math.random() * DEMO.staff.length)].email, p: demoPassword() } }) }),
+      },
+    },
+  };
+}
+
+function run(request, seconds, connections) {
+  return new Promise((resolve, reject) => {
+    // a progress line on a terminal (the seconds gone of the run), cleared before the result prints
+    const started = Date.now();
+    const timer = process.stdout.isTTY
+      ? setInterval(() => {
+          const gone = Math.min(seconds, (Date.now() - started) / 1000);
+          const width = 30;
+          const done = Math.round((gone / seconds) * width);
+          process.stdout.write(`\r  [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${gone.toFixed(0)}/${seconds} s`);
+        }, 250)
+      : undefined;
+    autocannon({ url: GATEWAY, connections, duration: seconds, requests: [request] }, (error, result) => {
+      if (timer) {
+        clearInterval(timer);
+        process.stdout.write('\r\x1b[2K');
+      }
+      if (error) reject(error);
+      else resolve(result);
+    });
+  });
+}
+
+async function questions(db) {
+  const [row] = await db.query("SHOW GLOBAL STATUS LIKE 'Questions'");
+  return Number(row.Value);
+}
+
+// ---- main
+
+const doctor = await signIn(DEMO.staff.find((s) => s.role === 'DOCTOR').email);
+const tokens = {
+  doctor,
+  nurse: await signIn(DEMO.staff.find((s) => s.role === 'NURSE').email),
+  office: await signIn(DEMO.staff.find((s) => s.role === 'OFFICE').email),
+};
+const clinicId = JSON.parse(Buffer.from(doctor.split('.')[1], 'base64url').toString()).cid;
+if (!clinicId) throw new Error('the DOCTOR token names no clinic');
+const ids = await seed(clinicId, doctor);
+await fillQueue(ids, tokens);
+
+const procs = platformProcesses();
+const supervisor = supervisorProcess();
+const admin = await openConnection(databaseUrlFor('patients'));
+const env = execFileSync('sh', ['-c', `tr '\\0' '\\n' < /proc/${procs.gateway}/environ | grep '^NODE_ENV=' || true`], { encoding: 'utf8' }).trim() || 'NODE_ENV unset';
+console.log(`gateway ${GATEWAY} (${env}); ${ids.length} patients; ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each`);
+console.log(`processes: ${Object.entries(procs).map(([n, p]) => `${n}=${p}`).join(' ')}\n`);
+
+const all = scenarios(ids, tokens);
+const results = [];
+for (const name of args.scenarios.split(',').map((s) => s.trim()).filter(Boolean)) {
+  const scenario = all[name];
+  if (!scenario) throw new Error(`unknown scenario ${name} (${Object.keys(all).join(', ')})`);
+  const connections = scenario.connections ?? CONNECTIONS;
+  console.log(`${name}: ${scenario.what}`);
+  if (WARMUP > 0) await run(scenario.request, WARMUP, connections);
+  const before = snapshot(procs);
+  const supervisorBefore = supervisor ? cpuMs(supervisor) : 0;
+  const q0 = await questions(admin);
+  const result = await run(scenario.request, DURATION, connections);
+  const q1 = await questions(admin);
+  const after = snapshot(procs);
+  const supervisorMs = supervisor ? cpuMs(supervisor) - supervisorBefore : 0;
+  const requests = result.requests.total;
+  const cpu = Object.fromEntries(Object.keys(procs).map((n) => [n, (after[n] - before[n]) / requests]));
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  const errors = result.errors + result.non2xx;
+  const row = {
+    scenario: name,
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    sqlPerRequest: (q1 - q0 - 2) / requests,
+    cpuMsPerRequest: total,
+    cpuMsByProcess: cpu,
+    supervisorCpuMsPerRequest: supervisorMs / requests,
+  };
+  results.push(row);
+  const shares = Object.entries(cpu).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ');
+  console.log(
+    `  ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${errors} errors, ${row.sqlPerRequest.toFixed(1)} SQL/req, ` +
+      `CPU ${total.toFixed(2)} ms/req (${shares})` +
+      (supervisor ? `; npm start's log printer ${row.supervisorCpuMsPerRequest.toFixed(2)} ms/req more` : '') +
+      '\n',
+  );
+}
+await admin.end();
+
+console.log('| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms/req |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) console.log(`| ${r.scenario} | ${r.reqPerSec.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.sqlPerRequest.toFixed(1)} | ${r.cpuMsPerRequest.toFixed(2)} |`);
+if (args.json) await writeFile(args.json, JSON.stringify({ at: new Date().toISOString(), gateway: GATEWAY, env, results }, null, 2));
