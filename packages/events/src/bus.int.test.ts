@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { createEventBus, type EventBus } from './bus.js';
 import { doneKey, parkedStream, type EventEnvelope } from './envelope.js';
-import type { HandlerContext, SubscribeOptions } from './subscription.js';
+import { PoisonMessageError, type HandlerContext, type SubscribeOptions } from './subscription.js';
 import { cleanupRedis, newRedis, pendingCount, silentLogger, sleep, uniq, waitFor } from './__tests__/helpers.js';
 
 // Fast loop settings so retries and reclaims happen within a second.
@@ -225,4 +225,102 @@ test('stop() finishes the in-flight message and returns promptly from a blocking
   const started = Date.now();
   await idle.stop();
   expect(Date.now() - started).toBeLessThan(1000);
+});
+
+describe('batch handling (handleBatch)', () => {
+  /** Publishes n events before any consumer reads, so one read brings them all. */
+  async function publishMany(stream: string, n: number): Promise<EventEnvelope[]> {
+    const sent: EventEnvelope[] = [];
+    for (let i = 0; i < n; i++) sent.push(await bus.publish(stream, { type: 'audit.recorded', payload: { n: i } }));
+    return sent;
+  }
+
+  test('events read together reach handleBatch in one call, then are marked done and acked', async () => {
+    const { stream, group } = names();
+    const sent = await publishMany(stream, 5);
+    const batches: EventEnvelope[][] = [];
+    const single = collector();
+    const sub = bus.subscribe({ stream, group, consumer: 'c1', ...FAST, handler: single.handler, handleBatch: (envs) => void batches.push(envs) });
+    await waitFor(() => batches.length === 1, 3000, 'a batch');
+    await sleep(400); // past claimIdleMs: an unacked entry would be delivered again now
+    await sub.stop();
+    expect(batches).toEqual([sent]);
+    expect(single.seen).toEqual([]);
+    expect(await pendingCount(redis, stream, group)).toBe(0);
+    for (const env of sent) expect(await redis.exists(doneKey(group, env.id))).toBe(1);
+    expect(bus.stats()).toMatchObject({ handled: 5 });
+  });
+
+  test('a batch that fails is handled one by one: the good events are handled, the poison one alone is parked', async () => {
+    const { stream, group } = names();
+    const sent = await publishMany(stream, 4);
+    const handled: unknown[] = [];
+    let batchCalls = 0;
+    const sub = bus.subscribe({
+      stream,
+      group,
+      consumer: 'c1',
+      ...FAST,
+      maxAttempts: 2,
+      handleBatch: () => {
+        batchCalls++;
+        throw new Error('the batch INSERT failed');
+      },
+      handler: (env) => {
+        if ((env.payload as { n: number }).n === 2) throw new PoisonMessageError('n = 2 breaks the schema');
+        handled.push((env.payload as { n: number }).n);
+      },
+    });
+    await waitFor(async () => (await redis.xlen(parkedStream(stream))) === 1, 3000, 'the poison event parked');
+    await waitFor(async () => (await pendingCount(redis, stream, group)) === 0, 3000, 'all acked');
+    await sub.stop();
+    expect(batchCalls).toBe(1);
+    expect(handled).toEqual([0, 1, 3]);
+    const parked = await redis.xrange(parkedStream(stream), '-', '+');
+    const fields = parked[0]?.[1] ?? [];
+    expect(fields[fields.indexOf('id') + 1]).toBe(sent[2]!.id);
+  });
+
+  test('an event already done is acked without reaching the batch', async () => {
+    const { stream, group } = names();
+    const sent = await publishMany(stream, 3);
+    await redis.set(doneKey(group, sent[1]!.id), '1', 'EX', 60);
+    const batches: EventEnvelope[][] = [];
+    const sub = bus.subscribe({ stream, group, consumer: 'c1', ...FAST, handler: () => undefined, handleBatch: (envs) => void batches.push(envs) });
+    await waitFor(async () => batches.length === 1 && (await pendingCount(redis, stream, group)) === 0, 3000, 'batch and acks');
+    await sub.stop();
+    expect(batches[0]!.map((e) => e.id)).toEqual([sent[0]!.id, sent[2]!.id]);
+    expect(bus.stats()).toMatchObject({ handled: 2, duplicates: 1 });
+  });
+
+  test('with lingerMs, events that trickle in are gathered into batches', async () => {
+    const { stream, group } = names();
+    const sizes: number[] = [];
+    const seen = new Set<string>();
+    const sub = bus.subscribe({
+      stream,
+      group,
+      consumer: 'c1',
+      ...FAST,
+      lingerMs: 300,
+      handler: (env) => {
+        sizes.push(1);
+        seen.add(env.id);
+      },
+      handleBatch: (envs) => {
+        sizes.push(envs.length);
+        for (const env of envs) seen.add(env.id);
+      },
+    });
+    await sub.ready;
+    for (let i = 0; i < 8; i++) {
+      await bus.publish(stream, { type: 'audit.recorded', payload: { n: i } });
+      await sleep(40);
+    }
+    await waitFor(() => seen.size === 8, 3000, 'all eight');
+    await sub.stop();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(8);
+    // without lingering each event would come alone (8 reads); 8 × 40 ms fits in about two lingers
+    expect(sizes.length).toBeLessThanOrEqual(4);
+  });
 });

@@ -26,6 +26,8 @@ export {
 } from './bus.js';
 export {
   PoisonMessageError,
+  type BatchContext,
+  type BatchHandler,
   type EventHandler,
   type HandlerContext,
   type SubscribeOptions,

@@ -20,6 +20,20 @@ export class PoisonMessageError extends Error {
 
 export type EventHandler = (envelope: EventEnvelope, ctx: HandlerContext) => unknown;
 
+/** What a batch handler learns beside the envelopes (all first deliveries of one read). */
+export interface BatchContext {
+  stream: string;
+  group: string;
+  consumer: string;
+}
+
+/**
+ * Handles several first deliveries at once (e.g. one multi-row INSERT). All or nothing: when it
+ * throws, each event of the batch goes through `handler` on its own, so one bad event is retried
+ * and parked alone while the others are stored.
+ */
+export type BatchHandler = (envelopes: EventEnvelope[], ctx: BatchContext) => unknown;
+
 export interface SubscribeOptions {
   stream: string;
   /** Usually the service name: every group receives every event once. */
@@ -27,6 +41,14 @@ export interface SubscribeOptions {
   /** Unique per process (e.g. `${hostname}-${pid}`); keep it stable across restarts so own pending entries are resumed. */
   consumer: string;
   handler: EventHandler;
+  /** Optional: first deliveries read together go here at once (see BatchHandler); `handler` stays the path for retries and for a batch that failed. */
+  handleBatch?: BatchHandler;
+  /**
+   * With `handleBatch`: after a read that brought fewer than `batchSize` events, wait this long
+   * before the next, so that events arriving one by one are handled in batches (a delay of up to
+   * this much for the consumer's work; the publisher never waits). Default 0.
+   */
+  lingerMs?: number;
   /** Handler calls per event before it is parked. Default 5. */
   maxAttempts?: number;
   /** How long one XREADGROUP waits for new entries. Default 2000 ms. */
@@ -80,7 +102,8 @@ async function execOrThrow(multi: ReturnType<Redis['multi']>): Promise<void> {
 
 export function startSubscription(deps: SubscriptionDeps, options: SubscribeOptions): Subscription {
   const { redis, logger, maxLen, count } = deps;
-  const { stream, group, consumer, handler } = options;
+  const { stream, group, consumer, handler, handleBatch } = options;
+  const lingerMs = options.lingerMs ?? 0;
   const maxAttempts = options.maxAttempts ?? 5;
   const blockMs = options.blockMs ?? 2000;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
@@ -110,6 +133,10 @@ export function startSubscription(deps: SubscriptionDeps, options: SubscribeOpti
   // Our own pending entries (taken but never acked before a stop or crash) are re-read once at start.
   let ownCursor: string | null = '0';
   let claimCursor = '0-0';
+  // A busy consumer reads a batch after a batch; looking for idle entries before every read would
+  // double its Redis calls, so a scan of the pending list starts at most this often.
+  const claimEveryMs = Math.min(1000, Math.max(10, claimIdleMs / 2));
+  let nextClaimAt = 0;
 
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -148,11 +175,14 @@ export function startSubscription(deps: SubscriptionDeps, options: SubscribeOpti
     }
 
     // Entries idle for claimIdleMs: a crashed consumer's, or ones whose handler failed (this is the retry delay).
-    const claimed = parseAutoClaim(
-      await redis.xautoclaim(stream, group, consumer, claimIdleMs, claimCursor, 'COUNT', batchSize),
-    );
-    claimCursor = claimed.cursor;
-    if (claimed.entries.length > 0) return withDeliveryCounts(claimed.entries);
+    if (claimCursor !== '0-0' || Date.now() >= nextClaimAt) {
+      const claimed = parseAutoClaim(
+        await redis.xautoclaim(stream, group, consumer, claimIdleMs, claimCursor, 'COUNT', batchSize),
+      );
+      claimCursor = claimed.cursor;
+      if (claimCursor === '0-0') nextClaimAt = Date.now() + claimEveryMs;
+      if (claimed.entries.length > 0) return withDeliveryCounts(claimed.entries);
+    }
 
     if (stopping) return [];
     reading = true;
@@ -234,6 +264,72 @@ export function startSubscription(deps: SubscriptionDeps, options: SubscribeOpti
     count('events_handled_total', { ...labels, outcome: 'ok' });
   }
 
+  /**
+   * Several deliveries at once: the first deliveries that are neither malformed nor done already go
+   * to `handleBatch` together and are marked done and acked in one transaction; everything else
+   * (retries, malformed entries, a batch that failed) takes the one-by-one path of `handle`.
+   */
+  async function handleMany(batch: BatchHandler, deliveries: Delivery[]): Promise<void> {
+    const alone: Delivery[] = [];
+    const fresh: Array<{ d: Delivery; env: EventEnvelope; key: string }> = [];
+    const ackOnly: string[] = [];
+    for (const d of deliveries) {
+      if (d.fields === null) {
+        ackOnly.push(d.id);
+        continue;
+      }
+      if (d.deliveryCount > 1) {
+        alone.push(d);
+        continue;
+      }
+      try {
+        const env = parseStreamFields(d.fields);
+        fresh.push({ d, env, key: doneKey(group, env.id) });
+      } catch {
+        alone.push(d); // handle() parks it with the reason
+      }
+    }
+    if (fresh.length > 0) {
+      const seen = redis.pipeline();
+      for (const f of fresh) seen.exists(f.key);
+      const replies = (await seen.exec()) ?? [];
+      const todo: typeof fresh = [];
+      fresh.forEach((f, i) => {
+        const [err, reply] = replies[i] ?? [null, 0];
+        if (err) throw err;
+        if (Number(reply) > 0) {
+          ackOnly.push(f.d.id);
+          count('events_handled_total', { ...labels, outcome: 'duplicate' });
+        } else todo.push(f);
+      });
+      let handled = false;
+      if (todo.length > 0) {
+        try {
+          await batch(todo.map((f) => f.env), { stream, group, consumer });
+          handled = true;
+        } catch (err) {
+          logger.warn({ stream, group, events: todo.length, err: errorMessage(err) }, 'event batch failed; handling its events one by one');
+          alone.push(...todo.map((f) => f.d));
+        }
+      }
+      if (handled || ackOnly.length > 0) {
+        // done marks and acks in one transaction, as for a single event
+        const multi = redis.multi();
+        if (handled) for (const f of todo) multi.set(f.key, '1', 'EX', doneTtl);
+        const acks = [...ackOnly, ...(handled ? todo.map((f) => f.d.id) : [])];
+        multi.xack(stream, group, ...acks);
+        await execOrThrow(multi);
+        if (handled) for (let i = 0; i < todo.length; i++) count('events_handled_total', { ...labels, outcome: 'ok' });
+      }
+    } else if (ackOnly.length > 0) {
+      await redis.xack(stream, group, ...ackOnly);
+    }
+    for (const d of alone) {
+      if (stopping) break;
+      await handle(d);
+    }
+  }
+
   async function run(): Promise<void> {
     let failures = 0;
     let groupReady = false;
@@ -244,11 +340,20 @@ export function startSubscription(deps: SubscriptionDeps, options: SubscribeOpti
           groupReady = true;
           markReady();
         }
-        for (const delivery of await nextBatch()) {
-          if (stopping) break; // the rest stay pending and are resumed on restart or reclaimed
-          await handle(delivery);
+        const deliveries = await nextBatch();
+        if (handleBatch && deliveries.length > 1) {
+          await handleMany(handleBatch, deliveries);
+        } else {
+          for (const delivery of deliveries) {
+            if (stopping) break; // the rest stay pending and are resumed on restart or reclaimed
+            await handle(delivery);
+          }
         }
         failures = 0;
+        // a short read while events trickle in: let a few more arrive so the next batch is fuller
+        if (handleBatch && lingerMs > 0 && deliveries.length > 0 && deliveries.length < batchSize && !stopping) {
+          await sleeper.sleep(lingerMs);
+        }
       } catch (err) {
         if (stopping) break;
         // A restarted Redis without persistence has lost the group: re-create it (BUSYGROUP is harmless).

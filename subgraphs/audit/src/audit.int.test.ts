@@ -103,6 +103,45 @@ describe('recording and finding', () => {
     expect(await storedCount('patientId = ? AND action = ?', [PATIENT_2, MEDICAL_READ_ACTION])).toBe(1);
   });
 
+  test('events read together (one batch) with a stored id and a malformed one among them: the new ones are stored once, the malformed one is parked at once', async () => {
+    const patient = randomUUID();
+    const at = new Date().toISOString();
+    const record = (id: string, action: string): AuditRecord => ({
+      id, action, clinicId: CLINIC_A, actorId: DOCTOR_A, actorKind: 'staff', patientId: patient, targetUserId: null,
+      fields: ['allergies'], api: 'graphql', service: 'patients', requestId: `req-${id}`, details: null, occurredAt: at,
+    });
+    const entry = (id: string, payload: unknown) => ['id', id, 'type', AUDIT_EVENT_TYPE, 'envelope', JSON.stringify({ id, type: AUDIT_EVENT_TYPE, occurredAt: at, source: 'patients', payload })];
+    // the stored one first, alone
+    const known = randomUUID();
+    await recorder.redis.xadd(stream, '*', ...entry(known, record(known, 'patient.update')));
+    await waitFor('the first event stored', () => audit.rows('id = ?', [known]), (rows) => rows.length === 1);
+    const parkedBefore = await recorder.redis.xlen(`${stream}:parked`);
+    const before = audit.service.events.stats();
+
+    // then, in one transaction (one read takes them all): two new, a copy of the stored one after
+    // the bus forgot it, one without an action, and two more new
+    await recorder.redis.del(`events:done:${audit.config.AUDIT_GROUP}:${known}`);
+    const fresh = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const bad = randomUUID();
+    const multi = recorder.redis.multi();
+    multi.xadd(stream, '*', ...entry(fresh[0]!, record(fresh[0]!, MEDICAL_READ_ACTION)));
+    multi.xadd(stream, '*', ...entry(fresh[1]!, record(fresh[1]!, MEDICAL_READ_ACTION)));
+    multi.xadd(stream, '*', ...entry(known, record(known, 'patient.update')));
+    multi.xadd(stream, '*', ...entry(bad, { ...record(bad, MEDICAL_READ_ACTION), action: '' }));
+    multi.xadd(stream, '*', ...entry(fresh[2]!, record(fresh[2]!, MEDICAL_READ_ACTION)));
+    multi.xadd(stream, '*', ...entry(fresh[3]!, record(fresh[3]!, MEDICAL_READ_ACTION)));
+    await multi.exec();
+
+    await waitFor('the four new events stored', () => audit.rows('patientId = ? AND action = ?', [patient, MEDICAL_READ_ACTION]), (rows) => rows.length === 4);
+    // parked on its first delivery: a malformed event can never succeed, so it is not retried
+    await waitFor('the malformed event parked', () => recorder.redis.xlen(`${stream}:parked`), (n) => n === parkedBefore + 1);
+    expect(audit.service.events.stats().failed - before.failed).toBe(0);
+    const stored = await audit.rows('patientId = ?', [patient]);
+    expect(stored.map((r) => r.id).sort()).toEqual([known, ...fresh].sort());
+    expect(await storedCount('id = ?', [bad])).toBe(0);
+    expect(audit.service.events.stats().handled - before.handled).toBe(5); // four stored, the copy a duplicate at the key
+  });
+
   test('a service acting for a clinic has no actor User; role changes name their target user', async () => {
     const target = randomUUID();
     await recorder.record(

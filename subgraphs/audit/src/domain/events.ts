@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_APIS, type AuditRecord } from '@clinicult/kit';
-import type { EventEnvelope } from '@clinicult/events';
+import { PoisonMessageError, type EventEnvelope } from '@clinicult/events';
 import { Prisma, type AuditDb } from '../db.js';
 
 /**
@@ -28,14 +28,15 @@ export const auditRecordSchema = z.object({
 
 export type StoredOutcome = 'stored' | 'duplicate';
 
-export class InvalidAuditEvent extends Error {
+/** A malformed event can never be stored: a PoisonMessageError, so the bus parks it at once instead of retrying. */
+export class InvalidAuditEvent extends PoisonMessageError {
   override readonly name = 'InvalidAuditEvent';
 }
 
 /**
  * The row for one envelope. The envelope id is the row id (the kit makes it the event's id), lower-
  * cased so that a replay is recognised whatever its spelling. Throws InvalidAuditEvent on anything
- * malformed: the bus retries and then parks it on `<stream>:parked`, where it can be inspected.
+ * malformed: the bus parks it on `<stream>:parked` (no retries), where it can be inspected.
  */
 export function toAuditRow(envelope: EventEnvelope): Prisma.AuditEventCreateInput {
   const eventId = z.uuid().safeParse(envelope.id);
@@ -84,4 +85,16 @@ export async function storeAuditEvent(db: AuditDb, envelope: EventEnvelope): Pro
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return 'duplicate';
     throw error;
   }
+}
+
+/**
+ * Stores the events of one read at once, in one multi-row INSERT (the audit service's hot path:
+ * every medical read of every service ends here). All or nothing: a malformed event or an id stored
+ * before fails the whole batch, and the consumer then stores its events one by one
+ * (`storeAuditEvent`), which parks the malformed one and reports the duplicate.
+ */
+export async function storeAuditEvents(db: AuditDb, envelopes: EventEnvelope[]): Promise<number> {
+  const rows = envelopes.map(toAuditRow) as Prisma.AuditEventCreateManyInput[];
+  const { count } = await db.auditEvent.createMany({ data: rows });
+  return count;
 }
