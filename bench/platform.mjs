@@ -123,7 +123,10 @@ async function signIn(email) {
 
 // ---- the seed
 
-async function seed(clinicId, token) {
+/** The user id (`sub`) a token was issued to. */
+const subjectOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+
+async function seed(clinicId, tokens) {
   const patientsDb = await openConnection(databaseUrlFor('patients'));
   try {
     const [{ n }] = await patientsDb.query('SELECT COUNT(*) AS n FROM `Patient` WHERE clinicId = ? AND mrn LIKE ?', [clinicId, `${MRN_PREFIX}%`]);
@@ -140,6 +143,8 @@ async function seed(clinicId, token) {
         patients: want,
         migrate: false,
         timeZone: 'Europe/Madrid',
+        // the demo clinic's own staff, so that every visit's nurse and doctor resolve in users
+        staff: { doctors: [subjectOf(tokens.doctor)], nurses: [subjectOf(tokens.nurse)], office: [subjectOf(tokens.office)] },
       });
       const given = ['Lucía', 'Hugo', 'Martina', 'Mateo', 'Sofía', 'Leo', 'Julia', 'Daniel', 'Paula', 'Álvaro', 'Carmen', 'Pablo'];
       const family = ['García', 'Rodríguez', 'González', 'Fernández', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Martín', 'Jiménez', 'Ruiz'];
@@ -239,6 +244,21 @@ function scenarios(ids, tokens) {
   };
 }
 
+/**
+ * One request of a scenario, looked at before it is measured: a benchmark of answers that carry
+ * errors (or the gateway's `valueCompletion` complaints about a subgraph's data) measures the wrong thing.
+ */
+async function probe(name, request) {
+  const r = request.setupRequest ? request.setupRequest({ ...request }) : request;
+  const response = await fetch(`${GATEWAY}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
+  const text = await response.text();
+  const body = text.startsWith('{') ? JSON.parse(text) : {};
+  const problems = [...(body.errors ?? []), ...(body.extensions?.valueCompletion ?? [])];
+  if (!response.ok || problems.length > 0 || body.resourceType === 'OperationOutcome') {
+    throw new Error(`${name}: the answer is not clean (HTTP ${response.status}): ${(problems.length ? JSON.stringify(problems.slice(0, 2)) : text).slice(0, 400)}`);
+  }
+}
+
 function run(request, seconds, connections) {
   return new Promise((resolve, reject) => {
     // a progress line on a terminal (the seconds gone of the run), cleared before the result prints
@@ -277,12 +297,18 @@ const tokens = {
 };
 const clinicId = JSON.parse(Buffer.from(doctor.split('.')[1], 'base64url').toString()).cid;
 if (!clinicId) throw new Error('the DOCTOR token names no clinic');
-const ids = await seed(clinicId, doctor);
+const ids = await seed(clinicId, tokens);
 await fillQueue(ids, tokens);
 
 const procs = platformProcesses();
 const supervisor = supervisorProcess();
 const admin = await openConnection(databaseUrlFor('patients'));
+const auditDb = await openConnection(databaseUrlFor('audit'));
+/** Audit events that occurred in [from, to): what the audit service had to store for the run. */
+async function auditEvents(from, to) {
+  const [row] = await auditDb.query('SELECT COUNT(*) AS n FROM AuditEvent WHERE occurredAt >= ? AND occurredAt < ?', [from, to]);
+  return Number(row.n);
+}
 const env = execFileSync('sh', ['-c', `tr '\\0' '\\n' < /proc/${procs.gateway}/environ | grep '^NODE_ENV=' || true`], { encoding: 'utf8' }).trim() || 'NODE_ENV unset';
 console.log(`gateway ${GATEWAY} (${env}); ${ids.length} patients; ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s each`);
 console.log(`processes: ${Object.entries(procs).map(([n, p]) => `${n}=${p}`).join(' ')}\n`);
@@ -294,18 +320,24 @@ for (const name of args.scenarios.split(',').map((s) => s.trim()).filter(Boolean
   if (!scenario) throw new Error(`unknown scenario ${name} (${Object.keys(all).join(', ')})`);
   const connections = scenario.connections ?? CONNECTIONS;
   console.log(`${name}: ${scenario.what}`);
+  await probe(name, scenario.request);
   if (WARMUP > 0) await run(scenario.request, WARMUP, connections);
   const before = snapshot(procs);
   const supervisorBefore = supervisor ? cpuMs(supervisor) : 0;
   const q0 = await questions(admin);
+  const runFrom = new Date();
   const result = await run(scenario.request, DURATION, connections);
+  const runTo = new Date();
   const q1 = await questions(admin);
+  // the audit service stores in batches a moment later: let it finish the run's events
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const after = snapshot(procs);
   const supervisorMs = supervisor ? cpuMs(supervisor) - supervisorBefore : 0;
   const requests = result.requests.total;
   const cpu = Object.fromEntries(Object.keys(procs).map((n) => [n, (after[n] - before[n]) / requests]));
   const total = Object.values(cpu).reduce((a, b) => a + b, 0);
   const errors = result.errors + result.non2xx;
+  const audited = await auditEvents(runFrom, runTo);
   const row = {
     scenario: name,
     reqPerSec: result.requests.average,
@@ -316,19 +348,26 @@ for (const name of args.scenarios.split(',').map((s) => s.trim()).filter(Boolean
     cpuMsPerRequest: total,
     cpuMsByProcess: cpu,
     supervisorCpuMsPerRequest: supervisorMs / requests,
+    auditEventsPerRequest: audited / requests,
+    auditCpuMsPerEvent: audited > 0 ? (after.audit - before.audit) / audited : null,
   };
   results.push(row);
   const shares = Object.entries(cpu).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ');
   console.log(
     `  ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${errors} errors, ${row.sqlPerRequest.toFixed(1)} SQL/req, ` +
       `CPU ${total.toFixed(2)} ms/req (${shares})` +
+      (audited > 0 ? `; ${row.auditEventsPerRequest.toFixed(2)} audit events/req, audit ${row.auditCpuMsPerEvent.toFixed(3)} ms/event` : '') +
       (supervisor ? `; npm start's log printer ${row.supervisorCpuMsPerRequest.toFixed(2)} ms/req more` : '') +
       '\n',
   );
 }
 await admin.end();
+await auditDb.end();
 
-console.log('| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms/req |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of results) console.log(`| ${r.scenario} | ${r.reqPerSec.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.sqlPerRequest.toFixed(1)} | ${r.cpuMsPerRequest.toFixed(2)} |`);
+console.log('| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms/req | audit ms/event |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  const audit = r.auditCpuMsPerEvent === null ? '–' : r.auditCpuMsPerEvent.toFixed(3);
+  console.log(`| ${r.scenario} | ${r.reqPerSec.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.sqlPerRequest.toFixed(1)} | ${r.cpuMsPerRequest.toFixed(2)} | ${audit} |`);
+}
 if (args.json) await writeFile(args.json, JSON.stringify({ at: new Date().toISOString(), gateway: GATEWAY, env, results }, null, 2));

@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import {
   errorHandler,
   listen,
+  leanApolloOptions,
   notFoundHandler,
   operationMetrics,
   redisConnected,
@@ -162,8 +163,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   if (!production) mountPlayground(app);
 
   const armored = armorFor<GatewayContext>(config);
+  const lean = leanApolloOptions<GatewayContext>();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    stringifyResult: lean.stringifyResult,
     // main.ts stops the gateway on SIGINT/SIGTERM itself
     stopOnTerminationSignals: false,
     validationRules: armored.validationRules,
@@ -171,6 +174,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       ...armored.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      ...lean.plugins,
       anonymousBackstop(production),
       internalErrorLog,
       operationMetrics<GatewayContext>(metrics),

@@ -5,6 +5,7 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './redis.js';
 export * from './server.js';
+export * from './apollo-lean.js';
 export * from './service-client.js';
 export * from './service-caller.js';
 export * from './session-facts.js';

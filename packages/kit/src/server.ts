@@ -1,9 +1,10 @@
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { leanApolloOptions } from './apollo-lean.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express from 'express';
 import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
@@ -226,8 +227,10 @@ export async function startSubgraph<TContext extends BaseContext>(
   const hasEntities = Boolean(subgraphSchema.getQueryType()?.getFields()._entities);
   const schema = applyMiddleware(subgraphSchema, buildShield(options.rules, { hasEntities }));
   const production = config.NODE_ENV === 'production';
+  const lean = leanApolloOptions<BaseContext>();
   const apollo = new ApolloServer<BaseContext>({
     schema,
+    stringifyResult: lean.stringifyResult,
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     csrfPrevention: true,
@@ -237,9 +240,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      // federation's inline tracing (on by default in a subgraph) hooks every field resolution, so
-      // Apollo wraps every resolver of every request; nothing here reads those traces
-      ApolloServerPluginInlineTraceDisabled(),
+      ...lean.plugins,
       anonymousGate(new Set(options.publicFields ?? [])),
       operationMetrics<BaseContext>(metrics),
       ...(options.plugins ?? []),

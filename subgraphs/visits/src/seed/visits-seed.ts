@@ -49,6 +49,11 @@ export interface SeedOptions {
   seed?: number;
   /** the newest possible finish (default now) */
   now?: Date;
+  /**
+   * The clinic's real staff (user ids), so that the visits' nurse, doctor and clerk resolve to
+   * people in users; default: stable made-up ids (a visits-only benchmark never looks them up).
+   */
+  staff?: { doctors: string[]; nurses: string[]; office: string[] };
   /** called after each committed batch with the visits written so far */
   onProgress?: (written: number, total: number) => void;
 }
@@ -249,11 +254,12 @@ interface Batch {
 
 const STATES = ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR', 'WITH_DOCTOR', 'CHECKOUT'] as const;
 
-function createRowMaker(options: { clinicId: string; timeZone: string; years: number; now: Date; rng: Rng }) {
+function createRowMaker(options: { clinicId: string; timeZone: string; years: number; now: Date; rng: Rng; staff?: SeedOptions['staff'] }) {
   const { clinicId, timeZone, rng } = options;
-  const doctors = Array.from({ length: 8 }, (_, i) => staffId(clinicId, 'doctor', i));
-  const nurses = Array.from({ length: 10 }, (_, i) => staffId(clinicId, 'nurse', i));
-  const office = Array.from({ length: 5 }, (_, i) => staffId(clinicId, 'office', i));
+  const madeUp = (role: string, n: number) => Array.from({ length: n }, (_, i) => staffId(clinicId, role, i));
+  const doctors = options.staff?.doctors.length ? options.staff.doctors : madeUp('doctor', 8);
+  const nurses = options.staff?.nurses.length ? options.staff.nurses : madeUp('nurse', 10);
+  const office = options.staff?.office.length ? options.staff.office : madeUp('office', 5);
   const utcOf = zoneClock(timeZone);
   const lastDay = Math.floor(options.now.getTime() / 86_400_000) - 1;
   const spanDays = Math.max(1, Math.round(options.years * 365));
@@ -440,6 +446,7 @@ export async function seedVisits(options: SeedOptions): Promise<SeedResult> {
     years: options.years ?? 5,
     now: options.now ?? new Date(),
     rng,
+    ...(options.staff ? { staff: options.staff } : {}),
   });
   const perPatient = visitsPerPatient(count, patientCount, rng);
   const patientIds = Array.from(perPatient, () => randomUUID());
