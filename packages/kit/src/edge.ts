@@ -12,12 +12,8 @@ import type { TokenVerifier } from './tokens.js';
  */
 export const EDGE_HEADER = 'x-clinicult-edge';
 
-const CACHE_LIMIT = 64;
-
-/** Verifies edge tokens, remembering the good ones until they expire (one gateway token serves ~15 min of requests). */
+/** Verifies edge tokens (the TokenVerifier remembers a good one until it expires: one gateway token serves ~15 min of requests). */
 export class EdgeVerifier {
-  private readonly verified = new Map<string, number>();
-
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly logger: Logger,
@@ -26,19 +22,12 @@ export class EdgeVerifier {
   /** Whether `token` is a current service token of auth's issuer holding the edge capability. */
   async verify(token: string | undefined): Promise<boolean> {
     if (!token) return false;
-    const expiresAt = this.verified.get(token);
-    if (expiresAt !== undefined) {
-      if (Date.now() < expiresAt) return true;
-      this.verified.delete(token);
-    }
     try {
-      const { caller, claims } = await this.verifier.verify(token);
+      const { caller } = await this.verifier.verify(token);
       if (caller.kind !== 'service' || !caller.permissions.includes(SERVICE_CAPABILITIES.edge)) {
         this.logger.warn({ caller: caller.kind === 'service' ? caller.service : caller.kind }, 'an edge token without the edge capability');
         return false;
       }
-      if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, claims.exp * 1000);
       return true;
     } catch (error) {
       this.logger.warn({ reason: (error as { reason?: string }).reason ?? String(error) }, 'edge token refused');

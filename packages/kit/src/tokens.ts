@@ -51,10 +51,54 @@ export interface VerifiedToken {
   caller: Exclude<Caller, { kind: 'anonymous' }>;
 }
 
+export interface TokenVerifierOptions {
+  /** Verified tokens remembered at most (oldest forgotten first). Default 10 000 (≈10 MB). */
+  rememberTokens?: number;
+  /** The longest a verified token is remembered, whatever its expiry. Default 5 minutes. */
+  rememberMs?: number;
+}
+
+/**
+ * Verifies access tokens against the trusted issuers. A token that verified once is remembered
+ * (by its exact text) until it expires, at most `rememberMs`: a signature check (Ed25519 through
+ * WebCrypto, ≈0.3 ms of CPU) per service per request was a measured share of every request
+ * (issue 14), and the same bytes verify the same way every time. What a token's signature cannot
+ * say (a logout, a new password, a removed membership) is checked per request as before, by the
+ * session facts; the bound lets a withdrawn signing key stop counting within minutes, as jose's
+ * key set cache (10 minutes) does anyway.
+ */
 export class TokenVerifier {
-  constructor(private readonly issuers: TrustedIssuer[]) {}
+  private readonly remembered = new Map<string, { claims: ClinicultClaims; until: number }>();
+  private readonly rememberTokens: number;
+  private readonly rememberMs: number;
+
+  constructor(
+    private readonly issuers: TrustedIssuer[],
+    options: TokenVerifierOptions = {},
+  ) {
+    this.rememberTokens = options.rememberTokens ?? 10_000;
+    this.rememberMs = options.rememberMs ?? 5 * 60_000;
+  }
 
   async verify(token: string): Promise<VerifiedToken> {
+    const known = this.remembered.get(token);
+    if (known) {
+      // past its expiry (or the bound) it is verified again, and jose says why it no longer counts
+      if (Date.now() < known.until) return { claims: known.claims, caller: callerFromClaims(token, known.claims) };
+      this.remembered.delete(token);
+    }
+    const verified = await this.verifyOnce(token);
+    this.remember(token, verified.claims);
+    return verified;
+  }
+
+  private remember(token: string, claims: ClinicultClaims): void {
+    if (this.rememberTokens <= 0) return;
+    while (this.remembered.size >= this.rememberTokens) this.remembered.delete(this.remembered.keys().next().value!);
+    this.remembered.set(token, { claims, until: Math.min(claims.exp * 1000, Date.now() + this.rememberMs) });
+  }
+
+  private async verifyOnce(token: string): Promise<VerifiedToken> {
     let unverifiedIssuer: string | undefined;
     try {
       unverifiedIssuer = decodeJwt(token).iss;
@@ -84,7 +128,8 @@ export class TokenVerifier {
       }
     }
     if (!payload) throw new AuthError(expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
-    const claims = payload as ClinicultClaims;
+    // shared by every request that presents this token: nobody may change it
+    const claims = deepFreeze(payload as ClinicultClaims);
     // Service callers come only from auth's own issuer: another issuer's `svc` claim is a staff
     // token's claim like any other (DESIGN.md: services authenticate to auth alone).
     const serviceIssuer = candidates.some((c) => c.issuesServiceTokens);
@@ -93,6 +138,14 @@ export class TokenVerifier {
     }
     return { claims, caller: callerFromClaims(token, claims) };
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 const KNOWN_ROLES = new Set<string>([...CLINIC_ROLES, OPERATOR_ROLE]);
