@@ -140,7 +140,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   app.set('trust proxy', config.TRUST_PROXY);
   const httpServer = http.createServer(app);
 
-  app.use(requestObserver({ metrics, route: (req) => routeLabel(req.originalUrl) }));
+  // one access line per client request (the subgraphs log their calls at debug, with the same request id)
+  app.use(requestObserver({ metrics, route: (req) => routeLabel(req.originalUrl), accessLog: logger }));
   app.use((_req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');

@@ -66,8 +66,12 @@ function send(res: Response, contentType: string, result: FhirResult): void {
     res.end();
     return;
   }
+  const text = JSON.stringify(result.body);
   res.setHeader('content-type', `${contentType}; charset=utf-8`);
-  res.send(JSON.stringify(result.body));
+  res.setHeader('content-length', Buffer.byteLength(text));
+  // not res.send: it would hash every body into an ETag of its own; a resource's ETag is its
+  // version (W/"n", set above), and a search Bundle changes with every write anyway
+  res.end(text);
 }
 
 function sendError(res: Response, contentType: string, error: FhirError): void {

@@ -26,6 +26,14 @@ export interface RequestObserverOptions {
   route?: (req: express.Request) => string;
   /** One access line per request (probes excluded) with its request id; none when unset. */
   accessLog?: Logger;
+  /**
+   * The level of that line (default info). The subgraphs log their requests at debug: the gateway's
+   * line (same request id) already says what came in, and a line per subgraph call per request was
+   * a measured share of every service's CPU (issue 14). A request slower than `slowMs` (default
+   * 1000) or answered with a 5xx is logged at info (warn for 5xx) whatever this says.
+   */
+  accessLevel?: 'info' | 'debug';
+  slowMs?: number;
 }
 
 /**
@@ -34,6 +42,8 @@ export interface RequestObserverOptions {
  */
 export function requestObserver(options: RequestObserverOptions): express.RequestHandler {
   const { metrics, accessLog } = options;
+  const accessLevel = options.accessLevel ?? 'info';
+  const slowMs = options.slowMs ?? 1000;
   const route = options.route ?? declaredRoute;
   return (req, res, next) => {
     const incoming = req.header('x-request-id');
@@ -44,7 +54,11 @@ export function requestObserver(options: RequestObserverOptions): express.Reques
     res.on('finish', () => {
       const seconds = end({ route: route(req), status: res.statusCode });
       if (accessLog && !PROBE_PATHS.has(req.path)) {
-        accessLog.info({ reqId: requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        const ms = Math.round(seconds * 1000);
+        const level = res.statusCode >= 500 ? 'warn' : ms >= slowMs ? 'info' : accessLevel;
+        if (accessLog.isLevelEnabled(level)) {
+          accessLog[level]({ reqId: requestId, method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+        }
       }
     });
     next();

@@ -212,7 +212,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   const httpServer = http.createServer(app);
 
   // one access line per request, carrying the request id from the gateway
-  app.use(requestObserver({ metrics, accessLog: logger }));
+  // the gateway logs each client request at info; a subgraph's calls go at debug (observe.ts says why)
+  app.use(requestObserver({ metrics, accessLog: logger, accessLevel: 'debug' }));
 
   // liveness only on the public port; readiness and metrics are on the ops port
   app.get('/healthz', (_req, res) => {
