@@ -46,3 +46,4 @@ export {
 } from './testing.js';
 export type { TestDatabase, CreateTestDatabaseOptions, SchemaCheckOptions } from './testing.js';
 export * from './client.js';
+export { databaseFlavor, flavorOf, isStatementTimeout, withStatementTimeLimit, type DatabaseFlavor } from './statement-limit.js';

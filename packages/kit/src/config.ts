@@ -41,6 +41,11 @@ export const baseConfigSchema = z.object({
    */
   IDENTITY_APPLY_WAIT_MS: z.coerce.number().int().min(0).default(2000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * The longest one statement of a search may run (a service declared with `searchDatabase`):
+   * then the server interrupts it and the caller is asked to narrow the search (BAD_USER_INPUT).
+   */
+  SEARCH_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(3000),
   /** /healthz, /readyz and /metrics on their own port, for probes and scrapers (default: PORT + 5000). */
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });

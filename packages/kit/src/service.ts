@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Redis } from 'ioredis';
+import { databaseFlavor, withStatementTimeLimit } from '@clinicult/db';
 import type { IRules } from '@clinicult/rbac';
 import type { BaseConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -48,6 +49,12 @@ export interface ServiceParts<TDb, TEvents = ServiceEvents> {
   metrics: Metrics;
   /** the service's bus (and, with its outbox, its audit trail): EventsOf */
   events: TEvents;
+  /**
+   * With `searchDatabase: true`: a second client of the same database whose every statement stops
+   * after SEARCH_TIMEOUT_MS (@clinicult/db statement-limit.ts), for the queries whose cost the
+   * user's input decides; null otherwise.
+   */
+  searchDb: TDb | null;
 }
 
 /** What a service builds on the kit's parts: its domain, consumers and relays, and a request's context. */
@@ -81,6 +88,8 @@ export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extend
   config: BaseConfig & { PORT: number; DATABASE_URL: string };
   /** the service's database client (its db.ts `createDb`) */
   database: (url: string, options: { onQuery?: (sql: string) => void }) => TDb;
+  /** true: `parts.searchDb`, a client whose statements are time-limited (text searches) */
+  searchDatabase?: boolean;
   /** its generated `Resolvers` (graphql-codegen, schema/codegen.mjs) */
   resolvers: SubgraphResolvers;
   rules: IRules;
@@ -110,14 +119,20 @@ export async function runService<
       : createServiceEvents({ service: name, redis, db, logger, ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}) })
   ) as EventsOf<TOutbox>;
   let ownStops: Array<() => Promise<unknown>> = [];
+  let searchDb: TDb | null = null;
   const closeParts = async () => {
     for (const stop of ownStops) await stop().catch((err: unknown) => logger.warn({ err }, 'stopping a part of the service failed'));
     await events.close();
+    await searchDb?.$disconnect();
     await db.$disconnect();
     if (!overrides.redis) redis.disconnect();
   };
   try {
-    const assembled = await declaration.assemble({ config, logger, redis, db, metrics, events });
+    if (declaration.searchDatabase) {
+      const limited = withStatementTimeLimit(config.DATABASE_URL, config.SEARCH_TIMEOUT_MS, await databaseFlavor(db));
+      searchDb = declaration.database(limited, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+    }
+    const assembled = await declaration.assemble({ config, logger, redis, db, metrics, events, searchDb });
     ownStops = assembled.stop ?? [];
     const issuers = [...(assembled.issuers ?? []), ...(overrides.issuers ?? [])];
     const service = await startSubgraph<TContext>({

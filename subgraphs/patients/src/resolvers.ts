@@ -1,4 +1,5 @@
 import { requireClinicId, requireNamedClinic, requireStaff, type AuditCollector, type BaseContext } from '@clinicult/kit';
+import type { PatientsDb } from './db.js';
 import type { AuditContext } from './domain/audit.js';
 import { isStale, minutesBetween } from './domain/clinic-time.js';
 import {
@@ -35,7 +36,11 @@ import { PATIENT_MEDICAL_FIELDS, VISIT_MEDICAL_FIELDS } from './permissions.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { DateScalar, DateTimeScalar, JSONScalar, optionalUserRef, userRef } from '@clinicult/kit';
 
-export type PatientsDeps = VisitDeps;
+export type PatientsDeps = VisitDeps & {
+  /** the same database with time-limited statements, for free-text searches (kit: searchDatabase) */
+  searchDb: PatientsDb | null;
+  searchTimeoutMs: number;
+};
 
 /**
  * What patients' resolvers get: the kit's base context + data layer, loaders and the audit trail
@@ -82,7 +87,7 @@ export const resolvers: Resolvers = {
   Query: {
     patient: (_, { id }, ctx) => ctx.loaders.patients.load(id),
     patients: async (_, args, ctx) => {
-      const page = await listPatients(ctx.deps.db, requireClinicId(ctx.caller), args);
+      const page = await listPatients(ctx.deps.db, requireClinicId(ctx.caller), args, { searchDb: ctx.deps.searchDb, searchTimeoutMs: ctx.deps.searchTimeoutMs });
       primePatients(ctx.loaders, page.edges.map((e) => e.node));
       return page;
     },

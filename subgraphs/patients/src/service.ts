@@ -36,10 +36,11 @@ export function startPatientsService(config: PatientsConfig, overrides: Patients
     name: 'patients',
     config,
     database: createDb,
+    searchDatabase: true,
     resolvers,
     rules,
     overrides,
-    assemble: ({ db, logger, events }) => {
+    assemble: ({ db, searchDb, logger, events }) => {
       // audit events (medical reads, writes of patient data) go through the bus; while Redis is down
       // they wait in patients' own outbox (event_outbox)
       const { audit } = events;
@@ -57,6 +58,8 @@ export function startPatientsService(config: PatientsConfig, overrides: Patients
         overrides.templates ?? createTemplateSource({ clinicUrl: config.CLINIC_URL, tokens, logger, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
       const deps: PatientsDeps = {
         db,
+        searchDb,
+        searchTimeoutMs: config.SEARCH_TIMEOUT_MS,
         clinics,
         templates,
         // a check-in never fails because of its event: the bus writes the outbox while Redis is down

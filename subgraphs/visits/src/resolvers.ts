@@ -15,6 +15,9 @@ import { DateScalar, DateTimeScalar, JSONScalar, optionalUserRef, userRef } from
 /** What visits' resolvers get: the kit's base context + data layer, loaders and the request's audit collector. */
 export interface VisitsContext extends BaseContext {
   db: VisitsDb;
+  /** the same database with time-limited statements, for text searches (kit: searchDatabase) */
+  searchDb: VisitsDb | null;
+  searchTimeoutMs: number;
   /** the caller's clinic (staff, or a service naming one); null: nothing is visible */
   clinicId: string | null;
   loaders: Loaders;
@@ -56,7 +59,7 @@ export const resolvers: Resolvers = {
   Query: {
     visit: (_, { id }, ctx) => ctx.loaders.visits.load(id),
     visits: async (_, args, ctx) => {
-      const page = connection(ctx, await listVisits(ctx.db, requireClinicId(ctx.caller), args));
+      const page = connection(ctx, await listVisits(ctx.db, requireClinicId(ctx.caller), args, { searchDb: ctx.searchDb, searchTimeoutMs: ctx.searchTimeoutMs }));
       // a search by diagnosis or text reveals clinical facts about every patient it lists
       const medical = (['diagnosisCode', 'text'] as const).filter((f) => args.filter?.[f] != null).map((f) => `visits.filter.${f}`);
       if (medical.length > 0) for (const { node } of page.edges) ctx.audit.medicalRead(node.patientId, medical, node.id);

@@ -34,10 +34,11 @@ export function startVisitsService(config: VisitsConfig, overrides: VisitsOverri
     name: 'visits',
     config,
     database: createDb,
+    searchDatabase: true,
     resolvers,
     rules,
     overrides,
-    assemble: ({ db, redis, logger, events }) => {
+    assemble: ({ db, searchDb, redis, logger, events }) => {
       const { audit } = events;
       const historyCache =
         overrides.historyCache === false
@@ -56,7 +57,7 @@ export function startVisitsService(config: VisitsConfig, overrides: VisitsOverri
       return {
         createContext: (base): VisitsContext => {
           const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
-          return { ...base, db, clinicId, loaders: createLoaders(db, clinicId, historyCache), audit: audit.collector(base), auditTrail: audit, historyCache };
+          return { ...base, db, searchDb, searchTimeoutMs: config.SEARCH_TIMEOUT_MS, clinicId, loaders: createLoaders(db, clinicId, historyCache), audit: audit.collector(base), auditTrail: audit, historyCache };
         },
         plugins: [audit.plugin()],
         exposed: { historyCache, checkIns },

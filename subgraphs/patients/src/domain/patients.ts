@@ -1,4 +1,5 @@
-import { conflict, forbiddenError, notFound, parseInput } from '@clinicult/kit';
+import { isStatementTimeout } from '@clinicult/db';
+import { badInput, conflict, forbiddenError, notFound, parseInput } from '@clinicult/kit';
 import { hasPermission } from '@clinicult/rbac';
 import { Prisma, type PatientRow, type PatientsDb } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
@@ -68,7 +69,31 @@ export interface ListPatientsArgs {
   after?: string | null;
 }
 
-export async function listPatients(db: PatientsDb, clinicId: string, args: ListPatientsArgs): Promise<Page<PatientRow>> {
+/**
+ * `patients(search, filter, first, after)`. A free-text or phone search runs on `searchDb`
+ * (statements stop after SEARCH_TIMEOUT_MS): a word inside names or a phone's ending is no index
+ * prefix, so in a very large clinic it scans; past the limit it is answered with BAD_USER_INPUT.
+ */
+export async function listPatients(
+  db: PatientsDb,
+  clinicId: string,
+  args: ListPatientsArgs,
+  options: { searchDb?: PatientsDb | null; searchTimeoutMs?: number } = {},
+): Promise<Page<PatientRow>> {
+  const searching = (args.search ?? '').trim() !== '' || args.filter?.phone != null;
+  const reader = searching && options.searchDb ? options.searchDb : db;
+  try {
+    return await readPatients(reader, clinicId, args);
+  } catch (error) {
+    if (!searching || !isStatementTimeout(error)) throw error;
+    const field = (args.search ?? '').trim() !== '' ? 'search' : 'filter.phone';
+    const limitMs = options.searchTimeoutMs;
+    const within = limitMs ? ` within ${limitMs >= 1000 ? `${limitMs / 1000} s` : `${limitMs} ms`}` : '';
+    throw badInput(`${field}: this search matches too many patients to answer${within}. Type more of the name (or the whole MRN), or add a birth date.`, [field]);
+  }
+}
+
+async function readPatients(db: PatientsDb, clinicId: string, args: ListPatientsArgs): Promise<Page<PatientRow>> {
   const first = pageSize(args.first);
   const conditions: Prisma.PatientWhereInput[] = [{ clinicId }];
   const search = searchWhere(args.search);

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   authUrl?: string;
   /** a database prepared by the test (e.g. seeded); default a fresh migrated one. Dropped on close either way. */
   database?: TestDatabase;
+  /** configuration of the service's own beside the harness's (e.g. SEARCH_TIMEOUT_MS) */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<VisitsHarness> {
@@ -70,7 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Visits
   try {
     service = await startVisitsService(
       loadVisitsConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'info', REDIS_URL: redisUrl,
-        ...(options.authUrl ? { AUTH_URL: options.authUrl } : {}) }),
+        ...(options.authUrl ? { AUTH_URL: options.authUrl } : {}), ...options.env }),
       {
         issuers: [issuer.trusted],
         logger,

@@ -1,3 +1,4 @@
+import { isStatementTimeout } from '@clinicult/db';
 import { badInput, escapeLike } from '@clinicult/kit';
 import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitAddendumRow, type VisitsDb } from '../db.js';
 import { addendaByVisit } from './addenda.js';
@@ -178,21 +179,38 @@ function afterWhere(key: VisitKey): Prisma.HistoricVisitWhereInput {
 
 export const VISIT_ORDER: Prisma.HistoricVisitOrderByWithRelationInput[] = [{ finishedAt: 'desc' }, { id: 'desc' }];
 
-/** `visits(filter, first, after)`: the clinic's visits, newest first. */
+/**
+ * `visits(filter, first, after)`: the clinic's visits, newest first. A text search runs on
+ * `searchDb` (statements stop after SEARCH_TIMEOUT_MS): a word in most of a large clinic's visits
+ * would otherwise scan for many seconds; it is answered with BAD_USER_INPUT on `filter.text`.
+ */
 export async function listVisits(
   db: VisitsDb,
   clinicId: string,
   args: { filter?: VisitFilter | null; first?: number | null; after?: string | null },
+  options: { searchDb?: VisitsDb | null; searchTimeoutMs?: number } = {},
 ): Promise<VisitPage> {
   const size = pageSize(args.first);
   const where = filterWhere(clinicId, args.filter);
   const after = args.after ? decodeCursor(args.after) : null;
-  const rows = await db.historicVisit.findMany({
+  const text = args.filter?.text ?? null;
+  const reader = text !== null && options.searchDb ? options.searchDb : db;
+  const bounded = <T>(query: Promise<T>): Promise<T> =>
+    text === null ? query : query.catch((error: unknown) => Promise.reject(isStatementTimeout(error) ? searchTooBroad(text, options.searchTimeoutMs) : error));
+  const rows = await bounded(reader.historicVisit.findMany({
     where: after ? { AND: [where, afterWhere(after)] } : where,
     orderBy: VISIT_ORDER,
     take: size + 1,
-  });
-  return page(rows, size, () => db.historicVisit.count({ where }));
+  }));
+  return page(rows, size, () => bounded(reader.historicVisit.count({ where })));
+}
+
+function searchTooBroad(text: string, limitMs?: number) {
+  const within = limitMs ? ` within ${limitMs >= 1000 ? `${limitMs / 1000} s` : `${limitMs} ms`}` : '';
+  return badInput(
+    `filter.text: the search for "${text.slice(0, 60)}" matches too many visits to answer${within}. Add a word, a patient, a doctor or a date range (from, to).`,
+    ['filter.text'],
+  );
 }
 
 /** Entity references: one query for all ids, in the order asked; other clinics' visits are null. */
