@@ -1,7 +1,7 @@
 import { DataLoader } from '@clinicult/kit';
 import type { PatientsDb } from './db.js';
 import { patientsByIds, type PatientRow } from './domain/patients.js';
-import { visitsByIds, visitsByPatientIds, type VisitRow } from './domain/visits.js';
+import { isPartialVisit, visitsByIds, visitsByPatientIds, type VisitRow } from './domain/visits.js';
 
 /**
  * Per-request DataLoaders: `Patient` and `CurrentVisit` references (`_entities`, `patient(id)`,
@@ -25,11 +25,23 @@ export function createLoaders(db: PatientsDb, clinicId: string | null): Loaders 
 /** Rows already read (a list) need no second query when a field asks for them by id. */
 export function primeVisits(loaders: Loaders, rows: readonly VisitRow[]): void {
   for (const row of rows) {
-    loaders.visits.prime(row.id, row);
+    // a queue row may stand for the patient's visit (every CurrentVisit field that needs a column
+    // left out asks wholeVisit), but a load by id must answer the whole row
+    if (!isPartialVisit(row)) loaders.visits.prime(row.id, row);
     loaders.visitsByPatient.prime(row.patientId, row);
   }
 }
 
 export function primePatients(loaders: Loaders, rows: readonly PatientRow[]): void {
   for (const row of rows) loaders.patients.prime(row.id, row);
+}
+
+/**
+ * The whole row of a visit that may be a queue row (BOARD_COLUMNS only): the fields that read the
+ * columns left out await it; the loader reads all of a page's visits in one query. A visit archived
+ * meanwhile keeps its queue row (its left-out fields answer null).
+ */
+export async function wholeVisit(loaders: Loaders, visit: VisitRow): Promise<VisitRow> {
+  if (!isPartialVisit(visit)) return visit;
+  return (await loaders.visits.load(visit.id)) ?? visit;
 }

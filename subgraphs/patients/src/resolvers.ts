@@ -31,7 +31,7 @@ import {
   type VisitDeps,
   type VisitRow,
 } from './domain/visits.js';
-import { primePatients, primeVisits, type Loaders } from './loaders.js';
+import { primePatients, primeVisits, wholeVisit, type Loaders } from './loaders.js';
 import { PATIENT_MEDICAL_FIELDS, VISIT_MEDICAL_FIELDS } from './permissions.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { DateScalar, DateTimeScalar, JSONScalar, optionalUserRef, userRef } from '@clinicult/kit';
@@ -73,7 +73,8 @@ function medicalPatientField(field: (typeof PATIENT_MEDICAL_FIELDS)[number]) {
 }
 
 function medicalVisitField(field: (typeof VISIT_MEDICAL_FIELDS)[number]) {
-  return (visit: VisitRow, _args: unknown, ctx: PatientsContext) => {
+  return async (row: VisitRow, _args: unknown, ctx: PatientsContext) => {
+    const visit = await wholeVisit(ctx.loaders, row);
     ctx.audit.medicalRead(visit.patientId, `visit.${field}`, visit.id);
     return field === 'vitals' ? vitalsOf(visit) : visit[field];
   };
@@ -137,9 +138,9 @@ export const resolvers: Resolvers = {
     checkedInBy: (visit) => userRef(visit.checkedInBy),
     nurse: (visit) => optionalUserRef(visit.nurseId),
     doctor: (visit) => optionalUserRef(visit.doctorId),
-    template: (visit) => readVisitTemplate(visit.template),
+    template: async (visit, _args, ctx) => readVisitTemplate((await wholeVisit(ctx.loaders, visit)).template),
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, medicalVisitField(f)])),
-    timeline: (visit) => timelineOf(visit),
+    timeline: async (visit, _args, ctx) => timelineOf(await wholeVisit(ctx.loaders, visit)),
     stale: async (visit, _args, ctx) => isStale(visit.checkedInAt, await ctx.clinicTimeZone()),
     waitingSince: (visit) => visit.stateChangedAt,
     minutesInState: (visit) => minutesBetween(visit.stateChangedAt),

@@ -117,11 +117,34 @@ export async function listQueue(
   if (!Number.isInteger(first) || first < 1 || first > MAX_QUEUE_SIZE) {
     throw badInput(`first: give a number from 1 to ${MAX_QUEUE_SIZE}.`, ['first']);
   }
-  return db.currentVisit.findMany({
+  const rows = await db.currentVisit.findMany({
     where: { clinicId, ...(args.states && args.states.length > 0 ? { state: { in: [...args.states] } } : {}) },
     orderBy: [{ checkedInAt: 'asc' }, { id: 'asc' }],
     take: first,
+    select: BOARD_COLUMNS,
   });
+  // typed as whole rows for the resolvers, which ask wholeVisit() (loaders.ts) for the columns left out
+  return rows.map((row) => markPartial(row as VisitRow));
+}
+
+/**
+ * The columns a queue board shows (every screen polls it): the JSON and text columns — the template
+ * copy, the medical data, the timeline — are left out, which halves what the database sends and the
+ * client parses per visit (issue 14); a field that needs them loads the whole rows, once per request.
+ */
+export const BOARD_COLUMNS = {
+  id: true, clinicId: true, patientId: true, state: true, reason: true, templateId: true, checkedInBy: true, nurseId: true,
+  doctorId: true, version: true, checkedInAt: true, stateChangedAt: true, updatedAt: true,
+} as const satisfies Prisma.CurrentVisitSelect;
+
+const partialRows = new WeakSet<VisitRow>();
+function markPartial(row: VisitRow): VisitRow {
+  partialRows.add(row);
+  return row;
+}
+/** Whether a row has only BOARD_COLUMNS (a queue row). */
+export function isPartialVisit(row: VisitRow): boolean {
+  return partialRows.has(row);
 }
 
 /** How many current visits the queue holds (of these states): one COUNT on the queue's index. */
