@@ -348,6 +348,27 @@ describe('patients: search, filter, pages', () => {
     expect(await found('search: "611-222-333"')).toEqual(['pablo']);
   });
 
+  test('totalCount counts a patient found by name or by identifier once (it is counted in two halves)', async () => {
+    const own = await h.admin.createClinic('Count Clinic', 'Europe/Madrid');
+    const desk = await h.staff(own, ['OFFICE']);
+    const named: Record<string, string> = {};
+    for (const [key, givenName, familyName, mrn] of [['mariana', 'Mariana', 'García', undefined], ['olga', 'Olga', 'Ruiz', 'MAR'], ['marco', 'Marco', 'Polo', 'MARCO']] as const) {
+      const r = await register(desk, { givenName, familyName, birthDate: '1980-01-01', ...(mrn ? { mrn } : {}) });
+      if (r.errors) throw new Error(JSON.stringify(r.errors));
+      named[key] = r.data!.registerPatient.id;
+    }
+    const search = async (text: string) => {
+      const r = await gql(h.url, 'query ($s: String) { patients(search: $s) { totalCount edges { node { id } } } }', { s: text }, { token: desk.token });
+      if (r.errors) throw new Error(JSON.stringify(r.errors));
+      return { total: r.data!.patients.totalCount, found: r.data!.patients.edges.map((e: any) => Object.keys(named).find((k) => named[k] === e.node.id)) };
+    };
+    // by name (Mariana, Marco) and by MRN (Olga, whose name does not match)
+    expect(await search('mar')).toEqual({ total: 3, found: ['mariana', 'marco', 'olga'] });
+    // Marco matches by name and by MRN: once
+    expect(await search('marco')).toEqual({ total: 1, found: ['marco'] });
+    expect(await search('MAR')).toEqual({ total: 3, found: ['mariana', 'marco', 'olga'] });
+  });
+
   test('LIKE wildcards are literal', async () => {
     expect(await found('search: "%"')).toEqual([]);
     expect(await found('search: "luna_"')).toEqual(['lucas']);

@@ -12,7 +12,7 @@ import {
   IDENTIFIER_SYSTEMS,
   pageSize,
   PATIENT_ORDER,
-  searchWhere,
+  searchParts,
   type PatientFilter,
 } from './search.js';
 import {
@@ -95,16 +95,21 @@ export async function listPatients(
 
 async function readPatients(db: PatientsDb, clinicId: string, args: ListPatientsArgs): Promise<Page<PatientRow>> {
   const first = pageSize(args.first);
-  const conditions: Prisma.PatientWhereInput[] = [{ clinicId }];
-  const search = searchWhere(args.search);
-  if (search) conditions.push(search);
-  conditions.push(...filterWhere(args.filter));
-  const base: Prisma.PatientWhereInput = { AND: conditions };
-  const where: Prisma.PatientWhereInput = args.after ? { AND: [...conditions, afterWhere(args.after)] } : base;
-  const [rows, totalCount] = await Promise.all([
-    db.patient.findMany({ where, orderBy: PATIENT_ORDER, take: first + 1 }),
-    db.patient.count({ where: base }),
-  ]);
+  const filters: Prisma.PatientWhereInput[] = [{ clinicId }, ...filterWhere(args.filter)];
+  const search = searchParts(args.search);
+  const conditions = search ? [...filters, { OR: [search.names, ...search.identifiers] }] : filters;
+  const where: Prisma.PatientWhereInput = { AND: args.after ? [...conditions, afterWhere(args.after)] : conditions };
+  // The page walks the (clinicId, familyName, givenName, id) index in order and stops at first + 1.
+  // The count of the same OR would read every row of the clinic (the identifier halves are in other
+  // indexes, so no one index covers it): it is counted as names (covered by that index) plus the
+  // few identifier matches whose names do not match.
+  const count = search
+    ? Promise.all([
+        db.patient.count({ where: { AND: [...filters, search.names] } }),
+        db.patient.count({ where: { AND: [...filters, { OR: search.identifiers }, { NOT: search.names }] } }),
+      ]).then(([byName, byIdentifierOnly]) => byName + byIdentifierOnly)
+    : db.patient.count({ where: { AND: filters } });
+  const [rows, totalCount] = await Promise.all([db.patient.findMany({ where, orderBy: PATIENT_ORDER, take: first + 1 }), count]);
   const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }

@@ -45,20 +45,34 @@ function wordWhere(word: string): Prisma.PatientWhereInput {
   };
 }
 
+/** A free-text search in its two halves: the name words, and the whole text as an identifier. */
+export interface SearchParts {
+  /** every word a name prefix */
+  names: Prisma.PatientWhereInput;
+  /** the whole text as an MRN, a national id or (when it looks like one) a phone number */
+  identifiers: Prisma.PatientWhereInput[];
+}
+
 /**
  * Free text: every word is a name prefix (any order: "garcia ana" and "ana garcia"), or the whole
  * text is an MRN, a national id, or (when it looks like one) a phone number.
  */
-export function searchWhere(search: string | null | undefined): Prisma.PatientWhereInput | null {
+export function searchParts(search: string | null | undefined): SearchParts | null {
   const text = (search ?? '').trim();
   if (text === '') return null;
   if (text.length > MAX_SEARCH_LENGTH) throw badInput(`search: at most ${MAX_SEARCH_LENGTH} characters.`, ['search']);
   const words = text.split(/\s+/).slice(0, MAX_SEARCH_WORDS);
-  const or: Prisma.PatientWhereInput[] = [{ AND: words.map(wordWhere) }, { mrn: text }];
+  const identifiers: Prisma.PatientWhereInput[] = [{ mrn: text }];
   const nationalId = normalizeNationalId(text);
-  if (nationalId !== '') or.push({ nationalId });
-  if (PHONE_LIKE.test(text) && digitsOf(text).length >= 6) or.push(phoneWhere(text));
-  return { OR: or };
+  if (nationalId !== '') identifiers.push({ nationalId });
+  if (PHONE_LIKE.test(text) && digitsOf(text).length >= 6) identifiers.push(phoneWhere(text));
+  return { names: { AND: words.map(wordWhere) }, identifiers };
+}
+
+/** The search as one condition (names OR identifiers). */
+export function searchWhere(search: string | null | undefined): Prisma.PatientWhereInput | null {
+  const parts = searchParts(search);
+  return parts ? { OR: [parts.names, ...parts.identifiers] } : null;
 }
 
 export interface IdentifierFilter {
