@@ -138,6 +138,14 @@ describe('recording and finding', () => {
     expect(audit.service.events.stats().failed - before.failed).toBe(0);
     const stored = await audit.rows('patientId = ?', [patient]);
     expect(stored.map((r) => r.id).sort()).toEqual([known, ...fresh].sort());
+    // the batch's rows are what one event's INSERT writes (the known one went alone, before)
+    const viaBatch = stored.find((r) => r.id === fresh[0])!;
+    const alone = stored.find((r) => r.id === known)!;
+    for (const row of [viaBatch, alone]) {
+      expect(row).toMatchObject({ clinicId: CLINIC_A, actorId: DOCTOR_A, actorKind: 'staff', patientId: patient, targetUserId: null, api: 'graphql', service: 'patients', details: null });
+      expect(new Date(row.occurredAt).toISOString()).toBe(at);
+      expect(typeof row.fields === 'string' ? JSON.parse(row.fields) : row.fields).toEqual(['allergies']);
+    }
     expect(await storedCount('id = ?', [bad])).toBe(0);
     expect(audit.service.events.stats().handled - before.handled).toBe(5); // four stored, the copy a duplicate at the key
   });
