@@ -123,8 +123,8 @@ async function signIn(email) {
 
 // ---- the seed
 
-/** The user id (`sub`) a token was issued to. */
-const subjectOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+/** A token's claims (read, not verified: the bench's own tokens). */
+const claimsOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 
 async function seed(clinicId, tokens) {
   const patientsDb = await openConnection(databaseUrlFor('patients'));
@@ -144,7 +144,7 @@ async function seed(clinicId, tokens) {
         migrate: false,
         timeZone: 'Europe/Madrid',
         // the demo clinic's own staff, so that every visit's nurse and doctor resolve in users
-        staff: { doctors: [subjectOf(tokens.doctor)], nurses: [subjectOf(tokens.nurse)], office: [subjectOf(tokens.office)] },
+        staff: { doctors: [claimsOf(tokens.doctor).sub], nurses: [claimsOf(tokens.nurse).sub], office: [claimsOf(tokens.office).sub] },
       });
       const given = ['Lucía', 'Hugo', 'Martina', 'Mateo', 'Sofía', 'Leo', 'Julia', 'Daniel', 'Paula', 'Álvaro', 'Carmen', 'Pablo'];
       const family = ['García', 'Rodríguez', 'González', 'Fernández', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Martín', 'Jiménez', 'Ruiz'];
@@ -295,7 +295,7 @@ const tokens = {
   nurse: await signIn(DEMO.staff.find((s) => s.role === 'NURSE').email),
   office: await signIn(DEMO.staff.find((s) => s.role === 'OFFICE').email),
 };
-const clinicId = JSON.parse(Buffer.from(doctor.split('.')[1], 'base64url').toString()).cid;
+const clinicId = claimsOf(doctor).cid;
 if (!clinicId) throw new Error('the DOCTOR token names no clinic');
 const ids = await seed(clinicId, tokens);
 await fillQueue(ids, tokens);

@@ -59,6 +59,15 @@ function messageFor(path: string, message: string): string {
  * path given alone gets the message (its own `path: ` prefix removed); an empty list says the
  * problem is about no one field.
  */
+/**
+ * A search the database stopped at its statement time limit (a service's `searchDb`): BAD_USER_INPUT
+ * on the field, e.g. `searchTooBroad('search', 'this search matches too many patients', 3000, 'Type more of the name.')`.
+ */
+export function searchTooBroad(field: string, what: string, limitMs: number | undefined, hint: string): GraphQLError {
+  const within = limitMs ? ` within ${limitMs >= 1000 ? `${limitMs / 1000} s` : `${limitMs} ms`}` : '';
+  return badInput(`${field}: ${what} to answer${within}. ${hint}`, [field]);
+}
+
 export function badInput(
   message: string,
   fields: ReadonlyArray<string | FieldProblem | undefined>,

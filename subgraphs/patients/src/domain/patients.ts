@@ -1,5 +1,5 @@
 import { isStatementTimeout } from '@clinicult/db';
-import { badInput, conflict, forbiddenError, notFound, parseInput } from '@clinicult/kit';
+import { conflict, forbiddenError, notFound, parseInput, searchTooBroad } from '@clinicult/kit';
 import { hasPermission } from '@clinicult/rbac';
 import { Prisma, type PatientRow, type PatientsDb } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
@@ -87,9 +87,7 @@ export async function listPatients(
   } catch (error) {
     if (!searching || !isStatementTimeout(error)) throw error;
     const field = (args.search ?? '').trim() !== '' ? 'search' : 'filter.phone';
-    const limitMs = options.searchTimeoutMs;
-    const within = limitMs ? ` within ${limitMs >= 1000 ? `${limitMs / 1000} s` : `${limitMs} ms`}` : '';
-    throw badInput(`${field}: this search matches too many patients to answer${within}. Type more of the name (or the whole MRN), or add a birth date.`, [field]);
+    throw searchTooBroad(field, 'this search matches too many patients', options.searchTimeoutMs, 'Type more of the name (or the whole MRN), or add a birth date.');
   }
 }
 

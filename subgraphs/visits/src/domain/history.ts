@@ -1,5 +1,5 @@
 import { isStatementTimeout } from '@clinicult/db';
-import { badInput, escapeLike } from '@clinicult/kit';
+import { badInput, escapeLike, searchTooBroad } from '@clinicult/kit';
 import { Prisma, type HistoricVisitRow, type HistoricVisitStatus, type VisitAddendumRow, type VisitsDb } from '../db.js';
 import { addendaByVisit } from './addenda.js';
 import { decodeCursor, encodeCursor, pageSize, type VisitKey } from './cursor.js';
@@ -196,7 +196,7 @@ export async function listVisits(
   const text = args.filter?.text ?? null;
   const reader = text !== null && options.searchDb ? options.searchDb : db;
   const bounded = <T>(query: Promise<T>): Promise<T> =>
-    text === null ? query : query.catch((error: unknown) => Promise.reject(isStatementTimeout(error) ? searchTooBroad(text, options.searchTimeoutMs) : error));
+    text === null ? query : query.catch((error: unknown) => Promise.reject(isStatementTimeout(error) ? tooManyVisits(text, options.searchTimeoutMs) : error));
   const rows = await bounded(reader.historicVisit.findMany({
     where: after ? { AND: [where, afterWhere(after)] } : where,
     orderBy: VISIT_ORDER,
@@ -205,12 +205,8 @@ export async function listVisits(
   return page(rows, size, () => bounded(reader.historicVisit.count({ where })));
 }
 
-function searchTooBroad(text: string, limitMs?: number) {
-  const within = limitMs ? ` within ${limitMs >= 1000 ? `${limitMs / 1000} s` : `${limitMs} ms`}` : '';
-  return badInput(
-    `filter.text: the search for "${text.slice(0, 60)}" matches too many visits to answer${within}. Add a word, a patient, a doctor or a date range (from, to).`,
-    ['filter.text'],
-  );
+function tooManyVisits(text: string, limitMs?: number) {
+  return searchTooBroad('filter.text', `the search for "${text.slice(0, 60)}" matches too many visits`, limitMs, 'Add a word, a patient, a doctor or a date range (from, to).');
 }
 
 /** Entity references: one query for all ids, in the order asked; other clinics' visits are null. */
