@@ -8,6 +8,8 @@
 //      /healthz: auth → users, admin (+ patients, visits, clinic, audit once built) → gateway
 //   6. the demo seed (never when NODE_ENV=production), then the web clients (once built)
 //   7. the URLs and demo logins; Ctrl-C stops everything gracefully
+// `npm start -- --tls`: the gateway and the web apps over HTTPS, with a certificate of a local CA
+// (.clinicult/tls/ca.pem: trust it in the browser, or pass it to clients as their CA).
 // Node built-ins only: this runs before `npm install`.
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -19,8 +21,16 @@ import { describeExit, Supervisor } from './lib/supervisor.mjs';
 import { c, fail, ok, step, warn } from './lib/ui.mjs';
 
 const production = process.env.NODE_ENV === 'production';
+const withTls = process.argv.slice(2).includes('--tls');
+/** The processes browsers reach: HTTPS with --tls. */
+const PUBLIC_SERVICES = new Set(['gateway', 'clinic-web', 'admin-web']);
 /** The web apps are opened at localhost: passkeys need a host name (WebAuthn refuses IP addresses). */
-const localUrl = (port) => `http://localhost:${port}`;
+const localUrl = (port, pathname = '') => `${withTls ? 'https' : 'http'}://localhost:${port}${pathname}`;
+/** A service's own URL as npm start reaches it (the certificate names localhost and 127.0.0.1). */
+const serviceUrl = (service, pathname = '') => (withTls && PUBLIC_SERVICES.has(service.name) ? localUrl(service.port, pathname) : url(service.port, pathname));
+const gatewayUrl = (pathname = '') => serviceUrl({ name: 'gateway', port: 4000 }, pathname);
+/** --tls: the certificate and key files (made after the build, by @clinicult/tls). */
+let tlsFiles = null;
 const startTimeoutMs = Number(process.env.START_TIMEOUT_MS ?? 60_000);
 const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000) + 2_000;
 
@@ -54,7 +64,30 @@ function childEnv(service) {
     if (service.name === 'auth') env.SERVICE_JWKS_FILE = path.join(dir, 'services.jwks.json');
     else if (existsSync(path.join(dir, `${service.name}.private.jwk.json`))) env.SERVICE_KEY_FILE = path.join(dir, `${service.name}.private.jwk.json`);
   }
+  if (tlsFiles) Object.assign(env, tlsEnv(service));
   return env;
+}
+
+/** --tls: HTTPS for the public processes, and every public URL on https://localhost. */
+function tlsEnv(service) {
+  const web = [localUrl(3000), localUrl(3001)].join(',');
+  const env = {};
+  if (PUBLIC_SERVICES.has(service.name)) Object.assign(env, { TLS_CERT_FILE: tlsFiles.certFile, TLS_KEY_FILE: tlsFiles.keyFile, PUBLIC_URL: localUrl(service.port) });
+  if (service.name === 'gateway') env.ALLOWED_ORIGINS = web;
+  if (service.client) env.GATEWAY_URL = localUrl(4000);
+  if (service.name === 'auth') Object.assign(env, { CLINIC_WEB_URL: localUrl(3000), WEBAUTHN_ORIGINS: web });
+  return env;
+}
+
+/** --tls: the local certificate, trusted by this process's own requests (health checks, the seed). */
+async function prepareTls() {
+  const { localCertificate } = await import(path.join(root, 'packages/tls/dist/index.js'));
+  tlsFiles = localCertificate(path.join(root, '.clinicult', 'tls'), ['localhost', '127.0.0.1']);
+  const { readFileSync } = await import('node:fs');
+  const { rootCertificates } = await import('node:tls');
+  const { Agent, setGlobalDispatcher } = await import('undici');
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, readFileSync(tlsFiles.caFile, 'utf8')] } }));
+  ok(`HTTPS with the local CA's certificate ${c.dim(`(${path.relative(root, tlsFiles.caFile)}: trust it to open the apps without a warning)`)}`);
 }
 
 async function preflight() {
@@ -116,6 +149,7 @@ async function main() {
     process.exit(1);
   }
   await checkPorts(services);
+  if (withTls) await prepareTls();
 
   let shutdown = null;
   let firstSignalAt = 0;
@@ -164,7 +198,7 @@ async function main() {
       }));
       await Promise.all(
         started.map(({ service, child }) =>
-          supervisor.waitHealthy(child, url(service.port, '/healthz'), { timeoutMs: startTimeoutMs, anyAnswer: !!service.client }),
+          supervisor.waitHealthy(child, serviceUrl(service, '/healthz'), { timeoutMs: startTimeoutMs, anyAnswer: !!service.client }),
         ),
       );
       ok(`${inTier.map((s) => `${s.name} :${s.port}`).join(', ')} ${inTier.length > 1 ? 'are' : 'is'} up`);
@@ -188,7 +222,7 @@ async function seed() {
   step('Demo data (scripts/seed.mjs)');
   try {
     const { seedDemo } = await import('./seed.mjs');
-    await seedDemo({ gatewayUrl: url(4000), env: { ...process.env, NODE_ENV: 'development' }, log: (line) => console.log(`  ${line}`) });
+    await seedDemo({ gatewayUrl: gatewayUrl(), env: { ...process.env, NODE_ENV: 'development' }, log: (line) => console.log(`  ${line}`) });
     return true;
   } catch (error) {
     const code = error.code ? ` [${error.code}${error.reason ? `/${error.reason}` : ''}]` : '';
@@ -211,20 +245,20 @@ async function answers(target) {
 async function banner(services, skipped, seeded) {
   const line = (label, value) => console.log(`  ${label.padEnd(18)} ${value}`);
   console.log(`\n${c.bold(c.green('Clinicult is running'))} ${c.dim(`(NODE_ENV=${process.env.NODE_ENV ?? 'development'})`)}`);
-  line('GraphQL API', c.cyan(url(4000, '/graphql')));
+  line('GraphQL API', c.cyan(gatewayUrl('/graphql')));
   for (const candidate of ['/playground', '/graphiql']) {
-    if (!production && (await answers(url(4000, candidate)))) {
-      line('Playground', c.cyan(url(4000, candidate)));
+    if (!production && (await answers(gatewayUrl(candidate)))) {
+      line('Playground', c.cyan(gatewayUrl(candidate)));
       break;
     }
   }
-  if (await answers(url(4000, '/fhir/metadata'))) line('FHIR R4', c.cyan(url(4000, '/fhir')));
+  if (await answers(gatewayUrl('/fhir/metadata'))) line('FHIR R4', c.cyan(gatewayUrl('/fhir')));
   for (const s of services.filter((x) => x.client)) {
     line(s.name === 'clinic-web' ? 'Staff app' : s.name === 'admin-web' ? 'Operator console' : s.name, c.cyan(localUrl(s.port)));
   }
   if (services.some((s) => s.name === 'mail')) line('Mail (dev)', `${c.cyan(url(1080))} ${c.dim('(what auth sent: invitations, resets; SMTP on :1025)')}`);
   console.log(`  ${c.bold('Services')} ${c.dim('(internal: GraphQL at /graphql; /healthz, /readyz and /metrics on each ops port, PORT + 5000)')}`);
-  for (const s of services.filter((x) => !x.client && !x.devOnly)) line(`  ${s.name}`, url(s.port, s.name === 'gateway' ? '/healthz' : '/graphql'));
+  for (const s of services.filter((x) => !x.client && !x.devOnly)) line(`  ${s.name}`, serviceUrl(s, s.name === 'gateway' ? '/healthz' : '/graphql'));
   if (skipped.length) line('  not built yet', skipped.map((s) => s.name).join(', '));
   if (seeded) {
     const { demoLogins, demoPassword, DEFAULT_DEMO_PASSWORD } = await import('./seed.mjs');

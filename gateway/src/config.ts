@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@clinicult/kit';
+import { baseConfigSchema, ConfigError, loadConfig } from '@clinicult/kit';
+import { loadTlsSettings, TlsConfigError, type TlsSettings } from '@clinicult/tls';
 
 /**
  * The subgraphs the gateway knows an URL override for (DESIGN.md, services). `<NAME>_URL` is the
@@ -71,10 +72,21 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** How long one subgraph fetch may take (ms). */
   SUBGRAPH_TIMEOUT_MS: limit(15_000),
 });
-export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** The environment's settings, and HTTPS on the public port (@clinicult/tls: TLS_CERT_FILE, TLS_KEY_FILE, HSTS_MAX_AGE, HTTP_REDIRECT_PORT). */
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema> & { TLS: TlsSettings };
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, env);
+  const config = loadConfig(gatewayConfigSchema, env);
+  try {
+    const tls = loadTlsSettings(env);
+    if (tls.enabled && tls.redirectPort !== undefined && !config.PUBLIC_URL?.startsWith('https://')) {
+      throw new TlsConfigError('HTTP_REDIRECT_PORT: the redirect goes to PUBLIC_URL, which must be the https:// origin clients use');
+    }
+    return { ...config, TLS: tls };
+  } catch (error) {
+    if (error instanceof TlsConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** The `<NAME>_URL` overrides set in the configuration, by subgraph name. */

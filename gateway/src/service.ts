@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -25,6 +24,7 @@ import {
   type SessionFallback,
   type TrustedIssuer,
 } from '@clinicult/kit';
+import { createPublicServer, hsts, startHttpRedirect } from '@clinicult/tls';
 import { subgraphUrlOverrides, type GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { cors } from './cors.js';
@@ -120,7 +120,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const byName = new Map(subgraphs.map((s) => [s.name, s]));
   const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
   /** this gateway's own address, once it listens (PUBLIC_URL, when set, is what clients see) */
-  let publicUrl = `http://${config.HOST}:${config.PORT}`;
+  const scheme = config.TLS.enabled ? 'https' : 'http';
+  let publicUrl = `${scheme}://${config.HOST}:${config.PORT}`;
 
   const edgeTokens = edgeSource ? new EdgeTokens(edgeSource, logger) : { current: overrides.edgeToken! };
   const gateway = new ApolloGateway({
@@ -138,7 +139,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   app.disable('x-powered-by');
   // which peers may say who the client is (X-Forwarded-For): none unless configured (TRUST_PROXY)
   app.set('trust proxy', config.TRUST_PROXY);
-  const httpServer = http.createServer(app);
+  // HTTPS when given a certificate (TLS_CERT_FILE/TLS_KEY_FILE), with HSTS on every answer
+  const publicServer = createPublicServer(app, config.TLS);
+  const httpServer = publicServer.server;
+  app.use(hsts(config.TLS));
 
   // one access line per client request (the subgraphs log their calls at debug, with the same request id)
   app.use(requestObserver({ metrics, route: (req) => routeLabel(req.originalUrl), accessLog: logger }));
@@ -259,8 +263,19 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   // auth; a Redis that is down does not stop the gateway (readiness reports it).
   await redisConnected(redis, 1000);
   const port = await listen(httpServer, config.PORT, config.HOST);
-  const url = `http://${config.HOST}:${port}`;
+  const url = `${scheme}://${config.HOST}:${port}`;
   publicUrl = url;
+  // plain HTTP answers only a redirect to the public HTTPS origin (HTTP_REDIRECT_PORT)
+  const redirect =
+    config.TLS.enabled && config.TLS.redirectPort !== undefined
+      ? await startHttpRedirect({ port: config.TLS.redirectPort, host: config.HOST, publicOrigin: config.PUBLIC_URL! })
+      : undefined;
+  // a renewed certificate is read again on SIGHUP, without dropping connections
+  const reload = () => {
+    publicServer.reloadCertificate();
+    logger.info('TLS certificate reloaded');
+  };
+  if (config.TLS.enabled) process.on('SIGHUP', reload);
   const ops = await startRuntimeOps(runtime, { servicePort: config.PORT, readiness, timeoutMs: 2500 });
   logger.info(
     { url, ops: ops.url, subgraphs: Object.fromEntries(subgraphs.map((s) => [s.name, s.graphql])) },
@@ -271,6 +286,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('gateway shutting down');
+      process.off('SIGHUP', reload);
+      await redirect?.close();
       await apollo.stop();
       await fetcher.close();
       await ops.close();

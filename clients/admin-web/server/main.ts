@@ -23,6 +23,8 @@ const server = await startWebServer({
   distDir: path.join(here, 'public'),
   port: config.PORT,
   host: config.HOST,
+  tls: config.TLS,
+  ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
   runtimeConfig: { gatewayUrl: config.GATEWAY_URL, clusters },
 });
 

@@ -1,8 +1,10 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
+import { localCertificate } from '@clinicult/tls';
 import { loadWebConfig, startWebServer, type WebServer } from './index.js';
 
 let dist: string;
@@ -141,18 +143,64 @@ describe('static web server', () => {
 
 describe('loadWebConfig', () => {
   it('has defaults, with the app port as PORT', () => {
-    expect(loadWebConfig({}, { port: 3000 })).toEqual({ PORT: 3000, HOST: '127.0.0.1', GATEWAY_URL: 'http://127.0.0.1:4000', LOG_LEVEL: 'info' });
+    expect(loadWebConfig({}, { port: 3000 })).toEqual({ PORT: 3000, HOST: '127.0.0.1', GATEWAY_URL: 'http://127.0.0.1:4000', LOG_LEVEL: 'info', TLS: { enabled: false } });
   });
 
   it('reads the environment and normalizes the gateway URL', () => {
     expect(
       loadWebConfig({ PORT: '8080', HOST: '0.0.0.0', GATEWAY_URL: 'https://api.example.org/graphql', LOG_LEVEL: 'warn' }, { port: 3001 }),
-    ).toEqual({ PORT: 8080, HOST: '0.0.0.0', GATEWAY_URL: 'https://api.example.org', LOG_LEVEL: 'warn' });
+    ).toEqual({ PORT: 8080, HOST: '0.0.0.0', GATEWAY_URL: 'https://api.example.org', LOG_LEVEL: 'warn', TLS: { enabled: false } });
   });
 
   it('names what is wrong', () => {
     expect(() => loadWebConfig({ GATEWAY_URL: 'not a url' }, { port: 3000 })).toThrow(/GATEWAY_URL/);
     expect(() => loadWebConfig({ PORT: 'x' }, { port: 3000 })).toThrow(/PORT/);
     expect(() => loadWebConfig({ LOG_LEVEL: 'loud' }, { port: 3000 })).toThrow(/LOG_LEVEL/);
+    expect(() => loadWebConfig({ TLS_KEY_FILE: 'key.pem' }, { port: 3000 })).toThrow(/TLS_CERT_FILE/);
+    expect(() => loadWebConfig({ TLS_CERT_FILE: 'c', TLS_KEY_FILE: 'k', HTTP_REDIRECT_PORT: '80' }, { port: 3000 })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('reads the TLS settings and the public origin', () => {
+    expect(loadWebConfig({ TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', HTTP_REDIRECT_PORT: '8080', PUBLIC_URL: 'https://app.example.org/' }, { port: 3000 })).toMatchObject({
+      PUBLIC_URL: 'https://app.example.org',
+      TLS: { enabled: true, certFile: 'c.pem', keyFile: 'k.pem', hstsMaxAge: 15_552_000, redirectPort: 8080 },
+    });
+  });
+});
+
+describe('over HTTPS (TLS_CERT_FILE, TLS_KEY_FILE)', () => {
+  it('serves the app to a client that verifies the certificate, with HSTS (plain HTTP sends none)', async () => {
+    const cert = localCertificate(mkdtempSync(path.join(os.tmpdir(), 'web-server-tls-')));
+    const config = loadWebConfig(
+      { TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile, PUBLIC_URL: 'https://app.clinic.example' },
+      { port: 0 },
+    );
+    const secure = await startWebServer({
+      name: 'Test WEB Service',
+      distDir: dist,
+      port: 0,
+      tls: config.TLS,
+      runtimeConfig: { gatewayUrl: 'https://api.clinic.example' },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      expect(secure.url).toMatch(/^https:\/\//);
+      const answer = await new Promise<{ status: number; hsts: unknown; body: string }>((resolve, reject) => {
+        https
+          .get(`${secure.url}/`, { ca: readFileSync(cert.caFile), agent: false }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, hsts: res.headers['strict-transport-security'], body }));
+          })
+          .on('error', reject);
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toBe(INDEX);
+      expect(answer.hsts).toBe('max-age=15552000; includeSubDomains');
+      // the plain server of the other tests sends none
+      expect((await get('/')).headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      await secure.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { createPublicServer, hsts, startHttpRedirect, type TlsSettings } from '@clinicult/tls';
 
 export interface RuntimeConfig extends Record<string, unknown> {
   /** The gateway's base URL as the browser reaches it (e.g. http://127.0.0.1:4000). */
@@ -27,6 +28,10 @@ export interface WebServerOptions {
    * at run time (React's `style` props do not need it). Default false.
    */
   allowInlineStyles?: boolean;
+  /** HTTPS with HSTS (loadWebConfig's TLS); plain HTTP without. */
+  tls?: TlsSettings;
+  /** The app's public origin: HTTP_REDIRECT_PORT's target. */
+  publicUrl?: string;
 }
 
 export interface WebServer {
@@ -94,8 +99,11 @@ export function createWebApp(options: WebServerOptions & { logger: Logger }): Ex
       // the app calls the gateway on another origin (CORS); it embeds nothing cross-origin
       crossOriginEmbedderPolicy: false,
       referrerPolicy: { policy: 'no-referrer' },
+      // HSTS only over HTTPS, from the TLS settings (below): over plain HTTP it means nothing
+      strictTransportSecurity: false,
     }),
   );
+  app.use(hsts(options.tls ?? { enabled: false }));
   app.use(compression());
 
   app.get('/healthz', (_req, res) => {
@@ -151,18 +159,33 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const logger = options.logger ?? pino({ name: options.name, level: process.env.LOG_LEVEL ?? 'info' });
   const app = createWebApp({ ...options, logger });
   const host = options.host ?? '127.0.0.1';
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = app.listen(options.port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  const tls = options.tls ?? { enabled: false };
+  const { server, scheme, reloadCertificate } = createPublicServer(app, tls);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
   });
   server.keepAliveTimeout = 5_000;
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const redirect =
+    tls.enabled && tls.redirectPort !== undefined && options.publicUrl
+      ? await startHttpRedirect({ port: tls.redirectPort, host, publicOrigin: options.publicUrl })
+      : undefined;
+  // a renewed certificate is read again on SIGHUP
+  const reload = () => {
+    reloadCertificate();
+    logger.info('TLS certificate reloaded');
+  };
+  if (tls.enabled) process.on('SIGHUP', reload);
   logger.info({ url, distDir: options.distDir, gatewayUrl: options.runtimeConfig.gatewayUrl }, `${options.name} listening`);
   let closing: Promise<void> | null = null;
   return {
     url,
     port,
     close() {
+      process.off('SIGHUP', reload);
+      void redirect?.close();
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
