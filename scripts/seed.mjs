@@ -145,7 +145,7 @@ async function importBuilt(relative, what) {
  * Where the demo operator's authenticator lives between seeds: a file beside the repo (never
  * committed), or any { load, save } the caller passes (the e2e platform keeps it in memory).
  */
-export function fileSecretStore(file = path.join(root, '.clinicult', 'demo-operator.json')) {
+export function fileSecretStore(file = process.env.DEMO_OPERATOR_FILE || path.join(root, '.clinicult', 'demo-operator.json')) {
   return {
     file,
     load() {
@@ -287,7 +287,7 @@ async function tryLogin(endpoint, email, password, clinicId) {
  * operator's session. Requires auth, users, admin, the gateway and the mail catcher to be up.
  *
  *   mailUrl          the mail catcher's web address (MAIL_CATCHER_URL, default http://127.0.0.1:1080)
- *   operatorSecrets  where the demo operator's authenticator secret is kept (default .clinicult/demo-operator.json)
+ *   operatorSecrets  where the demo operator's authenticator secret is kept (default DEMO_OPERATOR_FILE or .clinicult/demo-operator.json)
  */
 export async function seedDemo({
   gatewayUrl = 'http://127.0.0.1:4000',

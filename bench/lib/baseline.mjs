@@ -2,9 +2,9 @@
 // and whole platforms (`npm start` of either checkout) brought up and down by the bench, one at a
 // time, so that a change shows as a ratio measured on the same machine in the same hour.
 //
-// Each side runs on its own databases (DATABASE_URL_<SERVICE> = clinicult_bench_<side>_<service>)
-// and its own Redis database number, so that neither side's migrations, cache or event streams meet
-// the other's, nor what a developer's `npm start` keeps in clinicult_<service>.
+// Each side runs on its own databases (DATABASE_URL_<SERVICE> = clinicult_bench_<side>_<service>),
+// its own Redis database number and its own demo operator secret file, so that neither side's
+// migrations, cache or event streams meet the other's, nor what a developer's `npm start` keeps.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -44,7 +44,11 @@ export function prepareCheckout(root, ref) {
 
 /** The environment of one side: its own databases and Redis database number. */
 export function sideEnv(side, redisDb) {
-  const env = { REDIS_URL: `redis://127.0.0.1:6379/${redisDb}` };
+  const env = {
+    REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
+    // its demo operator's authenticator secret apart from the one of the developer's own demo
+    DEMO_OPERATOR_FILE: path.join(os.tmpdir(), 'clinicult-bench', `${side}-demo-operator.json`),
+  };
   for (const service of DATABASES) env[`DATABASE_URL_${service.toUpperCase()}`] = `mysql://root@127.0.0.1:3306/clinicult_bench_${side}_${service}`;
   return env;
 }

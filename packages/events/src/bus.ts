@@ -119,6 +119,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
   async function xadd(stream: string, env: EventEnvelope): Promise<void> {
     if (DOWN_STATES.has(redis.status)) throw new Error(`Redis connection is ${redis.status}`);
     // If the timeout wins but XADD lands later, the outbox copy is a duplicate with the same id: consumers drop it.
+    // No TTL, ever: a stream is durable until consumed, so Redis must never evict it (volatile-lru, docs/operations.md).
     await withTimeout(
       redis.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...toStreamFields(env)),
       publishTimeoutMs,

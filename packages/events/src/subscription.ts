@@ -62,7 +62,10 @@ export interface SubscribeOptions {
    * published before a service's first subscribe are not lost. '$' starts with the next new event.
    */
   startId?: string;
-  /** How long the idempotency record `events:done:<group>:<id>` lives. Default 7 days. */
+  /**
+   * How long the idempotency record `events:done:<group>:<id>` lives. Default 7 days. It must have a
+   * TTL (Redis evicts only keys with one, volatile-lru): one evicted early means a duplicate, which handlers tolerate.
+   */
   doneTtlSeconds?: number;
   /** First and maximum delay when Redis errors. Default 100 ms and 5000 ms. */
   backoffMs?: number;

@@ -16,7 +16,7 @@ import { AuthError, unauthenticatedError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { operationMetrics, requestObserver } from './observe.js';
-import { createRedis } from './redis.js';
+import { createRedis, watchEvictionPolicy } from './redis.js';
 import { listen, startRuntimeOps, type ReadinessChecks } from './ops.js';
 import { clientIp, EDGE_HEADER, EdgeVerifier } from './edge.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
@@ -128,6 +128,8 @@ export function createRuntime(options: {
   const { name, config } = options;
   const logger = options.logger ?? createLogger(name, config.LOG_LEVEL);
   const redis = options.redis ?? createRedis(config, name);
+  // the streams have no TTL: an allkeys-* policy could evict them (and their events) — say so loudly
+  watchEvictionPolicy(redis, logger);
   const metrics = options.metrics ?? createMetrics(name);
   const verifier = new TokenVerifier([...(options.issuers ?? []), ...trustedIssuers(config)]);
   const guard = new SessionGuard({

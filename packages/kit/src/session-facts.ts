@@ -10,9 +10,13 @@ import type { Logger } from './logger.js';
  * All facts are fields of ONE hash, `rev:facts`, beside a `ready` field that auth writes after
  * loading them all. Every write is a merge (mergeFacts): a cut-off only moves later, a state
  * (`SUSPENDED@<ms>`) is replaced only by a newer one, so whoever writes a fact (auth from its
- * database, the kit's identity consumer from the event) can never revive a revoked session. Redis may evict keys (allkeys-lru, DESIGN.md) or restart empty: either way the
- * whole hash goes, `ready` with it, and the services ask auth directly instead of trusting an
- * empty Redis. A single evicted fact can never leave a revoked session looking good.
+ * database, the kit's identity consumer from the event) can never revive a revoked session. Redis
+ * may restart empty (or be flushed): the whole hash goes, `ready` with it, and the services ask auth
+ * directly instead of trusting an empty Redis. A single lost fact can never leave a revoked session looking good. The hash has no
+ * TTL on purpose: Redis runs volatile-lru (DESIGN.md), which evicts only keys with a TTL, so it is
+ * never evicted (nor expires, which would send every service to auth at once); it stays bounded (a
+ * field per user, clinic, cut-off and unexpired revocation, pruned by auth). Should it ever be
+ * evicted (an allkeys-* policy), it still goes whole and fails closed.
  */
 export const FACTS_HASH = 'rev:facts';
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { createRedis, FACTS_HASH, factKeys, type RedisSettings } from '@clinicult/kit';
 
 /**
@@ -72,11 +73,12 @@ export interface PrivateRedis {
 /**
  * A private redis-server for tests that need Redis to go down, so the shared one is never stopped;
  * with `password` it requires AUTH, with `tls` it speaks only TLS, with a self-signed certificate
- * for 127.0.0.1 made by openssl.
+ * for 127.0.0.1 made by openssl; `args` are further server options (e.g. `--maxmemory 8mb
+ * --maxmemory-policy volatile-lru` for a test that fills it).
  */
-export async function startPrivateRedis(port?: number, options: { password?: string; tls?: boolean } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(port?: number, options: { password?: string; tls?: boolean; args?: string[] } = {}): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort());
-  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])];
   let caFile: string | undefined;
   if (options.tls) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'redis-tls-'));
@@ -122,4 +124,39 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Every key of a Redis by lifetime: streams (durable until consumed), keys with a TTL, and the others. */
+export interface RedisKeyCensus {
+  streams: string[];
+  /** keys with a TTL (ms left): what `volatile-lru` may evict */
+  expiring: Array<{ key: string; ttlMs: number }>;
+  /** neither a stream nor expiring: never evicted under `volatile-lru`, so each must be bounded */
+  persistent: Array<{ key: string; type: string }>;
+}
+
+/**
+ * Sorts every key (or those matching `match`) of `redis` by lifetime (SCAN, TYPE, PTTL): the
+ * guard that every cache key carries a TTL (docs/operations.md, Redis).
+ */
+export async function redisKeyCensus(redis: Redis, match = '*'): Promise<RedisKeyCensus> {
+  const census: RedisKeyCensus = { streams: [], expiring: [], persistent: [] };
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length === 0) continue;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.type(key).pttl(key);
+    const replies = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const type = String(replies[2 * i]?.[1]);
+      const pttl = Number(replies[2 * i + 1]?.[1]);
+      if (type === 'none') return; // expired or evicted meanwhile
+      if (type === 'stream') census.streams.push(key);
+      else if (pttl > 0) census.expiring.push({ key, ttlMs: pttl });
+      else census.persistent.push({ key, type });
+    });
+  } while (cursor !== '0');
+  return census;
 }

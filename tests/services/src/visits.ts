@@ -40,6 +40,8 @@ export async function startWatchedVisits(options: { redisUrl: string; authUrl: s
     logs,
     redis,
     historyCachePrefix,
+    /** the stream this visits reads `visit.checked_in` from (patients publishes there) */
+    visitEventsStream: streams.visitEventsStream,
     async staff(clinicId: string, roles: Role[]): Promise<Staff> {
       const id = randomUUID();
       return { id, roles, token: await issuer.staffToken(id, clinicId, roles) };

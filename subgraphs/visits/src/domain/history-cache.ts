@@ -7,7 +7,8 @@ import { DEFAULT_PAGE_SIZE } from './cursor.js';
  * The per-patient history cache (DESIGN.md, "Data, cache, events"): the first page of a patient's
  * history (newest first, `DEFAULT_PAGE_SIZE` rows plus whether more follow) and the patient's visit
  * count, as JSON under `visits:history:<clinicId>:<patientId>` with a TTL. Redis may lose it at any
- * time (allkeys-lru); every error here is logged and answered as a miss, so MySQL answers instead.
+ * time (volatile-lru evicts keys with a TTL: every key written here has one, the generation too);
+ * every error here is logged and answered as a miss, so MySQL answers instead.
  *
  * Rows are kept exactly as Prisma returns them (dates revived on the way out), so the field
  * resolvers — and the medical-read audit they record — see the same rows as from MySQL.
