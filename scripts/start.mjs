@@ -72,7 +72,8 @@ function childEnv(service) {
 function tlsEnv(service) {
   const web = [localUrl(3000), localUrl(3001)].join(',');
   const env = {};
-  if (PUBLIC_SERVICES.has(service.name)) Object.assign(env, { TLS_CERT_FILE: tlsFiles.certFile, TLS_KEY_FILE: tlsFiles.keyFile, PUBLIC_URL: localUrl(service.port) });
+  // HSTS for 5 minutes only (unless set): a browser would otherwise refuse http://localhost for months
+  if (PUBLIC_SERVICES.has(service.name)) Object.assign(env, { TLS_CERT_FILE: tlsFiles.certFile, TLS_KEY_FILE: tlsFiles.keyFile, PUBLIC_URL: localUrl(service.port), HSTS_MAX_AGE: process.env.HSTS_MAX_AGE ?? '300' });
   if (service.name === 'gateway') env.ALLOWED_ORIGINS = web;
   if (service.client) env.GATEWAY_URL = localUrl(4000);
   if (service.name === 'auth') Object.assign(env, { CLINIC_WEB_URL: localUrl(3000), WEBAUTHN_ORIGINS: web });

@@ -17,6 +17,7 @@ import {
   ServiceTokenSource,
   createRuntime,
   startRuntimeOps,
+  drainReadiness,
   unauthenticatedError,
   type ReadinessChecks,
   type Logger,
@@ -286,6 +287,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('gateway shutting down');
+      // readiness fails first, then the public port drains
+      await drainReadiness(ops, config.SHUTDOWN_READINESS_DELAY_MS, logger);
       process.off('SIGHUP', reload);
       await redirect?.close();
       await apollo.stop();

@@ -42,6 +42,12 @@ export const baseConfigSchema = z.object({
   IDENTITY_APPLY_WAIT_MS: z.coerce.number().int().min(0).default(2000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   /**
+   * On SIGTERM, /readyz answers 503 first and the service keeps serving this long (a load balancer
+   * takes it out of rotation meanwhile), then drains. 0: drain at once. On Kubernetes, whose
+   * endpoints drop a terminating pod by themselves, the pod's preStop covers it (docs/kubernetes.md).
+   */
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /**
    * The longest one statement of a search may run (a service declared with `searchDatabase`):
    * then the server interrupts it and the caller is asked to narrow the search (BAD_USER_INPUT).
    */

@@ -14,6 +14,8 @@ import type { Metrics } from './metrics.js';
 export interface OpsServer {
   port: number;
   url: string;
+  /** From now on /readyz answers 503 "draining" (the first step of a shutdown); /healthz stays 200. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,12 @@ export async function startOpsServer(options: {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
+  let draining = false;
   app.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining', service: options.name });
+      return;
+    }
     const checks: Record<string, string> = {};
     await Promise.all(
       Object.entries(options.readiness).map(async ([name, check]) => {
@@ -58,6 +65,9 @@ export async function startOpsServer(options: {
   return {
     port,
     url: `http://${options.host}:${port}`,
+    drain: () => {
+      draining = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -88,6 +98,18 @@ export function startRuntimeOps(
 export function opsPortFor(servicePort: number, configured: number | undefined): number {
   if (configured !== undefined) return configured;
   return servicePort === 0 ? 0 : servicePort + 5000;
+}
+
+/**
+ * The first steps of a graceful stop: readiness fails (503 "draining") while the service still
+ * serves for `delayMs`, so load balancers stop sending before the public port closes.
+ */
+export async function drainReadiness(ops: OpsServer, delayMs: number, logger: { info(fields: object, msg: string): void }): Promise<void> {
+  ops.drain();
+  if (delayMs > 0) {
+    logger.info({ delayMs }, 'readiness failing; serving on until load balancers have noticed');
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
 
 /** Listens on `port` (0: any free one) and resolves with the port taken; rejects when it is in use. */

@@ -17,7 +17,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { operationMetrics, requestObserver } from './observe.js';
 import { createRedis, watchEvictionPolicy } from './redis.js';
-import { listen, startRuntimeOps, type ReadinessChecks } from './ops.js';
+import { drainReadiness, listen, startRuntimeOps, type ReadinessChecks } from './ops.js';
 import { clientIp, EDGE_HEADER, EdgeVerifier } from './edge.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { startIdentityFacts } from './identity-facts.js';
@@ -291,6 +291,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
+      // readiness fails first, then the public port drains (apollo.stop closes it and waits for requests)
+      await drainReadiness(ops, config.SHUTDOWN_READINESS_DELAY_MS, logger);
       await apollo.stop();
       await ops.close();
       await identityFacts?.stop();
