@@ -23,13 +23,13 @@ import {
   OperatorError,
   describeDatabases,
   describeServer,
+  serverVersion,
   exitOnSignals,
   findBinary,
   formatBytes,
   manifestPathFor,
   resolveTargets,
   runMain,
-  runQuery,
   withDefaultsFile,
 } from './lib/mysql-cli.mjs';
 
@@ -109,12 +109,7 @@ export async function main(argv, env = process.env) {
   exitOnSignals(() => rmSync(partial, { force: true }));
 
   return withDefaultsFile(server, async (defaultsFile) => {
-    let serverVersion;
-    try {
-      serverVersion = runQuery(client, defaultsFile, 'SELECT VERSION()', env)[0][0];
-    } catch (error) {
-      throw new OperatorError(`Cannot reach the database server ${describeServer(server)}: ${error.message}`);
-    }
+    const version = serverVersion(client, defaultsFile, server, env);
     const described = describeDatabases(client, defaultsFile, names, env);
     const missing = described.filter((db) => !db.exists).map((db) => db.name);
     if (missing.length) {
@@ -127,11 +122,11 @@ export async function main(argv, env = process.env) {
       console.warn(`warning: --single-transaction is consistent for InnoDB tables only; these are not: ${notInnodb.join(', ')}`);
     }
 
-    console.log(`Backing up ${names.length} databases from ${describeServer(server)} (${serverVersion}) with ${dump.name}: ${names.join(', ')}`);
-    const args = dumpArguments(dump, serverVersion, names);
+    console.log(`Backing up ${names.length} databases from ${describeServer(server)} (${version}) with ${dump.name}: ${names.join(', ')}`);
+    const args = dumpArguments(dump, version, names);
     const header =
       `-- Clinicult backup (scripts/backup.mjs, ${MANIFEST_FORMAT})\n` +
-      `-- created ${startedAt.toISOString()} from ${server.host}:${server.port} (${serverVersion}) with ${dump.name}\n` +
+      `-- created ${startedAt.toISOString()} from ${server.host}:${server.port} (${version}) with ${dump.name}\n` +
       `-- databases: ${names.join(' ')}\n` +
       `-- one snapshot: ${dump.name} ${args.join(' ')}\n` +
       '-- restore: npm run db:restore -- <this file> --yes   (checks <this file>.json, drops the databases first)\n';
@@ -175,7 +170,7 @@ export async function main(argv, env = process.env) {
       sha256,
       createdAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
-      server: { host: server.host, port: server.port, user: server.user, version: serverVersion },
+      server: { host: server.host, port: server.port, user: server.user, version },
       tool: { name: dump.name, version: dump.version, arguments: args },
       consistency: 'one --single-transaction snapshot of all databases (consistent for InnoDB tables)',
       databases: described.map((db, i) => ({

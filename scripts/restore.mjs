@@ -24,6 +24,7 @@ import {
   countRows,
   describeDatabases,
   describeServer,
+  serverVersion,
   exitOnSignals,
   findBinary,
   formatBytes,
@@ -164,14 +165,9 @@ export async function main(argv, env = process.env) {
   );
 
   return withDefaultsFile(server, async (defaultsFile) => {
-    let serverVersion;
-    try {
-      serverVersion = runQuery(client, defaultsFile, 'SELECT VERSION()', env)[0][0];
-    } catch (error) {
-      throw new OperatorError(`Cannot reach the database server ${describeServer(server)}: ${error.message}`);
-    }
+    const version = serverVersion(client, defaultsFile, server, env);
     const current = describeDatabases(client, defaultsFile, names, env);
-    console.log(`${values.yes ? 'Dropping and restoring' : 'Would drop and restore'} on ${describeServer(server)} (${serverVersion}):`);
+    console.log(`${values.yes ? 'Dropping and restoring' : 'Would drop and restore'} on ${describeServer(server)} (${version}):`);
     for (const db of current) {
       const from = byService.get(databases.find((d) => d.name === db.name).service);
       const now = db.exists

@@ -12,10 +12,9 @@
 // (.clinicult/tls/ca.pem: trust it in the browser, or pass it to clients as their CA).
 // Node built-ins only: this runs before `npm install`.
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ensureInstalled, npmCommand, root, run, turbo } from './lib/proc.mjs';
-import { checkInfrastructure, databaseUrlFor } from './lib/infra.mjs';
+import { checkInfrastructure, databaseUrlFor, portInUse } from './lib/infra.mjs';
 import { entryOf, plan, SERVICES, url } from './lib/services.mjs';
 import { describeExit, Supervisor } from './lib/supervisor.mjs';
 import { c, fail, ok, step, warn } from './lib/ui.mjs';
@@ -33,21 +32,6 @@ const gatewayUrl = (pathname = '') => serviceUrl({ name: 'gateway', port: 4000 }
 let tlsFiles = null;
 const startTimeoutMs = Number(process.env.START_TIMEOUT_MS ?? 60_000);
 const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000) + 2_000;
-
-function portInUse(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
 
 /** The environment every child gets: the caller's, minus what must differ per service. */
 function childEnv(service) {

@@ -8,9 +8,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { portInUse } from '../../scripts/lib/infra.mjs';
 
 /** The services with a database of their own (scripts/lib/services.mjs). */
 const DATABASES = ['auth', 'users', 'patients', 'visits', 'clinic', 'admin', 'audit'];
@@ -51,17 +51,6 @@ export function sideEnv(side, redisDb) {
   };
   for (const service of DATABASES) env[`DATABASE_URL_${service.toUpperCase()}`] = `mysql://root@127.0.0.1:3306/clinicult_bench_${side}_${service}`;
   return env;
-}
-
-function portInUse(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function refuseWhenRunning() {

@@ -13,6 +13,22 @@ export function databaseUrlFor(service, env = process.env) {
   return `mysql://root@127.0.0.1:3306/clinicult_${service.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
+/** Whether something accepts connections on 127.0.0.1:`port` (another Clinicult, usually). */
+export function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
 export function redisUrl(env = process.env) {
   return env.REDIS_URL && env.REDIS_URL.trim() !== '' ? env.REDIS_URL.trim() : 'redis://127.0.0.1:6379';
 }

@@ -241,6 +241,15 @@ export function runQuery(client, defaultsFile, sql, env = process.env) {
  * What the server holds of the given databases: which exist, their base tables (name, engine,
  * approximate rows), triggers, routines, events, and the applied migrations of each.
  */
+/** The server's version (SELECT VERSION()), or an OperatorError saying the server cannot be reached. */
+export function serverVersion(client, defaultsFile, server, env = process.env) {
+  try {
+    return runQuery(client, defaultsFile, 'SELECT VERSION()', env)[0][0];
+  } catch (error) {
+    throw new OperatorError(`Cannot reach the database server ${describeServer(server)}: ${error.message}`);
+  }
+}
+
 export function describeDatabases(client, defaultsFile, names, env = process.env) {
   const list = names.map(quoteString).join(', ');
   const existing = new Set(
