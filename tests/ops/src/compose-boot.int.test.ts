@@ -15,8 +15,9 @@ import { root } from './repo.js';
 // the compose demo profile's seed job invited.
 
 const NS = `clinicult-compose-${process.pid}`;
-const HOST_IP = '10.231.0.1';
-const NS_IP = '10.231.0.2';
+// a /30 of its own per run, so that two runs at once never share an address
+const HOST_IP = `10.231.${process.pid % 250}.1`;
+const NS_IP = `10.231.${process.pid % 250}.2`;
 const work = mkdtempSync(path.join(os.tmpdir(), 'compose-boot-'));
 const processes: { name: string; child: ChildProcess; log: string[] }[] = [];
 
@@ -82,6 +83,8 @@ function withSecrets(environment: Record<string, string>, secretsDir: string): R
 
 let gatewayUrl: string;
 let mysqlSocket: string;
+let definitions: ReturnType<typeof readCompose>;
+let secretsDir: string;
 
 beforeAll(async () => {
   // the namespace, its link to this one, and its own names for the compose services
@@ -104,8 +107,8 @@ beforeAll(async () => {
   const keysDir = path.join(work, 'service-keys');
   sh(process.execPath, [path.join(root, 'scripts/service-keys.mjs'), keysDir]);
   const variables = { ...secrets, NODE_ENV: 'development', SERVICE_KEYS_DIR: keysDir, LOG_LEVEL: 'warn' };
-  const definitions = readCompose(variables);
-  const secretsDir = path.join(work, 'secrets');
+  definitions = readCompose(variables);
+  secretsDir = path.join(work, 'secrets');
   mkdirSync(secretsDir);
   for (const [name, secret] of Object.entries(definitions.secrets)) copyFileSync(secret.file, path.join(secretsDir, name));
 
@@ -175,6 +178,23 @@ describe('the platform from docker-compose.yml (its commands, environment, healt
     const grants = sh('mariadb', ['--no-defaults', `--socket=${mysqlSocket}`, '-uroot', '-N', '-e', "SHOW GRANTS FOR 'patients'@'%'"]);
     expect(grants).toMatch(/ON `clinicult_patients`\.\*/);
     expect(grants).not.toMatch(/ON \*\.\*.*ALL|clinicult_(auth|visits|audit)/);
+  });
+
+  it('creates a first operator with the create-operator one-shot, which prints the one link that sets the password', async () => {
+    const job = definitions.services['create-operator']!;
+    const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn('ip', inNs([...job.entrypoint!, '--email', 'olga.ops@example.org', '--first-name', 'Olga', '--last-name', 'Ops']), {
+        cwd: root,
+        env: { PATH: process.env.PATH, ...withSecrets(job.environment ?? {}, secretsDir) },
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, text }));
+    });
+    expect(output).toMatchObject({ code: 0 });
+    expect(output.text).toMatch(/Operator olga\.ops@example\.org \(user [0-9a-f-]{36}\)/);
+    expect(output.text).toMatch(/\n {2}http:\/\/localhost:3001\/\S+/);
   });
 
   it('drives a visit from check-in to finish through the gateway, as the seeded staff', async () => {
