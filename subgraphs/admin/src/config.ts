@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseUrlFor } from '@clinicult/db';
-import { baseConfigSchema, clusterListSchema, loadConfig } from '@clinicult/kit';
+import { baseConfigSchema, clusterListSchema, ConfigError, loadConfig } from '@clinicult/kit';
 
 /**
  * admin's configuration (DESIGN.md: port 4006). CLUSTERS lists the clusters (regions) a clinic may
@@ -14,6 +14,24 @@ export const adminConfigSchema = baseConfigSchema.extend({
   PATIENTS_URL: z.url().default('http://127.0.0.1:4003'),
   VISITS_URL: z.url().default('http://127.0.0.1:4004'),
   CLUSTERS: clusterListSchema,
+  /**
+   * Each cluster's own patients and visits (regions, issue 16), as JSON:
+   * `{"us-1": {"patients": "http://patients.us-1:4003", "visits": "http://visits.us-1:4004"}}`.
+   * A cluster not listed (or a service not named) is reached at PATIENTS_URL / VISITS_URL, as in a
+   * deployment of one cluster.
+   */
+  CLUSTER_SERVICES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not JSON: {"<cluster>": {"patients": "<url>", "visits": "<url>"}}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), z.object({ patients: z.url().optional(), visits: z.url().optional() }).strict())),
   /** Timeout for calls to auth, users, patients and visits (ms); an overview figure not in by then is reported unavailable. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Clinics whose overview is gathered at once (each is three calls, one per service). */
@@ -22,5 +40,15 @@ export const adminConfigSchema = baseConfigSchema.extend({
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 
 export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
-  return loadConfig(adminConfigSchema, env);
+  const config = loadConfig(adminConfigSchema, env);
+  const unknown = Object.keys(config.CLUSTER_SERVICES).filter((cluster) => !config.CLUSTERS.includes(cluster));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid configuration: CLUSTER_SERVICES: ${unknown.join(', ')} not in CLUSTERS (${config.CLUSTERS.join(', ')})`);
+  }
+  return config;
+}
+
+/** Where a clinic's counts are asked: its cluster's patients or visits (CLUSTER_SERVICES), else PATIENTS_URL / VISITS_URL. */
+export function countingUrl(config: Pick<AdminConfig, 'CLUSTER_SERVICES' | 'PATIENTS_URL' | 'VISITS_URL'>, cluster: string, service: 'patients' | 'visits'): string {
+  return config.CLUSTER_SERVICES[cluster]?.[service] ?? (service === 'patients' ? config.PATIENTS_URL : config.VISITS_URL);
 }

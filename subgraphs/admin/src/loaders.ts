@@ -25,7 +25,7 @@ export function createLoaders(registry: ClinicRegistry, overview: OverviewLoader
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
-    overview: new DataLoader<Pick<Clinic, 'id' | 'timeZone'>, ClinicOverview, string>(
+    overview: new DataLoader<Pick<Clinic, 'id' | 'timeZone' | 'cluster'>, ClinicOverview, string>(
       (clinics) =>
         mapWithConcurrency(clinics, overview.concurrency, (clinic) =>
           gatherOverview(overview, clinic, overview.requestId ? { requestId: overview.requestId } : {}),

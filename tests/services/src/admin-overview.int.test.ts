@@ -249,6 +249,55 @@ describe('who sees it', () => {
   });
 });
 
+describe('clusters: each clinic counted by the patients and visits of its own region (CLUSTER_SERVICES)', () => {
+  let regional: AdminUnderTest;
+
+  beforeAll(async () => {
+    // eu-1's patients and visits answer at PATIENTS_URL/VISITS_URL; us-1's are down
+    const down = await deadUrl();
+    regional = await startAdmin({
+      issuer,
+      authUrl: auth.url,
+      usersUrl: users.url,
+      env: {
+        PATIENTS_URL: patients.url,
+        VISITS_URL: visits.url,
+        CLUSTER_SERVICES: JSON.stringify({ 'us-1': { patients: down, visits: down } }),
+        UPSTREAM_TIMEOUT_MS: '1000',
+      },
+    });
+  });
+  afterAll(async () => {
+    await regional?.stop();
+  });
+
+  test("an unreachable cluster's clinics list patients and visits as unavailable; the other cluster's answer; no error", async () => {
+    const madrid = await createClinic(regional.url, operator, { name: unique('Madrid'), cluster: 'eu-1' });
+    const boston = await createClinic(regional.url, operator, { name: unique('Boston'), cluster: 'us-1', timeZone: 'America/New_York' });
+    for (const clinic of [madrid, boston]) {
+      await addStaff(clinic.id);
+      await addPatient(clinic.id, new Date());
+    }
+    const response = await gql(
+      regional.url,
+      `query($a: ID!, $b: ID!) { a: clinic(id: $a) { overview { ${OVERVIEW_FIELDS} } } b: clinic(id: $b) { overview { ${OVERVIEW_FIELDS} } } }`,
+      { a: madrid.id, b: boston.id },
+      { token: operator },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.a.overview).toMatchObject({ staffCount: 1, patientCount: 1, unavailable: [] });
+    // staff are global (users, the platform plane): still counted; the regional figures are not
+    expect(response.data!.b.overview).toEqual({ staffCount: 1, patientCount: 0, currentVisits: 0, visitsThisMonth: 0, lastActivityAt: null, unavailable: ['patients', 'visits'] });
+  });
+
+  test('refuses a cluster it does not place clinics in, and an address list that is not JSON', async () => {
+    const { loadAdminConfig } = await import('@clinicult/admin-service');
+    expect(() => loadAdminConfig({ CLUSTERS: 'eu-1', CLUSTER_SERVICES: '{"mars-1": {"patients": "http://x:1"}}' })).toThrow(/CLUSTER_SERVICES: mars-1 not in CLUSTERS/);
+    expect(() => loadAdminConfig({ CLUSTER_SERVICES: 'eu-1=http://x' })).toThrow(/CLUSTER_SERVICES/);
+    expect(() => loadAdminConfig({ CLUSTER_SERVICES: '{"eu-1": {"patient": "http://x:1"}}' })).toThrow(/CLUSTER_SERVICES/);
+  });
+});
+
 describe('a service that cannot answer', () => {
   let hanging: Server;
   const sockets = new Set<Socket>();

@@ -1,5 +1,5 @@
 import { ServiceCaller, ServiceTokenSource, type Logger } from '@clinicult/kit';
-import type { AdminConfig } from '../config.js';
+import { countingUrl, type AdminConfig } from '../config.js';
 import type { AdminProvisioner, ClinicCounter } from '../domain/ports.js';
 import { ClinicPatientCountsDocument } from '../__generated__/patients-operations.js';
 import { ClinicStaffCountDocument, ProvisionAdminUserDocument } from '../__generated__/users-operations.js';
@@ -17,7 +17,7 @@ export interface AdminClients {
   counter: ClinicCounter;
 }
 
-/** The real clients over HTTP: auth at AUTH_URL, users at USERS_URL, patients and visits at PATIENTS_URL / VISITS_URL. */
+/** The real clients over HTTP: auth at AUTH_URL, users at USERS_URL, patients and visits of the clinic's cluster (countingUrl). */
 export function createClients(config: AdminConfig, logger: Logger): AdminClients {
   const caller = new ServiceCaller({
     service: 'admin',
@@ -50,9 +50,9 @@ export function createClients(config: AdminConfig, logger: Logger): AdminClients
         );
         return data.clinicStaffCount;
       },
-      async patientCounts(clinicId, requestId) {
+      async patientCounts(clinicId, cluster, requestId) {
         const data = await caller.call(
-          { name: 'patients', url: config.PATIENTS_URL },
+          { name: 'patients', url: countingUrl(config, cluster, 'patients') },
           "count the clinic's patients",
           ClinicPatientCountsDocument,
           {},
@@ -60,9 +60,9 @@ export function createClients(config: AdminConfig, logger: Logger): AdminClients
         );
         return data.clinicPatientCounts;
       },
-      async visitCounts(clinicId, since, requestId) {
+      async visitCounts(clinicId, cluster, since, requestId) {
         const data = await caller.call(
-          { name: 'visits', url: config.VISITS_URL },
+          { name: 'visits', url: countingUrl(config, cluster, 'visits') },
           "count the clinic's visits",
           ClinicVisitCountsDocument,
           { since: since.toISOString() },

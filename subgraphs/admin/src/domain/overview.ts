@@ -31,6 +31,8 @@ export interface OverviewDeps {
 export interface OverviewClinic {
   id: string;
   timeZone: string;
+  /** its region: patients and visits are asked in that cluster */
+  cluster: string;
 }
 
 /** The wall-clock parts of `instant` in `timeZone`. */
@@ -107,15 +109,15 @@ export async function gatherOverview(
   const { requestId } = options;
   const [staff, patients, visits] = await Promise.allSettled([
     within(deps.timeoutMs, deps.counter.staffCount(clinic.id, requestId)),
-    within(deps.timeoutMs, deps.counter.patientCounts(clinic.id, requestId)),
-    within(deps.timeoutMs, deps.counter.visitCounts(clinic.id, since, requestId)),
+    within(deps.timeoutMs, deps.counter.patientCounts(clinic.id, clinic.cluster, requestId)),
+    within(deps.timeoutMs, deps.counter.visitCounts(clinic.id, clinic.cluster, since, requestId)),
   ]);
   const unavailable: CountingService[] = [];
   const failed = (service: CountingService, result: PromiseSettledResult<unknown>) => {
     if (result.status === 'fulfilled') return false;
     unavailable.push(service);
     deps.logger.warn(
-      { clinicId: clinic.id, service, err: result.reason, requestId },
+      { clinicId: clinic.id, cluster: clinic.cluster, service, err: result.reason, requestId },
       `clinic overview: ${service} could not answer; its figures are reported as unavailable`,
     );
     return true;

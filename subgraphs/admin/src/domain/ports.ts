@@ -41,6 +41,8 @@ export interface VisitCountsAnswer {
  */
 export interface ClinicCounter {
   staffCount(clinicId: string, requestId?: string): Promise<number>;
-  patientCounts(clinicId: string, requestId?: string): Promise<PatientCountsAnswer>;
-  visitCounts(clinicId: string, since: Date, requestId?: string): Promise<VisitCountsAnswer>;
+  /** from the patients service of the clinic's cluster */
+  patientCounts(clinicId: string, cluster: string, requestId?: string): Promise<PatientCountsAnswer>;
+  /** from the visits service of the clinic's cluster */
+  visitCounts(clinicId: string, cluster: string, since: Date, requestId?: string): Promise<VisitCountsAnswer>;
 }
