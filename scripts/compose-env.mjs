@@ -15,8 +15,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from './lib/proc.mjs';
-
-export const DATABASE_SERVICES = ['auth', 'users', 'admin', 'patients', 'visits', 'clinic', 'audit'];
+import { DATABASE_SERVICES } from './lib/services.mjs';
 
 /** A password safe in a URL, a shell and an SQL string: 24 random bytes, base64url. */
 const password = () => randomBytes(24).toString('base64url');

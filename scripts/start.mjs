@@ -11,8 +11,9 @@
 // `npm start -- --tls`: the gateway and the web apps over HTTPS, with a certificate of a local CA
 // (.clinicult/tls/ca.pem: trust it in the browser, or pass it to clients as their CA).
 // Node built-ins only: this runs before `npm install`.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { ensureInstalled, npmCommand, root, run, turbo } from './lib/proc.mjs';
 import { checkInfrastructure, databaseUrlFor, portInUse } from './lib/infra.mjs';
 import { entryOf, plan, SERVICES, url } from './lib/services.mjs';
@@ -68,8 +69,6 @@ function tlsEnv(service) {
 async function prepareTls() {
   const { localCertificate } = await import(path.join(root, 'packages/tls/dist/index.js'));
   tlsFiles = localCertificate(path.join(root, '.clinicult', 'tls'), ['localhost', '127.0.0.1']);
-  const { readFileSync } = await import('node:fs');
-  const { rootCertificates } = await import('node:tls');
   const { Agent, setGlobalDispatcher } = await import('undici');
   setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, readFileSync(tlsFiles.caFile, 'utf8')] } }));
   ok(`HTTPS with the local CA's certificate ${c.dim(`(${path.relative(root, tlsFiles.caFile)}: trust it to open the apps without a warning)`)}`);

@@ -11,9 +11,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { portInUse } from '../../scripts/lib/infra.mjs';
+import { DATABASE_SERVICES } from '../../scripts/lib/services.mjs';
 
-/** The services with a database of their own (scripts/lib/services.mjs). */
-const DATABASES = ['auth', 'users', 'patients', 'visits', 'clinic', 'admin', 'audit'];
 const GATEWAY_PORT = 4000;
 const GATEWAY_OPS_PORT = 9000;
 
@@ -49,7 +48,7 @@ export function sideEnv(side, redisDb) {
     // its demo operator's authenticator secret apart from the one of the developer's own demo
     DEMO_OPERATOR_FILE: path.join(os.tmpdir(), 'clinicult-bench', `${side}-demo-operator.json`),
   };
-  for (const service of DATABASES) env[`DATABASE_URL_${service.toUpperCase()}`] = `mysql://root@127.0.0.1:3306/clinicult_bench_${side}_${service}`;
+  for (const service of DATABASE_SERVICES) env[`DATABASE_URL_${service.toUpperCase()}`] = `mysql://root@127.0.0.1:3306/clinicult_bench_${side}_${service}`;
   return env;
 }
 

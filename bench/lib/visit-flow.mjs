@@ -58,7 +58,7 @@ export function visitFlow(patientIds, tokens, inFlight) {
     const ok = status === 200 && !body.includes('"errors"');
     if (!ok) {
       counts.failed += 1;
-      moving -= 1; // left for `unfinished` to clean up
+      moving -= 1; // left in the queue for clearBenchVisits
       return false;
     }
     if (visit.step === -1) {

@@ -7,9 +7,10 @@ import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { databaseUrlFor } from './infra.mjs';
+import { DATABASE_SERVICES } from './services.mjs';
 
-/** The services that own a database, in the order the scripts list them. */
-export const DATABASE_SERVICES = ['auth', 'users', 'admin', 'patients', 'visits', 'clinic', 'audit'];
+/** The services that own a database (scripts/lib/services.mjs), in start order. */
+export { DATABASE_SERVICES };
 
 /** Prisma's migrations table, as packages/db's runner keeps it. */
 export const MIGRATIONS_TABLE = '_prisma_migrations';

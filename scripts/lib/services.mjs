@@ -25,6 +25,9 @@ export const SERVICES = [
   { name: 'admin-web', port: 3001, dir: 'clients/admin-web', tier: 3, optional: true, client: true },
 ];
 
+/** The services that own a database, in start order (one MySQL database and user each). */
+export const DATABASE_SERVICES = SERVICES.filter((s) => s.database).map((s) => s.name);
+
 /** A web client's server: the first of these that exists. */
 const CLIENT_ENTRIES = ['dist/server.js', 'dist/main.js', 'server.mjs', 'server.js'];
 

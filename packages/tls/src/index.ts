@@ -60,9 +60,10 @@ export function loadTlsSettings(env: NodeJS.ProcessEnv = process.env): TlsSettin
   };
 }
 
-function readPair(settings: Extract<TlsSettings, { enabled: true }>): { cert: Buffer; key: Buffer } {
+/** The certificate and key as files hold them now, TLS 1.2 at least. */
+function secureOptions(settings: Extract<TlsSettings, { enabled: true }>): { cert: Buffer; key: Buffer; minVersion: 'TLSv1.2' } {
   try {
-    return { cert: readFileSync(settings.certFile), key: readFileSync(settings.keyFile) };
+    return { cert: readFileSync(settings.certFile), key: readFileSync(settings.keyFile), minVersion: 'TLSv1.2' };
   } catch (error) {
     throw new TlsConfigError(`cannot read the TLS certificate or key: ${(error as Error).message}`);
   }
@@ -78,11 +79,11 @@ export interface PublicServer {
 /** The server for `handler`: HTTPS (TLS 1.2 or later) when TLS is enabled, else plain HTTP. */
 export function createPublicServer(handler: http.RequestListener, settings: TlsSettings): PublicServer {
   if (!settings.enabled) return { server: http.createServer(handler), scheme: 'http', reloadCertificate: () => {} };
-  const server = https.createServer({ ...readPair(settings), minVersion: 'TLSv1.2' }, handler);
+  const server = https.createServer(secureOptions(settings), handler);
   return {
     server,
     scheme: 'https',
-    reloadCertificate: () => server.setSecureContext({ ...readPair(settings), minVersion: 'TLSv1.2' }),
+    reloadCertificate: () => server.setSecureContext(secureOptions(settings)),
   };
 }
 
