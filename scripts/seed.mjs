@@ -194,21 +194,21 @@ export async function waitForMail(mailUrl, to, since, env = process.env) {
 const tokenOfLink = (link) => new URL(link).searchParams.get('token');
 
 const LOGIN = `mutation Login($email: String!, $password: String!, $clinicId: ID) {
-  login(email: $email, password: $password, clinicId: $clinicId) { token clinicId roles user { id } }
+  login(email: $email, password: $password, clinicId: $clinicId) { token clinicId roles apiUrl user { id } }
 }`;
 const ACCEPT = `mutation Accept($token: String!, $password: String!) {
-  acceptInvitation(token: $token, password: $password) { token clinicId roles user { id } }
+  acceptInvitation(token: $token, password: $password) { token clinicId roles apiUrl user { id } }
 }`;
 const START_TOTP = `mutation StartTotp($ticket: String) { startTotpEnrolment(ticket: $ticket) { secret } }`;
 const CONFIRM_TOTP = `mutation ConfirmTotp($code: String!, $ticket: String) {
-  confirmTotpEnrolment(code: $code, ticket: $ticket) { recoveryCodes session { token clinicId roles user { id } } }
+  confirmTotpEnrolment(code: $code, ticket: $ticket) { recoveryCodes session { token clinicId roles apiUrl user { id } } }
 }`;
 const VERIFY = `mutation Verify($ticket: String!, $code: String, $recoveryCode: String) {
-  verifySecondFactor(ticket: $ticket, code: $code, recoveryCode: $recoveryCode) { token clinicId roles user { id } }
+  verifySecondFactor(ticket: $ticket, code: $code, recoveryCode: $recoveryCode) { token clinicId roles apiUrl user { id } }
 }`;
 const MY_INVITATIONS = `query MyInvitations { me { invitations { id clinic { id } } } }`;
 const ACCEPT_CLINIC = `mutation Join($id: ID!) { acceptClinicInvitation(id: $id) { roles } }`;
-const SWITCH = `mutation Switch($clinicId: ID!) { switchClinic(clinicId: $clinicId) { token clinicId roles user { id } } }`;
+const SWITCH = `mutation Switch($clinicId: ID!) { switchClinic(clinicId: $clinicId) { token clinicId roles apiUrl user { id } } }`;
 const RESEND = `mutation Resend($id: ID!) { resendInvitation(id: $id) { id } }`;
 const CLINICS = `query Clinics($search: String) {
   clinics(search: $search, first: 50) { edges { node { id name status cluster timeZone } } }
@@ -272,6 +272,11 @@ async function finishOperatorSignIn(endpoint, refusal, store) {
   }
 }
 
+/** Where a session's clinic is served: its region's API when auth names one (several clusters), else the endpoint signed in at. */
+function regionalEndpoint(session, endpoint) {
+  return session?.apiUrl ?? endpoint;
+}
+
 /** login, or null when the email/password pair is not (yet) valid. Other refusals throw. */
 async function tryLogin(endpoint, email, password, clinicId) {
   try {
@@ -314,11 +319,14 @@ export async function seedDemo({
   const { clinic, admin } = await ensureClinicWithAdmin(ctx, operator.token, DEMO.clinic, DEMO.admin);
   if (!admin) return { clinicId: clinic.id, report, operator };
 
+  // A clinic's requests go to the API of its region (AuthPayload.apiUrl) when that is another one.
+  const clinicEndpoint = regionalEndpoint(admin, endpoint);
+
   // 4. The rest of the staff, invited by that ADMIN; each follows the mail.
   const members = new Map();
   let after = null;
   do {
-    const { users } = await gql(endpoint, CLINIC_USERS, { after }, admin.token);
+    const { users } = await gql(clinicEndpoint, CLINIC_USERS, { after }, admin.token);
     for (const { node } of users.edges) members.set(node.email.toLowerCase(), node);
     after = users.pageInfo.hasNextPage ? users.pageInfo.endCursor : null;
   } while (after);
@@ -329,19 +337,19 @@ export async function seedDemo({
     }
     const { email, firstName, lastName, role } = person;
     const since = new Date();
-    await inviteOrResend(ctx, () => gql(endpoint, CREATE_USER, { input: { email, firstName, lastName, roles: [role] } }, admin.token), admin.token);
+    await inviteOrResend({ endpoint: clinicEndpoint }, () => gql(clinicEndpoint, CREATE_USER, { input: { email, firstName, lastName, roles: [role] } }, admin.token), admin.token);
     await joinFromMail(endpoint, await waitForMail(mailUrl, email, since, env), password, clinic.id);
     note(`${email} (${role}): invited by mail and joined`);
   }
 
   // 5. ~50 patients, some in each visit state, through the API as the staff who would do it.
-  if (await patientsAnswer(endpoint, admin.token, note)) {
+  if (await patientsAnswer(clinicEndpoint, admin.token, note)) {
     const { seedDemoPatients } = await importBuilt('subgraphs/patients/dist/seed.js', 'the patients service');
     const [office, nurse, doctor] = await Promise.all(
       ['office', 'nurse', 'doctor'].map((role) => tryLogin(endpoint, DEMO.staff.find((p) => p.role === role.toUpperCase()).email, password, clinic.id)),
     );
     if (office && nurse && doctor) {
-      await seedDemoPatients({ url: endpoint, tokens: { office: office.token, nurse: nurse.token, doctor: doctor.token }, log: note });
+      await seedDemoPatients({ url: clinicEndpoint, tokens: { office: office.token, nurse: nurse.token, doctor: doctor.token }, log: note });
     } else {
       note('patients: skipped (the demo OFFICE, NURSE and DOCTOR must be able to sign in)');
     }
@@ -349,7 +357,7 @@ export async function seedDemo({
 
   // 6. Templates: the defaults arrive through clinic.created (clinic's cluster consumer); the demo
   //    ADMIN adds a few more of each kind.
-  await seedDemoTemplates(endpoint, admin.token, env, note);
+  await seedDemoTemplates(clinicEndpoint, admin.token, env, note);
 
   // 7. A second clinic in another cluster, with its own ADMIN.
   const { clinic: second, admin: secondAdmin } = await ensureClinicWithAdmin(
@@ -359,7 +367,7 @@ export async function seedDemo({
     DEMO.secondClinic.admin,
     { optional: true },
   );
-  if (second && secondAdmin) await waitForDefaultTemplates(endpoint, secondAdmin.token, second.name, env, note);
+  if (second && secondAdmin) await waitForDefaultTemplates(regionalEndpoint(secondAdmin, endpoint), secondAdmin.token, second.name, env, note);
   return { clinicId: clinic.id, report, operator };
 }
 

@@ -20,13 +20,17 @@ export class Supervisor {
     });
   }
 
-  start({ name, entry, cwd, env }) {
+  /**
+   * A node service (`entry`), or any `command` with `args` (a redis-server). `late`: stopped only
+   * after every other child has stopped (what the others still use while they drain).
+   */
+  start({ name, entry, cwd, env, command = process.execPath, args = [entry], late = false }) {
     const colour = PREFIX_COLOURS[this.children.length % PREFIX_COLOURS.length];
     const prefix = `${colour(name.padEnd(this.prefixWidth))} ${c.dim('│')} `;
     // Its own process group: Ctrl-C in the terminal reaches only this script, which then stops the
     // children once, in order (a second SIGINT would make a service exit without draining).
-    const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const record = { name, process: child, alive: true, exit: null, prefix };
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const record = { name, process: child, alive: true, exit: null, prefix, late };
     record.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         record.alive = false;
@@ -71,10 +75,15 @@ export class Supervisor {
     throw new Error(`${record.name} did not answer ${healthUrl} within ${Math.round(timeoutMs / 1000)} s (${lastError})`);
   }
 
-  /** SIGTERM to every running child, then SIGKILL to those still running after graceMs. */
+  /** SIGTERM to every running child, then SIGKILL to those still running after graceMs; the `late` ones last. */
   async stopAll({ graceMs = 12_000, log = () => {} } = {}) {
     this.stopping = true;
-    const running = this.children.filter((child) => child.alive);
+    await this.stopGroup(this.children.filter((child) => !child.late), { graceMs, log });
+    await this.stopGroup(this.children.filter((child) => child.late), { graceMs, log });
+  }
+
+  async stopGroup(children, { graceMs, log }) {
+    const running = children.filter((child) => child.alive);
     if (running.length === 0) return;
     log(`stopping ${running.map((child) => child.name).join(', ')}`);
     for (const child of running) safeKill(child.process.pid, 'SIGTERM');

@@ -15,7 +15,7 @@ const server = await startWebServer({
   host: config.HOST,
   tls: config.TLS,
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-  runtimeConfig: { gatewayUrl: config.GATEWAY_URL },
+  runtimeConfig: { gatewayUrl: config.GATEWAY_URL, regionApis: Object.values(config.CLUSTER_API_URLS) },
   logger,
 });
 

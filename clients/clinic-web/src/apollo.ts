@@ -2,9 +2,15 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, from } from '@apollo
 import { onError } from '@apollo/client/link/error';
 import type { GraphQLFormattedError } from 'graphql';
 import { graphqlEndpoint } from './config';
-import { endSession, sessionStore } from './session';
+import { endSession, sessionStore, updateSession } from './session';
 
 const SESSION_REASONS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'SESSION_REVOKED', 'USER_DEACTIVATED', 'CLINIC_SUSPENDED', 'SECOND_FACTOR_REQUIRED']);
+
+/** The API a WRONG_REGION refusal names (the gateway of the clinic's region), if the errors hold one. */
+export function regionOf(errors: readonly GraphQLFormattedError[] | undefined): string | null {
+  const refusal = errors?.find((e) => e.extensions?.reason === 'WRONG_REGION');
+  return typeof refusal?.extensions?.apiUrl === 'string' ? refusal.extensions.apiUrl : null;
+}
 
 /** The reason of an UNAUTHENTICATED refusal of this session, if the errors hold one. */
 export function sessionEndReason(errors: readonly GraphQLFormattedError[] | undefined): string | null {
@@ -29,15 +35,25 @@ export function createApolloClient() {
 
   // Any refusal of the session (suspended clinic, revoked session, deactivated user, expiry) signs
   // the person out, and the sign-in page says why.
-  const errors = onError(({ graphQLErrors, networkError, operation }) => {
+  const errors = onError(({ graphQLErrors, networkError, operation, forward }) => {
     const fromNetwork = (networkError as { result?: { errors?: GraphQLFormattedError[] } } | undefined)?.result?.errors;
+    // the clinic moved to (or is served by) another region's API: go there, and ask again once
+    const region = regionOf(graphQLErrors) ?? regionOf(fromNetwork);
+    if (region && region !== sessionStore.get()?.apiUrl && !operation.getContext().token) {
+      updateSession({ apiUrl: region });
+      return forward(operation);
+    }
     const reason = sessionEndReason(graphQLErrors) ?? sessionEndReason(fromNetwork);
     const hadToken = !!(operation.getContext().token ?? sessionStore.get()?.token);
     if (reason && hadToken) endSession(reason);
   });
 
+  // A clinic's requests go to its region's API (the session's apiUrl, from sign-in); sign-in and
+  // requests with an explicit token (before a clinic is chosen) to the API the app is configured with.
+  const endpoint = (operation: { getContext(): Record<string, unknown> }) =>
+    (operation.getContext().token ? null : sessionStore.get()?.apiUrl) ?? graphqlEndpoint();
   const client = new ApolloClient({
-    link: from([errors, auth, new HttpLink({ uri: graphqlEndpoint() })]),
+    link: from([errors, auth, new HttpLink({ uri: endpoint })]),
     cache: new InMemoryCache({
       typePolicies: {
         // answers differ by permission: never merge a patient across sessions (the cache is cleared on sign-out)

@@ -39,6 +39,7 @@ export async function completeSignIn(client: ApolloClient<object>, payload: Auth
     email: me.email,
     clinicName: clinic?.clinic.name ?? null,
     clinicCount: me.memberships.length,
+    apiUrl: payload.apiUrl ?? null,
   };
   startSession(session);
   return { kind: 'signed-in', session };

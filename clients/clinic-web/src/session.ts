@@ -15,6 +15,8 @@ export interface Session {
   clinicName: string | null;
   /** how many clinics the person works in (a "switch clinic" link when more than one) */
   clinicCount: number;
+  /** the GraphQL API of the clinic's region, when it is not the one the app signed in at (AuthPayload.apiUrl) */
+  apiUrl?: string | null;
 }
 
 export interface Notice {

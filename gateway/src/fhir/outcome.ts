@@ -84,6 +84,8 @@ export function fromGraphQLErrors(
 }
 
 export function unauthorized(reason: string, message: string): FhirError {
+  // the token is good, but for another region's API (the message names it): 421 Misdirected Request
+  if (reason === 'WRONG_REGION') return new FhirError(421, 'login', message);
   return new FhirError(401, 'login', message, {
     'www-authenticate': `Bearer realm="clinicult", error="invalid_token", error_description="${reason}"`,
   });

@@ -6,6 +6,9 @@ import { readStoredFields, TEMPLATE_KINDS, type TemplateFieldDef } from '@clinic
  * creation and changes, and the global templates' publications. admin builds the payloads with
  * these types; the cluster's consumers (clinic) read them with these schemas.
  */
+/** A cluster (region) name: lower-case letters, digits and dashes, e.g. `eu-1`. */
+export const CLUSTER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
 export const CLUSTER_EVENTS = {
   clinicCreated: 'clinic.created',
   clinicUpdated: 'clinic.updated',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLINIC_ROLES } from '@clinicult/rbac';
+import { CLUSTER_NAME } from './cluster.js';
 
 /**
  * Identity changes (DESIGN.md, "Every service checks every request"): users (memberships, roles,
@@ -24,6 +25,8 @@ export const IDENTITY_EVENTS = {
   userAccessChanged: 'user.access.changed',
   /** A clinic suspended or reactivated by an operator. */
   clinicAccessChanged: 'clinic.access.changed',
+  /** Where a clinic lives: its cluster (region), fixed when the clinic is created; auth names it in the clinic's tokens. */
+  clinicPlaced: 'clinic.placed',
   /** An invitation (re)sent: auth creates the login when the person has none, and mails them. */
   invitationSent: 'invitation.sent',
   /** An invitation withdrawn or declined: its link stops working. */
@@ -53,6 +56,12 @@ export const clinicAccessChangedSchema = z.object({
   at: instant,
 });
 
+export const clinicPlacedSchema = z.object({
+  clinicId: id,
+  cluster: z.string().regex(CLUSTER_NAME),
+  at: instant,
+});
+
 export const invitationSentSchema = z.object({
   invitationId: id,
   userId: id,
@@ -77,6 +86,7 @@ export const invitationClosedSchema = z.object({
 export type MembershipChanged = z.infer<typeof membershipChangedSchema>;
 export type UserAccessChanged = z.infer<typeof userAccessChangedSchema>;
 export type ClinicAccessChanged = z.infer<typeof clinicAccessChangedSchema>;
+export type ClinicPlaced = z.infer<typeof clinicPlacedSchema>;
 export type InvitationSent = z.infer<typeof invitationSentSchema>;
 export type InvitationClosed = z.infer<typeof invitationClosedSchema>;
 
@@ -85,6 +95,7 @@ export interface IdentityPayloads {
   [IDENTITY_EVENTS.membershipChanged]: MembershipChanged;
   [IDENTITY_EVENTS.userAccessChanged]: UserAccessChanged;
   [IDENTITY_EVENTS.clinicAccessChanged]: ClinicAccessChanged;
+  [IDENTITY_EVENTS.clinicPlaced]: ClinicPlaced;
   [IDENTITY_EVENTS.invitationSent]: InvitationSent;
   [IDENTITY_EVENTS.invitationClosed]: InvitationClosed;
 }
@@ -94,6 +105,7 @@ export type IdentityEvent =
   | { type: typeof IDENTITY_EVENTS.membershipChanged; payload: MembershipChanged }
   | { type: typeof IDENTITY_EVENTS.userAccessChanged; payload: UserAccessChanged }
   | { type: typeof IDENTITY_EVENTS.clinicAccessChanged; payload: ClinicAccessChanged }
+  | { type: typeof IDENTITY_EVENTS.clinicPlaced; payload: ClinicPlaced }
   | { type: typeof IDENTITY_EVENTS.invitationSent; payload: InvitationSent }
   | { type: typeof IDENTITY_EVENTS.invitationClosed; payload: InvitationClosed };
 
@@ -101,6 +113,7 @@ const SCHEMAS = {
   [IDENTITY_EVENTS.membershipChanged]: membershipChangedSchema,
   [IDENTITY_EVENTS.userAccessChanged]: userAccessChangedSchema,
   [IDENTITY_EVENTS.clinicAccessChanged]: clinicAccessChangedSchema,
+  [IDENTITY_EVENTS.clinicPlaced]: clinicPlacedSchema,
   [IDENTITY_EVENTS.invitationSent]: invitationSentSchema,
   [IDENTITY_EVENTS.invitationClosed]: invitationClosedSchema,
 } as const;

@@ -58,8 +58,26 @@ function toRows(result: unknown): Array<Record<string, unknown>> {
   return Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
 }
 
+/**
+ * Which rows of the table an outbox delivers: all of them (default), only those of some streams,
+ * or all but those. One table, several relays: each cluster's events go to that cluster's Redis
+ * by a relay of their own, so a cluster that is down holds back only its own rows, in order.
+ */
+export interface OutboxPartition {
+  only?: readonly string[];
+  except?: readonly string[];
+}
+
+function partitionFilter(partition: OutboxPartition): { where: string; values: string[] } {
+  const marks = (list: readonly string[]) => list.map(() => '?').join(', ');
+  if (partition.only) return partition.only.length ? { where: `WHERE \`stream\` IN (${marks(partition.only)})`, values: [...partition.only] } : { where: 'WHERE 1 = 0', values: [] };
+  if (partition.except?.length) return { where: `WHERE \`stream\` NOT IN (${marks(partition.except)})`, values: [...partition.except] };
+  return { where: '', values: [] };
+}
+
 /** Outbox over the service's own database through a (duck-typed) Prisma client. */
-export function createPrismaOutbox(prisma: SqlClient): OutboxStore {
+export function createPrismaOutbox(prisma: SqlClient, partition: OutboxPartition = {}): OutboxStore {
+  const filter = partitionFilter(partition);
   return {
     async insert(env, stream, tx) {
       if (tx !== undefined && !isSqlClient(tx)) {
@@ -81,7 +99,8 @@ export function createPrismaOutbox(prisma: SqlClient): OutboxStore {
       const n = Math.max(1, Math.floor(limit));
       const rows = toRows(
         await prisma.$queryRawUnsafe(
-          `SELECT \`seq\`, \`stream\`, \`envelope\` FROM \`event_outbox\` ORDER BY \`seq\` ASC LIMIT ${n}`,
+          `SELECT \`seq\`, \`stream\`, \`envelope\` FROM \`event_outbox\` ${filter.where} ORDER BY \`seq\` ASC LIMIT ${n}`,
+          ...filter.values,
         ),
       );
       return rows.map((row) => {
@@ -98,7 +117,7 @@ export function createPrismaOutbox(prisma: SqlClient): OutboxStore {
     },
 
     async count() {
-      const rows = toRows(await prisma.$queryRawUnsafe('SELECT COUNT(*) AS `n` FROM `event_outbox`'));
+      const rows = toRows(await prisma.$queryRawUnsafe(`SELECT COUNT(*) AS \`n\` FROM \`event_outbox\` ${filter.where}`, ...filter.values));
       // Drivers return COUNT(*) as bigint, number or string.
       return Number(rows[0]?.n ?? 0);
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLUSTER_NAME } from '@clinicult/contracts';
 
 /**
  * Clusters (DESIGN.md, "Data, cache, events"): each clinic belongs to one; the admin plane publishes
@@ -6,8 +7,7 @@ import { z } from 'zod';
  * with its own consumer group.
  */
 
-/** A cluster (region) name: lower-case letters, digits and dashes, e.g. `eu-1`. */
-export const CLUSTER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+export { CLUSTER_NAME };
 
 /** The clusters of a deployment when CLUSTERS is not set. */
 export const DEFAULT_CLUSTERS = 'eu-1,us-1';
@@ -27,3 +27,21 @@ export const clusterListSchema = z
 export function clusterStream(cluster: string): string {
   return `events:cluster:${cluster}`;
 }
+
+/**
+ * A value per cluster, as JSON `{"eu-1": "<url>", "us-1": "<url>"}` (CLUSTER_REDIS_URLS,
+ * CLUSTER_API_URLS): each key a cluster name, each value a URL. Unset: `{}`.
+ */
+export const clusterUrlsSchema = z
+  .string()
+  .default('{}')
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not JSON: {"<cluster>": "<url>", …}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().regex(CLUSTER_NAME, 'each key is a cluster name (e.g. eu-1)'), z.url()));
+export type ClusterUrls = z.infer<typeof clusterUrlsSchema>;

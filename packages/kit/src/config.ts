@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IDENTITY_STREAM } from '@clinicult/contracts';
+import { CLUSTER_NAME, IDENTITY_STREAM } from '@clinicult/contracts';
+import { clusterUrlsSchema } from './clusters.js';
 
 /**
  * Configuration shared by every service, read from the environment and checked with zod so a
@@ -52,6 +53,20 @@ export const baseConfigSchema = z.object({
    * then the server interrupts it and the caller is asked to narrow the search (BAD_USER_INPUT).
    */
   SEARCH_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(3000),
+  /**
+   * The cluster (region) this process serves (docs/architecture.md, planes and regional clusters):
+   * set, a staff token must name it (`cl`) or is refused with WRONG_REGION; unset (one cluster
+   * serves every clinic, and the platform plane), no token is refused for its region.
+   */
+  CLUSTER: z.string().regex(CLUSTER_NAME, 'is a cluster name: lower-case letters, digits and dashes (e.g. eu-1)').optional(),
+  /** Each cluster's public GraphQL API, `{"eu-1": "https://eu-1.api.example/graphql", …}`: where a refused token is sent, and `AuthPayload.apiUrl`. */
+  CLUSTER_API_URLS: clusterUrlsSchema,
+  /**
+   * The revocation facts in Redis are trusted only while auth's heartbeat (`ready`, rewritten every
+   * few seconds) is younger than this; older (auth or its link to this Redis is down), every
+   * session is checked with auth, and refused when auth cannot answer (fail closed).
+   */
+  FACTS_MAX_AGE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** /healthz, /readyz and /metrics on their own port, for probes and scrapers (default: PORT + 5000). */
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });

@@ -14,6 +14,8 @@ export const AUTH_FAILURE_REASONS = [
   'SESSION_UNVERIFIABLE',
   // An operator's token, or a token for a clinic that requires one, without a second factor.
   'SECOND_FACTOR_REQUIRED',
+  // A staff token for a clinic another cluster (region) serves: `extensions.apiUrl` says where to go.
+  'WRONG_REGION',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -25,21 +27,42 @@ const REASON_MESSAGES: Record<AuthFailureReason, string> = {
   CLINIC_SUSPENDED: 'This clinic is suspended. Contact your platform operator.',
   SESSION_UNVERIFIABLE: 'The session cannot be verified right now. Try again shortly.',
   SECOND_FACTOR_REQUIRED: 'This session needs a second factor: sign in again with your authenticator app or passkey.',
+  WRONG_REGION: 'This clinic is served in another region: send its requests to that region’s API.',
 };
 
 export class AuthError extends Error {
   constructor(
     readonly reason: AuthFailureReason,
     message = REASON_MESSAGES[reason],
+    /** more for the client, e.g. WRONG_REGION's `cluster` and `apiUrl` */
+    readonly details: Record<string, string | null> = {},
   ) {
     super(message);
   }
 }
 
-export function unauthenticatedError(reason: AuthFailureReason, message?: string): GraphQLError {
+export function unauthenticatedError(reason: AuthFailureReason, message?: string, details: Record<string, string | null> = {}): GraphQLError {
+  // 421 Misdirected Request: the token is good, this server is the wrong one for it
+  const status = reason === 'WRONG_REGION' ? 421 : 401;
   return new GraphQLError(message ?? REASON_MESSAGES[reason], {
-    extensions: { code: 'UNAUTHENTICATED', reason, http: { status: 401 } },
+    extensions: { code: 'UNAUTHENTICATED', reason, ...details, http: { status } },
   });
+}
+
+/**
+ * A staff token whose clinic another cluster serves (or, from before regions, names none): refused
+ * with the region it names and that region's API, so the client goes there (docs/architecture.md).
+ */
+export function wrongRegion(tokenCluster: string | null | undefined, servedHere: string, apiUrls: Readonly<Record<string, string>>): AuthError {
+  if (!tokenCluster) {
+    return new AuthError('WRONG_REGION', `This session names no region and this API serves ${servedHere} only: sign in again.`, { cluster: null, apiUrl: null });
+  }
+  const apiUrl = apiUrls[tokenCluster] ?? null;
+  return new AuthError(
+    'WRONG_REGION',
+    `This clinic is served in region ${tokenCluster}, not ${servedHere}: send its requests to ${apiUrl ?? `the ${tokenCluster} API`}.`,
+    { cluster: tokenCluster, apiUrl },
+  );
 }
 
 /** One input problem: the argument or input path (`input.name`, `filter.text`) and what is wrong with it. */

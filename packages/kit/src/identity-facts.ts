@@ -25,7 +25,8 @@ export function factsOf(event: IdentityEvent): FactUpdate[] {
       const { clinicId, access, at } = event.payload;
       return [stateFact(factKeys.clinicStatus(clinicId), access, new Date(at))];
     }
-    // auth's business (a login and its mail): no session changes
+    // auth's business (a login and its mail, where a clinic's tokens are served): no session changes
+    case IDENTITY_EVENTS.clinicPlaced:
     case IDENTITY_EVENTS.invitationSent:
     case IDENTITY_EVENTS.invitationClosed:
       return [];

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { parse } from 'graphql';
 import { Redis } from 'ioredis';
-import { can, isAuthenticated } from '@clinicult/rbac';
+import { can, isAuthenticated, permissionsForRoles } from '@clinicult/rbac';
 import { codes, createTestIssuer, gql, markSessionFactsReady, startPrivateRedis, type TestIssuer } from '@clinicult/testing';
 import { loadConfig, baseConfigSchema } from './config.js';
 import { createLogger } from './logger.js';
@@ -159,7 +159,7 @@ describe('session facts from Redis', () => {
   test('Redis down: the fallback decides; when it cannot answer either, the request is refused (fail closed)', async () => {
     const privateRedis = await startPrivateRedis();
     const seed = new Redis(privateRedis.url);
-    await seed.hset(FACTS_HASH, factKeys.ready, '1');
+    await seed.hset(FACTS_HASH, factKeys.ready, new Date().toISOString());
     seed.disconnect();
     let fallbackAnswer: 'ok' | 'revoked' | 'down' = 'ok';
     let fallbackCalls = 0;
@@ -194,6 +194,80 @@ describe('session facts from Redis', () => {
     } finally {
       await isolated.stop();
       await privateRedis.stop();
+    }
+  });
+});
+
+describe('the facts heartbeat (regions: a cluster cut off from auth fails closed)', () => {
+  test('facts whose heartbeat is older than FACTS_MAX_AGE_MS are not trusted: auth decides, and nobody answering refuses', async () => {
+    const privateRedis = await startPrivateRedis();
+    const seed = new Redis(privateRedis.url);
+    // auth wrote the facts, then stopped beating (partitioned away) a minute ago
+    await seed.hset(FACTS_HASH, factKeys.ready, new Date(Date.now() - 60_000).toISOString());
+    let fallbackCalls = 0;
+    let authAnswers = true;
+    const cut = await startSubgraph({
+      name: 'kit-test-heartbeat',
+      port: 0,
+      config: { ...config, REDIS_URL: privateRedis.url, FACTS_MAX_AGE_MS: 30_000 },
+      logger,
+      typeDefs,
+      resolvers,
+      rules,
+      issuers: [issuer.trusted],
+      sessionFallback: async () => {
+        fallbackCalls++;
+        if (!authAnswers) throw new Error('auth unreachable');
+        return { ok: true };
+      },
+    });
+    try {
+      const token = await doctor();
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await gql(cut.url, QUERY, {}, { token })).errors).toBeUndefined();
+      expect(fallbackCalls).toBe(1);
+      authAnswers = false;
+      expectRefused(await gql(cut.url, QUERY, {}, { token }), 'SESSION_UNVERIFIABLE');
+      // the heartbeat again: Redis decides, auth is not asked
+      await seed.hset(FACTS_HASH, factKeys.ready, new Date().toISOString());
+      expect((await gql(cut.url, QUERY, {}, { token })).errors).toBeUndefined();
+      expect(fallbackCalls).toBe(2);
+    } finally {
+      seed.disconnect();
+      await cut.stop();
+      await privateRedis.stop();
+    }
+  });
+});
+
+describe('a service of one cluster (CLUSTER)', () => {
+  test("a staff token of another cluster's clinic is refused with WRONG_REGION and that region's API; its own and non-staff tokens pass", async () => {
+    const apiUrls = { 'eu-1': 'https://eu-1.api.clinicult.test/graphql', 'us-1': 'https://us-1.api.clinicult.test/graphql' };
+    const regional = await startSubgraph({
+      name: 'kit-test-region',
+      port: 0,
+      config: { ...config, CLUSTER: 'eu-1', CLUSTER_API_URLS: apiUrls },
+      logger,
+      redis,
+      typeDefs,
+      resolvers,
+      rules,
+      issuers: [issuer.trusted],
+    });
+    const staff = (cl?: string) =>
+      issuer.sign({ sub: randomUUID(), cid: randomUUID(), ...(cl ? { cl } : {}), roles: ['DOCTOR'], permissions: permissionsForRoles(['DOCTOR']) });
+    try {
+      expect((await gql(regional.url, QUERY, {}, { token: await staff('eu-1') })).errors).toBeUndefined();
+      const elsewhere = await gql(regional.url, QUERY, {}, { token: await staff('us-1') });
+      expectRefused(elsewhere, 'WRONG_REGION');
+      expect(elsewhere.errors![0]!.extensions).toMatchObject({ cluster: 'us-1', apiUrl: apiUrls['us-1'] });
+      expect(elsewhere.errors![0]!.message).toContain('us-1');
+      // a token from before regions names none: sign in again (auth names the region from then on)
+      expectRefused(await gql(regional.url, QUERY, {}, { token: await staff() }), 'WRONG_REGION');
+      // operators and services are no clinic's staff: no region to check
+      expect((await gql(regional.url, '{ whoami }', {}, { token: await issuer.operatorToken() })).errors).toBeUndefined();
+    } finally {
+      await regional.stop();
     }
   });
 });

@@ -12,7 +12,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import type { Redis } from 'ioredis';
 import { buildShield, type Caller, type IRules } from '@clinicult/rbac';
 import type { BaseConfig } from './config.js';
-import { AuthError, unauthenticatedError } from './errors.js';
+import { AuthError, unauthenticatedError, wrongRegion } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { operationMetrics, requestObserver } from './observe.js';
@@ -136,6 +136,7 @@ export function createRuntime(options: {
     redis,
     logger,
     fallback: options.sessionFallback ?? askAuthFallback(config.AUTH_URL),
+    maxFactsAgeMs: config.FACTS_MAX_AGE_MS,
   });
   return {
     name,
@@ -150,6 +151,10 @@ export function createRuntime(options: {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match) throw new AuthError('TOKEN_INVALID', 'Send the token as "Authorization: Bearer <token>".');
       const { caller } = await verifier.verify(match[1]!);
+      // a clinic's data lives in its own cluster only: another cluster's token is refused before anything is read
+      if (config.CLUSTER && caller.kind === 'staff' && caller.cluster !== config.CLUSTER) {
+        throw wrongRegion(caller.cluster, config.CLUSTER, config.CLUSTER_API_URLS);
+      }
       await guard.check(caller);
       if (caller.kind === 'service' && clinicHeader) return { ...caller, clinicId: clinicHeader };
       return caller;
@@ -197,7 +202,7 @@ export async function requestCaller(
     if (error instanceof AuthError) {
       runtime.metrics.authFailures.inc({ reason: error.reason });
       options.refusals?.info({ reason: error.reason }, 'token refused');
-      throw unauthenticatedError(error.reason, error.message);
+      throw unauthenticatedError(error.reason, error.message, error.details);
     }
     throw error;
   }

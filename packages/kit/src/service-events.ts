@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import { createEventBus, createPrismaOutbox, type EventBus, type SqlClient } from '@clinicult/events';
 import { createAuditTrail, type AuditTrail } from './audit.js';
+import { clusterStream } from './clusters.js';
 import type { Logger } from './logger.js';
 
 export interface ServiceEvents {
   bus: EventBus;
   audit: AuditTrail;
+  /** Moves every outbox row to Redis now (each cluster's to its own), instead of at the relays' next round. */
+  deliver(): Promise<void>;
   /** Waits for audit events in flight, stops the relay and the bus (call before closing the database). */
   close(): Promise<void>;
 }
@@ -34,9 +37,26 @@ export function createServiceEvents(options: {
   /** tests use streams of their own */
   auditStream?: string;
   relayIntervalMs?: number;
+  /**
+   * The clusters this service publishes to, each with its Redis (regions): the rows of a cluster's
+   * stream (`events:cluster:<name>`) are delivered there by a relay of their own, so one cluster
+   * that is down holds back only its own events, which wait in order and go when it returns.
+   */
+  clusters?: ReadonlyArray<{ cluster: string; redis: Redis }>;
 }): ServiceEvents {
-  const bus = createEventBus({ redis: options.redis, service: options.service, outbox: createPrismaOutbox(options.db), logger: options.logger });
+  const clusters = options.clusters ?? [];
+  const outbox = createPrismaOutbox(options.db, { except: clusters.map((c) => clusterStream(c.cluster)) });
+  const bus = createEventBus({ redis: options.redis, service: options.service, outbox, logger: options.logger });
   const relay = bus.startOutboxRelay(options.relayIntervalMs ?? 1000);
+  const clusterBuses = clusters.map(({ cluster, redis }) => {
+    const clusterBus = createEventBus({
+      redis,
+      service: options.service,
+      outbox: createPrismaOutbox(options.db, { only: [clusterStream(cluster)] }),
+      logger: options.logger.child({ cluster }),
+    });
+    return { bus: clusterBus, relay: clusterBus.startOutboxRelay(options.relayIntervalMs ?? 1000) };
+  });
   const audit = createAuditTrail({
     bus,
     service: options.service,
@@ -46,10 +66,17 @@ export function createServiceEvents(options: {
   return {
     bus,
     audit,
+    async deliver() {
+      await Promise.all([bus, ...clusterBuses.map((c) => c.bus)].map((b) => b.flushOutbox()));
+    },
     async close() {
       await audit.drain();
       await relay.stop();
       await bus.close();
+      for (const c of clusterBuses) {
+        await c.relay.stop();
+        await c.bus.close();
+      }
     },
   };
 }

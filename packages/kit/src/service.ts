@@ -88,6 +88,11 @@ export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extend
   config: BaseConfig & { PORT: number; DATABASE_URL: string };
   /** the service's database client (its db.ts `createDb`) */
   database: (url: string, options: { onQuery?: (sql: string) => void }) => TDb;
+  /**
+   * The clusters this service publishes cluster events to, and their Redis (`redisUrls`; a cluster
+   * not listed uses REDIS_URL): each cluster's events are relayed to its own Redis (service-events.ts).
+   */
+  clusterEvents?: { clusters: readonly string[]; redisUrls: Readonly<Record<string, string>> };
   /** true: `parts.searchDb`, a client whose statements are time-limited (text searches) */
   searchDatabase?: boolean;
   /** its generated `Resolvers` (graphql-codegen, schema/codegen.mjs) */
@@ -112,11 +117,23 @@ export async function runService<
   const redis = overrides.redis ?? createRedis(config, name);
   const metrics = createMetrics(name);
   const db = declaration.database(config.DATABASE_URL, overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+  // each cluster's own Redis (regions); one that shares REDIS_URL shares the connection
+  const clusterRedis = (declaration.clusterEvents?.clusters ?? []).map((cluster) => {
+    const url = declaration.clusterEvents?.redisUrls[cluster];
+    return { cluster, redis: url && url !== config.REDIS_URL ? createRedis({ ...config, REDIS_URL: url }, `${name}-${cluster}`) : redis, own: !!url && url !== config.REDIS_URL };
+  });
   // audit events and the service's own events wait in its outbox while Redis is down
   const events = (
     declaration.outbox === false
       ? createConsumingEvents({ service: name, redis, logger })
-      : createServiceEvents({ service: name, redis, db, logger, ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}) })
+      : createServiceEvents({
+          service: name,
+          redis,
+          db,
+          logger,
+          clusters: clusterRedis,
+          ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
+        })
   ) as EventsOf<TOutbox>;
   let ownStops: Array<() => Promise<unknown>> = [];
   let searchDb: TDb | null = null;
@@ -126,6 +143,7 @@ export async function runService<
     await searchDb?.$disconnect();
     await db.$disconnect();
     if (!overrides.redis) redis.disconnect();
+    for (const c of clusterRedis) if (c.own) c.redis.disconnect();
   };
   try {
     if (declaration.searchDatabase) {

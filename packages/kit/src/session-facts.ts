@@ -123,6 +123,8 @@ export interface SessionGuardOptions {
   /** Asked when Redis cannot answer; auth passes its own database lookup, others ask auth over HTTP. */
   fallback: SessionFallback;
   logger: Logger;
+  /** The facts count only while auth's heartbeat (`ready`) is younger than this (config FACTS_MAX_AGE_MS). */
+  maxFactsAgeMs?: number;
 }
 
 export class SessionGuard {
@@ -144,6 +146,14 @@ export class SessionGuard {
     if (!status.ok) throw new AuthError(status.reason);
   }
 
+  /** `ready` is auth's heartbeat: missing, or older than the bound, the hash may lack a fact auth could not write here. */
+  private fresh(ready: string | null | undefined): boolean {
+    if (!ready) return false;
+    // an instant (ISO, as auth writes it, or ms); one ahead of this clock (skew) counts as fresh
+    const at = /^\d+$/.test(ready) ? Number(ready) : Date.parse(ready);
+    return Number.isFinite(at) && Date.now() - at <= (this.options.maxFactsAgeMs ?? 30_000);
+  }
+
   private async readFromRedis(caller: Exclude<Caller, { kind: 'anonymous' | 'service' }>): Promise<SessionStatus | null> {
     const { redis } = this.options;
     if (!redis || redis.status !== 'ready') return null;
@@ -159,7 +169,7 @@ export class SessionGuard {
           : []),
       ];
       const [ready, revoked, tva, deactivated, clinic, clinicTva, clinicMfa] = await redis.hmget(FACTS_HASH, ...keys);
-      if (!ready) return null;
+      if (!this.fresh(ready)) return null;
       return judgeSession(caller, {
         revoked: revoked != null,
         tokensValidAfterMs: tva ? Number(tva) : null,

@@ -16,6 +16,8 @@ export interface ClinicultClaims extends JWTPayload {
   iat: number;
   exp: number;
   cid?: string;
+  /** the cluster (region) that serves `cid`'s clinic (docs/architecture.md, regions) */
+  cl?: string;
   roles?: string[];
   permissions?: string[];
   svc?: string;
@@ -168,6 +170,7 @@ export function callerFromClaims(token: string, claims: ClinicultClaims): Exclud
       kind: 'staff',
       userId: claims.sub,
       clinicId: claims.cid,
+      cluster: typeof claims.cl === 'string' ? claims.cl : null,
       roles: roles.filter((r) => r !== OPERATOR_ROLE),
       permissions,
       ...facts,

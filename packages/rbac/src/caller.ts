@@ -17,7 +17,15 @@ export interface TokenFacts {
 
 export type Caller =
   | { kind: 'anonymous' }
-  | ({ kind: 'staff'; userId: string; clinicId: string; roles: Role[]; permissions: string[] } & TokenFacts)
+  | ({
+      kind: 'staff';
+      userId: string;
+      clinicId: string;
+      /** the cluster (region) serving the clinic, as the token names it (`cl`); null in tokens from before regions */
+      cluster?: string | null;
+      roles: Role[];
+      permissions: string[];
+    } & TokenFacts)
   | ({ kind: 'unscoped'; userId: string; roles: []; permissions: [] } & TokenFacts)
   | ({ kind: 'operator'; userId: string; roles: Role[]; permissions: string[] } & TokenFacts)
   | ({ kind: 'service'; service: string; permissions: string[]; clinicId: string | null } & TokenFacts);

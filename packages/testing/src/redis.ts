@@ -8,12 +8,13 @@ import { createRedis, FACTS_HASH, factKeys, type RedisSettings } from '@clinicul
 
 /**
  * Tests share the machine's Redis; mark the revocation facts as loaded as auth would at start (in
- * another Redis when given: a URL, or the settings of one with TLS).
+ * another Redis when given: a URL, or the settings of one with TLS). The mark is dated a day ahead:
+ * it stands in for auth's heartbeat (FACTS_MAX_AGE_MS) for the whole run of a test without auth.
  */
 export async function markSessionFactsReady(settings: string | RedisSettings = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<void> {
   const redis = createRedis(settings, 'test-facts', { lazyConnect: true, enableOfflineQueue: true });
   await redis.connect();
-  await redis.hset(FACTS_HASH, factKeys.ready, String(Date.now()));
+  await redis.hset(FACTS_HASH, factKeys.ready, String(Date.now() + 24 * 3600_000));
   redis.disconnect();
 }
 

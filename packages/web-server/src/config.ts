@@ -10,6 +10,11 @@ export interface WebConfig {
   /** The gateway's base URL as the browser reaches it (the app calls `${GATEWAY_URL}/graphql`). */
   GATEWAY_URL: string;
   LOG_LEVEL: (typeof LOG_LEVELS)[number];
+  /**
+   * Each region's API (`CLUSTER_API_URLS`, JSON `{"eu-1": "https://…/graphql", …}`), where the
+   * staff app sends a clinic's requests after sign-in (AuthPayload.apiUrl): allowed by the CSP.
+   */
+  CLUSTER_API_URLS: Record<string, string>;
   /** The app's own origin as browsers reach it (https://app.clinic.example): where HTTP_REDIRECT_PORT sends them. */
   PUBLIC_URL?: string;
   /** HTTPS on the public port (@clinicult/tls: TLS_CERT_FILE, TLS_KEY_FILE, HSTS_MAX_AGE, HTTP_REDIRECT_PORT). */
@@ -29,6 +34,18 @@ function schema(defaultPort: number) {
       .default('http://127.0.0.1:4000')
       .transform((u) => u.replace(/\/+$/, '').replace(/\/graphql$/, '')),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    CLUSTER_API_URLS: z
+      .string()
+      .default('{}')
+      .transform((value, ctx) => {
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'is not JSON: {"<cluster>": "<url>", …}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string(), z.url({ protocol: /^https?$/ }))),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/ })
       .transform((u) => new URL(u).origin)
@@ -38,7 +55,7 @@ function schema(defaultPort: number) {
 
 /**
  * PORT (default: the app's own port), HOST (127.0.0.1), GATEWAY_URL (http://127.0.0.1:4000; a
- * trailing /graphql is accepted and dropped), LOG_LEVEL (info), PUBLIC_URL, and the TLS settings. Throws a WebConfigError naming each
+ * trailing /graphql is accepted and dropped), LOG_LEVEL (info), CLUSTER_API_URLS ({}), PUBLIC_URL, and the TLS settings. Throws a WebConfigError naming each
  * bad variable.
  */
 export function loadWebConfig(env: NodeJS.ProcessEnv = process.env, options: { port: number }): WebConfig {
@@ -47,6 +64,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env, options: { p
     HOST: env.HOST || undefined,
     GATEWAY_URL: env.GATEWAY_URL || undefined,
     LOG_LEVEL: env.LOG_LEVEL || undefined,
+    CLUSTER_API_URLS: env.CLUSTER_API_URLS || undefined,
     PUBLIC_URL: env.PUBLIC_URL || undefined,
   });
   if (!parsed.success) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { localCertificate } from '@clinicult/tls';
-import { loadWebConfig, startWebServer, type WebServer } from './index.js';
+import { cspDirectives, loadWebConfig, startWebServer, type WebServer } from './index.js';
 
 let dist: string;
 let server: WebServer;
@@ -143,13 +143,29 @@ describe('static web server', () => {
 
 describe('loadWebConfig', () => {
   it('has defaults, with the app port as PORT', () => {
-    expect(loadWebConfig({}, { port: 3000 })).toEqual({ PORT: 3000, HOST: '127.0.0.1', GATEWAY_URL: 'http://127.0.0.1:4000', LOG_LEVEL: 'info', TLS: { enabled: false } });
+    expect(loadWebConfig({}, { port: 3000 })).toEqual({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      GATEWAY_URL: 'http://127.0.0.1:4000',
+      LOG_LEVEL: 'info',
+      CLUSTER_API_URLS: {},
+      TLS: { enabled: false },
+    });
   });
 
   it('reads the environment and normalizes the gateway URL', () => {
     expect(
       loadWebConfig({ PORT: '8080', HOST: '0.0.0.0', GATEWAY_URL: 'https://api.example.org/graphql', LOG_LEVEL: 'warn' }, { port: 3001 }),
-    ).toEqual({ PORT: 8080, HOST: '0.0.0.0', GATEWAY_URL: 'https://api.example.org', LOG_LEVEL: 'warn', TLS: { enabled: false } });
+    ).toEqual({ PORT: 8080, HOST: '0.0.0.0', GATEWAY_URL: 'https://api.example.org', LOG_LEVEL: 'warn', CLUSTER_API_URLS: {}, TLS: { enabled: false } });
+  });
+
+  it("reads each region's API (CLUSTER_API_URLS), and the CSP lets the app reach each of them", () => {
+    const config = loadWebConfig({ CLUSTER_API_URLS: '{"eu-1": "https://eu-1.api.example.org/graphql", "us-1": "https://us-1.api.example.org/graphql"}' }, { port: 3000 });
+    expect(config.CLUSTER_API_URLS).toEqual({ 'eu-1': 'https://eu-1.api.example.org/graphql', 'us-1': 'https://us-1.api.example.org/graphql' });
+    const csp = cspDirectives({ gatewayUrl: 'https://eu-1.api.example.org', regionApis: Object.values(config.CLUSTER_API_URLS) });
+    expect(csp['connect-src']).toEqual(["'self'", 'https://eu-1.api.example.org', 'https://us-1.api.example.org']);
+    expect(() => loadWebConfig({ CLUSTER_API_URLS: 'eu-1=https://x' }, { port: 3000 })).toThrow(/CLUSTER_API_URLS: is not JSON/);
+    expect(() => loadWebConfig({ CLUSTER_API_URLS: '{"eu-1": "javascript:alert(1)"}' }, { port: 3000 })).toThrow(/CLUSTER_API_URLS/);
   });
 
   it('names what is wrong', () => {

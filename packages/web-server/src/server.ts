@@ -11,6 +11,8 @@ import { createPublicServer, hsts, startHttpRedirect, type TlsSettings } from '@
 export interface RuntimeConfig extends Record<string, unknown> {
   /** The gateway's base URL as the browser reaches it (e.g. http://127.0.0.1:4000). */
   gatewayUrl: string;
+  /** With regions: every region's API the app may be sent to after sign-in (AuthPayload.apiUrl). */
+  regionApis?: string[];
 }
 
 export interface WebServerOptions {
@@ -52,7 +54,7 @@ export function cspDirectives(runtimeConfig: RuntimeConfig, allowInlineStyles = 
   return {
     'default-src': ["'self'"],
     'script-src': ["'self'"],
-    'connect-src': ["'self'", gatewayOrigin(runtimeConfig.gatewayUrl)],
+    'connect-src': ["'self'", ...new Set([runtimeConfig.gatewayUrl, ...(runtimeConfig.regionApis ?? [])].map(gatewayOrigin))],
     'img-src': ["'self'", 'data:'],
     'style-src': allowInlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
     'font-src': ["'self'", 'data:'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseUrlFor } from '@clinicult/db';
-import { baseConfigSchema, clusterListSchema, ConfigError, loadConfig } from '@clinicult/kit';
+import { baseConfigSchema, clusterListSchema, clusterUrlsSchema, ConfigError, loadConfig } from '@clinicult/kit';
 
 /**
  * admin's configuration (DESIGN.md: port 4006). CLUSTERS lists the clusters (regions) a clinic may
@@ -32,6 +32,12 @@ export const adminConfigSchema = baseConfigSchema.extend({
       }
     })
     .pipe(z.record(z.string().min(1), z.object({ patients: z.url().optional(), visits: z.url().optional() }).strict())),
+  /**
+   * Each cluster's own Redis, `{"eu-1": "redis://…", "us-1": "redis://…"}`: a cluster's clinic and
+   * template events are relayed there from admin's outbox by a relay of its own. A cluster not
+   * listed shares REDIS_URL.
+   */
+  CLUSTER_REDIS_URLS: clusterUrlsSchema,
   /** Timeout for calls to auth, users, patients and visits (ms); an overview figure not in by then is reported unavailable. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Clinics whose overview is gathered at once (each is three calls, one per service). */
@@ -41,9 +47,11 @@ export type AdminConfig = z.infer<typeof adminConfigSchema>;
 
 export function loadAdminConfig(env: NodeJS.ProcessEnv = process.env): AdminConfig {
   const config = loadConfig(adminConfigSchema, env);
-  const unknown = Object.keys(config.CLUSTER_SERVICES).filter((cluster) => !config.CLUSTERS.includes(cluster));
-  if (unknown.length > 0) {
-    throw new ConfigError(`Invalid configuration: CLUSTER_SERVICES: ${unknown.join(', ')} not in CLUSTERS (${config.CLUSTERS.join(', ')})`);
+  for (const [name, perCluster] of [['CLUSTER_SERVICES', config.CLUSTER_SERVICES], ['CLUSTER_REDIS_URLS', config.CLUSTER_REDIS_URLS]] as const) {
+    const unknown = Object.keys(perCluster).filter((cluster) => !config.CLUSTERS.includes(cluster));
+    if (unknown.length > 0) {
+      throw new ConfigError(`Invalid configuration: ${name}: ${unknown.join(', ')} not in CLUSTERS (${config.CLUSTERS.join(', ')})`);
+    }
   }
   return config;
 }

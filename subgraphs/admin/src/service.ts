@@ -32,6 +32,8 @@ export function startAdminService(config: AdminConfig, overrides: AdminServiceOv
     name: 'admin',
     config,
     database: createDb,
+    // each cluster's clinic and template events go to that cluster's Redis
+    clusterEvents: { clusters: config.CLUSTERS, redisUrls: config.CLUSTER_REDIS_URLS },
     resolvers,
     rules,
     overrides: { ...overrides, logger },
@@ -40,13 +42,14 @@ export function startAdminService(config: AdminConfig, overrides: AdminServiceOv
       const registry = new ClinicRegistry({
         db,
         bus: events.bus,
+        deliver: () => events.deliver(),
         identityStream: config.IDENTITY_STREAM,
         identityApplyWaitMs: config.IDENTITY_APPLY_WAIT_MS,
         clusters: config.CLUSTERS,
         logger,
         transactionTimeoutMs: config.UPSTREAM_TIMEOUT_MS * 3 + 5000,
       });
-      const templates = new GlobalTemplateCatalog({ db, bus: events.bus, clusters: config.CLUSTERS, logger });
+      const templates = new GlobalTemplateCatalog({ db, bus: events.bus, deliver: () => events.deliver(), clusters: config.CLUSTERS, logger });
       const counter = overrides.counter ?? clients.counter;
       return {
         createContext: (base): AdminContext => ({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseUrlFor } from '@clinicult/db';
-import { baseConfigSchema, ConfigError, loadConfig } from '@clinicult/kit';
+import { baseConfigSchema, clusterUrlsSchema, ConfigError, loadConfig } from '@clinicult/kit';
 
 export const authConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).default(4001),
@@ -65,8 +65,14 @@ export const authConfigSchema = baseConfigSchema.extend({
   LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().positive().default(10),
   /** prepended to auth's own Redis keys (login and reset counts, seen client assertions): a test platform keeps them apart from other runs' */
   RATE_LIMIT_KEY_PREFIX: z.string().default(''),
-  /** how often auth checks that Redis still holds the revocation facts (re-warms after a Redis restart) */
+  /** how often auth checks that Redis still holds the revocation facts (re-warms after a Redis restart) and beats its heartbeat there */
   FACTS_WARM_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * Each cluster's Redis, `{"eu-1": "redis://…", "us-1": "redis://…"}`: auth keeps the revocation
+   * facts in each of them besides its own (REDIS_URL), so a cluster checks sessions at home. Unset:
+   * every cluster shares REDIS_URL.
+   */
+  CLUSTER_REDIS_URLS: clusterUrlsSchema,
 });
 export type AuthConfig = Omit<z.infer<typeof authConfigSchema>, 'DATABASE_URL' | 'SMTP_URL'> & { DATABASE_URL: string; SMTP_URL: string };
 

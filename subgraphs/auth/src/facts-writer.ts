@@ -5,26 +5,28 @@ import type { AuthDb } from './db.js';
 type Pipeline = ReturnType<Redis['pipeline']>;
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+const EPOCH = new Date(0);
 
 /**
- * auth is the source of the revocation facts; this keeps the `rev:facts` hash in Redis in step
- * with the database so every service can check a session with one HMGET (kit session-facts.ts).
- * A write that fails drops the `ready` field when it can and the warm loop rewrites everything,
- * so Redis never answers "fine" for a session the database has ended. Cut-offs and states are
- * merges (kit mergeFacts): what the kit's identity consumer wrote from a newer event than auth has
- * applied survives every rewrite, so a restart of auth can never revive a revoked session.
+ * auth is the source of the revocation facts; this keeps the `rev:facts` hash in step with the
+ * database in every Redis whose services check sessions with it (kit session-facts.ts): the
+ * platform's own and, with regions, each cluster's (CLUSTER_REDIS_URLS). Each Redis is a
+ * projection of its own with its own warm loop, so a cluster whose Redis is down holds back only
+ * itself: its facts are rewritten whole when it returns (the database is the outbox of a state,
+ * and rewriting a state twice changes nothing), and meanwhile its heartbeat ages out, so its
+ * services ask auth instead of trusting what they hold (docs/architecture.md, regions).
  */
-const EPOCH = new Date(0);
 export class FactsWriter {
-  private stale = true;
+  private readonly projections: FactsProjection[];
   private timer: NodeJS.Timeout | null = null;
-  private lastPrune = 0;
 
   constructor(
     private readonly db: AuthDb,
-    private readonly redis: Redis,
-    private readonly logger: Logger,
-  ) {}
+    targets: ReadonlyArray<{ name: string; redis: Redis }>,
+    logger: Logger,
+  ) {
+    this.projections = targets.map((t) => new FactsProjection(db, t.redis, logger.child({ facts: t.name })));
+  }
 
   start(intervalMs: number): void {
     void this.warmIfNeeded();
@@ -36,10 +38,89 @@ export class FactsWriter {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** Each Redis on its own: one that is down or slow delays none of the others. */
+  async warmIfNeeded(): Promise<void> {
+    await Promise.all(this.projections.map((p) => p.warmIfNeeded()));
+  }
+
+  async warm(): Promise<void> {
+    await Promise.all(this.projections.map((p) => p.warm()));
+  }
+
+  /** Revocations of tokens that have expired anyway are no longer needed, in Redis nor in the database. */
+  async pruneExpiredRevocations(): Promise<number> {
+    const now = Date.now();
+    const pruned = await Promise.all(this.projections.map((p) => p.pruneExpiredRevocations(now).catch(() => 0)));
+    await this.db.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date(now) } } });
+    return pruned.reduce((a, b) => a + b, 0);
+  }
+
+  tokensValidAfter(userId: string, at: Date) {
+    return this.each((p) => p.merge([cutOff(factKeys.tokensValidAfter(userId), at)]));
+  }
+
+  /** The user's tokens for this clinic issued before `at` are refused (roles changed, membership removed). */
+  clinicTokensValidAfter(userId: string, clinicId: string, at: Date) {
+    return this.each((p) => p.merge([cutOff(factKeys.clinicTokensValidAfter(userId, clinicId), at)]));
+  }
+
+  clinicRequiresMfa(clinicId: string, required: boolean) {
+    return this.each((p) =>
+      p.write((pipeline) =>
+        required ? pipeline.hset(FACTS_HASH, factKeys.clinicRequiresMfa(clinicId), '1') : pipeline.hdel(FACTS_HASH, factKeys.clinicRequiresMfa(clinicId)),
+      ),
+    );
+  }
+
+  revoked(jti: string, expiresAt: Date) {
+    return this.each((p) => p.write((pipeline) => pipeline.hset(FACTS_HASH, factKeys.revokedJti(jti), String(expiresAt.getTime()))));
+  }
+
+  /** A deactivation or reactivation that took effect at `at` (in users). */
+  deactivated(userId: string, deactivated: boolean, at: Date) {
+    return this.each((p) => p.merge([stateFact(factKeys.deactivated(userId), deactivated ? 'DEACTIVATED' : 'ACTIVE', at)]));
+  }
+
+  /** A suspension or reactivation that took effect at `at` (in admin). */
+  clinicSuspended(clinicId: string, suspended: boolean, at: Date) {
+    return this.each((p) => p.merge([stateFact(factKeys.clinicStatus(clinicId), suspended ? 'SUSPENDED' : 'ACTIVE', at)]));
+  }
+
+  private async each(write: (projection: FactsProjection) => Promise<void>): Promise<void> {
+    await Promise.all(this.projections.map(write));
+  }
+}
+
+/** `ready` is rewritten only while it is there: a heartbeat racing a failed write can never bring back a `ready` that write dropped. */
+const HEARTBEAT_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+/**
+ * The facts in one Redis. A write that fails drops the `ready` field when it can and the warm loop
+ * rewrites everything, so Redis never answers "fine" for a session the database has ended. Cut-offs
+ * and states are merges (kit mergeFacts): what the kit's identity consumer wrote from a newer event
+ * than auth has applied survives every rewrite, so a restart of auth can never revive a revoked
+ * session. `ready` is also the heartbeat: rewritten every round while the facts are whole.
+ */
+class FactsProjection {
+  private stale = true;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: AuthDb,
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+  ) {}
+
   async warmIfNeeded(): Promise<void> {
     try {
-      if (this.stale || !(await this.redis.hexists(FACTS_HASH, factKeys.ready))) await this.warm();
-      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneExpiredRevocations();
+      if (this.stale) await this.warm();
+      else if (Number(await this.redis.eval(HEARTBEAT_SCRIPT, 1, FACTS_HASH, factKeys.ready, new Date().toISOString())) === 0) await this.warm();
+      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.pruneExpiredRevocations(Date.now());
     } catch (error) {
       this.stale = true;
       this.logger.debug({ err: error }, 'revocation facts: Redis unavailable, services ask auth directly');
@@ -74,7 +155,7 @@ export class FactsWriter {
     for (const r of revoked) pipeline.hset(FACTS_HASH, factKeys.revokedJti(r.jti), String(r.expiresAt.getTime()));
     for (const c of clinics.filter((x) => x.mfaRequired)) pipeline.hset(FACTS_HASH, factKeys.clinicRequiresMfa(c.clinicId), '1');
     await run(pipeline);
-    await this.redis.hset(FACTS_HASH, factKeys.ready, now.toISOString());
+    await this.redis.hset(FACTS_HASH, factKeys.ready, new Date().toISOString());
     this.stale = false;
     this.logger.info(
       {
@@ -87,9 +168,8 @@ export class FactsWriter {
     );
   }
 
-  /** Revocations of tokens that have expired anyway are no longer needed. */
-  async pruneExpiredRevocations(): Promise<number> {
-    this.lastPrune = Date.now();
+  async pruneExpiredRevocations(now: number): Promise<number> {
+    this.lastPrune = now;
     let cursor = '0';
     let pruned = 0;
     do {
@@ -97,44 +177,14 @@ export class FactsWriter {
       cursor = next;
       const expired: string[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
-        if (Number(flat[i + 1]) < this.lastPrune) expired.push(flat[i]!);
+        if (Number(flat[i + 1]) < now) expired.push(flat[i]!);
       }
       if (expired.length) pruned += await this.redis.hdel(FACTS_HASH, ...expired);
     } while (cursor !== '0');
-    await this.db.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date(this.lastPrune) } } });
     return pruned;
   }
 
-  tokensValidAfter(userId: string, at: Date) {
-    return this.merge([cutOff(factKeys.tokensValidAfter(userId), at)]);
-  }
-
-  /** The user's tokens for this clinic issued before `at` are refused (roles changed, membership removed). */
-  clinicTokensValidAfter(userId: string, clinicId: string, at: Date) {
-    return this.merge([cutOff(factKeys.clinicTokensValidAfter(userId, clinicId), at)]);
-  }
-
-  clinicRequiresMfa(clinicId: string, required: boolean) {
-    return this.write((p) =>
-      required ? p.hset(FACTS_HASH, factKeys.clinicRequiresMfa(clinicId), '1') : p.hdel(FACTS_HASH, factKeys.clinicRequiresMfa(clinicId)),
-    );
-  }
-
-  revoked(jti: string, expiresAt: Date) {
-    return this.write((p) => p.hset(FACTS_HASH, factKeys.revokedJti(jti), String(expiresAt.getTime())));
-  }
-
-  /** A deactivation or reactivation that took effect at `at` (in users). */
-  deactivated(userId: string, deactivated: boolean, at: Date) {
-    return this.merge([stateFact(factKeys.deactivated(userId), deactivated ? 'DEACTIVATED' : 'ACTIVE', at)]);
-  }
-
-  /** A suspension or reactivation that took effect at `at` (in admin). */
-  clinicSuspended(clinicId: string, suspended: boolean, at: Date) {
-    return this.merge([stateFact(factKeys.clinicStatus(clinicId), suspended ? 'SUSPENDED' : 'ACTIVE', at)]);
-  }
-
-  private async merge(updates: FactUpdate[]): Promise<void> {
+  async merge(updates: FactUpdate[]): Promise<void> {
     try {
       await mergeFacts(this.redis, updates);
     } catch (error) {
@@ -142,7 +192,7 @@ export class FactsWriter {
     }
   }
 
-  private async write(build: (pipeline: Pipeline) => unknown): Promise<void> {
+  async write(build: (pipeline: Pipeline) => unknown): Promise<void> {
     try {
       const pipeline = this.redis.pipeline();
       build(pipeline);

@@ -35,6 +35,7 @@ const payload = (p: sessions.AuthPayload, ctx: AuthContext) => {
     clinicId: p.clinicId,
     roles: p.roles,
     permissions: p.permissions,
+    apiUrl: p.apiUrl,
   };
 };
 

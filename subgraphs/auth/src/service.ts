@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { runService, type BaseContext, type RunningService, type ServiceOverrides as KitOverrides } from '@clinicult/kit';
+import { createRedis, runService, type BaseContext, type RunningService, type ServiceOverrides as KitOverrides } from '@clinicult/kit';
 import { PUBLIC_MUTATIONS } from '@clinicult/rbac';
 import { webauthnOrigins, type AuthConfig } from './config.js';
 import { createDb, type AuthDb } from './db.js';
@@ -66,7 +66,11 @@ export function startAuthService(config: AuthConfig, overrides: ServiceOverrides
       const keys = new KeyStore(db, config.TOKEN_TTL_SECONDS);
       await keys.init(config.KEY_ROTATION_DAYS);
       const issuer = new TokenIssuer(keys, config);
-      const facts = new FactsWriter(db, redis, logger);
+      // the facts go to auth's own Redis and to each cluster's (one connection per other address)
+      const clusterRedis = Object.entries(config.CLUSTER_REDIS_URLS)
+        .filter(([, url]) => url !== config.REDIS_URL)
+        .map(([cluster, url]) => ({ name: cluster, redis: createRedis({ REDIS_URL: url, REDIS_CA_FILE: config.REDIS_CA_FILE }, `auth-facts-${cluster}`) }));
+      const facts = new FactsWriter(db, [{ name: 'platform', redis }, ...clusterRedis], logger);
       // (the mail relay is woken when an invitation event queued mail)
       const identity = new IdentityConsumer({ db, facts, logger, redis, config, mailQueued: () => mail.kick(), stream: config.IDENTITY_STREAM });
       const caughtUp = () => identity.caughtUp;
@@ -107,7 +111,13 @@ export function startAuthService(config: AuthConfig, overrides: ServiceOverrides
         readiness: { identity: identity.readiness },
         routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp }),
         exposed: { keys, facts, mail, issuer, identity },
-        stop: [() => identity.stop(), () => mail.stop(), async () => facts.stop(), async () => keys.stopRefresh()],
+        stop: [
+          () => identity.stop(),
+          () => mail.stop(),
+          async () => facts.stop(),
+          async () => keys.stopRefresh(),
+          () => Promise.all(clusterRedis.map(({ redis: r }) => r.quit().catch(() => r.disconnect()))),
+        ],
         started: async () => {
           mail.start();
           identity.start();

@@ -32,7 +32,7 @@ export class TokenIssuer {
    * A staff token for one clinic, an operator token, or (clinicId null, no roles) an unscoped one.
    * `amr` says how the person signed in (RFC 8176), so every service can tell a second factor was given.
    */
-  userToken(userId: string, scope: { clinicId: string; roles: Role[] } | { operator: true } | { unscoped: true }, amr: string[]) {
+  userToken(userId: string, scope: { clinicId: string; roles: Role[]; cluster?: string | null } | { operator: true } | { unscoped: true }, amr: string[]) {
     if (!this.ready()) {
       throw new GraphQLError('Sign-in is starting up and will be back in a moment; try again.', {
         extensions: { code: 'SERVICE_UNAVAILABLE', service: 'auth' },
@@ -40,7 +40,8 @@ export class TokenIssuer {
     }
     if ('clinicId' in scope) {
       const permissions = permissionsForRoles(scope.roles);
-      return this.sign({ sub: userId, cid: scope.clinicId, roles: scope.roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, {
+      const cl = scope.cluster ? { cl: scope.cluster } : {};
+      return this.sign({ sub: userId, cid: scope.clinicId, ...cl, roles: scope.roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, {
         clinicId: scope.clinicId,
         roles: scope.roles,
         permissions,

@@ -38,6 +38,8 @@ export interface Actor {
 export interface ClinicRegistryDeps {
   db: AdminDb;
   bus: EventBus;
+  /** Moves the outbox to Redis now (kit ServiceEvents.deliver: every cluster's relay); default: the bus's own flush. */
+  deliver?: () => Promise<unknown>;
   /** The identity stream (config IDENTITY_STREAM). */
   identityStream: string;
   /** How long a status change waits for auth to have applied it before answering (config IDENTITY_APPLY_WAIT_MS; it applies later anyway). */
@@ -184,6 +186,12 @@ export class ClinicRegistry {
         async (tx) => {
           const created = await tx.clinic.create({ data: { name: parsed.name, cluster, timeZone } });
           await publishClinicEvent(this.deps.bus, tx, 'clinic.created', created, actor.userId);
+          // auth names the clinic's cluster in its tokens, so each cluster serves only its own clinics
+          await this.deps.bus.enqueue(
+            tx,
+            this.deps.identityStream,
+            identityEvent(IDENTITY_EVENTS.clinicPlaced, { clinicId: created.id, cluster: created.cluster, at: created.createdAt.toISOString() }),
+          );
           return created;
         },
         { maxWait: 5000, timeout: this.transactionTimeoutMs },
@@ -328,6 +336,7 @@ export class ClinicRegistry {
 
   /** Moves the outbox to Redis now instead of waiting for the relay's next round. */
   private deliverEvents(): void {
-    this.deps.bus.flushOutbox().catch((err: unknown) => this.deps.logger.warn({ err }, 'clinic events stay in the outbox for now'));
+    const deliver = this.deps.deliver ?? (() => this.deps.bus.flushOutbox());
+    deliver().catch((err: unknown) => this.deps.logger.warn({ err }, 'clinic events stay in the outbox for now'));
   }
 }

@@ -41,6 +41,8 @@ export interface GlobalTemplatePage {
 export interface GlobalTemplateCatalogDeps {
   db: AdminDb;
   bus: EventBus;
+  /** Moves the outbox to Redis now (kit ServiceEvents.deliver: every cluster's relay); default: the bus's own flush. */
+  deliver?: () => Promise<unknown>;
   /** every configured cluster: each gets each publication */
   clusters: readonly string[];
   logger: Logger;
@@ -236,7 +238,8 @@ export class GlobalTemplateCatalog {
 
   /** Moves the outbox to Redis now instead of waiting for the relay's next round. */
   private deliverEvents(): void {
-    this.deps.bus.flushOutbox().catch((err: unknown) => this.deps.logger.warn({ err }, 'template events stay in the outbox for now'));
+    const deliver = this.deps.deliver ?? (() => this.deps.bus.flushOutbox());
+    deliver().catch((err: unknown) => this.deps.logger.warn({ err }, 'template events stay in the outbox for now'));
   }
 }
 

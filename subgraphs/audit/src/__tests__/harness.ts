@@ -63,6 +63,8 @@ export async function startAudit(options: { issuer: TestIssuer; stream: string; 
     // a group of its own too: its idempotency keys (events:done:<group>:<id>) are removed on stop
     AUDIT_GROUP: `audit-test-${randomUUID()}`,
     AUDIT_CONSUMER: `test-${randomUUID()}`,
+    // and an identity stream of its own: other runs' identity changes never reach its bus (whose counts tests read)
+    IDENTITY_STREAM: `t:audit:identity:${randomUUID()}`,
   });
   try {
     const service = await startAuditService(config, { issuers: [options.issuer.trusted], blockMs: 200, claimIdleMs: 1000 });
@@ -76,6 +78,9 @@ export async function startAudit(options: { issuer: TestIssuer; stream: string; 
         await service.stop();
         await database.drop();
         await removeAuditStream(redisUrl, options.stream, config.AUDIT_GROUP).catch(() => undefined);
+        const redis = createRedis(redisUrl, 'audit-test-cleanup', { lazyConnect: true, enableOfflineQueue: true });
+        await redis.del(config.IDENTITY_STREAM, `${config.IDENTITY_STREAM}:parked`).catch(() => undefined);
+        redis.disconnect();
       },
     };
   } catch (error) {

@@ -28,6 +28,8 @@ export type Scalars = {
  */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
+  /** the GraphQL API of the region that serves this clinic: send the clinic's requests there (null: the API you signed in through serves it) */
+  apiUrl: Maybe<Scalars['String']['output']>;
   /** null when the user belongs to several clinics (or none yet) and has not chosen one (see user.memberships, switchClinic) */
   clinicId: Maybe<Scalars['ID']['output']>;
   expiresAt: Scalars['DateTime']['output'];
@@ -534,6 +536,7 @@ export type ShareableDirectiveArgs = { };
 export type ShareableDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AuthPayloadResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
+  apiUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clinicId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;

@@ -1,6 +1,7 @@
 import {
   IDENTITY_EVENTS,
   type ClinicAccessChanged,
+  type ClinicPlaced,
   type IdentityEvent,
   type InvitationClosed,
   type InvitationSent,
@@ -39,6 +40,8 @@ export function applyIdentityEvent(deps: IdentityDeps, event: IdentityEvent): Pr
       return applyUserAccess(deps, event.payload);
     case IDENTITY_EVENTS.clinicAccessChanged:
       return applyClinicAccess(deps, event.payload);
+    case IDENTITY_EVENTS.clinicPlaced:
+      return applyClinicPlacement(deps, event.payload);
     case IDENTITY_EVENTS.invitationSent:
       return applyInvitationSent(deps, event.payload);
     case IDENTITY_EVENTS.invitationClosed:
@@ -94,6 +97,16 @@ async function applyClinicAccess(deps: IdentityDeps, change: ClinicAccessChanged
     update: { status: change.access, accessChangedAt: at },
   });
   await deps.facts.clinicSuspended(change.clinicId, change.access === 'SUSPENDED', at);
+  return 'applied';
+}
+
+/** Where the clinic is served: fixed when it is created, so applying it again changes nothing. */
+async function applyClinicPlacement(deps: IdentityDeps, placed: ClinicPlaced): Promise<Applied> {
+  await deps.db.clinicStatus.upsert({
+    where: { clinicId: placed.clinicId },
+    create: { clinicId: placed.clinicId, cluster: placed.cluster },
+    update: { cluster: placed.cluster },
+  });
   return 'applied';
 }
 

@@ -13,6 +13,8 @@ import { claimLink, invalidLink, issueLink, linkUrl, markLinkUsed } from './link
 
 export interface AuthPayload extends IssuedToken {
   userId: string;
+  /** the clinic's region's API (config CLUSTER_API_URLS), when the clinic's tokens go elsewhere */
+  apiUrl: string | null;
 }
 
 const emailSchema = z.email({ message: 'Enter a valid email address, like name@example.com.' });
@@ -82,7 +84,7 @@ export async function tokenFor(
   if (!credential) throw invalidCredentials();
   if (credential.status === 'DEACTIVATED') throw refused('USER_DEACTIVATED', 'This user account has been deactivated.');
   const memberships = credential.memberships.filter((m) => rolesOf(m.roles).length > 0);
-  type Scope = { operator: true } | { unscoped: true } | { clinicId: string; roles: ClinicRole[] };
+  type Scope = { operator: true } | { unscoped: true } | { clinicId: string; roles: ClinicRole[]; cluster?: string | null };
   let scope: Scope;
   if (credential.isOperator && !requestedClinicId) {
     scope = { operator: true };
@@ -102,6 +104,8 @@ export async function tokenFor(
     const status = await deps.db.clinicStatus.findUnique({ where: { clinicId: scope.clinicId } });
     if (status?.status === 'SUSPENDED') throw refused('CLINIC_SUSPENDED', 'This clinic is suspended. Contact your platform operator.');
     clinicRequiresMfa = status?.mfaRequired ?? false;
+    // the clinic's region goes into its tokens (`cl`): each cluster's services serve only their own
+    scope = { ...scope, cluster: status?.cluster ?? null };
   }
   if (!proof) {
     const methods = await enrolledMethods(deps.db, userId);
@@ -119,7 +123,8 @@ export async function tokenFor(
   }
   const amr = amrOf(proof);
   const issued = await deps.issuer.userToken(userId, scope, amr);
-  return { userId, ...issued };
+  const cluster = 'cluster' in scope ? scope.cluster : null;
+  return { userId, ...issued, apiUrl: (cluster && deps.config.CLUSTER_API_URLS[cluster]) || null };
 }
 
 export async function login(
