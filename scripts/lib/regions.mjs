@@ -102,7 +102,8 @@ export function regionalEnv(service, layout, { mysqlUrlFor, basePorts, publicUrl
   }
   env.REDIS_URL = layout.platform.redis.url;
   if (service.database) env.DATABASE_URL = mysqlUrlFor(layout.platform.database(service.name));
-  if (service.name === 'auth') env.CLUSTER_REDIS_URLS = JSON.stringify(redisUrls);
+  // auth keeps the revocation facts in each cluster's Redis; users sends each clinic's audit events to its cluster's
+  if (service.name === 'auth' || service.name === 'users') env.CLUSTER_REDIS_URLS = JSON.stringify(redisUrls);
   if (service.name === 'admin') {
     Object.assign(env, {
       CLUSTERS: layout.clusters.map((c) => c.name).join(','),

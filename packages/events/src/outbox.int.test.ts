@@ -211,3 +211,29 @@ test('Redis down: publish falls back to the outbox quickly; after restart flushO
     await server.kill();
   }
 });
+
+test('a partitioned table: each cluster delivers its own rows (by stream, or routed) and the platform the rest, in order', async () => {
+  const platform = createPrismaOutbox(db.prisma, { except: ['events:cluster:eu-1', 'events:cluster:us-1'] });
+  const eu = createPrismaOutbox(db.prisma, { only: ['events:cluster:eu-1'], route: 'eu-1' });
+  const us = createPrismaOutbox(db.prisma, { only: ['events:cluster:us-1'], route: 'us-1' });
+  const ids = Array.from({ length: 6 }, () => uniq('p'));
+  await platform.insert(envelope(ids[0]!, 0), 'events:identity');
+  await eu.insert(envelope(ids[1]!, 1), 'events:cluster:eu-1');
+  await us.insert(envelope(ids[2]!, 2), 'events:audit');
+  await eu.insert(envelope(ids[3]!, 3), 'events:audit');
+  await platform.insert(envelope(ids[4]!, 4), 'events:audit');
+  // written by any outbox of the table (admin's transaction holds the platform bus): a cluster stream is still its cluster's
+  await platform.insert(envelope(ids[5]!, 5), 'events:cluster:us-1');
+
+  const taken = async (store: OutboxStore) => (await store.takeBatch(10)).map((r) => [r.stream, r.envelope.id]);
+  expect(await taken(platform)).toEqual([['events:identity', ids[0]], ['events:audit', ids[4]]]);
+  // a routed row comes back under its plain name: the relay adds it to that cluster's own events:audit
+  expect(await taken(eu)).toEqual([['events:cluster:eu-1', ids[1]], ['events:audit', ids[3]]]);
+  expect(await taken(us)).toEqual([['events:audit', ids[2]], ['events:cluster:us-1', ids[5]]]);
+  expect([await platform.count(), await eu.count(), await us.count()]).toEqual([2, 2, 2]);
+  // the stored rows say where they go
+  const stored = (await db.prisma.$queryRawUnsafe('SELECT `stream` FROM `event_outbox` ORDER BY `seq`')) as Array<{ stream: string }>;
+  expect(stored.map((r) => r.stream)).toEqual(['events:identity', 'events:cluster:eu-1', 'us-1>events:audit', 'eu-1>events:audit', 'events:audit', 'events:cluster:us-1']);
+  // an unpartitioned outbox sees them all, as before regions
+  expect(await outbox.count()).toBe(6);
+});

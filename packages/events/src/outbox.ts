@@ -62,22 +62,48 @@ function toRows(result: unknown): Array<Record<string, unknown>> {
  * Which rows of the table an outbox delivers: all of them (default), only those of some streams,
  * or all but those. One table, several relays: each cluster's events go to that cluster's Redis
  * by a relay of their own, so a cluster that is down holds back only its own rows, in order.
+ *
+ * `route`: the rows of a stream whose name is the same in every cluster (`events:audit`) are told
+ * apart by a route written before it (`us-1>events:audit`): this outbox writes its rows so and
+ * delivers only those (with the plain name, and the streams of `only`). `except` outboxes never
+ * deliver a routed row.
  */
 export interface OutboxPartition {
   only?: readonly string[];
   except?: readonly string[];
+  route?: string;
 }
+
+/** Between a route and a stream name in the outbox's `stream` column. */
+export const ROUTE_SEPARATOR = '>';
 
 function partitionFilter(partition: OutboxPartition): { where: string; values: string[] } {
   const marks = (list: readonly string[]) => list.map(() => '?').join(', ');
+  const routed = `\`stream\` LIKE ?`;
+  if (partition.route !== undefined) {
+    const prefix = `${partition.route.replace(/[\\%_]/g, (c) => `\\${c}`)}${ROUTE_SEPARATOR}%`;
+    const only = partition.only ?? [];
+    return only.length
+      ? { where: `WHERE (\`stream\` IN (${marks(only)}) OR ${routed})`, values: [...only, prefix] }
+      : { where: `WHERE ${routed}`, values: [prefix] };
+  }
   if (partition.only) return partition.only.length ? { where: `WHERE \`stream\` IN (${marks(partition.only)})`, values: [...partition.only] } : { where: 'WHERE 1 = 0', values: [] };
-  if (partition.except?.length) return { where: `WHERE \`stream\` NOT IN (${marks(partition.except)})`, values: [...partition.except] };
+  if (partition.except) {
+    const notRouted = `\`stream\` NOT LIKE ?`;
+    const anyRoute = `%${ROUTE_SEPARATOR}%`;
+    return partition.except.length
+      ? { where: `WHERE \`stream\` NOT IN (${marks(partition.except)}) AND ${notRouted}`, values: [...partition.except, anyRoute] }
+      : { where: `WHERE ${notRouted}`, values: [anyRoute] };
+  }
   return { where: '', values: [] };
 }
 
 /** Outbox over the service's own database through a (duck-typed) Prisma client. */
 export function createPrismaOutbox(prisma: SqlClient, partition: OutboxPartition = {}): OutboxStore {
   const filter = partitionFilter(partition);
+  const routeOf = (stream: string) => (partition.route !== undefined && !partition.only?.includes(stream) ? `${partition.route}${ROUTE_SEPARATOR}${stream}` : stream);
+  const unrouted = (stored: string) =>
+    partition.route !== undefined && stored.startsWith(`${partition.route}${ROUTE_SEPARATOR}`) ? stored.slice(partition.route.length + 1) : stored;
   return {
     async insert(env, stream, tx) {
       if (tx !== undefined && !isSqlClient(tx)) {
@@ -88,7 +114,7 @@ export function createPrismaOutbox(prisma: SqlClient, partition: OutboxPartition
       await db.$executeRawUnsafe(
         'INSERT INTO `event_outbox` (`stream`, `eventId`, `envelope`) VALUES (?, ?, ?) ' +
           'ON DUPLICATE KEY UPDATE `eventId` = `eventId`',
-        stream,
+        routeOf(stream),
         env.id,
         JSON.stringify(env),
       );
@@ -106,7 +132,7 @@ export function createPrismaOutbox(prisma: SqlClient, partition: OutboxPartition
       return rows.map((row) => {
         const envelope: unknown = JSON.parse(String(row.envelope));
         if (!isEnvelope(envelope)) throw new Error(`event_outbox row ${String(row.seq)} holds no envelope`);
-        return { seq: row.seq as bigint | number, stream: String(row.stream), envelope };
+        return { seq: row.seq as bigint | number, stream: unrouted(String(row.stream)), envelope };
       });
     },
 

@@ -1,5 +1,6 @@
 import type { Caller } from '@clinicult/rbac';
-import { auditApiFromHeader, buildAuditRecord, type AuditRecord } from './audit.js';
+import { auditApiFromHeader, buildAuditRecord, createAuditTrail, type AuditRecord } from './audit.js';
+import { createLogger } from './logger.js';
 
 const facts = { token: 't', jti: 'j', issuedAt: new Date(0), expiresAt: new Date(0), mfa: false };
 const staff: Caller = { kind: 'staff', userId: 'u1', clinicId: 'c1', roles: ['DOCTOR'], permissions: [], ...facts };
@@ -75,4 +76,33 @@ test('the api: the event says, else the request (header), else graphql', () => {
   expect(auditApiFromHeader('FHIR')).toBe('fhir');
   expect(auditApiFromHeader('soap')).toBe('graphql');
   expect(auditApiFromHeader(undefined)).toBe('graphql');
+});
+
+test("regions: each event goes to the bus of its clinic's cluster; an unknown clinic, or a failed lookup, to the service's own", async () => {
+  const published: Array<{ bus: string; clinicId: string | null }> = [];
+  const busNamed = (bus: string) => ({
+    publish: async (_stream: string, event: { clinicId?: string | null }) => {
+      published.push({ bus, clinicId: event.clinicId ?? null });
+      return event as never;
+    },
+  });
+  const clusters: Record<string, string> = { c1: 'us-1', c2: 'eu-1' };
+  const trail = createAuditTrail({
+    bus: busNamed('platform'),
+    service: 'users',
+    logger: createLogger('audit-route-test', 'silent'),
+    route: async (clinicId) => {
+      if (clinicId === 'down') throw new Error('admin unreachable');
+      return clinicId && clusters[clinicId] ? busNamed(clusters[clinicId]) : null;
+    },
+  });
+  const ctx = (clinicId: string) => ({ caller: { ...staff, clinicId } as Caller, requestId: 'r', logger: createLogger('audit-route-test', 'silent') });
+  for (const clinicId of ['c1', 'c2', 'unknown', 'down']) await trail.record(ctx(clinicId), { action: 'membership.added' });
+  await trail.drain();
+  expect(published).toEqual([
+    { bus: 'us-1', clinicId: 'c1' },
+    { bus: 'eu-1', clinicId: 'c2' },
+    { bus: 'platform', clinicId: 'unknown' },
+    { bus: 'platform', clinicId: 'down' },
+  ]);
 });

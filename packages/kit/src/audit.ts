@@ -96,6 +96,11 @@ export interface AuditTrailOptions {
   /** Default AUDIT_STREAM; tests use a stream of their own. */
   stream?: string;
   /**
+   * Regions: the bus of the clinic's cluster, for a platform service (users) whose events belong to
+   * the audit service where the clinic's data lives; null (or a failed lookup): `bus`.
+   */
+  route?: (clinicId: string | null) => Promise<Pick<EventBus, 'publish'> | null>;
+  /**
    * The longest `record` keeps its caller waiting (default 1000 ms). The bus gives Redis 500 ms and
    * then writes the outbox; should even that be slow, the caller goes on and the publish finishes in
    * the background (`drain()` waits for it).
@@ -270,9 +275,20 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   if (!service) throw new Error('createAuditTrail needs the service name');
   const inFlight = new Set<Promise<void>>();
 
+  async function target(record: AuditRecord, log: EventsLogger): Promise<Pick<EventBus, 'publish'>> {
+    if (!options.route) return bus;
+    try {
+      return (await options.route(record.clinicId)) ?? bus;
+    } catch (err) {
+      // the clinic's cluster cannot be told now: the event waits on this service's own stream rather than being lost
+      log.error({ err, audit: { id: record.id, action: record.action, clinicId: record.clinicId } }, 'audit event: the clinic’s cluster is unknown; kept on the platform stream');
+      return bus;
+    }
+  }
+
   async function publish(record: AuditRecord, log: EventsLogger): Promise<void> {
     try {
-      await bus.publish(stream, { id: record.id, type: AUDIT_EVENT_TYPE, clinicId: record.clinicId, payload: record });
+      await (await target(record, log)).publish(stream, { id: record.id, type: AUDIT_EVENT_TYPE, clinicId: record.clinicId, payload: record });
       log.debug({ audit: { id: record.id, action: record.action } }, 'audit event published');
     } catch (err) {
       // Redis and the outbox both failed: the log line keeps the whole event so it can be replayed.

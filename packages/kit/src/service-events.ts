@@ -9,6 +9,8 @@ export interface ServiceEvents {
   audit: AuditTrail;
   /** Moves every outbox row to Redis now (each cluster's to its own), instead of at the relays' next round. */
   deliver(): Promise<void>;
+  /** The bus whose events go to that cluster's Redis (its own part of the outbox while it is down); undefined for a cluster not configured. */
+  clusterBus(cluster: string): EventBus | undefined;
   /** Waits for audit events in flight, stops the relay and the bus (call before closing the database). */
   close(): Promise<void>;
 }
@@ -43,6 +45,11 @@ export function createServiceEvents(options: {
    * that is down holds back only its own events, which wait in order and go when it returns.
    */
   clusters?: ReadonlyArray<{ cluster: string; redis: Redis }>;
+  /**
+   * The cluster of a clinic, for a platform service's audit events: each goes to the audit service
+   * of its clinic's cluster (null: the clinic is unknown here, the event goes on the service's own Redis).
+   */
+  clusterOf?: (clinicId: string) => Promise<string | null>;
 }): ServiceEvents {
   const clusters = options.clusters ?? [];
   const outbox = createPrismaOutbox(options.db, { except: clusters.map((c) => clusterStream(c.cluster)) });
@@ -52,13 +59,23 @@ export function createServiceEvents(options: {
     const clusterBus = createEventBus({
       redis,
       service: options.service,
-      outbox: createPrismaOutbox(options.db, { only: [clusterStream(cluster)] }),
+      outbox: createPrismaOutbox(options.db, { only: [clusterStream(cluster)], route: cluster }),
       logger: options.logger.child({ cluster }),
     });
-    return { bus: clusterBus, relay: clusterBus.startOutboxRelay(options.relayIntervalMs ?? 1000) };
+    return { cluster, bus: clusterBus, relay: clusterBus.startOutboxRelay(options.relayIntervalMs ?? 1000) };
   });
+  const clusterBusOf = (cluster: string) => clusterBuses.find((c) => c.cluster === cluster)?.bus;
+  const { clusterOf } = options;
   const audit = createAuditTrail({
     bus,
+    ...(clusterOf && clusterBuses.length > 0
+      ? {
+          route: async (clinicId: string | null) => {
+            const cluster = clinicId ? await clusterOf(clinicId) : null;
+            return (cluster && clusterBusOf(cluster)) || null;
+          },
+        }
+      : {}),
     service: options.service,
     logger: options.logger,
     ...(options.auditStream ? { stream: options.auditStream } : {}),
@@ -66,6 +83,7 @@ export function createServiceEvents(options: {
   return {
     bus,
     audit,
+    clusterBus: clusterBusOf,
     async deliver() {
       await Promise.all([bus, ...clusterBuses.map((c) => c.bus)].map((b) => b.flushOutbox()));
     },

@@ -92,7 +92,12 @@ export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extend
    * The clusters this service publishes cluster events to, and their Redis (`redisUrls`; a cluster
    * not listed uses REDIS_URL): each cluster's events are relayed to its own Redis (service-events.ts).
    */
-  clusterEvents?: { clusters: readonly string[]; redisUrls: Readonly<Record<string, string>> };
+  clusterEvents?: {
+    clusters: readonly string[];
+    redisUrls: Readonly<Record<string, string>>;
+    /** a platform service's audit events go to the audit service of the clinic's cluster (service-events.ts) */
+    clusterOf?: (clinicId: string) => Promise<string | null>;
+  };
   /** true: `parts.searchDb`, a client whose statements are time-limited (text searches) */
   searchDatabase?: boolean;
   /** its generated `Resolvers` (graphql-codegen, schema/codegen.mjs) */
@@ -132,6 +137,7 @@ export async function runService<
           db,
           logger,
           clusters: clusterRedis,
+          ...(declaration.clusterEvents?.clusterOf ? { clusterOf: declaration.clusterEvents.clusterOf } : {}),
           ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
         })
   ) as EventsOf<TOutbox>;

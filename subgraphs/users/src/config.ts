@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@clinicult/kit';
+import { baseConfigSchema, clusterUrlsSchema, loadConfig } from '@clinicult/kit';
 import { databaseUrlFor } from '@clinicult/db';
 
 export const usersConfigSchema = baseConfigSchema.extend({
@@ -10,6 +10,12 @@ export const usersConfigSchema = baseConfigSchema.extend({
   ADMIN_URL: z.url().default('http://127.0.0.1:4006'),
   /** How long an invitation stays open (and its link good). */
   INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  /**
+   * Each cluster's Redis (regions), `{"eu-1": "redis://…", …}`: the audit events about a clinic go
+   * to the audit service of the clinic's cluster, through that Redis (and users' outbox while it is
+   * down). Unset: every cluster shares REDIS_URL.
+   */
+  CLUSTER_REDIS_URLS: clusterUrlsSchema,
 });
 
 export type UsersConfig = Omit<z.infer<typeof usersConfigSchema>, 'DATABASE_URL'> & { DATABASE_URL: string };

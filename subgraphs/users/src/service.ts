@@ -1,6 +1,6 @@
-import { runService, ServiceTokenSource, type CallerTokens, type RunningService, type ServiceOverrides } from '@clinicult/kit';
+import { createLogger, runService, ServiceTokenSource, type CallerTokens, type RunningService, type ServiceOverrides } from '@clinicult/kit';
 import { createAuthClient } from './adapters/auth.js';
-import { createClinicDirectory } from './adapters/admin.js';
+import { clinicClusters, createClinicDirectory } from './adapters/admin.js';
 import type { UsersConfig } from './config.js';
 import { createDb, type UsersDb } from './db.js';
 import { bindAuditTrail } from './domain/audit.js';
@@ -23,14 +23,19 @@ export interface RunningUsersService extends RunningService {
 export function startUsersService(config: UsersConfig, overrides: UsersOverrides = {}): Promise<RunningUsersService> {
   // its key first: without one (production) users refuses to start before opening anything
   const tokens = overrides.tokens ?? ServiceTokenSource.forService('users', config);
+  const logger = overrides.logger ?? createLogger('users', config.LOG_LEVEL);
+  const clinics = createClinicDirectory(config.ADMIN_URL, tokens, logger);
+  const regions = Object.keys(config.CLUSTER_REDIS_URLS);
   return runService({
     name: 'users',
     config,
     database: createDb,
+    // regions: each audit event goes to the audit service of its clinic's cluster
+    ...(regions.length > 0 ? { clusterEvents: { clusters: regions, redisUrls: config.CLUSTER_REDIS_URLS, clusterOf: clinicClusters(clinics) } } : {}),
     resolvers,
     rules,
-    overrides,
-    assemble: ({ db, logger, events }) => {
+    overrides: { ...overrides, logger },
+    assemble: ({ db, events }) => {
       // audit events (role, membership and status changes) and identity events go through the bus;
       // while Redis is down they wait in users' own outbox (event_outbox)
       const shared: Omit<UsersDeps, 'logger'> = {
@@ -39,7 +44,7 @@ export function startUsersService(config: UsersConfig, overrides: UsersOverrides
         identityStream: config.IDENTITY_STREAM,
         identityApplyWaitMs: config.IDENTITY_APPLY_WAIT_MS,
         auth: createAuthClient(config, logger, tokens),
-        clinics: createClinicDirectory(config.ADMIN_URL, tokens, logger),
+        clinics,
         invitationTtlHours: config.INVITATION_TTL_HOURS,
       };
       return {

@@ -65,6 +65,14 @@ describe('a clinic lives in its own cluster', () => {
     expect(read.errors).toBeUndefined();
     await waitFor('the read audited in eu-1', () => eu.audit.db.auditEvent.count({ where: { clinicId: clinics.madrid } }), (n) => n > 0);
     expect(await us.audit.db.auditEvent.count({ where: { clinicId: clinics.madrid } })).toBe(0);
+    // the platform's own audit events (users: invitations, memberships) reach the audit service of the clinic's cluster
+    const platformActions = (db: typeof eu.audit.db, clinicId: string) =>
+      db.auditEvent.findMany({ where: { clinicId, service: 'users' }, select: { action: true } }).then((rows) => new Set(rows.map((r) => r.action)));
+    await waitFor("users' events about Boston in us-1's audit", () => platformActions(us.audit.db, clinics.boston), (actions) => actions.size === 3);
+    expect(await platformActions(us.audit.db, clinics.boston)).toEqual(new Set(['invitation.created', 'invitation.accepted', 'membership.added']));
+    expect([...(await platformActions(eu.audit.db, clinics.madrid))]).toEqual(expect.arrayContaining(['invitation.created', 'membership.added']));
+    expect((await platformActions(eu.audit.db, clinics.boston)).size).toBe(0);
+    expect((await platformActions(us.audit.db, clinics.madrid)).size).toBe(0);
   });
 
   test("a token of one region's clinic is refused by the other region's gateway, naming the right one (GraphQL and FHIR)", async () => {

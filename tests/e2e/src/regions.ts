@@ -147,7 +147,14 @@ async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => 
     }),
   );
   cleanups.push(() => auth.stop());
-  const users = await startUsersService(loadUsersConfig({ ...platform, PORT: String(platformPorts.users), DATABASE_URL: platformDbs.users.url }));
+  const users = await startUsersService(
+    loadUsersConfig({
+      ...platform,
+      PORT: String(platformPorts.users),
+      DATABASE_URL: platformDbs.users.url,
+      CLUSTER_REDIS_URLS: JSON.stringify(perCluster((n) => layout[n].redis.url)),
+    }),
+  );
   cleanups.push(() => users.stop());
   const admin = await startAdminService(
     loadAdminConfig({

@@ -30,5 +30,5 @@ export interface AuthClient {
 /** What users needs to know about clinics: whether one exists and its name (admin owns the registry). */
 export interface ClinicDirectory {
   /** The clinic, or null when admin says there is none; throws when admin cannot be asked. */
-  info(clinicId: string, ctx: { requestId?: string }): Promise<{ id: string; name: string } | null>;
+  info(clinicId: string, ctx: { requestId?: string }): Promise<{ id: string; name: string; cluster: string } | null>;
 }
