@@ -48,10 +48,13 @@ export function createApolloClient() {
     if (reason && hadToken) endSession(reason);
   });
 
-  // A clinic's requests go to its region's API (the session's apiUrl, from sign-in); sign-in and
-  // requests with an explicit token (before a clinic is chosen) to the API the app is configured with.
-  const endpoint = (operation: { getContext(): Record<string, unknown> }) =>
-    (operation.getContext().token ? null : sessionStore.get()?.apiUrl) ?? graphqlEndpoint();
+  // A clinic's requests go to its region's API (the session's apiUrl, from sign-in, or the one a
+  // request names with its explicit token); sign-in and an unscoped token's requests to the API the
+  // app is configured with.
+  const endpoint = (operation: { getContext(): Record<string, unknown> }) => {
+    const context = operation.getContext() as { token?: string; apiUrl?: string | null };
+    return (context.token ? context.apiUrl : sessionStore.get()?.apiUrl) ?? graphqlEndpoint();
+  };
   const client = new ApolloClient({
     link: from([errors, auth, new HttpLink({ uri: endpoint })]),
     cache: new InMemoryCache({

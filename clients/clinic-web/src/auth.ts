@@ -13,8 +13,9 @@ export type SignInStep =
 
 export class NotStaffError extends Error {}
 
-async function fetchMe(client: ApolloClient<object>, token: string): Promise<Me> {
-  const { data, error } = await client.query({ query: MeDocument, context: { token }, fetchPolicy: 'network-only', errorPolicy: 'none' });
+async function fetchMe(client: ApolloClient<object>, token: string, apiUrl: string | null): Promise<Me> {
+  // a clinic's token is good only at its region's API (apiUrl); an unscoped one anywhere
+  const { data, error } = await client.query({ query: MeDocument, context: { token, apiUrl }, fetchPolicy: 'network-only', errorPolicy: 'none' });
   if (error) throw error;
   if (!data.me) throw new Error('Your profile could not be loaded. Please try again.');
   return data.me;
@@ -25,7 +26,7 @@ export async function completeSignIn(client: ApolloClient<object>, payload: Auth
   if (can(payload.permissions, 'platform:read')) {
     throw new NotStaffError('This is the clinic staff app. Platform operators sign in to the operator console.');
   }
-  const me = await fetchMe(client, payload.token);
+  const me = await fetchMe(client, payload.token, payload.apiUrl ?? null);
   if (!payload.clinicId) return { kind: 'choose-clinic', token: payload.token, memberships: me.memberships, invitations: me.invitations };
   const clinic = me.memberships.find((m) => m.clinic.id === payload.clinicId);
   const session: Session = {

@@ -63,10 +63,13 @@ export const baseConfigSchema = z.object({
   CLUSTER_API_URLS: clusterUrlsSchema,
   /**
    * The revocation facts in Redis are trusted only while auth's heartbeat (`ready`, rewritten every
-   * few seconds) is younger than this; older (auth or its link to this Redis is down), every
-   * session is checked with auth, and refused when auth cannot answer (fail closed).
+   * few seconds) is younger than this; older (auth, or the link from the platform to this cluster,
+   * is down), every session is checked with auth, and refused when auth cannot answer (fail closed).
+   * Default: 30 s in a cluster (CLUSTER set), whose facts only auth writes; none in a deployment of
+   * one cluster, whose Redis also gets every identity change straight from users and admin (the
+   * kit's facts consumer), so the facts stay whole while auth is down.
    */
-  FACTS_MAX_AGE_MS: z.coerce.number().int().min(1000).default(30_000),
+  FACTS_MAX_AGE_MS: z.coerce.number().int().min(1000).optional(),
   /** /healthz, /readyz and /metrics on their own port, for probes and scrapers (default: PORT + 5000). */
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });

@@ -238,6 +238,44 @@ describe('the facts heartbeat (regions: a cluster cut off from auth fails closed
       await privateRedis.stop();
     }
   });
+
+  test('a cluster (CLUSTER set) bounds the heartbeat by default; a deployment of one cluster does not (its facts come from every producer)', async () => {
+    const privateRedis = await startPrivateRedis();
+    const seed = new Redis(privateRedis.url);
+    await seed.hset(FACTS_HASH, factKeys.ready, new Date(Date.now() - 120_000).toISOString());
+    seed.disconnect();
+    let fallbackCalls = 0;
+    const start = (extra: Partial<typeof config>) =>
+      startSubgraph({
+        name: 'kit-test-heartbeat-default',
+        port: 0,
+        config: { ...config, REDIS_URL: privateRedis.url, ...extra },
+        logger,
+        typeDefs,
+        resolvers,
+        rules,
+        issuers: [issuer.trusted],
+        sessionFallback: async () => {
+          fallbackCalls++;
+          throw new Error('auth unreachable');
+        },
+      });
+    const single = await start({});
+    const regional = await start({ CLUSTER: 'eu-1' });
+    try {
+      const cl = { cl: 'eu-1' };
+      const token = await issuer.sign({ sub: randomUUID(), cid: randomUUID(), ...cl, roles: ['DOCTOR'], permissions: permissionsForRoles(['DOCTOR']) });
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await gql(single.url, QUERY, {}, { token })).errors).toBeUndefined();
+      expect(fallbackCalls).toBe(0);
+      expectRefused(await gql(regional.url, QUERY, {}, { token }), 'SESSION_UNVERIFIABLE');
+      expect(fallbackCalls).toBe(1);
+    } finally {
+      await single.stop();
+      await regional.stop();
+      await privateRedis.stop();
+    }
+  });
 });
 
 describe('a service of one cluster (CLUSTER)', () => {

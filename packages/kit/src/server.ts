@@ -136,7 +136,7 @@ export function createRuntime(options: {
     redis,
     logger,
     fallback: options.sessionFallback ?? askAuthFallback(config.AUTH_URL),
-    maxFactsAgeMs: config.FACTS_MAX_AGE_MS,
+    maxFactsAgeMs: config.FACTS_MAX_AGE_MS ?? (config.CLUSTER ? DEFAULT_CLUSTER_FACTS_MAX_AGE_MS : null),
   });
   return {
     name,
@@ -161,6 +161,9 @@ export function createRuntime(options: {
     },
   };
 }
+
+/** How old auth's heartbeat in a cluster's Redis may be (config FACTS_MAX_AGE_MS). */
+const DEFAULT_CLUSTER_FACTS_MAX_AGE_MS = 30_000;
 
 /** Refuses anonymous operations unless every root field is public (login, acceptInvitation). */
 function anonymousGate(publicFields: Set<string>): ApolloServerPlugin<BaseContext> {

@@ -123,8 +123,8 @@ export interface SessionGuardOptions {
   /** Asked when Redis cannot answer; auth passes its own database lookup, others ask auth over HTTP. */
   fallback: SessionFallback;
   logger: Logger;
-  /** The facts count only while auth's heartbeat (`ready`) is younger than this (config FACTS_MAX_AGE_MS). */
-  maxFactsAgeMs?: number;
+  /** The facts count only while auth's heartbeat (`ready`) is younger than this (config FACTS_MAX_AGE_MS); null: whatever its age. */
+  maxFactsAgeMs?: number | null;
 }
 
 export class SessionGuard {
@@ -151,7 +151,9 @@ export class SessionGuard {
     if (!ready) return false;
     // an instant (ISO, as auth writes it, or ms); one ahead of this clock (skew) counts as fresh
     const at = /^\d+$/.test(ready) ? Number(ready) : Date.parse(ready);
-    return Number.isFinite(at) && Date.now() - at <= (this.options.maxFactsAgeMs ?? 30_000);
+    if (!Number.isFinite(at)) return false;
+    const bound = this.options.maxFactsAgeMs;
+    return bound == null || Date.now() - at <= bound;
   }
 
   private async readFromRedis(caller: Exclude<Caller, { kind: 'anonymous' | 'service' }>): Promise<SessionStatus | null> {

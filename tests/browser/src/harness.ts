@@ -48,7 +48,7 @@ export async function startApp(
 }
 
 /** A free port, kept bound until release() (a port only picked could be picked again meanwhile). */
-async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+export async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;

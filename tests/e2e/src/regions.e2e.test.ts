@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { clusterStream, FACTS_HASH, factKeys, stateOf } from '@clinicult/kit';
-import { startRegions, type Regions } from './regions.js';
+import { FACTS_MAX_AGE_MS, startRegions, type Regions } from './regions.js';
 
 /**
  * Regions (issue 16): two clusters on one machine, each with its own Redis server and databases,
@@ -190,5 +190,26 @@ describe("one cluster's outage is its own", () => {
     } finally {
       await regions.query('us-1', `mutation($id: ID!) { reactivateClinic(id: $id) { status } }`, { id: clinics.madrid }, operator.token);
     }
+  });
+});
+
+describe('the platform plane cut off', () => {
+  test("auth gone: the clusters serve while its heartbeat is fresh, then refuse (fail closed), and serve again once it is back", async () => {
+    const doctor = await regions.login(regions.demo.staff.find((s: { role: string }) => s.role === 'DOCTOR')!.email);
+    // (every service on the way has auth's signing keys by now: one that starts while auth is down cannot verify a token)
+    expect((await regions.query('eu-1', PATIENTS, {}, doctor.token)).errors).toBeUndefined();
+    await regions.stopAuth();
+    try {
+      // the facts are whole and fresh: a session is checked in the cluster's own Redis
+      expect((await regions.query('eu-1', PATIENTS, {}, doctor.token)).errors).toBeUndefined();
+      // no heartbeat for longer than the bound: the facts may lack a revocation; auth cannot say: refused
+      await new Promise((r) => setTimeout(r, FACTS_MAX_AGE_MS + 500));
+      const refused = await regions.query('eu-1', PATIENTS, {}, doctor.token);
+      expect(refused.data ?? null).toBeNull();
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_UNVERIFIABLE' });
+    } finally {
+      await regions.startAuth();
+    }
+    await waitFor('eu-1 serving again', async () => (await regions.query('eu-1', PATIENTS, {}, doctor.token)).errors, (errors) => errors === undefined);
   });
 });

@@ -54,9 +54,16 @@ export interface Session {
   userId: string;
 }
 
+/** How old auth's heartbeat may be in the clusters here (short, so a test sees them close). */
+export const FACTS_MAX_AGE_MS = 3000;
+
 export interface Regions {
   clusters: Record<ClusterName, Cluster>;
-  auth: Awaited<ReturnType<typeof startAuthService>>;
+  /** auth now (a test may stop and start it) */
+  auth(): Awaited<ReturnType<typeof startAuthService>> | null;
+  /** Stops auth (its database and port stay): the platform plane cut off from the clusters. */
+  stopAuth(): Promise<void>;
+  startAuth(): Promise<void>;
   admin: Awaited<ReturnType<typeof startAdminService>>;
   mail: MailCatcher;
   /** Demo Clinic (Madrid, eu-1) and Demo Clinic Boston (us-1) */
@@ -73,20 +80,27 @@ export interface Regions {
 
 const SESSION = 'token clinicId apiUrl user { id }';
 
-export async function startRegions(): Promise<Regions> {
+export interface RegionsOptions {
+  /** Extra configuration of every gateway, e.g. ALLOWED_ORIGINS for a browser test's staff app. */
+  gatewayEnv?: Record<string, string>;
+  /** Extra configuration of auth, e.g. CLINIC_WEB_URL. */
+  authEnv?: Record<string, string>;
+}
+
+export async function startRegions(options: RegionsOptions = {}): Promise<Regions> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
   };
   try {
-    return await assemble(cleanups, cleanup);
+    return await assemble(options, cleanups, cleanup);
   } catch (error) {
     await cleanup();
     throw error;
   }
 }
 
-async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => Promise<void>): Promise<Regions> {
+async function assemble(options: RegionsOptions, cleanups: Array<() => Promise<unknown>>, cleanup: () => Promise<void>): Promise<Regions> {
   const platformDbs: Record<'auth' | 'users' | 'admin', TestDatabase> = {
     auth: await createTestDatabase('auth'),
     users: await createTestDatabase('users'),
@@ -134,8 +148,7 @@ async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => 
   const platformRedis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const platform = { ...common, REDIS_URL: platformRedis };
 
-  const auth = await startAuthService(
-    loadAuthConfig({
+  const authConfig = loadAuthConfig({
       ...platform,
       PORT: String(platformPorts.auth),
       DATABASE_URL: platformDbs.auth.url,
@@ -144,9 +157,10 @@ async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => 
       MAIL_RELAY_INTERVAL_MS: '100',
       RATE_LIMIT_KEY_PREFIX: `t:e2e:regions:${randomUUID()}:`,
       CLUSTER_REDIS_URLS: JSON.stringify(perCluster((n) => layout[n].redis.url)),
-    }),
-  );
-  cleanups.push(() => auth.stop());
+      ...options.authEnv,
+    });
+  let auth: Awaited<ReturnType<typeof startAuthService>> | null = await startAuthService(authConfig);
+  cleanups.push(async () => auth?.stop());
   const users = await startUsersService(
     loadUsersConfig({
       ...platform,
@@ -175,6 +189,7 @@ async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => 
       ...common,
       REDIS_URL: redis.url,
       CLUSTER: name,
+      FACTS_MAX_AGE_MS: String(FACTS_MAX_AGE_MS),
       PATIENTS_URL: url(ports.patients),
       VISITS_URL: url(ports.visits),
       CLINIC_URL: url(ports.clinic),
@@ -188,7 +203,7 @@ async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => 
       const patients = await startPatientsService(
         loadPatientsConfig({ ...env, PORT: String(ports.patients), DATABASE_URL: dbs.patients.url, ARCHIVE_RELAY_INTERVAL_MS: '200' }),
       );
-      const gateway = await startGateway(loadGatewayConfig({ ...env, PORT: String(ports.gateway) }));
+      const gateway = await startGateway(loadGatewayConfig({ ...env, ...options.gatewayEnv, PORT: String(ports.gateway) }));
       running = { audit, clinic, visits, patients, gateway };
       await Promise.all(clinic.clusterEvents.map((s) => s.ready));
     };
@@ -265,7 +280,14 @@ async function assemble(cleanups: Array<() => Promise<unknown>>, cleanup: () => 
   void seeded;
   return {
     clusters,
-    auth,
+    auth: () => auth,
+    async stopAuth() {
+      await auth?.stop();
+      auth = null;
+    },
+    async startAuth() {
+      auth ??= await startAuthService(authConfig);
+    },
     admin,
     mail,
     clinics: { madrid, boston },
