@@ -30,6 +30,9 @@ import { DATABASE_SERVICES, DESIGN_PROCESSES, hasCommand, root, run } from './re
 
 const K8S = 'deploy/k8s';
 const OVERLAYS = ['development', 'production'] as const;
+/** A deployment in several regions (issue 16): the platform plane once, one overlay per cluster. */
+const REGION_CLUSTERS = ['eu-1', 'us-1'] as const;
+const REGION_OVERLAYS = ['regions/platform', ...REGION_CLUSTERS.map((c) => `regions/${c}`)];
 type Overlay = (typeof OVERLAYS)[number];
 
 interface K8sObject {
@@ -299,13 +302,13 @@ describe('deploy/k8s renders with kubectl kustomize', () => {
     expect(kubectl()).toBeTruthy();
   });
 
-  test.each(['base', ...OVERLAYS.map((o) => `overlays/${o}`)])('%s renders', (dir) => {
+  test.each(['base', ...[...OVERLAYS, ...REGION_OVERLAYS].map((o) => `overlays/${o}`)])('%s renders', (dir) => {
     expect(render(dir).length).toBeGreaterThan(0);
   });
 });
 
 describe('every rendered object is valid for the Kubernetes API (kubernetes-models)', () => {
-  const dirs = ['base', ...OVERLAYS.map((o) => `overlays/${o}`)];
+  const dirs = ['base', ...[...OVERLAYS, ...REGION_OVERLAYS].map((o) => `overlays/${o}`)];
 
   test.each(dirs)('%s: each object validates against its schema', (dir) => {
     const problems: string[] = [];
@@ -785,5 +788,97 @@ describe('overlays/development: its own MySQL and Redis, development secrets', (
       const published = jwks[service]!.keys;
       expect(published.map((k) => [k.kid, k.x, k.d])).toEqual([[key.kid, key.x, undefined]]);
     }
+  });
+});
+
+describe('overlays/regions: the platform plane once, each cluster its own (issue 16)', () => {
+  const PLATFORM = ['auth', 'users', 'admin', 'admin-web'];
+  const CLUSTER = ['gateway', 'patients', 'visits', 'clinic', 'audit', 'clinic-web'];
+  const platform = () => render('overlays/regions/platform');
+  const cluster = (name: string) => render(`overlays/regions/${name}`);
+  const envOf = (objects: K8sObject[], service: string) => environment(objects, mainContainer(deploymentOf(objects, service)));
+  const names = (objects: K8sObject[], kind: string) => ofKind<K8sObject>(objects, kind).map((o) => o.metadata.name).sort();
+
+  test('the platform runs auth, users, admin and the console; each cluster the gateway, the clinical services and the staff app; each process once', () => {
+    expect(appDeployments(platform()).map((d) => d.metadata.name).sort()).toEqual([...PLATFORM].sort());
+    for (const name of REGION_CLUSTERS) expect(appDeployments(cluster(name)).map((d) => d.metadata.name).sort()).toEqual([...CLUSTER].sort());
+    // what goes with a process goes with it: its Service, autoscaler, disruption budget and policy
+    for (const [objects, processes] of [[platform(), PLATFORM], ...REGION_CLUSTERS.map((c) => [cluster(c), CLUSTER] as const)] as const) {
+      for (const kind of ['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) expect(names(objects, kind)).toEqual([...processes].sort());
+      expect(names(objects, 'NetworkPolicy')).toEqual(['default-deny-ingress', ...processes].sort());
+    }
+  });
+
+  test.each(REGION_CLUSTERS)("%s: every process knows its cluster, clinic reads its cluster's stream only, and the platform is called across regions over TLS", (name) => {
+    const objects = cluster(name);
+    for (const service of ['gateway', 'patients', 'visits', 'clinic', 'audit']) expect(literal(envOf(objects, service), 'CLUSTER')).toBe(name);
+    expect(literal(envOf(objects, 'clinic'), 'CLUSTERS')).toBe(name);
+    for (const service of ['gateway', 'patients', 'visits', 'clinic', 'audit']) {
+      expect(literal(envOf(objects, service), 'AUTH_URL')).toMatch(/^https:\/\/auth\.platform\./);
+    }
+    for (const service of ['gateway', 'patients']) {
+      expect(literal(envOf(objects, service), 'USERS_URL')).toMatch(/^https:\/\/users\.platform\./);
+      expect(literal(envOf(objects, service), 'ADMIN_URL')).toMatch(/^https:\/\/admin\.platform\./);
+    }
+    // each region's API in every place that sends people or tokens there
+    const apiUrls = JSON.parse(literal(envOf(objects, 'gateway'), 'CLUSTER_API_URLS')!) as Record<string, string>;
+    expect(Object.keys(apiUrls).sort()).toEqual([...REGION_CLUSTERS]);
+    expect(literal(envOf(objects, 'clinic-web'), 'CLUSTER_API_URLS')).toBe(JSON.stringify(apiUrls));
+    expect(`${literal(envOf(objects, 'gateway'), 'PUBLIC_URL')}/graphql`).toBe(apiUrls[name]);
+    // the public Ingress: this region's API and staff app, no console
+    const hosts = ofKind<IIngress>(objects, 'Ingress').find((i) => i.metadata.name === 'clinicult')!.spec!.rules!.map((r) => r.host);
+    expect(hosts).toEqual([new URL(apiUrls[name]!).host, `app.${name}.clinicult.example.org`]);
+  });
+
+  test('the platform: auth, users and admin reach every cluster\'s Redis (a Secret), admin each cluster\'s counts, auth names each region\'s API; none has a CLUSTER', () => {
+    const objects = platform();
+    for (const service of ['auth', 'users', 'admin']) {
+      expect(envOf(objects, service).get('CLUSTER_REDIS_URLS')).toEqual({ secret: 'clinicult-cluster-redis', key: 'CLUSTER_REDIS_URLS' });
+      expect(envOf(objects, service).has('CLUSTER')).toBe(false);
+    }
+    const admin = envOf(objects, 'admin');
+    expect(literal(admin, 'CLUSTERS')!.split(',')).toEqual([...REGION_CLUSTERS]);
+    expect(Object.keys(JSON.parse(literal(admin, 'CLUSTER_SERVICES')!)).sort()).toEqual([...REGION_CLUSTERS]);
+    expect(Object.keys(JSON.parse(literal(envOf(objects, 'auth'), 'CLUSTER_API_URLS')!)).sort()).toEqual([...REGION_CLUSTERS]);
+    const hosts = ofKind<IIngress>(objects, 'Ingress').find((i) => i.metadata.name === 'clinicult')!.spec!.rules!.map((r) => r.host);
+    expect(hosts).toEqual(['console.clinicult.example.org']);
+  });
+
+  test('what crosses a region comes through the internal ingress, each to its own port, and the hosts are the ones the configuration names', () => {
+    const internal = (objects: K8sObject[]) => ofKind<IIngress>(objects, 'Ingress').find((i) => i.metadata.name === 'clinicult-internal')!;
+    const backends = (objects: K8sObject[]) =>
+      internal(objects).spec!.rules!.map((r) => `${r.host} → ${r.http!.paths[0]!.backend.service!.name}`);
+    const regions = JSON.parse(literal(envOf(platform(), 'admin'), 'CLUSTER_SERVICES')!) as Record<string, { patients: string; visits: string }>;
+    for (const name of REGION_CLUSTERS) {
+      expect(backends(cluster(name))).toEqual([`${new URL(regions[name]!.patients).host} → patients`, `${new URL(regions[name]!.visits).host} → visits`]);
+      for (const service of ['patients', 'visits']) {
+        const d = deploymentOf(cluster(name), service);
+        const port = mainContainer(d).ports!.find((p) => p.name === 'http')!.containerPort;
+        expect(admitted(cluster(name), d.spec!.template.metadata!.labels!, mainContainer(d))).toContain(`namespace:ingress-internal/pod:ingress-nginx → ${port}`);
+      }
+    }
+    const gateway = envOf(cluster('eu-1'), 'gateway');
+    expect(backends(platform())).toEqual([
+      `${new URL(literal(gateway, 'AUTH_URL')!).host} → auth`,
+      `${new URL(literal(gateway, 'USERS_URL')!).host} → users`,
+      `${new URL(literal(gateway, 'ADMIN_URL')!).host} → admin`,
+    ]);
+    for (const service of ['auth', 'users', 'admin']) {
+      const d = deploymentOf(platform(), service);
+      const port = mainContainer(d).ports!.find((p) => p.name === 'http')!.containerPort;
+      const admits = [...admitted(platform(), d.spec!.template.metadata!.labels!, mainContainer(d))].filter((a) => a.startsWith('namespace:ingress-internal'));
+      expect(admits).toEqual([`namespace:ingress-internal/pod:ingress-nginx → ${port}`]);
+    }
+  });
+
+  test('every variable a region overlay sets is one its service reads', () => {
+    const added = ['CLUSTER', 'CLUSTERS', 'CLUSTER_API_URLS', 'CLUSTER_REDIS_URLS', 'CLUSTER_SERVICES'];
+    const problems: string[] = [];
+    for (const objects of [platform(), ...REGION_CLUSTERS.map(cluster)]) {
+      for (const d of appDeployments(objects)) {
+        for (const variable of added) if (envOf(objects, d.metadata.name).has(variable) && !reads(d.metadata.name, variable)) problems.push(`${d.metadata.name}: ${variable}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });
