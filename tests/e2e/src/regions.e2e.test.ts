@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { startPatientsService, type PatientsConfig } from '@clinicult/patients-service';
 import { clusterStream, FACTS_HASH, factKeys, stateOf } from '@clinicult/kit';
 import { FACTS_MAX_AGE_MS, startRegions, type Regions } from './regions.js';
 
@@ -96,6 +97,38 @@ describe('a clinic lives in its own cluster', () => {
     expect(outcome.issue[0]!.details.text).toContain(clusters['eu-1'].apiUrl);
     // at home it is served
     expect((await regions.query('eu-1', PATIENTS, {}, doctor.token)).errors).toBeUndefined();
+  });
+});
+
+describe('the hole the region check closes', () => {
+  test("without CLUSTER (as before regions), a us-1 service takes a Madrid token and writes Madrid's patient into us-1's database; with it, refused and nothing written", async () => {
+    const { clusters, clinics } = regions;
+    const office = await regions.login(regions.demo.staff.find((s: { role: string }) => s.role === 'OFFICE')!.email);
+    const us = clusters['us-1'].services()!;
+    const register = (url: string, familyName: string) =>
+      fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${office.token}` },
+        body: JSON.stringify({
+          query: 'mutation($i: RegisterPatientInput!) { registerPatient(input: $i) { id } }',
+          variables: { i: { givenName: 'Out', familyName, birthDate: '1990-01-01' } },
+        }),
+      }).then((r) => r.json() as Promise<{ data?: { registerPatient: { id: string } } | null; errors?: Array<{ extensions: { reason?: string } }> }>);
+    // the attack: us-1's patients database behind a service that does not know its cluster
+    const { CLUSTER: _ignored, ...unawareConfig } = us.patients.runtime.config as PatientsConfig;
+    const unaware = await startPatientsService({ ...unawareConfig, PORT: 0, OPS_PORT: 0 });
+    try {
+      const written = await register(unaware.url, 'OutOfRegion');
+      expect(written.errors).toBeUndefined();
+      expect(await us.patients.db.patient.count({ where: { clinicId: clinics.madrid, familyName: 'OutOfRegion' } })).toBe(1);
+    } finally {
+      await unaware.stop();
+      await us.patients.db.patient.deleteMany({ where: { clinicId: clinics.madrid, familyName: 'OutOfRegion' } });
+    }
+    // the fix: us-1's own patients service (CLUSTER=us-1) refuses before reading or writing anything
+    const refused = await register(us.patients.url, 'Refused');
+    expect(refused.errors?.[0]?.extensions.reason).toBe('WRONG_REGION');
+    expect(await us.patients.db.patient.count({ where: { clinicId: clinics.madrid } })).toBe(0);
   });
 });
 
