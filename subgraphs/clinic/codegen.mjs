@@ -9,5 +9,10 @@ export default await subgraphCodegen('clinic', {
     CatalogTemplate: '../domain/catalog.js#CatalogView',
     TemplateVersion: '../domain/templates.js#VersionView',
     Clinic: '{ id: string }',
+    User: '../domain/staff-directory.js#StaffEntry',
+  },
+  // this service's calls to other subgraphs (typed documents for the kit's ServiceCaller)
+  calls: {
+    users: 'src/adapters/users.graphql',
   },
 });

@@ -9,6 +9,33 @@ import { readStoredFields, TEMPLATE_KINDS, type TemplateFieldDef } from '@clinic
 /** A cluster (region) name: lower-case letters, digits and dashes, e.g. `eu-1`. */
 export const CLUSTER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
+/**
+ * A configuration value that is JSON text (default `{}`), parsed, then checked by `.pipe(schema)`;
+ * text that is no JSON fails with "is not JSON: <shape>".
+ */
+export function jsonText(shape: string) {
+  return z
+    .string()
+    .default('{}')
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not JSON: ${shape}` });
+        return z.NEVER;
+      }
+    });
+}
+
+/**
+ * A value per cluster, as JSON `{"eu-1": "<url>", "us-1": "<url>"}` (CLUSTER_REDIS_URLS,
+ * CLUSTER_API_URLS): each key a cluster name, each value a URL. Unset: `{}`.
+ */
+export const clusterUrlsSchema = jsonText('{"<cluster>": "<url>", …}').pipe(
+  z.record(z.string().regex(CLUSTER_NAME, 'each key is a cluster name (e.g. eu-1)'), z.url()),
+);
+export type ClusterUrls = z.infer<typeof clusterUrlsSchema>;
+
 export const CLUSTER_EVENTS = {
   clinicCreated: 'clinic.created',
   clinicUpdated: 'clinic.updated',

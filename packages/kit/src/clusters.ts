@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLUSTER_NAME } from '@clinicult/contracts';
+import { CLUSTER_NAME, clusterUrlsSchema, jsonText, type ClusterUrls } from '@clinicult/contracts';
 
 /**
  * Clusters (DESIGN.md, "Data, cache, events"): each clinic belongs to one; the admin plane publishes
@@ -7,7 +7,7 @@ import { CLUSTER_NAME } from '@clinicult/contracts';
  * with its own consumer group.
  */
 
-export { CLUSTER_NAME };
+export { CLUSTER_NAME, clusterUrlsSchema, jsonText, type ClusterUrls };
 
 /** The clusters of a deployment when CLUSTERS is not set. */
 export const DEFAULT_CLUSTERS = 'eu-1,us-1';
@@ -27,21 +27,3 @@ export const clusterListSchema = z
 export function clusterStream(cluster: string): string {
   return `events:cluster:${cluster}`;
 }
-
-/**
- * A value per cluster, as JSON `{"eu-1": "<url>", "us-1": "<url>"}` (CLUSTER_REDIS_URLS,
- * CLUSTER_API_URLS): each key a cluster name, each value a URL. Unset: `{}`.
- */
-export const clusterUrlsSchema = z
-  .string()
-  .default('{}')
-  .transform((value, ctx) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not JSON: {"<cluster>": "<url>", …}' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string().regex(CLUSTER_NAME, 'each key is a cluster name (e.g. eu-1)'), z.url()));
-export type ClusterUrls = z.infer<typeof clusterUrlsSchema>;

@@ -50,6 +50,11 @@ afterAll(async () => {
 
 const doctor = () => issuer.staffToken(randomUUID(), randomUUID(), ['DOCTOR']);
 
+/** A test subgraph of its own (its Redis, its configuration, its session fallback standing in for auth). */
+function startIsolated(name: string, extra: Partial<typeof config>, sessionFallback: Parameters<typeof startSubgraph>[0]['sessionFallback']) {
+  return startSubgraph({ name, port: 0, config: { ...config, ...extra }, logger, typeDefs, resolvers, rules, issuers: [issuer.trusted], sessionFallback });
+}
+
 function expectRefused(response: Awaited<ReturnType<typeof gql>>, reason: string) {
   expect(response.data ?? null).toBeNull();
   expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason });
@@ -163,20 +168,10 @@ describe('session facts from Redis', () => {
     seed.disconnect();
     let fallbackAnswer: 'ok' | 'revoked' | 'down' = 'ok';
     let fallbackCalls = 0;
-    const isolated = await startSubgraph({
-      name: 'kit-test-fallback',
-      port: 0,
-      config: { ...config, REDIS_URL: privateRedis.url },
-      logger,
-      typeDefs,
-      resolvers,
-      rules,
-      issuers: [issuer.trusted],
-      sessionFallback: async () => {
-        fallbackCalls++;
-        if (fallbackAnswer === 'down') throw new Error('auth unreachable');
-        return fallbackAnswer === 'ok' ? { ok: true } : { ok: false, reason: 'SESSION_REVOKED' };
-      },
+    const isolated = await startIsolated('kit-test-fallback', { REDIS_URL: privateRedis.url }, async () => {
+      fallbackCalls++;
+      if (fallbackAnswer === 'down') throw new Error('auth unreachable');
+      return fallbackAnswer === 'ok' ? { ok: true } : { ok: false, reason: 'SESSION_REVOKED' };
     });
     try {
       const token = await doctor();
@@ -206,20 +201,10 @@ describe('the facts heartbeat (regions: a cluster cut off from auth fails closed
     await seed.hset(FACTS_HASH, factKeys.ready, new Date(Date.now() - 60_000).toISOString());
     let fallbackCalls = 0;
     let authAnswers = true;
-    const cut = await startSubgraph({
-      name: 'kit-test-heartbeat',
-      port: 0,
-      config: { ...config, REDIS_URL: privateRedis.url, FACTS_MAX_AGE_MS: 30_000 },
-      logger,
-      typeDefs,
-      resolvers,
-      rules,
-      issuers: [issuer.trusted],
-      sessionFallback: async () => {
-        fallbackCalls++;
-        if (!authAnswers) throw new Error('auth unreachable');
-        return { ok: true };
-      },
+    const cut = await startIsolated('kit-test-heartbeat', { REDIS_URL: privateRedis.url, FACTS_MAX_AGE_MS: 30_000 }, async () => {
+      fallbackCalls++;
+      if (!authAnswers) throw new Error('auth unreachable');
+      return { ok: true };
     });
     try {
       const token = await doctor();
@@ -246,19 +231,9 @@ describe('the facts heartbeat (regions: a cluster cut off from auth fails closed
     seed.disconnect();
     let fallbackCalls = 0;
     const start = (extra: Partial<typeof config>) =>
-      startSubgraph({
-        name: 'kit-test-heartbeat-default',
-        port: 0,
-        config: { ...config, REDIS_URL: privateRedis.url, ...extra },
-        logger,
-        typeDefs,
-        resolvers,
-        rules,
-        issuers: [issuer.trusted],
-        sessionFallback: async () => {
-          fallbackCalls++;
-          throw new Error('auth unreachable');
-        },
+      startIsolated('kit-test-heartbeat-default', { REDIS_URL: privateRedis.url, ...extra }, async () => {
+        fallbackCalls++;
+        throw new Error('auth unreachable');
       });
     const single = await start({});
     const regional = await start({ CLUSTER: 'eu-1' });
@@ -281,17 +256,7 @@ describe('the facts heartbeat (regions: a cluster cut off from auth fails closed
 describe('a service of one cluster (CLUSTER)', () => {
   test("a staff token of another cluster's clinic is refused with WRONG_REGION and that region's API; its own and non-staff tokens pass", async () => {
     const apiUrls = { 'eu-1': 'https://eu-1.api.clinicult.test/graphql', 'us-1': 'https://us-1.api.clinicult.test/graphql' };
-    const regional = await startSubgraph({
-      name: 'kit-test-region',
-      port: 0,
-      config: { ...config, CLUSTER: 'eu-1', CLUSTER_API_URLS: apiUrls },
-      logger,
-      redis,
-      typeDefs,
-      resolvers,
-      rules,
-      issuers: [issuer.trusted],
-    });
+    const regional = await startIsolated('kit-test-region', { CLUSTER: 'eu-1', CLUSTER_API_URLS: apiUrls }, undefined);
     const staff = (cl?: string) =>
       issuer.sign({ sub: randomUUID(), cid: randomUUID(), ...(cl ? { cl } : {}), roles: ['DOCTOR'], permissions: permissionsForRoles(['DOCTOR']) });
     try {

@@ -1,6 +1,6 @@
 /**
  * Service (client-credentials) callers and exactly the internal capabilities each needs; a service
- * that calls no other (visits, clinic, audit) is no client and has no key.
+ * that calls no other (visits, audit) is no client and has no key.
  * A service token carries `svc` = the calling service and these `permissions`; internal
  * operations require one `clinicult:service:<capability>` each (never implied by another).
  */
@@ -24,6 +24,8 @@ export const SERVICE_CAPABILITIES = {
    * the client address and the API label the gateway forwards with it
    */
   edge: 'clinicult:service:edge',
+  /** users: the display names of a clinic's staff, for the cluster's staff directory (clinic) */
+  staffNames: 'clinicult:service:staff-names',
 } as const;
 export type ServiceCapability = (typeof SERVICE_CAPABILITIES)[keyof typeof SERVICE_CAPABILITIES];
 
@@ -35,6 +37,8 @@ export const SERVICE_CLIENTS = {
   /** the clinic's time zone (stale visits, local dates in archive snapshots) */
   patients: [SERVICE_CAPABILITIES.clinicRead, SERVICE_CAPABILITIES.visitsArchive, SERVICE_CAPABILITIES.templateRead],
   gateway: [SERVICE_CAPABILITIES.edge],
+  /** the staff directory of its cluster: names for the queue board without a cross-region call per request */
+  clinic: [SERVICE_CAPABILITIES.staffNames],
 } as const satisfies Record<string, readonly string[]>;
 export type ServiceName = keyof typeof SERVICE_CLIENTS;
 

@@ -1,4 +1,5 @@
 import { loadTlsSettings, TlsConfigError, type TlsSettings } from '@clinicult/tls';
+import { clusterUrlsSchema } from '@clinicult/contracts';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -34,18 +35,8 @@ function schema(defaultPort: number) {
       .default('http://127.0.0.1:4000')
       .transform((u) => u.replace(/\/+$/, '').replace(/\/graphql$/, '')),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-    CLUSTER_API_URLS: z
-      .string()
-      .default('{}')
-      .transform((value, ctx) => {
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'is not JSON: {"<cluster>": "<url>", …}' });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.record(z.string(), z.url({ protocol: /^https?$/ }))),
+    // the browser goes there: http(s) only
+    CLUSTER_API_URLS: clusterUrlsSchema.refine((urls) => Object.values(urls).every((u) => /^https?:\/\//.test(u)), 'each API is an http(s) URL'),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/ })
       .transform((u) => new URL(u).origin)

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseUrlFor } from '@clinicult/db';
-import { baseConfigSchema, clusterListSchema, clusterUrlsSchema, ConfigError, loadConfig } from '@clinicult/kit';
+import { baseConfigSchema, clusterListSchema, clusterUrlsSchema, ConfigError, jsonText, loadConfig } from '@clinicult/kit';
 
 /**
  * admin's configuration (DESIGN.md: port 4006). CLUSTERS lists the clusters (regions) a clinic may
@@ -20,18 +20,9 @@ export const adminConfigSchema = baseConfigSchema.extend({
    * A cluster not listed (or a service not named) is reached at PATIENTS_URL / VISITS_URL, as in a
    * deployment of one cluster.
    */
-  CLUSTER_SERVICES: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not JSON: {"<cluster>": {"patients": "<url>", "visits": "<url>"}}' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.record(z.string().min(1), z.object({ patients: z.url().optional(), visits: z.url().optional() }).strict())),
+  CLUSTER_SERVICES: jsonText('{"<cluster>": {"patients": "<url>", "visits": "<url>"}}').pipe(
+    z.record(z.string().min(1), z.object({ patients: z.url().optional(), visits: z.url().optional() }).strict()),
+  ),
   /**
    * Each cluster's own Redis, `{"eu-1": "redis://…", "us-1": "redis://…"}`: a cluster's clinic and
    * template events are relayed there from admin's outbox by a relay of its own. A cluster not

@@ -18,6 +18,12 @@ export const clinicConfigSchema = baseConfigSchema.extend({
    * retried (ms). Keep it above the slowest handler.
    */
   EVENT_RETRY_AFTER_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
+  /** users (the platform plane): the names of the staff directory come from its internal `staffNames`. */
+  USERS_URL: z.url().default('http://127.0.0.1:4002'),
+  /** A name in the staff directory is asked of users again after this long (a changed name shows then). */
+  STAFF_DIRECTORY_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  /** The longest a call to users may take (ms): the directory then answers with what it has. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 });
 
 export type ClinicConfig = Omit<z.infer<typeof clinicConfigSchema>, 'DATABASE_URL'> & { DATABASE_URL: string };

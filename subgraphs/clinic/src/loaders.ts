@@ -3,6 +3,7 @@ import type { ClinicDb, TemplateRow } from './db.js';
 import { adoptedByGlobalId } from './domain/catalog.js';
 import { settingsByClinic, type SettingsView } from './domain/settings.js';
 import { listTemplates, templatesByIds, versionsByKey, versionsByTemplate, type VersionView } from './domain/templates.js';
+import type { StaffDirectory, StaffEntry } from './domain/staff-directory.js';
 
 /**
  * Per-request DataLoaders, each bound to the caller's clinic (null: operators and services without
@@ -22,9 +23,11 @@ export interface Loaders {
   clinicTemplates: DataLoader<string, TemplateRow[]>;
   /** CatalogTemplate.adoptedAs: global template id → the clinic's template */
   adopted: DataLoader<string, TemplateRow | null>;
+  /** User references (the staff directory): one query, and at most one call to users, per request */
+  staff: DataLoader<string, StaffEntry | null>;
 }
 
-export function createLoaders(db: ClinicDb, clinicId: string | null): Loaders {
+export function createLoaders(db: ClinicDb, clinicId: string | null, staff?: { directory: StaffDirectory; requestId?: string }): Loaders {
   const own = (ids: readonly string[]) => ids.filter((id) => id === clinicId);
   return {
     templates: new DataLoader((ids: readonly string[]) => templatesByIds(db, clinicId, ids), { maxBatchSize: 500 }),
@@ -40,6 +43,10 @@ export function createLoaders(db: ClinicDb, clinicId: string | null): Loaders {
       return ids.map((id) => (id === clinicId ? rows : []));
     }),
     adopted: new DataLoader((ids: readonly string[]) => adoptedByGlobalId(db, clinicId, ids), { maxBatchSize: 500 }),
+    staff: new DataLoader(
+      async (ids: readonly string[]) => (staff ? staff.directory.lookup(clinicId, ids, staff.requestId) : ids.map(() => null)),
+      { maxBatchSize: 500 },
+    ),
   };
 }
 

@@ -42,6 +42,8 @@ export const rules: IRules = {
   // Reached through a ruled root field or `_entities` (which the kit rules): the type rules hold for both.
   Clinic: { '*': isAuthenticated, settings: can(CLINIC_READ), templates: readTemplates },
   Template: readTemplates,
+  // names on visits and the queue, scoped to the caller's clinic by the directory (as users scopes its User)
+  User: isAuthenticated,
   CatalogTemplate: readTemplates,
   ClinicSettings: isAuthenticated,
   OpeningHours: isAuthenticated,

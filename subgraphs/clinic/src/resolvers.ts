@@ -96,6 +96,10 @@ export const resolvers: Resolvers = {
       return templateOut(ctx, row);
     },
   },
+  // the staff directory: a person of the caller's clinic (another clinic's, or never seen: null)
+  User: {
+    __resolveReference: (ref, ctx) => ctx.loaders.staff.load(ref.id),
+  },
   Clinic: {
     __resolveReference: (ref) => ({ id: ref.id }),
     settings: async (clinic, _args, ctx) => {

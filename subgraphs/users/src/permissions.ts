@@ -18,6 +18,7 @@ export const rules: IRules = {
     invitations: or(writeUsers, operatorCan('read')),
     // internal: admin's overview (a count, never rows), for the clinic named by the call
     clinicStaffCount: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
+    staffNames: serviceCan(SERVICE_CAPABILITIES.staffNames),
   },
   Mutation: {
     createUser: writeUsers,
@@ -45,4 +46,5 @@ export const rules: IRules = {
   PageInfo: isAuthenticated,
   CreateUserPayload: isAuthenticated,
   Invitation: isAuthenticated,
+  StaffName: serviceCan(SERVICE_CAPABILITIES.staffNames),
 };

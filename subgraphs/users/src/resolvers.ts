@@ -1,4 +1,5 @@
 import {
+  badInput,
   DateTimeScalar,
   forbiddenError,
   invalidField,
@@ -24,7 +25,7 @@ import {
 } from './domain/invitations.js';
 import { deactivateUser, reactivateUser, removeMembership, resetSecondFactors, setMembership } from './domain/memberships.js';
 import { upsertOperatorProfile } from './domain/operators.js';
-import { getMe, listUsers, rolesFromJson, updateUser, USER_WRITE, type Actor, type Scope } from './domain/users.js';
+import { getMe, listUsers, loadVisibleUsers, rolesFromJson, updateUser, USER_WRITE, type Actor, type Scope } from './domain/users.js';
 
 export interface UsersContext extends BaseContext {
   deps: UsersDeps;
@@ -95,6 +96,13 @@ export const resolvers: Resolvers = {
     },
     // internal (clinic-counts): the clinic named by the call, a number only
     clinicStaffCount: (_, __, ctx) => clinicStaffCount(ctx.deps.db, requireNamedClinic(ctx.caller)),
+    // internal (staff-names): names of the named clinic's people only, one query however many ids
+    staffNames: async (_, { userIds }, ctx) => {
+      const clinicId = requireNamedClinic(ctx.caller);
+      if (userIds.length > 500) throw badInput('userIds: at most 500 at once.', ['userIds']);
+      const rows = await loadVisibleUsers(ctx.deps.db, { userId: null, clinicId }, [...new Set(userIds)]);
+      return rows.filter((r) => r !== null).map((r) => ({ id: r.id, displayName: `${r.firstName} ${r.lastName}` }));
+    },
   },
   Mutation: {
     createUser: async (_, { input }, ctx) => ({

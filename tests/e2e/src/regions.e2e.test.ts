@@ -226,6 +226,30 @@ describe("one cluster's outage is its own", () => {
   });
 });
 
+describe("the cluster's staff directory", () => {
+  test("the queue board's staff names come from the cluster: with users (the platform plane) stopped, eu-1 still names its nurses and doctors", async () => {
+    const QUEUE = `query { queue { id state nurse { id displayName } doctor { id displayName } } }`;
+    const doctor = await regions.login(regions.demo.staff.find((s: { role: string }) => s.role === 'DOCTOR')!.email);
+    const names = (data: { queue: Array<{ nurse: { displayName: string } | null; doctor: { displayName: string } | null }> }) =>
+      [...new Set(data.queue.flatMap((v) => [v.nurse?.displayName, v.doctor?.displayName]).filter(Boolean))].sort();
+    const before = await regions.query('eu-1', QUEUE, {}, doctor.token);
+    expect(before.errors).toBeUndefined();
+    expect(names(before.data as never)).toEqual(['Daniel Ortega', 'Nuria Vidal']);
+    // kept in eu-1's clinic database, for Madrid only
+    const eu = regions.clusters['eu-1'].services()!;
+    expect(await eu.clinic.db.staffMember.count({ where: { clinicId: regions.clinics.madrid } })).toBeGreaterThanOrEqual(2);
+    expect(await regions.clusters['us-1'].services()!.clinic.db.staffMember.count({ where: { clinicId: regions.clinics.madrid } })).toBe(0);
+    await regions.stopUsers();
+    try {
+      const during = await regions.query('eu-1', QUEUE, {}, doctor.token);
+      expect(during.errors).toBeUndefined();
+      expect(names(during.data as never)).toEqual(['Daniel Ortega', 'Nuria Vidal']);
+    } finally {
+      await regions.startUsers();
+    }
+  });
+});
+
 describe('the platform plane cut off', () => {
   test("auth gone: the clusters serve while its heartbeat is fresh, then refuse (fail closed), and serve again once it is back", async () => {
     const doctor = await regions.login(regions.demo.staff.find((s: { role: string }) => s.role === 'DOCTOR')!.email);

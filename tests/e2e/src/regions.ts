@@ -64,6 +64,9 @@ export interface Regions {
   /** Stops auth (its database and port stay): the platform plane cut off from the clusters. */
   stopAuth(): Promise<void>;
   startAuth(): Promise<void>;
+  /** Stops users (the platform's people and memberships), and starts it again on the same port and database. */
+  stopUsers(): Promise<void>;
+  startUsers(): Promise<void>;
   admin: Awaited<ReturnType<typeof startAdminService>>;
   mail: MailCatcher;
   /** Demo Clinic (Madrid, eu-1) and Demo Clinic Boston (us-1) */
@@ -161,15 +164,14 @@ async function assemble(options: RegionsOptions, cleanups: Array<() => Promise<u
     });
   let auth: Awaited<ReturnType<typeof startAuthService>> | null = await startAuthService(authConfig);
   cleanups.push(async () => auth?.stop());
-  const users = await startUsersService(
-    loadUsersConfig({
-      ...platform,
-      PORT: String(platformPorts.users),
-      DATABASE_URL: platformDbs.users.url,
-      CLUSTER_REDIS_URLS: JSON.stringify(perCluster((n) => layout[n].redis.url)),
-    }),
-  );
-  cleanups.push(() => users.stop());
+  const usersConfig = loadUsersConfig({
+    ...platform,
+    PORT: String(platformPorts.users),
+    DATABASE_URL: platformDbs.users.url,
+    CLUSTER_REDIS_URLS: JSON.stringify(perCluster((n) => layout[n].redis.url)),
+  });
+  let users: Awaited<ReturnType<typeof startUsersService>> | null = await startUsersService(usersConfig);
+  cleanups.push(async () => users?.stop());
   const admin = await startAdminService(
     loadAdminConfig({
       ...platform,
@@ -287,6 +289,13 @@ async function assemble(options: RegionsOptions, cleanups: Array<() => Promise<u
     },
     async startAuth() {
       auth ??= await startAuthService(authConfig);
+    },
+    async stopUsers() {
+      await users?.stop();
+      users = null;
+    },
+    async startUsers() {
+      users ??= await startUsersService(usersConfig);
     },
     admin,
     mail,

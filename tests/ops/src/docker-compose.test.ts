@@ -207,7 +207,7 @@ describe('service keys and probes (docker-compose.yml)', () => {
   test('auth gets the public keys only; the services that call nobody get no key', () => {
     expect(compose.services.auth!.secrets).toEqual(['service-jwks']);
     expect(compose.secrets['service-jwks']?.file).toMatch(/\/services\.jwks\.json$/);
-    for (const name of ['visits', 'clinic', 'audit']) expect(compose.services[name]!.secrets).toBeUndefined();
+    for (const name of ['visits', 'audit']) expect(compose.services[name]!.secrets).toBeUndefined();
   });
 
   test.each(['auth', 'users', 'admin', 'patients', 'visits', 'clinic', 'audit', 'gateway'])('%s is probed on its ops port (PORT + 5000)', (name) => {

@@ -820,6 +820,8 @@ describe('overlays/regions: the platform plane once, each cluster its own (issue
       expect(literal(envOf(objects, service), 'USERS_URL')).toMatch(/^https:\/\/users\.platform\./);
       expect(literal(envOf(objects, service), 'ADMIN_URL')).toMatch(/^https:\/\/admin\.platform\./);
     }
+    // clinic's staff directory asks the platform's users for names
+    expect(literal(envOf(objects, 'clinic'), 'USERS_URL')).toMatch(/^https:\/\/users\.platform\./);
     // each region's API in every place that sends people or tokens there
     const apiUrls = JSON.parse(literal(envOf(objects, 'gateway'), 'CLUSTER_API_URLS')!) as Record<string, string>;
     expect(Object.keys(apiUrls).sort()).toEqual([...REGION_CLUSTERS]);

@@ -138,7 +138,7 @@ describe('no stack traces in production', () => {
     [
       'clinic',
       async (url) => ({
-        service: await startClinicService(loadClinicConfig({ ...production, DATABASE_URL: url }), { issuers: [issuer.trusted] }),
+        service: await startClinicService(loadClinicConfig({ ...production, DATABASE_URL: url, SERVICE_KEY: key('clinic') }), { issuers: [issuer.trusted] }),
         query: '{ templates { id } }',
         token: await issuer.staffToken(randomUUID(), randomUUID(), ['ADMIN']),
       }),

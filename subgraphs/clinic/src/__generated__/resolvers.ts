@@ -4,6 +4,7 @@ import type { TemplateRow } from '../db.js';
 import type { SettingsView } from '../domain/settings.js';
 import type { CatalogView } from '../domain/catalog.js';
 import type { VersionView } from '../domain/templates.js';
+import type { StaffEntry } from '../domain/staff-directory.js';
 import type { ClinicContext } from '../resolvers.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -229,6 +230,17 @@ export type TemplateVersion = {
   version: Scalars['Int']['output'];
 };
 
+/**
+ * A person of the caller's clinic as this cluster's staff directory knows them: the names on its
+ * visits and queue without asking users (the platform plane) on every request. users owns the profile.
+ */
+export type User = {
+  __typename?: 'User';
+  /** firstName lastName, as users last said it (refreshed after a few minutes) */
+  displayName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+};
+
 export type Weekday =
   | 'FRIDAY'
   | 'MONDAY'
@@ -326,6 +338,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Clinic: Clinic;
   Template: Template;
+  User: User;
 };
 
 /** Mapping of federation reference types */
@@ -336,6 +349,9 @@ export type FederationReferenceTypes = {
   Template:
     ( { __typename: 'Template' }
     & GraphQLRecursivePick<FederationTypes['Template'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
 };
 
 
@@ -360,6 +376,7 @@ export type ResolversTypes = {
   TemplateInput: ResolverTypeWrapper<Partial<TemplateInput>>;
   TemplateKind: ResolverTypeWrapper<Partial<TemplateKind>>;
   TemplateVersion: ResolverTypeWrapper<VersionView>;
+  User: ResolverTypeWrapper<StaffEntry>;
   Weekday: ResolverTypeWrapper<Partial<Weekday>>;
   federation__ContextFieldValue: ResolverTypeWrapper<Partial<Scalars['federation__ContextFieldValue']['output']>>;
   federation__FieldSet: ResolverTypeWrapper<Partial<Scalars['federation__FieldSet']['output']>>;
@@ -390,6 +407,7 @@ export type ResolversParentTypes = {
   TemplateFieldInput: Partial<TemplateFieldInput>;
   TemplateInput: Partial<TemplateInput>;
   TemplateVersion: VersionView;
+  User: StaffEntry;
   federation__ContextFieldValue: Partial<Scalars['federation__ContextFieldValue']['output']>;
   federation__FieldSet: Partial<Scalars['federation__FieldSet']['output']>;
   federation__Policy: Partial<Scalars['federation__Policy']['output']>;
@@ -591,6 +609,12 @@ export type TemplateVersionResolvers<ContextType = ClinicContext, ParentType ext
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UserResolvers<ContextType = ClinicContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export interface Federation__ContextFieldValueScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__ContextFieldValue'], any> {
   name: 'federation__ContextFieldValue';
 }
@@ -622,6 +646,7 @@ export type Resolvers<ContextType = ClinicContext> = {
   Template?: TemplateResolvers<ContextType>;
   TemplateField?: TemplateFieldResolvers<ContextType>;
   TemplateVersion?: TemplateVersionResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
   federation__ContextFieldValue?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Policy?: GraphQLScalarType;

@@ -22,6 +22,10 @@ export interface HarnessOptions {
   hooks?: ClinicOverrides['clusterHooks'];
   /** retry delay of a failed event (ms); default 300 so redeliveries come quickly */
   retryAfterMs?: number;
+  /** where the staff directory's names come from (default: users, which no test here runs) */
+  staffNames?: ClinicOverrides['staffNames'];
+  /** the staff directory's TTL (ms) */
+  staffTtlMs?: number;
 }
 
 export interface ClinicHarness {
@@ -79,9 +83,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Clinic
     REDIS_URL: redisUrl,
     CLUSTERS: clusters.join(','),
     EVENT_RETRY_AFTER_MS: String(options.retryAfterMs ?? 300),
+    ...(options.staffTtlMs ? { STAFF_DIRECTORY_TTL_MS: String(options.staffTtlMs) } : {}),
   });
   const start = (hooks = options.hooks) =>
-    startClinicService(config, { issuers: [issuer.trusted], logger, auditStream, ...(hooks ? { clusterHooks: hooks } : {}) });
+    startClinicService(config, {
+      issuers: [issuer.trusted],
+      logger,
+      auditStream,
+      ...(hooks ? { clusterHooks: hooks } : {}),
+      ...(options.staffNames ? { staffNames: options.staffNames } : {}),
+    });
   let service: RunningClinicService;
   try {
     service = await start();

@@ -193,6 +193,8 @@ export type Query = {
    */
   invitations: Array<Invitation>;
   me: Maybe<User>;
+  /** internal (service token, staff-names; the clinic named by the call): the names of these people who work in that clinic */
+  staffNames: Array<StaffName>;
   user: Maybe<User>;
   users: UserConnection;
 };
@@ -202,6 +204,11 @@ export type QueryInvitationsArgs = {
   clinicId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   includeClosed?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryStaffNamesArgs = {
+  userIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -222,6 +229,13 @@ export type Role =
   | 'NURSE'
   | 'OFFICE';
 
+/** A clinic's staff member as its cluster's staff directory keeps them (internal). */
+export type StaffName = {
+  __typename?: 'StaffName';
+  displayName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+};
+
 export type UpdateUserInput = {
   firstName?: InputMaybe<Scalars['String']['input']>;
   lastName?: InputMaybe<Scalars['String']['input']>;
@@ -232,7 +246,7 @@ export type UpdateUserInput = {
 export type User = {
   __typename?: 'User';
   createdAt: Scalars['DateTime']['output'];
-  /** firstName lastName */
+  /** firstName lastName (the staff directory of each cluster answers it too: clinic) */
   displayName: Scalars['String']['output'];
   email: Scalars['String']['output'];
   firstName: Scalars['String']['output'];
@@ -380,6 +394,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<Partial<PageInfo>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: ResolverTypeWrapper<Partial<Role>>;
+  StaffName: ResolverTypeWrapper<Partial<StaffName>>;
   UpdateUserInput: ResolverTypeWrapper<Partial<UpdateUserInput>>;
   User: ResolverTypeWrapper<UserRow>;
   UserConnection: ResolverTypeWrapper<Partial<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>>;
@@ -408,6 +423,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: Partial<PageInfo>;
   Query: Record<PropertyKey, never>;
+  StaffName: Partial<StaffName>;
   UpdateUserInput: Partial<UpdateUserInput>;
   User: UserRow;
   UserConnection: Partial<Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> }>;
@@ -586,8 +602,14 @@ export type QueryResolvers<ContextType = UsersContext, ParentType extends Resolv
   clinicStaffCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType, RequireFields<QueryInvitationsArgs, 'first'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  staffNames?: Resolver<Array<ResolversTypes['StaffName']>, ParentType, ContextType, RequireFields<QueryStaffNamesArgs, 'userIds'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+};
+
+export type StaffNameResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['StaffName'] = ResolversParentTypes['StaffName']> = {
+  displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -645,6 +667,7 @@ export type Resolvers<ContextType = UsersContext> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  StaffName?: StaffNameResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;
