@@ -30,6 +30,9 @@ async function startWith(env: Record<string, string>) {
     issuers: [issuer.trusted],
   });
   const token = await issuer.staffToken(randomUUID(), randomUUID(), ['NURSE']);
+  // ready first (its Redis connection may still be opening on a busy machine): the stop is what is tested
+  const deadline = Date.now() + 5000;
+  while ((await fetch(`${service.opsUrl}/readyz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return { service, token };
 }
 
