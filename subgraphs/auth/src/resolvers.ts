@@ -1,4 +1,4 @@
-import { DateTimeScalar, forbiddenError, JSONScalar, type BaseContext, type DataLoader } from '@clinicult/kit';
+import { DateTimeScalar, forbiddenError, JSONScalar, type AuditTrail, type BaseContext, type DataLoader } from '@clinicult/kit';
 import { isUserCaller, type UserCaller } from '@clinicult/rbac';
 import type { AuthDeps } from './deps.js';
 import * as invitations from './domain/invitations.js';
@@ -14,6 +14,33 @@ export interface AuthContext extends BaseContext {
   session: { issuedToken?: string };
   deps: AuthDeps & { keys: KeyStore };
   deliveries: DataLoader<string, invitations.Delivery | null>;
+  /** the audit trail: a sign-in to a clinic is `session.started` in that clinic's trail (its cluster's audit service) */
+  audit: AuditTrail;
+}
+
+/**
+ * A session in a clinic began (login, a second factor, a clinic switch): recorded in the clinic's
+ * audit trail with the person who holds the new token as the actor (the request itself came from
+ * no one yet). Never awaited: a sign-in does not wait for the audit trail, which never loses it
+ * (the bus falls back to auth's outbox).
+ */
+function recordClinicSignIn(p: sessions.AuthPayload, ctx: AuthContext): void {
+  const holder = {
+    kind: 'staff' as const,
+    userId: p.userId,
+    clinicId: p.clinicId!,
+    roles: p.roles,
+    permissions: p.permissions,
+    token: p.token,
+    jti: p.jti,
+    issuedAt: p.issuedAt,
+    expiresAt: p.expiresAt,
+    mfa: p.amr.includes('mfa'),
+  };
+  void ctx.audit.record(
+    { caller: holder, requestId: ctx.requestId, logger: ctx.logger },
+    { action: 'session.started', targetUserId: p.userId, details: { roles: p.roles, amr: p.amr } },
+  );
 }
 
 function userCaller(ctx: AuthContext): UserCaller {
@@ -28,6 +55,7 @@ function enroller(ctx: AuthContext, ticket: string | null | undefined): mfa.Enro
 
 const payload = (p: sessions.AuthPayload, ctx: AuthContext) => {
   ctx.session.issuedToken = p.token;
+  if (p.clinicId) recordClinicSignIn(p, ctx);
   return {
     token: p.token,
     expiresAt: p.expiresAt,

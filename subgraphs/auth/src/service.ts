@@ -48,19 +48,40 @@ export interface AuthService extends RunningService {
 export type ServiceOverrides = Pick<KitOverrides, 'issuers' | 'redis' | 'logger'>;
 
 /**
- * The auth subgraph: logins, sessions, the signing keys and the token endpoint. It publishes no
- * events (no outbox); it consumes the identity stream, and is not ready until it has caught up.
+ * The auth subgraph: logins, sessions, the signing keys and the token endpoint. It consumes the
+ * identity stream, and is not ready until it has caught up; it publishes one kind of event, the
+ * audit trail's `session.started` (a sign-in to a clinic), to the audit service of the clinic's
+ * cluster (its outbox while that Redis is down).
  */
 export function startAuthService(config: AuthConfig, overrides: ServiceOverrides = {}): Promise<AuthService> {
+  const regions = Object.keys(config.CLUSTER_REDIS_URLS);
+  // a clinic's cluster never changes once it is placed: each answer is kept
+  const placements = new Map<string, string>();
+  let clusterOfDb: ((clinicId: string) => Promise<string | null>) | null = null;
   return runService({
     name: 'auth',
     config,
-    outbox: false,
     database: createDb,
+    ...(regions.length > 0
+      ? {
+          clusterEvents: {
+            clusters: regions,
+            redisUrls: config.CLUSTER_REDIS_URLS,
+            clusterOf: async (clinicId: string) => {
+              const held = placements.get(clinicId);
+              if (held) return held;
+              const cluster = (await clusterOfDb?.(clinicId)) ?? null;
+              if (cluster) placements.set(clinicId, cluster);
+              return cluster;
+            },
+          },
+        }
+      : {}),
     resolvers,
     rules,
     overrides,
-    assemble: async ({ db, redis, logger, metrics }) => {
+    assemble: async ({ db, redis, logger, metrics, events }) => {
+      clusterOfDb = async (clinicId) => (await db.clinicStatus.findUnique({ where: { clinicId }, select: { cluster: true } }))?.cluster ?? null;
       // the services' public keys first: production refuses to start without them (or with development ones)
       const serviceClients = new ServiceClients({ config, redis, logger, keyPrefix: config.RATE_LIMIT_KEY_PREFIX });
       const keys = new KeyStore(db, config.TOKEN_TTL_SECONDS);
@@ -106,7 +127,7 @@ export function startAuthService(config: AuthConfig, overrides: ServiceOverrides
         issuers: [keys.trustedIssuer(config.JWT_ISSUER, config.JWT_AUDIENCE)],
         // auth is the source of the facts: when Redis cannot answer it asks its own database
         sessionFallback: sessionStatus,
-        createContext: (base): AuthContext => ({ ...base, deps, session: {}, deliveries: deliveryLoader(db, base.caller) }),
+        createContext: (base): AuthContext => ({ ...base, deps, audit: events.audit, session: {}, deliveries: deliveryLoader(db, base.caller) }),
         plugins: [issuedTokenExtension],
         readiness: { identity: identity.readiness },
         routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp }),

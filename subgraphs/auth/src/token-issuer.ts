@@ -8,10 +8,13 @@ import type { KeyStore } from './keys.js';
 export interface IssuedToken {
   token: string;
   jti: string;
+  issuedAt: Date;
   expiresAt: Date;
   clinicId: string | null;
   roles: Role[];
   permissions: string[];
+  /** how the person signed in (RFC 8176): `pwd`, and `mfa` with the factor; none for a service */
+  amr: string[];
 }
 
 /** Mints the tokens of DESIGN.md: Ed25519 with `kid`, `roles`/`permissions` arrays, 14 days. */
@@ -45,17 +48,19 @@ export class TokenIssuer {
         clinicId: scope.clinicId,
         roles: scope.roles,
         permissions,
+        amr,
       });
     }
     if ('operator' in scope) {
       const roles: Role[] = [OPERATOR_ROLE];
       const permissions = permissionsForRoles(roles);
-      return this.sign({ sub: userId, roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, { clinicId: null, roles, permissions });
+      return this.sign({ sub: userId, roles, permissions, amr }, this.config.TOKEN_TTL_SECONDS, { clinicId: null, roles, permissions, amr });
     }
     return this.sign({ sub: userId, roles: [], permissions: [], amr }, this.config.TOKEN_TTL_SECONDS, {
       clinicId: null,
       roles: [],
       permissions: [],
+      amr,
     });
   }
 
@@ -65,13 +70,14 @@ export class TokenIssuer {
       clinicId: null,
       roles: [],
       permissions,
+      amr: [],
     });
   }
 
   private async sign(
     claims: Record<string, unknown>,
     ttlSeconds: number,
-    scope: Pick<IssuedToken, 'clinicId' | 'roles' | 'permissions'>,
+    scope: Pick<IssuedToken, 'clinicId' | 'roles' | 'permissions' | 'amr'>,
   ): Promise<IssuedToken> {
     const { kid, privateKey } = this.keys.signer();
     const nowMs = Date.now();
@@ -86,6 +92,6 @@ export class TokenIssuer {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(privateKey);
-    return { token, jti, expiresAt: new Date(exp * 1000), ...scope };
+    return { token, jti, issuedAt: new Date(nowMs), expiresAt: new Date(exp * 1000), ...scope };
   }
 }

@@ -74,6 +74,13 @@ describe('a clinic lives in its own cluster', () => {
     expect([...(await platformActions(eu.audit.db, clinics.madrid))]).toEqual(expect.arrayContaining(['invitation.created', 'membership.added']));
     expect((await platformActions(eu.audit.db, clinics.boston)).size).toBe(0);
     expect((await platformActions(us.audit.db, clinics.madrid)).size).toBe(0);
+    // auth's: each sign-in to a clinic, in the trail of the clinic's cluster, the person as the actor
+    const signIns = (db: typeof eu.audit.db, clinicId: string) => db.auditEvent.findMany({ where: { clinicId, service: 'auth', action: 'session.started' } });
+    await waitFor("Boston's sign-ins in us-1's audit", () => signIns(us.audit.db, clinics.boston), (rows) => rows.some((r) => r.actorId === bostonAdmin.userId));
+    expect((await signIns(us.audit.db, clinics.boston)).every((r) => r.actorKind === 'staff' && r.targetUserId === r.actorId)).toBe(true);
+    await waitFor("Madrid's sign-ins in eu-1's audit", () => signIns(eu.audit.db, clinics.madrid), (rows) => rows.some((r) => r.actorId === doctor.userId));
+    expect(await signIns(eu.audit.db, clinics.boston)).toEqual([]);
+    expect(await signIns(us.audit.db, clinics.madrid)).toEqual([]);
   });
 
   test("a token of one region's clinic is refused by the other region's gateway, naming the right one (GraphQL and FHIR)", async () => {
