@@ -61,6 +61,8 @@ const prescription = z.object({
   route: z.string(),
   frequency: z.string(),
   durationDays: z.number().int().nullable().optional(),
+  /** why it was prescribed although it matched a recorded allergy */
+  allergyOverride: z.string().nullable().optional(),
 });
 
 /**

@@ -335,6 +335,43 @@ describe('recordings', () => {
     expect(bad.errors![0]!.message).toMatch(/^input.diagnoses\[1\].code: "FLU" is not an ICD-10 code/);
   });
 
+  test("a prescription matching a recorded allergy is refused until the doctor gives the reason, which the visit and its archive keep", async () => {
+    const { patientId, visitId } = await visitIn(h, team, 'WITH_DOCTOR');
+    await ok(h, team.nurse, 'mutation ($id: ID!, $i: UpdatePatientInput!) { updatePatient(id: $id, input: $i) { id } }', {
+      id: patientId,
+      i: { allergies: [{ substance: 'Penicillin', reaction: 'Hives', severity: 'SEVERE' }] },
+    });
+    const PRESCRIBE = `mutation ($v: ID!, $p: [PrescriptionInput!]!) { recordConsultation(visitId: $v, input: { prescriptions: $p }) { prescriptions { drug allergyOverride } version } }`;
+    const paracetamol = { drug: 'Paracetamol 1 g', dose: '1 g', route: 'oral', frequency: 'every 8 h' };
+    const penicillin = { drug: 'Penicillin V 500 mg', dose: '500 mg', route: 'oral', frequency: 'every 6 h', durationDays: 7 };
+    const refused = await gql(h.url, PRESCRIBE, { v: visitId, p: [paracetamol, penicillin] }, { token: team.doctor.token });
+    expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
+    expect(fieldPaths(refused.errors![0]!)).toEqual(['input.prescriptions[1].allergyOverride']);
+    expect(refused.errors![0]!.message).toMatch(/Penicillin V 500 mg matches the recorded allergy to Penicillin/);
+    expect(refused.errors![0]!.extensions).toMatchObject({ reason: 'ALLERGY_MATCH', matches: [{ index: 1, drug: 'Penicillin V 500 mg', substance: 'Penicillin' }] });
+    // nothing was written
+    const unchanged = await gql(h.url, 'query ($v: ID!) { currentVisit(id: $v) { prescriptions { drug } } }', { v: visitId }, { token: team.doctor.token });
+    expect(unchanged.data!.currentVisit.prescriptions).toBeNull();
+
+    const reason = 'Reaction was a rash in childhood; tested tolerant in 2024.';
+    const saved = await ok<{ recordConsultation: { prescriptions: Array<{ drug: string; allergyOverride: string | null }> } }>(h, team.doctor, PRESCRIBE, {
+      v: visitId,
+      p: [paracetamol, { ...penicillin, allergyOverride: reason }],
+    });
+    expect(saved.recordConsultation.prescriptions).toEqual([
+      { drug: 'Paracetamol 1 g', allergyOverride: null },
+      { drug: 'Penicillin V 500 mg', allergyOverride: reason },
+    ]);
+    // the archive keeps it with the visit
+    await ok(h, team.doctor, 'mutation ($v: ID!) { completeConsultation(visitId: $v) { id } }', { v: visitId });
+    await ok(h, team.office, 'mutation ($v: ID!) { finishVisit(visitId: $v) }', { v: visitId });
+    const [archived] = await h.db.archiveOutbox.findMany({ where: { patientId } });
+    expect(JSON.parse(archived!.snapshot).prescriptions[1]).toMatchObject({ drug: 'Penicillin V 500 mg', allergyOverride: reason });
+    // no allergy recorded: nothing to confirm
+    const other = await visitIn(h, team, 'WITH_DOCTOR');
+    expect((await gql(h.url, PRESCRIBE, { v: other.visitId, p: [penicillin] }, { token: team.doctor.token })).errors).toBeUndefined();
+  });
+
   test('OFFICE sees the visit but not its medical fields (null + FORBIDDEN with paths)', async () => {
     const { visitId } = await visitIn(h, team, 'TRIAGE');
     const r = await gql(

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, useNavigate, useParams } from 'react-router-dom';
+import { SafetyBanner } from '../components/SafetyBanner';
 import { answersOf, AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
 import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle, StateBadge, STATE_LABELS, TextAreaField } from '../components/ui';
 import { errorFor, fieldErrors, graphQLErrors, plainMessage } from '../errors';
@@ -66,7 +67,8 @@ function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean
       if (isStale(e)) {
         setError('Someone else changed this visit meanwhile. It has been reloaded: check it and try again.');
         await refetch();
-      } else {
+      } else if (Object.keys(fieldErrors(e as Error)).length === 0) {
+        // errors naming fields are shown by the form beside them (not again here, with their paths)
         setError(plainMessage(e as Error));
       }
       throw e;
@@ -231,8 +233,8 @@ function ConsultationForm({
   const noteTemplate = visit.template?.kind === 'NOTE' ? visit.template : null;
   const [notes, setNotes] = useState(visit.notes ?? '');
   const [diagnoses, setDiagnoses] = useState<Diagnosis[]>(visit.diagnoses?.length ? visit.diagnoses.map((d) => ({ ...d })) : []);
-  const [prescriptions, setPrescriptions] = useState<(Omit<Prescription, 'durationDays'> & { durationDays: string })[]>(
-    (visit.prescriptions ?? []).map((p) => ({ ...p, durationDays: p.durationDays == null ? '' : String(p.durationDays) })),
+  const [prescriptions, setPrescriptions] = useState<(Omit<Prescription, 'durationDays' | 'allergyOverride'> & { durationDays: string; allergyOverride: string })[]>(
+    (visit.prescriptions ?? []).map((p) => ({ ...p, durationDays: p.durationDays == null ? '' : String(p.durationDays), allergyOverride: p.allergyOverride ?? '' })),
   );
   const [answers, setAnswers] = useState<Answers>(() => answersOf(visit.templateAnswers));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -274,6 +276,7 @@ function ConsultationForm({
         route: p.route.trim(),
         frequency: p.frequency.trim(),
         durationDays: p.durationDays.trim() ? Number(p.durationDays) : null,
+        allergyOverride: p.allergyOverride.trim() || null,
       })),
     };
     if (noteTemplate) input.templateAnswers = cleanAnswers(noteTemplate.fields, answers);
@@ -293,6 +296,10 @@ function ConsultationForm({
 
   const err = (key: string) => errors[key];
   const clear = (key: string) => setErrors(({ [key]: _gone, ...rest }) => rest);
+  // the server's refusal of a prescription matching a recorded allergy (ALLERGY_MATCH), one line per prescription
+  const allergyWarnings = Object.entries(errors)
+    .filter(([k]) => /^prescriptions\[\d+\]\.allergyOverride$/.test(k))
+    .map(([, message]) => message);
   const templateErrors = Object.fromEntries(
     Object.entries(errors)
       .filter(([k]) => k.startsWith('templateAnswers.'))
@@ -352,6 +359,17 @@ function ConsultationForm({
       <TextAreaField label="Notes" value={notes} onChange={(e) => setNotes(e.target.value)} error={err('notes')} rows={4} />
       <fieldset>
         <legend>Prescriptions</legend>
+        {allergyWarnings.length > 0 && (
+          <div role="alert" className="notice notice-warning">
+            <strong>Allergy warning.</strong>
+            <ul>
+              {allergyWarnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+            Give the reason to prescribe it anyway below, or change the prescription, then save again.
+          </div>
+        )}
         {prescriptions.length === 0 && <p className="muted small">No prescription.</p>}
         {prescriptions.map((p, i) => (
           <div className="row" key={i}>
@@ -371,12 +389,24 @@ function ConsultationForm({
               onChange={(e) => setPrescriptions((all) => all.map((x, j) => (j === i ? { ...x, durationDays: e.target.value } : x)))}
               error={err(`prescriptions[${i}].durationDays`)}
             />
+            {(err(`prescriptions[${i}].allergyOverride`) || p.allergyOverride) && (
+              <TextAreaField
+                className="allergy-override"
+                label={`Prescription ${i + 1}: reason to prescribe despite the allergy`}
+                value={p.allergyOverride}
+                rows={2}
+                onChange={(e) => {
+                  setPrescriptions((all) => all.map((x, j) => (j === i ? { ...x, allergyOverride: e.target.value } : x)));
+                }}
+                error={err(`prescriptions[${i}].allergyOverride`)}
+              />
+            )}
             <button type="button" className="link-button" onClick={() => setPrescriptions((all) => all.filter((_, j) => j !== i))}>
               Remove prescription {i + 1}
             </button>
           </div>
         ))}
-        <button type="button" onClick={() => setPrescriptions((all) => [...all, { drug: '', dose: '', route: 'oral', frequency: '', durationDays: '' }])}>
+        <button type="button" onClick={() => setPrescriptions((all) => [...all, { drug: '', dose: '', route: 'oral', frequency: '', durationDays: '', allergyOverride: '' }])}>
           Add a prescription
         </button>
       </fieldset>
@@ -496,6 +526,7 @@ export default function VisitWorkspace() {
         )}
       </div>
       {visit.stale && <Notice tone="warning">This visit was checked in on an earlier day. The front desk should finish or cancel it.</Notice>}
+      {medical && <SafetyBanner facts={visit.patient} />}
 
       <div className="workspace">
         <div className="main-col">
@@ -582,6 +613,7 @@ export default function VisitWorkspace() {
                         <li key={i}>
                           {p.drug} {p.dose}, {p.route}, {p.frequency}
                           {p.durationDays ? `, ${p.durationDays} days` : ''}
+                          {p.allergyOverride && <div className="small">Prescribed despite the recorded allergy: {p.allergyOverride}</div>}
                         </li>
                       ))}
                     </ul>

@@ -341,6 +341,8 @@ export type PatientFilter = {
 
 export type Prescription = {
   __typename?: 'Prescription';
+  /** why the doctor prescribed it although it matches a recorded allergy (kept on the visit) */
+  allergyOverride: Maybe<Scalars['String']['output']>;
   dose: Scalars['String']['output'];
   drug: Scalars['String']['output'];
   durationDays: Maybe<Scalars['Int']['output']>;
@@ -349,6 +351,11 @@ export type Prescription = {
 };
 
 export type PrescriptionInput = {
+  /**
+   * Required when the drug matches one of the patient's recorded allergies (BAD_USER_INPUT with
+   * reason ALLERGY_MATCH otherwise, naming the prescription and the substance): why it is prescribed anyway.
+   */
+  allergyOverride?: InputMaybe<Scalars['String']['input']>;
   dose: Scalars['String']['input'];
   drug: Scalars['String']['input'];
   durationDays?: InputMaybe<Scalars['Int']['input']>;
@@ -978,6 +985,7 @@ export type PatientEdgeResolvers<ContextType = PatientsContext, ParentType exten
 };
 
 export type PrescriptionResolvers<ContextType = PatientsContext, ParentType extends ResolversParentTypes['Prescription'] = ResolversParentTypes['Prescription']> = {
+  allergyOverride?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   dose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   drug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   durationDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

@@ -251,6 +251,7 @@ const prescriptionSchema = z.object({
   route: requiredText(50),
   frequency: requiredText(100),
   durationDays: z.number().int().min(1, 'at least 1 day.').max(365, 'at most 365 days.').nullish(),
+  allergyOverride: optionalText(500).nullish(),
 });
 
 const MAX_ANSWERS_BYTES = 64 * 1024;

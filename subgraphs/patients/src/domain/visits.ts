@@ -5,6 +5,7 @@ import type { ClinicDirectory, TemplateSource } from './ports.js';
 import { readVisitTemplate, type VisitTemplate } from './visit-template.js';
 import { Prisma, type PatientsDb, type VisitRow } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
+import { allergyMatches } from './allergy-match.js';
 import { localDate } from './clinic-time.js';
 import { getPatient, type Actor } from './patients.js';
 import {
@@ -370,9 +371,34 @@ export function startConsultation(deps: VisitDeps, actor: Actor, audit: AuditCon
   return runTransition(deps, actor, audit, 'startConsultation', args.visitId, args.expectedVersion);
 }
 
+/**
+ * A prescription whose drug matches one of the patient's recorded allergies is refused unless it
+ * says why (`allergyOverride`, kept on the visit): the doctor sees the warning and confirms it.
+ */
+async function checkAllergies(db: PatientsDb, clinicId: string, visitId: string, prescriptions: ReadonlyArray<{ drug: string; allergyOverride?: string | null }>): Promise<void> {
+  if (prescriptions.length === 0) return;
+  const visit = await db.currentVisit.findFirst({ where: { id: visitId, clinicId }, select: { patientId: true } });
+  if (!visit) return; // the transition says what is wrong with the visit
+  const patient = await db.patient.findFirst({ where: { id: visit.patientId, clinicId }, select: { allergies: true } });
+  const substances = (Array.isArray(patient?.allergies) ? patient.allergies : [])
+    .map((a) => (a && typeof a === 'object' && 'substance' in a ? String((a as { substance: unknown }).substance) : ''))
+    .filter((s) => s !== '');
+  const unconfirmed = allergyMatches(prescriptions, substances).filter((m) => !prescriptions[m.index]!.allergyOverride);
+  if (unconfirmed.length === 0) return;
+  const problems = unconfirmed.map((m) => ({
+    path: `input.prescriptions[${m.index}].allergyOverride`,
+    message: `${m.drug} matches the recorded allergy to ${m.substance}: give the reason to prescribe it anyway.`,
+  }));
+  throw badInput(problems.map((p) => `${p.path}: ${p.message}`).join(' '), problems, {
+    reason: 'ALLERGY_MATCH',
+    matches: unconfirmed,
+  });
+}
+
 /** In WITH_DOCTOR: notes, diagnoses, prescriptions, the note template's answers (the ones given replace). */
-export function recordConsultation(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { input: unknown }): Promise<VisitRow> {
+export async function recordConsultation(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { input: unknown }): Promise<VisitRow> {
   const input = parseInput(consultationSchema, args.input, 'input');
+  if (input.prescriptions) await checkAllergies(deps.db, actor.clinicId, args.visitId, input.prescriptions);
   return runTransition(deps, actor, audit, 'recordConsultation', args.visitId, args.expectedVersion, (visit) => {
     const data: Prisma.CurrentVisitUncheckedUpdateManyInput = {};
     const json = (v: unknown) => (v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));

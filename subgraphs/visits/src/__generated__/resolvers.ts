@@ -54,6 +54,8 @@ export type HistoricDiagnosis = {
 
 export type HistoricPrescription = {
   __typename?: 'HistoricPrescription';
+  /** why the doctor prescribed it although it matched a recorded allergy */
+  allergyOverride: Maybe<Scalars['String']['output']>;
   dose: Scalars['String']['output'];
   drug: Scalars['String']['output'];
   durationDays: Maybe<Scalars['Int']['output']>;
@@ -690,6 +692,7 @@ export type HistoricDiagnosisResolvers<ContextType = VisitsContext, ParentType e
 };
 
 export type HistoricPrescriptionResolvers<ContextType = VisitsContext, ParentType extends ResolversParentTypes['HistoricPrescription'] = ResolversParentTypes['HistoricPrescription']> = {
+  allergyOverride?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   dose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   drug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   durationDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
