@@ -17,6 +17,7 @@ const Security = lazy(() => import('./pages/Security'));
 const Queue = lazy(() => import('./pages/Queue'));
 const Patients = lazy(() => import('./pages/Patients'));
 const RegisterPatient = lazy(() => import('./pages/RegisterPatient'));
+const EditPatient = lazy(() => import('./pages/EditPatient'));
 const PatientChart = lazy(() => import('./pages/PatientChart'));
 const VisitWorkspace = lazy(() => import('./pages/VisitWorkspace'));
 const Reports = lazy(() => import('./pages/Reports'));
@@ -65,6 +66,7 @@ export function App() {
         <Route path="/patients" element={<Allowed permission="patient:read"><Patients /></Allowed>} />
         <Route path="/patients/new" element={<Allowed permission="patient:write"><RegisterPatient /></Allowed>} />
         <Route path="/patients/:id" element={<Allowed permission="patient:read"><PatientChart /></Allowed>} />
+        <Route path="/patients/:id/edit" element={<Allowed permission="patient:write"><EditPatient /></Allowed>} />
         <Route path="/visits/:id" element={<Allowed permission="visit:read"><VisitWorkspace /></Allowed>} />
         <Route path="/reports" element={<Allowed permission="report:read"><Reports /></Allowed>} />
         <Route path="/admin/staff" element={<Allowed permission="user:write"><Staff /></Allowed>} />

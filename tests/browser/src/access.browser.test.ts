@@ -155,7 +155,8 @@ test('medical data is absent, not an error, for the front desk and the ADMIN', a
   await nurse.getByLabel('Family name').fill(family);
   await nurse.getByLabel('Birth date').fill('1990-01-02');
   await nurse.getByLabel('Blood type').selectOption('O+');
-  await nurse.getByLabel('Allergies').fill('Penicillin');
+  await nurse.getByRole('button', { name: 'Add an allergy' }).click();
+  await nurse.getByLabel('Allergy 1: substance').fill('Penicillin');
   await nurse.getByRole('button', { name: 'Register patient' }).click();
   await nurse.getByTestId('medical').getByText('Penicillin').waitFor();
   const chart = nurse.url();

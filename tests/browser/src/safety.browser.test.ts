@@ -90,3 +90,50 @@ test('"No known allergies" when none is recorded; the front desk sees no medical
   expect(await office.getByText('No known allergies').count()).toBe(0);
   expectCleanPages(env);
 });
+
+test('keeping the record current: an edit saved meanwhile by someone else is shown beside the fields, nothing typed is lost, and saving again is a choice', async () => {
+  const office = await env.platform.login('office@demo.clinicult.test');
+  const registered = await env.platform.query(
+    'mutation ($i: RegisterPatientInput!) { registerPatient(input: $i) { id } }',
+    { i: { givenName: 'Eva', familyName: `Registro${Date.now().toString(36)}`, birthDate: '1982-11-30', phone: '+34 600 000 000' } },
+    office.token,
+  );
+  const patientId = registered.data!.registerPatient.id as string;
+  const first = await person('nurse');
+  const second = await person('nurse');
+  for (const page of [first, second]) {
+    await page.goto(`${app}/patients/${patientId}`);
+    await page.getByRole('link', { name: 'Edit patient' }).click();
+    await see(page, page.getByLabel('Phone', { exact: true }));
+  }
+
+  await first.getByLabel('Phone', { exact: true }).fill('+34 600 000 001');
+  await first.getByRole('button', { name: 'Add an allergy' }).click();
+  await first.getByLabel('Allergy 1: substance').fill('Latex');
+  await first.getByLabel('Allergy 1: severity').selectOption('MILD');
+  await first.getByLabel('Emergency contact', { exact: true }).fill('Pablo');
+  await first.getByLabel('Relationship').fill('Brother');
+  await first.getByRole('button', { name: 'Save changes' }).click();
+  await see(first, first.getByText('Changes saved.'));
+  await see(first, first.getByTestId('medical').getByText('Latex'));
+
+  await second.getByLabel('Phone', { exact: true }).fill('+34 600 000 002');
+  await second.getByRole('button', { name: 'Save changes' }).click();
+  await see(second, second.getByRole('alert').filter({ hasText: 'Someone else saved this patient while you were editing' }));
+  expect(await second.getByLabel('Phone', { exact: true }).inputValue()).toBe('+34 600 000 002');
+  await see(second, second.getByText('Saved meanwhile: +34 600 000 001'));
+  // what the other nurse changed and this one did not is taken in, not dropped
+  expect(await second.getByLabel('Allergy 1: substance').inputValue()).toBe('Latex');
+  expect(await second.getByLabel('Emergency contact', { exact: true }).inputValue()).toBe('Pablo');
+  expect(await second.getByText('saved meanwhile: Latex').count()).toBe(0);
+  await screenshot(second, 'patient-edit-conflict');
+  const phone = async () => (await env.platform.query('query ($id: ID!) { patient(id: $id) { phone } }', { id: patientId }, office.token)).data!.patient.phone;
+  expect(await phone()).toBe('+34 600 000 001');
+
+  await second.getByRole('button', { name: 'Save my changes over theirs' }).click();
+  await see(second, second.getByText('Changes saved.'));
+  expect(await phone()).toBe('+34 600 000 002');
+  const allergies = await env.platform.query('query ($id: ID!) { patient(id: $id) { allergies { substance severity } } }', { id: patientId }, (await env.platform.login('nurse@demo.clinicult.test')).token);
+  expect(allergies.data!.patient.allergies).toEqual([{ substance: 'Latex', severity: 'MILD' }]);
+  expectCleanPages(env);
+});

@@ -121,11 +121,20 @@ export default function PatientChart() {
   }
   const address = patient.address ? [patient.address.line1, patient.address.line2, patient.address.postalCode, patient.address.city, patient.address.region, patient.address.country].filter(Boolean).join(', ') : '';
   const visit = patient.currentVisit;
-  const state = location.state as { registered?: boolean; archived?: string; message?: string } | null;
+  const state = location.state as { registered?: boolean; updated?: boolean; archived?: string; message?: string } | null;
   return (
     <section>
-      <PageTitle>{`${patient.givenName} ${patient.familyName}`}</PageTitle>
+      <PageTitle
+        actions={
+          allowed('patient:write') ? (
+            <Link className="button" to={`/patients/${patient.id}/edit`}>
+              Edit patient
+            </Link>
+          ) : undefined
+        }
+      >{`${patient.givenName} ${patient.familyName}`}</PageTitle>
       {state?.registered && <Notice tone="success">Patient registered with MRN {patient.mrn}.</Notice>}
+      {state?.updated && <Notice tone="success">Changes saved.</Notice>}
       {state?.message && <Notice tone="success">{state.message}</Notice>}
       <div className="chart-grid">
         <section className="card" aria-labelledby="demo-title">
