@@ -6,6 +6,12 @@ import { loadWebConfig, startWebServer } from '@clinicult/web-server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const config = loadWebConfig(process.env, { port: 3000 });
+// the shared screens' automatic logoff (the app's IdleLock): minutes without use, default 10
+const idleLockMinutes = process.env.IDLE_LOCK_MINUTES ? Number(process.env.IDLE_LOCK_MINUTES) : undefined;
+if (idleLockMinutes !== undefined && !(idleLockMinutes >= 0.1 && idleLockMinutes <= 480)) {
+  console.error('Invalid configuration: IDLE_LOCK_MINUTES: minutes without use before the screen locks, 0.1 to 480.');
+  process.exit(1);
+}
 const logger = pino({ name: 'clinic-web', level: config.LOG_LEVEL });
 
 const server = await startWebServer({
@@ -15,7 +21,11 @@ const server = await startWebServer({
   host: config.HOST,
   tls: config.TLS,
   ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
-  runtimeConfig: { gatewayUrl: config.GATEWAY_URL, regionApis: Object.values(config.CLUSTER_API_URLS) },
+  runtimeConfig: {
+    gatewayUrl: config.GATEWAY_URL,
+    regionApis: Object.values(config.CLUSTER_API_URLS),
+    ...(idleLockMinutes !== undefined ? { idleLockMinutes } : {}),
+  },
   logger,
 });
 

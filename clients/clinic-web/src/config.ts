@@ -3,6 +3,8 @@ export interface ClinicultConfig {
   gatewayUrl: string;
   /** How often the queue board refreshes, ms (default 10 s). */
   pollIntervalMs?: number;
+  /** Minutes without use before the screen locks (default 10; IDLE_LOCK_MINUTES on the web server). */
+  idleLockMinutes?: number;
 }
 
 declare global {
@@ -24,4 +26,10 @@ export function graphqlEndpoint(config = runtimeConfig()): string {
 export function pollInterval(): number {
   const value = Number(window.__CLINICULT_CONFIG__?.pollIntervalMs);
   return Number.isFinite(value) && value >= 500 ? value : 10_000;
+}
+
+/** Minutes without use before the screen locks (runtime config; default 10, at least 6 seconds). */
+export function idleLockMinutes(): number {
+  const value = Number(window.__CLINICULT_CONFIG__?.idleLockMinutes);
+  return Number.isFinite(value) && value >= 0.1 ? value : 10;
 }

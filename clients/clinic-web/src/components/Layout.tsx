@@ -4,6 +4,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-do
 import { SCREENS } from '../screens';
 import { LogoutDocument, MeDocument } from '../graphql';
 import { endSession, useCan, useSession } from '../session';
+import { IdleLock } from './IdleLock';
 import { Loading } from './ui';
 
 const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
@@ -39,6 +40,7 @@ export function Layout() {
   }
 
   return (
+    <IdleLock>
     <div className="app">
       <a className="skip-link" href="#main">
         Skip to content
@@ -83,5 +85,6 @@ export function Layout() {
         </Suspense>
       </main>
     </div>
+    </IdleLock>
   );
 }
