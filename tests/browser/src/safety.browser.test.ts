@@ -137,3 +137,21 @@ test('keeping the record current: an edit saved meanwhile by someone else is sho
   expect(allergies.data!.patient.allergies).toEqual([{ substance: 'Latex', severity: 'MILD' }]);
   expectCleanPages(env);
 });
+
+test('faster hands: the patient search runs as you type; Alt+Shift+Q opens the queue and Alt+Shift+F the search, focused', async () => {
+  const office = await env.platform.login('office@demo.clinicult.test');
+  const familyName = `Tecleo${Date.now().toString(36)}`;
+  await env.platform.query('mutation ($i: RegisterPatientInput!) { registerPatient(input: $i) { id } }', { i: { givenName: 'Iris', familyName, birthDate: '1999-09-09' } }, office.token);
+  const page = await person('office');
+  await page.keyboard.press('Alt+Shift+F');
+  const search = page.getByLabel('Find a patient');
+  await see(page, search);
+  await page.waitForFunction('document.activeElement !== null && document.activeElement.id === "patient-search"');
+  await page.keyboard.type(familyName.slice(0, 9), { delay: 30 });
+  // no Enter, no button: the results come once the typing pauses
+  await see(page, page.getByRole('link', { name: new RegExp(familyName) }));
+  expect(new URL(page.url()).searchParams.get('q')).toBe(familyName.slice(0, 9));
+  await page.keyboard.press('Alt+Shift+Q');
+  await page.waitForURL(`${app}/`);
+  await see(page, page.getByRole('heading', { name: /queue/i }).first());
+});

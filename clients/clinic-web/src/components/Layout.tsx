@@ -1,9 +1,10 @@
-import { Suspense } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { SCREENS } from '../screens';
 import { LogoutDocument, MeDocument } from '../graphql';
 import { endSession, useCan, useSession } from '../session';
+import type { Permission } from '../permissions';
 import { IdleLock } from './IdleLock';
 import { Loading } from './ui';
 
@@ -23,10 +24,37 @@ function InvitationsNotice() {
   );
 }
 
+/**
+ * Keyboard shortcuts for the main actions (Alt+Shift + a letter, so no single key is taken from
+ * screen readers or typing): F find a patient, Q the queue, N register a patient.
+ */
+export const SHORTCUTS: Array<{ key: string; label: string; path: string; permission: Permission }> = [
+  { key: 'F', label: 'Find a patient', path: '/patients', permission: 'patient:read' },
+  { key: 'Q', label: 'Queue', path: '/', permission: 'visit:read' },
+  { key: 'N', label: 'Register a patient', path: '/patients/new', permission: 'patient:write' },
+];
+
+function useShortcuts(allowed: ReturnType<typeof useCan>, navigate: ReturnType<typeof useNavigate>) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) return;
+      const shortcut = SHORTCUTS.find((s) => event.code === `Key${s.key}` && allowed(s.permission));
+      if (!shortcut) return;
+      event.preventDefault();
+      navigate(shortcut.path);
+      // the search box takes the focus once the page is there
+      if (shortcut.path === '/patients') setTimeout(() => document.getElementById('patient-search')?.focus(), 50);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [allowed, navigate]);
+}
+
 export function Layout() {
   const session = useSession();
   const allowed = useCan();
   const navigate = useNavigate();
+  useShortcuts(allowed, navigate);
   const [logout, { loading }] = useMutation(LogoutDocument);
 
   async function signOut() {
@@ -57,7 +85,7 @@ export function Layout() {
           <ul>
             {SCREENS.filter((s) => allowed(s.permission)).map((s) => (
               <li key={s.path}>
-                <NavLink to={s.path} end={s.path === '/'}>
+                <NavLink to={s.path} end={s.path === '/'} aria-keyshortcuts={SHORTCUTS.find((k) => k.path === s.path) ? `Alt+Shift+${SHORTCUTS.find((k) => k.path === s.path)!.key}` : undefined}>
                   {s.label}
                 </NavLink>
               </li>

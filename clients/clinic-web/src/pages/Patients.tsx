@@ -1,10 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
 import { Empty, ErrorBox, Loading, PageTitle, StateBadge, formatDate, GENDER_LABELS } from '../components/ui';
 import { plainMessage } from '../errors';
 import { SearchPatientsDocument } from '../graphql';
 import { useCan } from '../session';
+
+/** How long typing must pause before the search runs (one request per pause, not per key). */
+const SEARCH_PAUSE_MS = 300;
 
 export default function Patients() {
   const allowed = useCan();
@@ -15,6 +18,14 @@ export default function Patients() {
     variables: { search: search || null, first: 25 },
     skip: !search,
   });
+
+  // search as you type: once the typing pauses (the button and Enter search at once)
+  useEffect(() => {
+    const wanted = text.trim();
+    if (wanted === search || (wanted.length > 0 && wanted.length < 2)) return;
+    const timer = setTimeout(() => setParams(wanted ? { q: wanted } : {}, { replace: true }), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [text, search, setParams]);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
