@@ -3,7 +3,7 @@
 // a person by email, who follows the mailed link to set a password and accepts; deactivating them
 // signs them out with the reason.
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
+import { screenshot, startBrowserEnv, type BrowserEnv, expectCleanPages, signedInAs } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -16,11 +16,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function person(who: string): Promise<Page> {
-  const { page } = await env.newPage();
-  await signIn(page, app, who.includes('@') ? who : `${who}@demo.clinicult.test`, env.platform.password);
-  return page;
-}
+const person = (who: string): Promise<Page> => signedInAs(env, who);
 
 const navLinks = async (page: Page) => (await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map((t) => t.trim());
 

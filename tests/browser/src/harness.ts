@@ -167,6 +167,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export const DEMO_PASSWORD = 'Clinicult-demo-1';
 
+/** A demo person (`nurse`, or a whole address) signed in to the staff app in a browser context of their own. */
+export async function signedInAs(env: BrowserEnv, who: string): Promise<Page> {
+  const { page } = await env.newPage();
+  await signIn(page, env.appUrl('clinic-web'), who.includes('@') ? who : `${who}@demo.clinicult.test`, env.platform.password);
+  return page;
+}
+
 /** Signs in on the clinic app's sign-in page and waits for the app's navigation. */
 export async function signIn(page: Page, baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto(`${baseUrl}/signin`);

@@ -3,7 +3,7 @@
 // front desk; a prescription matching a recorded allergy is stopped with a warning until the doctor
 // gives the reason, which the visit keeps.
 import type { Page } from 'playwright-core';
-import { expectCleanPages, screenshot, see, signIn, startBrowserEnv, type BrowserEnv } from './harness.js';
+import { expectCleanPages, screenshot, see, startBrowserEnv, type BrowserEnv, signedInAs } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -16,11 +16,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function person(who: 'office' | 'nurse' | 'doctor'): Promise<Page> {
-  const { page } = await env.newPage();
-  await signIn(page, app, `${who}@demo.clinicult.test`, env.platform.password);
-  return page;
-}
+const person = (who: string): Promise<Page> => signedInAs(env, who);
 
 /** A new patient (with these allergies) whose visit is with the doctor, set up through the API as each role would. */
 async function visitWithDoctor(familyName: string, allergies: Array<{ substance: string; reaction?: string; severity?: string }>) {

@@ -1,7 +1,7 @@
 // Templates end to end: an ADMIN builds an intake form, the front desk picks it at check-in, and the
 // nurse fills it in triage with the typed fields the template declares (and their validation).
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
+import { screenshot, startBrowserEnv, type BrowserEnv, expectCleanPages, signedInAs } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -14,11 +14,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function person(who: string): Promise<Page> {
-  const { page } = await env.newPage();
-  await signIn(page, app, `${who}@demo.clinicult.test`, env.platform.password);
-  return page;
-}
+const person = (who: string): Promise<Page> => signedInAs(env, who);
 
 test('an intake template built by the ADMIN is chosen at check-in and filled by the nurse', async () => {
   const name = `Triage form ${Date.now().toString(36)}`;

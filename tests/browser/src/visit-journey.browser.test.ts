@@ -2,7 +2,7 @@
 // the front desk registers and checks in, the nurse triages, the doctor consults, the front desk
 // finishes, and the visit ends in the patient's history.
 import type { Page } from 'playwright-core';
-import { screenshot, signIn, startBrowserEnv, type BrowserEnv, expectCleanPages } from './harness.js';
+import { screenshot, startBrowserEnv, type BrowserEnv, expectCleanPages, signedInAs } from './harness.js';
 
 let env: BrowserEnv;
 let app: string;
@@ -15,11 +15,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function person(who: 'office' | 'nurse' | 'doctor'): Promise<Page> {
-  const { page } = await env.newPage();
-  await signIn(page, app, `${who}@demo.clinicult.test`, env.platform.password);
-  return page;
-}
+const person = (who: string): Promise<Page> => signedInAs(env, who);
 
 const familyName = `Navegador${Date.now().toString(36)}`;
 
