@@ -9,6 +9,8 @@ export interface ServiceEvents {
   audit: AuditTrail;
   /** Moves every outbox row to Redis now (each cluster's to its own), instead of at the relays' next round. */
   deliver(): Promise<void>;
+  /** Rows waiting in the service's outbox, every cluster's part included (for a backlog gauge, or a test waiting for delivery). */
+  backlog(): Promise<number>;
   /** The bus whose events go to that cluster's Redis (its own part of the outbox while it is down); undefined for a cluster not configured. */
   clusterBus(cluster: string): EventBus | undefined;
   /** Waits for audit events in flight, stops the relay and the bus (call before closing the database). */
@@ -84,6 +86,10 @@ export function createServiceEvents(options: {
     bus,
     audit,
     clusterBus: clusterBusOf,
+    async backlog() {
+      const counts = await Promise.all([bus, ...clusterBuses.map((c) => c.bus)].map((b) => b.outboxBacklog()));
+      return counts.reduce((a, b) => a + b, 0);
+    },
     async deliver() {
       await Promise.all([bus, ...clusterBuses.map((c) => c.bus)].map((b) => b.flushOutbox()));
     },

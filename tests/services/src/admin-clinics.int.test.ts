@@ -207,7 +207,7 @@ describe('suspension', () => {
     expect(events.every((e) => e.source === 'admin')).toBe(true);
     expect(events[1]!.payload.clinic).toMatchObject({ id: clinic.id, status: 'SUSPENDED', suspendedReason: 'audit', cluster: TEST_CLUSTER });
     expect(events[0]!.payload.clinic).toMatchObject({ name: clinic.name, timeZone: 'Europe/Madrid', status: 'ACTIVE' });
-    expect(await admin.service.events.bus.outboxBacklog()).toBe(0);
+    expect(await admin.service.events.backlog()).toBe(0);
   });
 });
 

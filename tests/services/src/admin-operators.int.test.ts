@@ -99,7 +99,7 @@ async function publicationsOf(id: string): Promise<EventEnvelope<any>[][]> {
 
 /** Waits (briefly) until the outbox has been flushed to Redis: a snapshot taken then is stable. */
 async function drained() {
-  for (let i = 0; i < 50 && (await admin.service.events.bus.outboxBacklog()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && (await admin.service.events.backlog()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function rowsSnapshot() {
