@@ -41,9 +41,8 @@ function useShortcuts(allowed: ReturnType<typeof useCan>, navigate: ReturnType<t
       const shortcut = SHORTCUTS.find((s) => event.code === `Key${s.key}` && allowed(s.permission));
       if (!shortcut) return;
       event.preventDefault();
-      navigate(shortcut.path);
-      // the search box takes the focus once the page is there
-      if (shortcut.path === '/patients') setTimeout(() => document.getElementById('patient-search')?.focus(), 50);
+      // the search box takes the focus once its page has rendered (Patients reads this state)
+      navigate(shortcut.path, shortcut.path === '/patients' ? { state: { focus: 'search' } } : undefined);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -1,6 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { Empty, ErrorBox, Loading, PageTitle, StateBadge, formatDate, GENDER_LABELS } from '../components/ui';
 import { plainMessage } from '../errors';
 import { SearchPatientsDocument } from '../graphql';
@@ -14,6 +14,12 @@ export default function Patients() {
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
   const [text, setText] = useState(search);
+  const location = useLocation();
+  const searchBox = useRef<HTMLInputElement>(null);
+  // Alt+Shift+F (Layout's shortcuts) lands here asking for the search box
+  useEffect(() => {
+    if ((location.state as { focus?: string } | null)?.focus === 'search') searchBox.current?.focus();
+  }, [location.key, location.state]);
   const { data, loading, error, fetchMore } = useQuery(SearchPatientsDocument, {
     variables: { search: search || null, first: 25 },
     skip: !search,
@@ -49,6 +55,7 @@ export default function Patients() {
       <form role="search" className="search-bar" onSubmit={onSubmit}>
         <label htmlFor="patient-search">Find a patient</label>
         <input
+          ref={searchBox}
           id="patient-search"
           type="search"
           value={text}
