@@ -49,7 +49,8 @@ export function createServiceEvents(options: {
   clusters?: ReadonlyArray<{ cluster: string; redis: Redis }>;
   /**
    * The cluster of a clinic, for a platform service's audit events: each goes to the audit service
-   * of its clinic's cluster (null: the clinic is unknown here, the event goes on the service's own Redis).
+   * of its clinic's cluster (null: the clinic is unknown here, the event goes on the service's own
+   * Redis). A clinic's cluster never changes once placed, so each answer is kept (bounded).
    */
   clusterOf?: (clinicId: string) => Promise<string | null>;
 }): ServiceEvents {
@@ -67,7 +68,7 @@ export function createServiceEvents(options: {
     return { cluster, bus: clusterBus, relay: clusterBus.startOutboxRelay(options.relayIntervalMs ?? 1000) };
   });
   const clusterBusOf = (cluster: string) => clusterBuses.find((c) => c.cluster === cluster)?.bus;
-  const { clusterOf } = options;
+  const clusterOf = options.clusterOf ? remembered(options.clusterOf) : undefined;
   const audit = createAuditTrail({
     bus,
     ...(clusterOf && clusterBuses.length > 0
@@ -102,5 +103,19 @@ export function createServiceEvents(options: {
         await c.bus.close();
       }
     },
+  };
+}
+
+/** A lookup whose answers never change (a clinic's cluster), each kept once found; the oldest forgotten past `max`. */
+function remembered(lookup: (clinicId: string) => Promise<string | null>, max = 10_000): (clinicId: string) => Promise<string | null> {
+  const known = new Map<string, string>();
+  return async (clinicId) => {
+    const held = known.get(clinicId);
+    if (held) return held;
+    const found = await lookup(clinicId);
+    if (found === null) return null;
+    if (known.size >= max) known.delete(known.keys().next().value!);
+    known.set(clinicId, found);
+    return found;
   };
 }

@@ -96,7 +96,7 @@ export interface ServiceDeclaration<TDb extends ServiceDatabase, TContext extend
     clusters: readonly string[];
     redisUrls: Readonly<Record<string, string>>;
     /** a platform service's audit events go to the audit service of the clinic's cluster (service-events.ts) */
-    clusterOf?: (clinicId: string) => Promise<string | null>;
+    clusterOf?: (clinicId: string, db: TDb) => Promise<string | null>;
   };
   /** true: `parts.searchDb`, a client whose statements are time-limited (text searches) */
   searchDatabase?: boolean;
@@ -137,7 +137,7 @@ export async function runService<
           db,
           logger,
           clusters: clusterRedis,
-          ...(declaration.clusterEvents?.clusterOf ? { clusterOf: declaration.clusterEvents.clusterOf } : {}),
+          ...(declaration.clusterEvents?.clusterOf ? { clusterOf: (clinicId: string) => declaration.clusterEvents!.clusterOf!(clinicId, db) } : {}),
           ...(overrides.auditStream ? { auditStream: overrides.auditStream } : {}),
         })
   ) as EventsOf<TOutbox>;

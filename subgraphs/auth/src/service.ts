@@ -55,9 +55,6 @@ export type ServiceOverrides = Pick<KitOverrides, 'issuers' | 'redis' | 'logger'
  */
 export function startAuthService(config: AuthConfig, overrides: ServiceOverrides = {}): Promise<AuthService> {
   const regions = Object.keys(config.CLUSTER_REDIS_URLS);
-  // a clinic's cluster never changes once it is placed: each answer is kept
-  const placements = new Map<string, string>();
-  let clusterOfDb: ((clinicId: string) => Promise<string | null>) | null = null;
   return runService({
     name: 'auth',
     config,
@@ -67,13 +64,9 @@ export function startAuthService(config: AuthConfig, overrides: ServiceOverrides
           clusterEvents: {
             clusters: regions,
             redisUrls: config.CLUSTER_REDIS_URLS,
-            clusterOf: async (clinicId: string) => {
-              const held = placements.get(clinicId);
-              if (held) return held;
-              const cluster = (await clusterOfDb?.(clinicId)) ?? null;
-              if (cluster) placements.set(clinicId, cluster);
-              return cluster;
-            },
+            // auth's own copy of admin's clinic.placed
+            clusterOf: async (clinicId: string, db: AuthDb) =>
+              (await db.clinicStatus.findUnique({ where: { clinicId }, select: { cluster: true } }))?.cluster ?? null,
           },
         }
       : {}),
@@ -81,7 +74,6 @@ export function startAuthService(config: AuthConfig, overrides: ServiceOverrides
     rules,
     overrides,
     assemble: async ({ db, redis, logger, metrics, events }) => {
-      clusterOfDb = async (clinicId) => (await db.clinicStatus.findUnique({ where: { clinicId }, select: { cluster: true } }))?.cluster ?? null;
       // the services' public keys first: production refuses to start without them (or with development ones)
       const serviceClients = new ServiceClients({ config, redis, logger, keyPrefix: config.RATE_LIMIT_KEY_PREFIX });
       const keys = new KeyStore(db, config.TOKEN_TTL_SECONDS);

@@ -19,20 +19,7 @@ export function createClinicDirectory(adminUrl: string, tokens: CallerTokens, lo
   };
 }
 
-/**
- * The cluster (region) of a clinic, for users' audit events, which belong to the audit service of
- * that cluster. A clinic's cluster never changes once it exists, so each answer is kept for the
- * process's lifetime (bounded: the oldest is forgotten past `max`).
- */
-export function clinicClusters(directory: ClinicDirectory, max = 10_000): (clinicId: string) => Promise<string | null> {
-  const known = new Map<string, string>();
-  return async (clinicId) => {
-    const held = known.get(clinicId);
-    if (held) return held;
-    const info = await directory.info(clinicId, {});
-    if (!info) return null;
-    if (known.size >= max) known.delete(known.keys().next().value!);
-    known.set(clinicId, info.cluster);
-    return info.cluster;
-  };
+/** The cluster (region) of a clinic, for users' audit events, which belong to the audit service of that cluster. */
+export function clinicClusters(directory: ClinicDirectory): (clinicId: string) => Promise<string | null> {
+  return async (clinicId) => (await directory.info(clinicId, {}))?.cluster ?? null;
 }
