@@ -71,6 +71,16 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   MAX_BODY_BYTES: limit(100_000),
   /** How long one subgraph fetch may take (ms). */
   SUBGRAPH_TIMEOUT_MS: limit(15_000),
+  /** The queue push (GET /events/queue, queue-events.ts): patients' visit stream it follows. */
+  VISIT_EVENTS_STREAM: z.string().min(1).default('events:visits'),
+  /** How often an open queue stream checks its session again (ms, at most 30 s: issue 17). */
+  QUEUE_EVENTS_RECHECK_MS: z.coerce.number().int().min(1000).max(30_000).default(15_000),
+  /** A comment line this often keeps proxies from closing an idle stream (ms). */
+  QUEUE_EVENTS_HEARTBEAT_MS: limit(20_000),
+  /** At most one push per clinic this often (ms): a burst of changes is one "queue changed". */
+  QUEUE_EVENTS_COALESCE_MS: z.coerce.number().int().min(0).default(300),
+  /** Open queue streams per person (tabs, screens). */
+  QUEUE_EVENTS_MAX_PER_USER: limit(10),
 });
 /** The environment's settings, and HTTPS on the public port (@clinicult/tls: TLS_CERT_FILE, TLS_KEY_FILE, HSTS_MAX_AGE, HTTP_REDIRECT_PORT). */
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema> & { TLS: TlsSettings };

@@ -42,6 +42,7 @@ import {
   type SubgraphEndpoint,
 } from './subgraphs.js';
 import { subgraphFetcher } from './subgraph-fetch.js';
+import { queueEvents, type QueueEvents } from './queue-events.js';
 
 // @apollo/gateway must never phone home (DESIGN.md, facts); main.ts sets it too, before any import.
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
@@ -70,10 +71,12 @@ export interface RunningGateway {
   opsUrl: string;
   runtime: ServiceRuntime;
   subgraphs: SubgraphEndpoint[];
+  /** the queue push's open streams (tests) */
+  queuePush: Pick<QueueEvents, 'connections' | 'ready'>;
   stop(): Promise<void>;
 }
 
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/playground', '/fhir']);
+const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/playground', '/fhir', '/events']);
 
 /** The first path segment when it is one of ours, so a scan of random URLs cannot blow up the metric's labels. */
 function routeLabel(originalUrl: string): string {
@@ -257,6 +260,20 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     }),
   );
 
+  // the queue push (Server-Sent Events): "queue changed" for the caller's clinic (queue-events.ts)
+  const queuePush = queueEvents({
+    authenticate: (authorization) => runtime.authenticate(authorization),
+    redis: redis.duplicate(),
+    stream: config.VISIT_EVENTS_STREAM,
+    recheckMs: config.QUEUE_EVENTS_RECHECK_MS,
+    heartbeatMs: config.QUEUE_EVENTS_HEARTBEAT_MS,
+    coalesceMs: config.QUEUE_EVENTS_COALESCE_MS,
+    maxPerUser: config.QUEUE_EVENTS_MAX_PER_USER,
+    logger,
+    onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+  });
+  app.get('/events/queue', queuePush.handler);
+
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.MAX_BODY_BYTES));
 
@@ -290,13 +307,15 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       // readiness fails first, then the public port drains
       await drainReadiness(ops, config.SHUTDOWN_READINESS_DELAY_MS, logger);
       process.off('SIGHUP', reload);
+      // open streams end first: the drain below would otherwise wait for them
+      await queuePush.close();
       await redirect?.close();
       await apollo.stop();
       await fetcher.close();
       await ops.close();
       if (!overrides.redis) redis.disconnect();
     })());
-  return { name: 'gateway', url, port, opsUrl: ops.url, runtime, subgraphs, stop };
+  return { name: 'gateway', url, port, opsUrl: ops.url, runtime, subgraphs, queuePush, stop };
 }
 
 /**

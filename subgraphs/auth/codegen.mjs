@@ -5,6 +5,7 @@ export default await subgraphCodegen('auth', {
   contextType: '../resolvers.js#AuthContext',
   mappers: {
     Clinic: '{ id: string }',
+    Display: '../domain/clients.js#ClientView',
     // its key and the fields `status` @requires from users
     Invitation: '../resolvers.js#InvitationRef',
   },

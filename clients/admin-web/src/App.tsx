@@ -2,7 +2,7 @@ import { ApolloProvider, useMutation, useQuery } from '@apollo/client';
 import { lazy, Suspense, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { createApolloClient } from './apollo';
-import { Loading } from './components/ui';
+import { Loading } from '@clinicult/web-ui';
 import type { RuntimeConfig } from './config';
 import { OperatorLogoutDocument, OperatorMeDocument } from './graphql';
 import { ClinicPage } from './pages/ClinicPage';
@@ -64,7 +64,7 @@ export function App({ config }: { config: RuntimeConfig }) {
                   <Route
                     path="/playground"
                     element={
-                      <Suspense fallback={<Loading what="the playground" />}>
+                      <Suspense fallback={<Loading what="Loading the playground" />}>
                         <PlaygroundPage gatewayUrl={config.gatewayUrl} />
                       </Suspense>
                     }

@@ -3,7 +3,6 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router-dom';
 import { App } from './App';
 import { loadRuntimeConfig } from './config';
-import { SessionProvider } from './session';
 import './styles.css';
 
 const config = loadRuntimeConfig();
@@ -11,9 +10,7 @@ const config = loadRuntimeConfig();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <BrowserRouter>
-      <SessionProvider>
-        <App config={config} />
-      </SessionProvider>
+      <App config={config} />
     </BrowserRouter>
   </StrictMode>,
 );

@@ -1,7 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout';
-import { Loading } from './components/ui';
+import { Loading } from '@clinicult/web-ui';
 import type { Permission } from './permissions';
 import { useCan, useSession } from './session';
 import { SignIn } from './pages/SignIn';
@@ -24,6 +24,9 @@ const Reports = lazy(() => import('./pages/Reports'));
 const Staff = lazy(() => import('./pages/admin/Staff'));
 const Templates = lazy(() => import('./pages/admin/Templates'));
 const AuditLog = lazy(() => import('./pages/admin/AuditLog'));
+const Displays = lazy(() => import('./pages/admin/Displays'));
+const ClinicSettings = lazy(() => import('./pages/admin/ClinicSettings'));
+const DisplayScreen = lazy(() => import('./pages/DisplayScreen'));
 const NotAllowed = lazy(() => import('./pages/NotAllowed'));
 const NotFound = lazy(() => import('./pages/NotFound'));
 
@@ -55,6 +58,8 @@ export function App() {
       <Route path="/invite" element={<Screen><AcceptInvitation /></Screen>} />
       <Route path="/forgot-password" element={<Screen><ForgotPassword /></Screen>} />
       <Route path="/reset-password" element={<Screen><ResetPassword /></Screen>} />
+      {/* the waiting-room screen: a display's own key, no staff session, no staff layout */}
+      <Route path="/display" element={<Screen><DisplayScreen /></Screen>} />
       <Route
         element={
           <RequireSession>
@@ -72,6 +77,8 @@ export function App() {
         <Route path="/admin/staff" element={<Allowed permission="user:write"><Staff /></Allowed>} />
         <Route path="/admin/templates" element={<Allowed permission="template:write"><Templates /></Allowed>} />
         <Route path="/admin/audit" element={<Allowed permission="audit:read"><AuditLog /></Allowed>} />
+        <Route path="/admin/displays" element={<Allowed permission="display:write"><Displays /></Allowed>} />
+        <Route path="/admin/settings" element={<Allowed permission="clinic:write"><ClinicSettings /></Allowed>} />
         <Route path="/account/password" element={<ChangePassword />} />
         <Route path="/account/clinic" element={<ChooseClinic />} />
         <Route path="/account/security" element={<Security />} />

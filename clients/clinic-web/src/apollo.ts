@@ -36,6 +36,8 @@ export function createApolloClient() {
   // Any refusal of the session (suspended clinic, revoked session, deactivated user, expiry) signs
   // the person out, and the sign-in page says why.
   const errors = onError(({ graphQLErrors, networkError, operation, forward }) => {
+    // a waiting-room display's requests (its own token, /display) never touch a staff session
+    if (operation.getContext().display) return;
     const fromNetwork = (networkError as { result?: { errors?: GraphQLFormattedError[] } } | undefined)?.result?.errors;
     // the clinic moved to (or is served by) another region's API: go there, and ask again once
     const region = regionOf(graphQLErrors) ?? regionOf(fromNetwork);

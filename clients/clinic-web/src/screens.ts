@@ -1,11 +1,14 @@
 import type { Permission } from './permissions';
 
 /** The screens of the navigation and the permission each needs (App.tsx guards the same ones). */
-export const SCREENS: { path: string; label: string; permission: Permission }[] = [
-  { path: '/', label: 'Queue', permission: 'visit:read' },
-  { path: '/patients', label: 'Patients', permission: 'patient:read' },
-  { path: '/reports', label: 'Reports', permission: 'report:read' },
-  { path: '/admin/staff', label: 'Staff', permission: 'user:write' },
-  { path: '/admin/templates', label: 'Templates', permission: 'template:write' },
-  { path: '/admin/audit', label: 'Audit log', permission: 'audit:read' },
+/** `label` is the key of its name in the language catalogues (i18n/en.ts, `nav`). */
+export const SCREENS: { path: string; label: 'queue' | 'patients' | 'reports' | 'staff' | 'templates' | 'audit' | 'displays' | 'settings'; permission: Permission }[] = [
+  { path: '/', label: 'queue', permission: 'visit:read' },
+  { path: '/patients', label: 'patients', permission: 'patient:read' },
+  { path: '/reports', label: 'reports', permission: 'report:read' },
+  { path: '/admin/staff', label: 'staff', permission: 'user:write' },
+  { path: '/admin/templates', label: 'templates', permission: 'template:write' },
+  { path: '/admin/audit', label: 'audit', permission: 'audit:read' },
+  { path: '/admin/displays', label: 'displays', permission: 'display:write' },
+  { path: '/admin/settings', label: 'settings', permission: 'clinic:write' },
 ];

@@ -9,8 +9,10 @@ import { FIELD_TYPES, TEMPLATE_KINDS } from '@clinicult/templates';
  */
 export const SNAPSHOT_VERSION = 1;
 
-export const VISIT_STEPS = ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR', 'WITH_DOCTOR', 'CHECKOUT', 'FINISHED', 'CANCELLED'] as const;
+/** A current visit's states (patients' state machine; clinic keys its wait thresholds by them). */
+export const CURRENT_VISIT_STATES = ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR', 'WITH_DOCTOR', 'CHECKOUT'] as const;
 export const ARCHIVE_STATUSES = ['FINISHED', 'CANCELLED'] as const;
+export const VISIT_STEPS = [...CURRENT_VISIT_STATES, ...ARCHIVE_STATUSES] as const;
 
 const id = z.string().trim().min(1, 'must not be empty.').max(36, 'at most 36 characters (an id).');
 const optionalId = id.nullable().optional().transform((v) => v ?? null);

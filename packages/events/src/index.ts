@@ -47,3 +47,4 @@ export {
   type TransactionalSqlClient,
 } from './leased-relay.js';
 export { TimeoutError, type EventsLogger, type MetricHook } from './util.js';
+export { followStream, type FollowOptions, type StreamFollower } from './follow.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { EventBus, EventsLogger } from '@clinicult/events';
-import type { Caller } from '@clinicult/rbac';
+import { clientSubject, type Caller } from '@clinicult/rbac';
 import type { BaseContext } from './server.js';
 
 /**
@@ -38,7 +38,7 @@ export const MEDICAL_READ_ACTION = 'patient.read.medical';
 export const AUDIT_API_HEADER = 'x-clinicult-api';
 export const AUDIT_APIS = ['graphql', 'fhir'] as const;
 export type AuditApi = (typeof AUDIT_APIS)[number];
-export type AuditActorKind = 'staff' | 'operator' | 'service';
+export type AuditActorKind = 'staff' | 'operator' | 'service' | 'client';
 
 /** What the trail needs from a request: who, which request, where to log. A `BaseContext` is one. */
 export type AuditRequestContext = Pick<BaseContext, 'caller' | 'requestId' | 'logger'>;
@@ -156,7 +156,7 @@ export function buildAuditRecord(
   const details = input.details ?? null;
   // A person acting on their own membership (accepting or declining an invitation) acts in the
   // clinic it concerns, whatever clinic their token is for: the event belongs to that clinic.
-  if (caller.kind !== 'service' && caller.kind !== 'anonymous' && input.clinicId && input.targetUserId === caller.userId) {
+  if (caller.kind !== 'service' && caller.kind !== 'anonymous' && caller.kind !== 'client' && input.clinicId && input.targetUserId === caller.userId) {
     if (caller.kind !== 'staff' || input.clinicId !== caller.clinicId) {
       return {
         ...baseRecord(input, api, service, requestId, now),
@@ -190,6 +190,15 @@ export function buildAuditRecord(
       actorKind = 'service';
       clinicId = caller.clinicId ?? input.clinicId ?? null;
       if (!clinicId) return { refused: 'a service must name the clinic it acts for (x-clinicult-clinic-id)' };
+      break;
+    case 'client':
+      // a clinic's registered client (a display): the trail names the client, in its clinic only
+      if (input.clinicId && input.clinicId !== caller.clinicId) {
+        return { refused: `client of clinic ${caller.clinicId} cannot record an event for clinic ${input.clinicId}` };
+      }
+      actorId = clientSubject(caller.clientId);
+      actorKind = 'client';
+      clinicId = caller.clinicId;
       break;
     default:
       // anonymous, or a user who has not chosen a clinic: no clinic to file the event under

@@ -16,6 +16,8 @@ export const AUTH_FAILURE_REASONS = [
   'SECOND_FACTOR_REQUIRED',
   // A staff token for a clinic another cluster (region) serves: `extensions.apiUrl` says where to go.
   'WRONG_REGION',
+  // A clinic's registered client (a waiting-room display) that its ADMIN revoked.
+  'CLIENT_REVOKED',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -28,6 +30,7 @@ const REASON_MESSAGES: Record<AuthFailureReason, string> = {
   SESSION_UNVERIFIABLE: 'The session cannot be verified right now. Try again shortly.',
   SECOND_FACTOR_REQUIRED: 'This session needs a second factor: sign in again with your authenticator app or passkey.',
   WRONG_REGION: 'This clinic is served in another region: send its requests to that region’s API.',
+  CLIENT_REVOKED: 'This display was revoked by its clinic: ask the clinic ADMIN for a new key.',
 };
 
 export class AuthError extends Error {

@@ -152,7 +152,7 @@ export function createRuntime(options: {
       if (!match) throw new AuthError('TOKEN_INVALID', 'Send the token as "Authorization: Bearer <token>".');
       const { caller } = await verifier.verify(match[1]!);
       // a clinic's data lives in its own cluster only: another cluster's token is refused before anything is read
-      if (config.CLUSTER && caller.kind === 'staff' && caller.cluster !== config.CLUSTER) {
+      if (config.CLUSTER && (caller.kind === 'staff' || caller.kind === 'client') && caller.cluster !== config.CLUSTER) {
         throw wrongRegion(caller.cluster, config.CLUSTER, config.CLUSTER_API_URLS);
       }
       await guard.check(caller);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Caller } from '@clinicult/rbac';
+import { subjectOf, type Caller } from '@clinicult/rbac';
 import { AuthError, type AuthFailureReason } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -101,7 +101,7 @@ export interface SessionFacts {
 
 /** The same decision wherever the facts come from (Redis here, the database in auth). */
 export function judgeSession(caller: Exclude<Caller, { kind: 'anonymous' }>, facts: SessionFacts): SessionStatus {
-  if (facts.deactivated) return { ok: false, reason: 'USER_DEACTIVATED' };
+  if (facts.deactivated) return { ok: false, reason: caller.kind === 'client' ? 'CLIENT_REVOKED' : 'USER_DEACTIVATED' };
   if (facts.clinicSuspended) return { ok: false, reason: 'CLINIC_SUSPENDED' };
   if (facts.revoked) return { ok: false, reason: 'SESSION_REVOKED' };
   const issuedAt = caller.issuedAt.getTime();
@@ -110,6 +110,7 @@ export function judgeSession(caller: Exclude<Caller, { kind: 'anonymous' }>, fac
     return { ok: false, reason: 'SESSION_REVOKED' };
   }
   // a second factor is required of operators, and of a clinic's staff once its ADMIN turns it on
+  // (a client signs in with its own credential, not a person's password: no second factor applies)
   if (caller.kind !== 'service' && !caller.mfa && (caller.kind === 'operator' || (caller.kind === 'staff' && facts.clinicRequiresMfa))) {
     return { ok: false, reason: 'SECOND_FACTOR_REQUIRED' };
   }
@@ -160,14 +161,16 @@ export class SessionGuard {
     const { redis } = this.options;
     if (!redis || redis.status !== 'ready') return null;
     try {
-      const clinicId = caller.kind === 'staff' ? caller.clinicId : null;
+      const clinicId = caller.kind === 'staff' || caller.kind === 'client' ? caller.clinicId : null;
+      // a client's facts are under its subject (`client:<id>`): revoking it is deactivating that subject
+      const subject = subjectOf(caller);
       const keys = [
         factKeys.ready,
         factKeys.revokedJti(caller.jti),
-        factKeys.tokensValidAfter(caller.userId),
-        factKeys.deactivated(caller.userId),
+        factKeys.tokensValidAfter(subject),
+        factKeys.deactivated(subject),
         ...(clinicId
-          ? [factKeys.clinicStatus(clinicId), factKeys.clinicTokensValidAfter(caller.userId, clinicId), factKeys.clinicRequiresMfa(clinicId)]
+          ? [factKeys.clinicStatus(clinicId), factKeys.clinicTokensValidAfter(subject, clinicId), factKeys.clinicRequiresMfa(clinicId)]
           : []),
       ];
       const [ready, revoked, tva, deactivated, clinic, clinicTva, clinicMfa] = await redis.hmget(FACTS_HASH, ...keys);

@@ -6,7 +6,7 @@ import { badInput, forbiddenError } from './errors.js';
  * argument and put it in every WHERE, so cross-clinic access is impossible, not merely unlisted.
  */
 export function requireClinicId(caller: Caller): string {
-  if (caller.kind === 'staff') return caller.clinicId;
+  if (caller.kind === 'staff' || caller.kind === 'client') return caller.clinicId;
   if (caller.kind === 'service' && caller.clinicId) return caller.clinicId;
   throw forbiddenError('This operation acts within one clinic; sign in to a clinic first.');
 }

@@ -27,6 +27,21 @@ test("service callers come only from auth's own issuer; the external IdP's svc c
   expect(staff.caller).toMatchObject({ kind: 'staff', clinicId: 'c1' });
 });
 
+test("a clinic's client (a waiting-room display) comes only from auth's own issuer, with its clinic and permissions only", async () => {
+  const auth = await issuer('https://auth.clinicult.local', true);
+  const idp = await issuer('https://idp.example', false);
+  const verifier = new TokenVerifier([auth.trusted, idp.trusted]);
+  const id = randomUUID();
+  const display = await verifier.verify(await auth.sign({ sub: `client:${id}`, clt: id, cid: 'c1', roles: ['ADMIN'], permissions: ['clinicult:display:read'] }));
+  // roles in a client's token count for nothing: it is nobody's session
+  expect(display.caller).toEqual(expect.objectContaining({ kind: 'client', clientId: id, clinicId: 'c1', permissions: ['clinicult:display:read'] }));
+  expect(display.caller).not.toHaveProperty('roles');
+  await expect(verifier.verify(await idp.sign({ sub: `client:${id}`, clt: id, cid: 'c1', permissions: ['clinicult:display:read'] }))).rejects.toMatchObject({ reason: 'TOKEN_INVALID' });
+  // a client claim that does not match its subject, or without a clinic, is no token at all
+  await expect(verifier.verify(await auth.sign({ sub: 'someone-else', clt: id, cid: 'c1' }))).rejects.toMatchObject({ reason: 'TOKEN_INVALID' });
+  await expect(verifier.verify(await auth.sign({ sub: `client:${id}`, clt: id }))).rejects.toMatchObject({ reason: 'TOKEN_INVALID' });
+});
+
 test('the mfa flag comes from amr', async () => {
   const auth = await issuer('https://auth.clinicult.local', true);
   const verifier = new TokenVerifier([auth.trusted]);

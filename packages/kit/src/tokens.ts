@@ -6,7 +6,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { CLINIC_ROLES, OPERATOR_ROLE, type Caller, type Role } from '@clinicult/rbac';
+import { CLINIC_ROLES, clientSubject, OPERATOR_ROLE, type Caller, type Role } from '@clinicult/rbac';
 import { AuthError } from './errors.js';
 
 /** Claims of a Clinicult token (DESIGN.md, tokens). `iat_ms` makes tokensValidAfter exact to the ms. */
@@ -21,6 +21,8 @@ export interface ClinicultClaims extends JWTPayload {
   roles?: string[];
   permissions?: string[];
   svc?: string;
+  /** a clinic's registered client (a waiting-room display): its id; `sub` is `client:<id>` */
+  clt?: string;
   iat_ms?: number;
   /** how the person signed in (RFC 8176): `pwd`, plus `mfa` and the factor when one was given */
   amr?: string[];
@@ -138,6 +140,9 @@ export class TokenVerifier {
     if (claims.svc !== undefined && !serviceIssuer) {
       throw new AuthError('TOKEN_INVALID', 'Service tokens are issued by the platform itself, not by an external identity provider.');
     }
+    if (claims.clt !== undefined && !serviceIssuer) {
+      throw new AuthError('TOKEN_INVALID', "A clinic's client tokens are issued by the platform itself, not by an external identity provider.");
+    }
     return { claims, caller: callerFromClaims(token, claims) };
   }
 }
@@ -163,6 +168,18 @@ export function callerFromClaims(token: string, claims: ClinicultClaims): Exclud
   const permissions = Array.isArray(claims.permissions) ? claims.permissions.filter((p) => typeof p === 'string') : [];
   if (typeof claims.svc === 'string') {
     return { kind: 'service', service: claims.svc, permissions, clinicId: null, ...facts };
+  }
+  if (claims.clt !== undefined) {
+    // a client acts for one clinic with exactly the permissions it was given, never a role's
+    if (typeof claims.clt !== 'string' || !claims.cid || claims.sub !== clientSubject(claims.clt)) throw new AuthError('TOKEN_INVALID');
+    return {
+      kind: 'client',
+      clientId: claims.clt,
+      clinicId: claims.cid,
+      cluster: typeof claims.cl === 'string' ? claims.cl : null,
+      permissions,
+      ...facts,
+    };
   }
   const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((r): r is Role => KNOWN_ROLES.has(r));
   if (claims.cid) {

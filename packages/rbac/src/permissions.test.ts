@@ -1,5 +1,5 @@
 import { grants, hasPermission, parsePermission } from './permissions.js';
-import { ROLE_PERMISSIONS, permissionsForRoles } from './roles.js';
+import { DISPLAY_PERMISSIONS, ROLE_PERMISSIONS, permissionsForRoles } from './roles.js';
 
 describe('permission rules', () => {
   test.each([
@@ -69,7 +69,8 @@ describe('role table', () => {
  */
 describe('the role table as DESIGN.md writes it', () => {
   const DESIGN = {
-    ADMIN: ['user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read'],
+    // issue 17 adds display:write: the clinic's ADMIN registers and revokes its waiting-room displays
+    ADMIN: ['user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read', 'display:write'],
     DOCTOR: ['user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:consult', 'visits:read', 'template:read', 'report:read'],
     NURSE: ['user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:triage', 'visits:read', 'template:read'],
     OFFICE: ['user:read', 'clinic:read', 'patient:write', 'visit:frontdesk', 'visits:read', 'template:read', 'report:read'],
@@ -78,6 +79,11 @@ describe('the role table as DESIGN.md writes it', () => {
 
   test.each(Object.entries(DESIGN))('%s holds exactly its row', (role, permissions) => {
     expect([...ROLE_PERMISSIONS[role as keyof typeof DESIGN]].sort()).toEqual(permissions.map((x) => `clinicult:${x}`).sort());
+  });
+
+  test("a display's permission gives the waiting-room board and nothing of the queue or the patients", () => {
+    const allowed = ACTIONS.filter((action) => hasPermission(DISPLAY_PERMISSIONS, `clinicult:${action}`));
+    expect(allowed).toEqual(['display:read']);
   });
 
   test('no other roles exist', () => {
@@ -89,15 +95,15 @@ describe('the role table as DESIGN.md writes it', () => {
     'user:read', 'user:write', 'clinic:read', 'clinic:write', 'template:read', 'template:write',
     'patient:read', 'patient:write', 'medical:read', 'medical:write',
     'visit:read', 'visit:frontdesk', 'visit:triage', 'visit:consult', 'visits:read', 'visits:write',
-    'report:read', 'audit:read', 'platform:read', 'platform:write',
+    'report:read', 'audit:read', 'platform:read', 'platform:write', 'display:read', 'display:write',
   ];
   const MATRIX: Record<keyof typeof DESIGN, string> = {
     // one character per entry of ACTIONS, in order
-    ADMIN: '✓✓✓✓✓✓✓---✓---✓-✓✓--',
-    DOCTOR: '✓-✓-✓-✓✓✓✓✓--✓✓-✓---',
-    NURSE: '✓-✓-✓-✓✓✓✓✓-✓-✓-----',
-    OFFICE: '✓-✓-✓-✓✓--✓✓--✓-✓---',
-    OPERATOR: '------------------✓✓',
+    ADMIN: '✓✓✓✓✓✓✓---✓---✓-✓✓--✓✓',
+    DOCTOR: '✓-✓-✓-✓✓✓✓✓--✓✓-✓-----',
+    NURSE: '✓-✓-✓-✓✓✓✓✓-✓-✓-------',
+    OFFICE: '✓-✓-✓-✓✓--✓✓--✓-✓-----',
+    OPERATOR: '------------------✓✓--',
   };
   test.each(Object.keys(MATRIX))('%s may do exactly what the matrix says', (role) => {
     const allowed = ACTIONS.map((action) => (hasPermission(ROLE_PERMISSIONS[role as keyof typeof DESIGN], `clinicult:${action}`) ? '✓' : '-')).join('');

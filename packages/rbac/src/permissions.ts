@@ -14,6 +14,8 @@ export const RESOURCES = [
   'audit',
   'platform',
   'service',
+  // the waiting-room board (display:read, what a display client holds) and its displays (display:write)
+  'display',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 

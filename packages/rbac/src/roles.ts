@@ -11,7 +11,7 @@ const p = (resourceAction: string) => `clinicult:${resourceAction}`;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly string[]>> = {
   ADMIN: [
-    'user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read',
+    'user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read', 'display:write',
   ].map(p),
   DOCTOR: [
     'user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:consult', 'visits:read', 'template:read', 'report:read',
@@ -24,6 +24,12 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly string[]>> = {
   ].map(p),
   OPERATOR: ['platform:*'].map(p),
 };
+
+/**
+ * What a waiting-room display holds (issue 17): the board of first names and initials, nothing
+ * else. Not `visit:display`, since an action implies `read` of its resource and would give it the queue.
+ */
+export const DISPLAY_PERMISSIONS: readonly string[] = [p('display:read')];
 
 export function isClinicRole(value: string): value is ClinicRole {
   return (CLINIC_ROLES as readonly string[]).includes(value);

@@ -42,7 +42,8 @@ export function can(required: string): IRule {
     if (anon) return anon;
     const { caller } = ctx;
     if (caller.kind === 'unscoped') return forbidden('Choose a clinic first (switchClinic).');
-    if (caller.kind !== 'staff') return forbidden(`Only clinic staff with ${required} may do this.`);
+    // a clinic's registered client holds only what it was given (a display: display:read)
+    if (caller.kind !== 'staff' && caller.kind !== 'client') return forbidden(`Only clinic staff with ${required} may do this.`);
     return hasPermission(caller.permissions, required) ? true : forbidden(`This needs the permission ${required}.`);
   }));
 }

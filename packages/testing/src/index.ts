@@ -8,3 +8,4 @@ export * from './patient-visits.js';
 export * from './webauthn.js';
 export * from './totp.js';
 export * from './service-tokens.js';
+export * from './event-stream.js';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { cutOff, FACTS_HASH, factKeys, mergeFacts, stateFact, type FactUpdate, type Logger } from '@clinicult/kit';
+import { clientSubject } from '@clinicult/rbac';
 import type { AuthDb } from './db.js';
 
 type Pipeline = ReturnType<Redis['pipeline']>;
@@ -130,7 +131,7 @@ class FactsProjection {
   /** Writes every fact, then `ready`. */
   async warm(): Promise<void> {
     const now = new Date();
-    const [credentials, revoked, clinics, cutOffs] = await Promise.all([
+    const [credentials, revoked, clinics, cutOffs, revokedClients] = await Promise.all([
       this.db.credential.findMany({ select: { userId: true, tokensValidAfter: true, status: true, accessChangedAt: true } }),
       this.db.revokedToken.findMany({ where: { expiresAt: { gt: now } }, select: { jti: true, expiresAt: true } }),
       this.db.clinicStatus.findMany({
@@ -138,6 +139,7 @@ class FactsProjection {
         select: { clinicId: true, status: true, mfaRequired: true, accessChangedAt: true },
       }),
       this.db.membership.findMany({ where: { tokensValidAfter: { not: null } }, select: { userId: true, clinicId: true, tokensValidAfter: true } }),
+      this.db.apiClient.findMany({ where: { revokedAt: { not: null } }, select: { id: true, revokedAt: true } }),
     ]);
     const updates: FactUpdate[] = [];
     for (const c of credentials) {
@@ -150,6 +152,8 @@ class FactsProjection {
       if (c.status === 'SUSPENDED' || c.accessChangedAt) updates.push(stateFact(factKeys.clinicStatus(c.clinicId), c.status, c.accessChangedAt ?? EPOCH));
     }
     for (const m of cutOffs) updates.push(cutOff(factKeys.clinicTokensValidAfter(m.userId, m.clinicId), m.tokensValidAfter!));
+    // a revoked client (a display) is a deactivated subject `client:<id>`
+    for (const c of revokedClients) updates.push(stateFact(factKeys.deactivated(clientSubject(c.id)), 'DEACTIVATED', c.revokedAt!));
     await mergeFacts(this.redis, updates);
     const pipeline = this.redis.pipeline();
     for (const r of revoked) pipeline.hset(FACTS_HASH, factKeys.revokedJti(r.jti), String(r.expiresAt.getTime()));

@@ -6,6 +6,7 @@ export const rules: IRules = {
     authKeyIds: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     identities: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     mySecondFactors: isUser,
+    displays: can('clinicult:display:write'),
   },
   Mutation: {
     // public: each proves itself (a password, an emailed link, a sign-in ticket)
@@ -27,9 +28,17 @@ export const rules: IRules = {
     removePasskey: isUser,
     regenerateRecoveryCodes: isUser,
     setClinicMfaRequired: can('clinicult:clinic:write'),
+    registerDisplay: can('clinicult:display:write'),
+    revokeDisplay: can('clinicult:display:write'),
+    // public: the display's key proves it
+    displaySignIn: allow,
     clearSecondFactors: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
   },
   AuthPayload: allow,
+  DisplaySession: allow,
+  // reached only through the display:write-ruled fields
+  Display: isAuthenticated,
+  DisplayRegistration: isAuthenticated,
   // reached only through the service-ruled `identities`
   Identity: allow,
   IdentityMembership: allow,

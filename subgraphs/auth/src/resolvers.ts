@@ -1,6 +1,17 @@
-import { DateTimeScalar, forbiddenError, JSONScalar, type AuditTrail, type BaseContext, type DataLoader } from '@clinicult/kit';
+import {
+  DateTimeScalar,
+  forbiddenError,
+  JSONScalar,
+  requireClinicId,
+  requireStaff,
+  userRef,
+  type AuditTrail,
+  type BaseContext,
+  type DataLoader,
+} from '@clinicult/kit';
 import { isUserCaller, type UserCaller } from '@clinicult/rbac';
 import type { AuthDeps } from './deps.js';
+import * as clients from './domain/clients.js';
 import * as invitations from './domain/invitations.js';
 import * as internal from './domain/internal.js';
 import { identities } from './domain/identity.js';
@@ -81,6 +92,7 @@ export const resolvers: Resolvers = {
     authKeyIds: (_p, _a, ctx) => ctx.deps.keys.jwks().keys.map((k) => k.kid!),
     identities: (_p, args, ctx) => identities(ctx.deps.db, args.userIds),
     mySecondFactors: (_p, _a, ctx) => mfa.mySecondFactors(ctx.deps.db, userCaller(ctx).userId),
+    displays: (_p, _a, ctx) => clients.listDisplays(ctx.deps, requireClinicId(ctx.caller)),
   },
   Mutation: {
     login: async (_p, args, ctx) =>
@@ -120,6 +132,22 @@ export const resolvers: Resolvers = {
     },
 
     clearSecondFactors: (_p, args, ctx) => internal.clearSecondFactors(ctx.deps, args.userId),
+
+    // the clinic's trail says who let a device in and who switched it off
+    registerDisplay: async (_p, args, ctx) => {
+      const registered = await clients.registerDisplay(ctx.deps, requireStaff(ctx.caller), args.name);
+      await ctx.audit.record(ctx, { action: 'display.registered', details: { displayId: registered.display.id, name: registered.display.name } });
+      return registered;
+    },
+    revokeDisplay: async (_p, args, ctx) => {
+      const revoked = await clients.revokeDisplay(ctx.deps, requireStaff(ctx.caller), args.id);
+      await ctx.audit.record(ctx, { action: 'display.revoked', details: { displayId: revoked.id, name: revoked.name } });
+      return revoked;
+    },
+    displaySignIn: (_p, args, ctx) => clients.displaySignIn(ctx.deps, args.key),
+  },
+  Display: {
+    createdBy: (display) => userRef(display.createdBy),
   },
   Clinic: {
     __resolveReference: (ref) => ({ id: ref.id }),

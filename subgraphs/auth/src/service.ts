@@ -45,7 +45,7 @@ export interface AuthService extends RunningService {
   issuer: TokenIssuer;
 }
 
-export type ServiceOverrides = Pick<KitOverrides, 'issuers' | 'redis' | 'logger'>;
+export type ServiceOverrides = Pick<KitOverrides, 'issuers' | 'redis' | 'logger' | 'auditStream'>;
 
 /**
  * The auth subgraph: logins, sessions, the signing keys and the token endpoint. It consumes the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { SignJWT } from 'jose';
-import { OPERATOR_ROLE, permissionsForRoles, servicePermissions, type Role } from '@clinicult/rbac';
+import { clientSubject, OPERATOR_ROLE, permissionsForRoles, servicePermissions, type Role } from '@clinicult/rbac';
 import type { AuthConfig } from './config.js';
 import type { KeyStore } from './keys.js';
 
@@ -72,6 +72,16 @@ export class TokenIssuer {
       permissions,
       amr: [],
     });
+  }
+
+  /** A clinic's registered client (a waiting-room display): its clinic, its region, its permissions only. */
+  clientToken(client: { id: string; clinicId: string; cluster: string | null; permissions: string[] }) {
+    const cl = client.cluster ? { cl: client.cluster } : {};
+    return this.sign(
+      { sub: clientSubject(client.id), clt: client.id, cid: client.clinicId, ...cl, permissions: client.permissions },
+      this.config.CLIENT_TOKEN_TTL_SECONDS,
+      { clinicId: client.clinicId, roles: [], permissions: client.permissions, amr: [] },
+    );
   }
 
   private async sign(

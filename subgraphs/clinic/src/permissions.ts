@@ -47,6 +47,7 @@ export const rules: IRules = {
   CatalogTemplate: readTemplates,
   ClinicSettings: isAuthenticated,
   OpeningHours: isAuthenticated,
+  WaitThreshold: isAuthenticated,
   TemplateVersion: isAuthenticated,
   TemplateField: isAuthenticated,
 };

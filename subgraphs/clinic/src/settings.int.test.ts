@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { codes, fieldPaths } from '@clinicult/testing';
 import { DEFAULT_TEMPLATES, DEFAULT_VISIT_REASONS } from './domain/defaults.js';
+import { DEFAULT_WAIT_THRESHOLDS } from './domain/settings.js';
 import { startHarness, templateInput, type ClinicHarness } from './__tests__/harness.js';
 
 /**
@@ -11,7 +12,7 @@ let h: ClinicHarness;
 const clinicA = randomUUID();
 const clinicB = randomUUID();
 
-const SETTINGS = 'address phone openingHours { day opens closes } visitReasons updatedAt';
+const SETTINGS = 'address phone openingHours { day opens closes } visitReasons waitThresholds { state minutes } defaultLocale updatedAt';
 const READ = `query { clinicSettings { ${SETTINGS} } }`;
 const WRITE = `mutation ($input: ClinicSettingsInput!) { updateClinicSettings(input: $input) { ${SETTINGS} } }`;
 const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Clinic { id settings { visitReasons } templates(activeOnly: true) { id name kind version } } } }`;
@@ -77,6 +78,27 @@ test('operators and services are FORBIDDEN, no token UNAUTHENTICATED; a clinic w
   expect(await h.db.clinicSettings.count({ where: { clinicId: fresh } })).toBe(0);
 });
 
+test('the long-wait thresholds and the default language: defaults until the ADMIN sets them, one per state, [] turns them off', async () => {
+  const clinic = randomUUID();
+  const admin = await h.token(clinic, ['ADMIN']);
+  const nurse = await h.token(clinic, ['NURSE']);
+  expect((await h.as(nurse, READ)).data.clinicSettings).toMatchObject({ waitThresholds: DEFAULT_WAIT_THRESHOLDS, defaultLocale: 'en' });
+  const set = await h.as(admin, WRITE, {
+    input: { waitThresholds: [{ state: 'WITH_DOCTOR', minutes: 60 }, { state: 'WAITING', minutes: 10 }], defaultLocale: 'es' },
+  });
+  expect(set.errors).toBeUndefined();
+  // in the visit's order, whatever the order sent; a state left out is never highlighted
+  expect(set.data.updateClinicSettings).toMatchObject({
+    waitThresholds: [{ state: 'WAITING', minutes: 10 }, { state: 'WITH_DOCTOR', minutes: 60 }],
+    defaultLocale: 'es',
+  });
+  expect((await h.as(nurse, READ)).data.clinicSettings).toMatchObject({ defaultLocale: 'es', waitThresholds: [{ state: 'WAITING', minutes: 10 }, { state: 'WITH_DOCTOR', minutes: 60 }] });
+  // a NURSE may read them, not set them
+  expect(codes(await h.as(nurse, WRITE, { input: { waitThresholds: [] } }))).toEqual(['FORBIDDEN']);
+  const off = await h.as(admin, WRITE, { input: { waitThresholds: [] } });
+  expect(off.data.updateClinicSettings).toMatchObject({ waitThresholds: [], defaultLocale: 'es' });
+});
+
 test.each([
   [{ phone: 'call me' }, 'input.phone', /input\.phone: use digits/],
   [{ openingHours: [{ day: 'MONDAY', opens: '8:00', closes: '18:00' }] }, 'input.openingHours[0].opens', /HH:MM/],
@@ -86,6 +108,11 @@ test.each([
   [{ visitReasons: ['Flu', '  '] }, 'input.visitReasons[1]', /must not be empty/],
   [{ visitReasons: ['Flu', 'flu'] }, 'input.visitReasons[1]', /each reason once/],
   [{ visitReasons: Array.from({ length: 51 }, (_, i) => `Reason ${i}`) }, 'input.visitReasons', /at most 50/],
+  [{ waitThresholds: [{ state: 'WAITING', minutes: 0 }] }, 'input.waitThresholds[0].minutes', /at least 1 minute/],
+  [{ waitThresholds: [{ state: 'TRIAGE', minutes: 721 }] }, 'input.waitThresholds[0].minutes', /at most 720 minutes/],
+  [{ waitThresholds: [{ state: 'TRIAGE', minutes: 10 }, { state: 'TRIAGE', minutes: 20 }] }, 'input.waitThresholds[1].state', /one per state/],
+  [{ defaultLocale: 'fr' }, 'input.defaultLocale', /one of en, es/],
+  [{ defaultLocale: null }, 'input.defaultLocale', /one of en, es/],
   [{}, 'input', /give at least one of/],
 ])('%j is BAD_USER_INPUT naming %s; nothing changes', async (input, field, message) => {
   const admin = await h.token(clinicB, ['ADMIN']);

@@ -49,6 +49,8 @@ export const rules: IRules = {
     currentVisit: readVisits,
     queue: readVisits,
     queueSize: readVisits,
+    // a waiting-room display (display:read), or its clinic's ADMIN (display:write implies it)
+    waitingRoom: can('clinicult:display:read'),
     // internal: admin's overview (counts, never rows), for the clinic named by the call
     clinicPatientCounts: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
   },
@@ -79,6 +81,8 @@ export const rules: IRules = {
   Diagnosis: isAuthenticated,
   Prescription: isAuthenticated,
   TimelineEntry: isAuthenticated,
+  WaitingRoom: isAuthenticated,
+  WaitingRoomEntry: isAuthenticated,
   PatientCounts: isAuthenticated,
   TemplateVersion: isAuthenticated,
   TemplateField: isAuthenticated,

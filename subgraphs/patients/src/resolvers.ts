@@ -13,6 +13,7 @@ import {
 import { clinicPatientCounts } from './domain/counts.js';
 import { allowedOperations } from './domain/visit-state.js';
 import { readVisitTemplate } from './domain/visit-template.js';
+import { waitingRoom } from './domain/waiting-room.js';
 import {
   cancelVisit,
   checkIn,
@@ -24,6 +25,7 @@ import {
   recordIntake,
   recordVitals,
   sendToDoctor,
+  setVisitPriority,
   startConsultation,
   startTriage,
   timelineOf,
@@ -98,6 +100,7 @@ export const resolvers: Resolvers = {
       primeVisits(ctx.loaders, rows);
       return rows;
     },
+    waitingRoom: (_, __, ctx) => waitingRoom(ctx.deps.db, requireClinicId(ctx.caller)),
     queueSize: (_, args, ctx) =>
       queueSize(ctx.deps.db, requireClinicId(ctx.caller), args.states),
     // internal (clinic-counts): the clinic named by the call, counts only
@@ -110,6 +113,7 @@ export const resolvers: Resolvers = {
       updatePatient(ctx.deps.db, actorOf(ctx), ctx, args.id, args.input, args.expectedVersion),
     checkIn: (_, args, ctx) =>
       checkIn(ctx.deps, actorOf(ctx), ctx, { ...args, requestId: ctx.requestId }),
+    setVisitPriority: (_, args, ctx) => setVisitPriority(ctx.deps, actorOf(ctx), ctx, args),
     startTriage: (_, args, ctx) => startTriage(ctx.deps, actorOf(ctx), ctx, args),
     recordVitals: (_, args, ctx) =>
       recordVitals(ctx.deps, actorOf(ctx), ctx, args),

@@ -44,6 +44,8 @@ export const rules: IRules = {
     visit: readVisits,
     visits: and(readVisits, medicalFilters),
     visitReport: readReports,
+    // the codes a clinic gives are clinical information
+    diagnosisSuggestions: readVisitMedical,
     // internal: admin's overview (counts, never rows), for the clinic named by the call
     clinicVisitCounts: serviceCan(SERVICE_CAPABILITIES.clinicCounts),
   },
@@ -52,6 +54,7 @@ export const rules: IRules = {
     addVisitAddendum: and(can(VISIT_CONSULT), can(MEDICAL_WRITE)),
   },
   // Reached through a ruled root field or `_entities` (which the kit rules): the type rules hold for both.
+  DiagnosisSuggestion: readVisitMedical,
   HistoricVisit: {
     '*': readVisits,
     ...Object.fromEntries(VISIT_MEDICAL_FIELDS.map((f) => [f, readVisitMedical])),

@@ -229,3 +229,39 @@ describe('visitReport: the range', () => {
     expect(r.data!.visitReport.perDay).toHaveLength(366);
   });
 });
+
+describe('diagnosisSuggestions: the codes the clinic gave, for the consultation form', () => {
+  const SUGGEST = 'query ($p: String, $f: Int) { diagnosisSuggestions(prefix: $p, first: $f) { code description uses } }';
+  const suggest = (who: Staff, p?: string, f?: number) => gql(h.url, SUGGEST, { p, f }, { token: who.token });
+
+  test('most used first, with the description a doctor wrote; by the start of the code, any case or spacing; own clinic only', async () => {
+    const all = await suggest(a.doctor);
+    expect(all.errors).toBeUndefined();
+    expect(all.data!.diagnosisSuggestions).toEqual([
+      { code: 'J06.9', description: 'Faringitis aguda', uses: 6 },
+      { code: 'G44.2', description: 'Cefalea tensional', uses: 2 },
+      { code: 'I10', description: 'Hipertensión esencial', uses: 1 },
+    ]);
+    expect((await suggest(a.doctor, 'j0')).data!.diagnosisSuggestions.map((s: { code: string }) => s.code)).toEqual(['J06.9']);
+    expect((await suggest(a.nurse, ' i ')).data!.diagnosisSuggestions.map((s: { code: string }) => s.code)).toEqual(['I10']);
+    expect((await suggest(a.doctor, undefined, 1)).data!.diagnosisSuggestions).toHaveLength(1);
+    // LIKE's wildcards are literal
+    expect((await suggest(a.doctor, '%')).data!.diagnosisSuggestions).toEqual([]);
+    expect((await suggest(a.doctor, '_06')).data!.diagnosisSuggestions).toEqual([]);
+    // clinic B's doctor sees clinic B's codes only
+    expect((await suggest(doctorB)).data!.diagnosisSuggestions).toEqual([{ code: 'G44.2', description: 'Cefalea tensional', uses: 3 }]);
+  });
+
+  test('clinical information: FORBIDDEN without medical:read; a bad page size is BAD_USER_INPUT', async () => {
+    expect(codes(await suggest(a.office))).toEqual(['FORBIDDEN']);
+    expect(codes(await suggest(a.admin))).toEqual(['FORBIDDEN']);
+    expect(codes(await suggest(a.doctor, undefined, 0))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await suggest(a.doctor, undefined, 21))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await suggest(a.doctor, 'X'.repeat(17)))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  test('a code given only more than a year ago is not suggested', async () => {
+    await archived(h, visitOn(clinicA, '2025-10-01', { doctorId: doctor1, diagnoses: [{ code: 'Z00.0', description: 'Revisión general' }] }));
+    expect((await suggest(a.doctor, 'Z')).data!.diagnosisSuggestions).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@ import { archiveVisit } from './domain/archive.js';
 import { clinicVisitCounts } from './domain/counts.js';
 import type { HistoryCache } from './domain/history-cache.js';
 import { historyPage, listVisits, type HistoricVisitRow, type VisitPage } from './domain/history.js';
-import { averageMinutesInState, reportRange, topDiagnoses, visitsPerDay, visitsPerDoctor, type ReportDay, type ReportRange } from './domain/reports.js';
+import { averageMinutesInState, diagnosisSuggestions, reportRange, topDiagnoses, visitsPerDay, visitsPerDoctor, type ReportDay, type ReportRange } from './domain/reports.js';
 import { primeVisits, type Loaders } from './loaders.js';
 import { VISIT_MEDICAL_FIELDS } from './permissions.js';
 import type { ArchivedTemplate } from './domain/snapshot.js';
@@ -67,6 +67,7 @@ export const resolvers: Resolvers = {
     },
     visitReport: (_, { from, to }, ctx): ReportParent =>
       reportRange(requireClinicId(ctx.caller), from, to),
+    diagnosisSuggestions: (_, args, ctx) => diagnosisSuggestions(ctx.db, requireClinicId(ctx.caller), args),
     // internal (clinic-counts): the clinic named by the call, counts only
     clinicVisitCounts: (_, { since }, ctx) => clinicVisitCounts(ctx.db, requireNamedClinic(ctx.caller), since),
   },

@@ -88,7 +88,9 @@ export interface BrowserEnv {
  * Everything for a browser test file: free ports for the apps first (the gateway's ALLOWED_ORIGINS
  * must name them), the platform, the web servers, chromium.
  */
-export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig?: Record<string, unknown> } = {}): Promise<BrowserEnv> {
+export async function startBrowserEnv(
+  options: { apps?: AppName[]; runtimeConfig?: Record<string, unknown>; gatewayEnv?: Record<string, string> } = {},
+): Promise<BrowserEnv> {
   const wanted = options.apps ?? ['clinic-web'];
   for (const app of wanted) appDist(app); // fail before starting anything
   // Hold a port per app while the platform starts (its services pick free ports too), so the
@@ -100,7 +102,7 @@ export async function startBrowserEnv(options: { apps?: AppName[]; runtimeConfig
   let platform: Platform;
   try {
     platform = await startPlatform({
-      gatewayEnv: { ALLOWED_ORIGINS: origins },
+      gatewayEnv: { ALLOWED_ORIGINS: origins, ...options.gatewayEnv },
       authEnv: {
         // the links in the mail open this test's staff app; its passkeys belong to these origins
         ...(ports['clinic-web'] ? { CLINIC_WEB_URL: appUrl('clinic-web') } : {}),

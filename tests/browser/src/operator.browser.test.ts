@@ -65,7 +65,7 @@ test('a clinic account cannot use the console: refused at sign-in in plain words
   await page.getByLabel('Email').fill(OPERATOR);
   await page.getByLabel('Password').fill('not the password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').filter({ hasText: 'The email or password is incorrect.' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'The email or password is not correct.' }).waitFor();
   await screenshot(page, 'admin-signin-refused');
 });
 

@@ -191,7 +191,8 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     RATE_LIMIT_KEY_PREFIX: `t:e2e:${randomUUID()}:`,
     ...options.authEnv,
   });
-  let auth = await startAuthService(authConfig);
+  // its audit events (session.started, displays) go to this platform's audit stream too
+  let auth = await startAuthService(authConfig, { auditStream });
   // (the auth running now: a test may have restarted it)
   cleanups.push(() => auth.stop());
   const audit = await startAuditService(
@@ -229,7 +230,10 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
     visitEventsStream,
   });
   cleanups.push(async () => patients?.stop());
-  const gateway = await startGateway(loadGatewayConfig({ ...common, ...options.gatewayEnv, PORT: String(ports.gateway) }));
+  // the queue push follows the visit events this platform's patients publishes
+  const gateway = await startGateway(
+    loadGatewayConfig({ ...common, VISIT_EVENTS_STREAM: visitEventsStream, ...options.gatewayEnv, PORT: String(ports.gateway) }),
+  );
   cleanups.push(() => gateway.stop());
   const gatewayUrl = `${gateway.url}/graphql`;
 
@@ -326,7 +330,7 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
       await auth.stop();
     },
     async startAuth() {
-      auth = await startAuthService(authConfig);
+      auth = await startAuthService(authConfig, { auditStream });
       services.auth = auth;
     },
     identityStream,

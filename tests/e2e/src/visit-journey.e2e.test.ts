@@ -1,4 +1,4 @@
-import { codes } from '@clinicult/testing';
+import { codes, openEventStream } from '@clinicult/testing';
 import { startPlatform, type Platform } from './platform.js';
 
 let platform: Platform;
@@ -7,7 +7,8 @@ let nurse: string;
 let doctor: string;
 
 beforeAll(async () => {
-  platform = await startPlatform();
+  // an open queue stream checks its session every 2 s here (15 s by default): a revocation shows soon
+  platform = await startPlatform({ gatewayEnv: { QUEUE_EVENTS_RECHECK_MS: '2000' } });
   const tokenOf = async (who: string) => (await platform.login(`${who}@demo.clinicult.test`)).token;
   office = await tokenOf('office');
   nurse = await tokenOf('nurse');
@@ -102,4 +103,85 @@ test('one gateway query returns a patient, its current visit and its last 20 his
   const ids = data.patient.history.edges.map((e: any) => e.node.id);
   expect(ids).toEqual(cancelled.slice(-20).reverse()); // newest first, each archived exactly once
   expect(data.patient.history.edges.every((e: any) => e.node.status === 'CANCELLED')).toBe(true);
+});
+
+describe('the waiting room: a display on a key of its own, and the queue push', () => {
+  const REGISTER = 'mutation($n: String!) { registerDisplay(name: $n) { key display { id name revokedAt createdBy { id } } } }';
+  const SIGN_IN = 'mutation($k: String!) { displaySignIn(key: $k) { token expiresAt clinicId displayName } }';
+  const ROOM = '{ waitingRoom { nowCalling { name state since } waiting { name state } } }';
+
+  test('an ADMIN registers a display; it signs in with its key and sees first names and initials only, nothing else', async () => {
+    const admin = await platform.login(platform.demo.admin.email);
+    const registered = (await call(admin.token, REGISTER, { n: 'Waiting room, ground floor' })).registerDisplay;
+    expect(registered.key).toMatch(/^cdk_[0-9a-f-]{36}_[A-Za-z0-9_-]{43}$/);
+    expect(registered.display).toMatchObject({ name: 'Waiting room, ground floor', revokedAt: null, createdBy: { id: admin.userId } });
+    // anyone without display:write may not register one: no row, no key
+    for (const token of [nurse, office, doctor]) {
+      expect(codes(await platform.query(REGISTER, { n: 'Sneaky' }, token))).toEqual(['FORBIDDEN']);
+    }
+    const session = (await call('', SIGN_IN, { k: registered.key })).displaySignIn;
+    expect(session).toMatchObject({ clinicId: admin.clinicId, displayName: 'Waiting room, ground floor' });
+
+    const patientId = await newPatient('Zubizarreta');
+    const { checkIn } = await call(office, 'mutation($p: ID!) { checkIn(patientId: $p, reason: "Fiebre") { id } }', { p: patientId });
+    let room = (await call(session.token, ROOM)).waitingRoom;
+    expect(room.waiting).toContainEqual({ name: 'Journey Z.', state: 'WAITING' });
+    await call(nurse, 'mutation($v: ID!) { startTriage(visitId: $v) { id } }', { v: checkIn.id });
+    room = (await call(session.token, ROOM)).waitingRoom;
+    expect(room.nowCalling[0]).toMatchObject({ name: 'Journey Z.', state: 'TRIAGE' });
+    expect(JSON.stringify(room)).not.toContain('Zubizarreta');
+
+    // the display's token opens nothing else: it is nobody (me: null), and not the queue, a patient or a mutation
+    expect((await call(session.token, '{ me { id } }')).me).toBeNull();
+    for (const query of ['{ queue { id } }', `{ patient(id: "${patientId}") { givenName } }`, '{ patients(first: 1) { totalCount } }', '{ clinicSettings { phone } }']) {
+      const refused = await platform.query(query, {}, session.token);
+      expect([query, codes(refused).every((c) => c === 'FORBIDDEN' || c === 'UNAUTHENTICATED') && codes(refused).length > 0]).toEqual([query, true]);
+    }
+    expect(codes(await platform.query('mutation($v: ID!) { cancelVisit(visitId: $v) }', { v: checkIn.id }, session.token))).toEqual(['FORBIDDEN']);
+    expect(codes(await platform.query(REGISTER, { n: 'Another' }, session.token))).toEqual(['FORBIDDEN']);
+  });
+
+  test('the queue push tells a board within a second or two; revoking the display ends its stream, its token and its key at once', async () => {
+    const admin = await platform.login(platform.demo.admin.email);
+    const { key, display } = (await call(admin.token, REGISTER, { n: 'Second floor' })).registerDisplay;
+    const session = (await call('', SIGN_IN, { k: key })).displaySignIn;
+    const url = `${platform.gatewayUrl.replace(/\/graphql$/, '')}/events/queue`;
+    const board = await openEventStream(url, nurse);
+    const screen = await openEventStream(url, session.token);
+    await Promise.all([board.next('ready'), screen.next('ready')]);
+    const patientId = await newPatient('Push');
+    const started = Date.now();
+    await call(office, 'mutation($p: ID!) { checkIn(patientId: $p, reason: "Tos") { id } }', { p: patientId });
+    await Promise.all([board.next('queue', 2000), screen.next('queue', 2000)]);
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    const revoked = (await call(admin.token, 'mutation($id: ID!) { revokeDisplay(id: $id) { id revokedAt } }', { id: display.id })).revokeDisplay;
+    expect(revoked.revokedAt).not.toBeNull();
+    // its token now: refused everywhere; its key: refused; its open stream: ended at the next session check
+    const after = await platform.query(ROOM, {}, session.token);
+    expect([codes(after), after.errors?.[0]?.extensions?.reason]).toEqual([['UNAUTHENTICATED'], 'CLIENT_REVOKED']);
+    const again = await platform.query(SIGN_IN, { k: key });
+    expect([codes(again), again.errors?.[0]?.extensions?.reason]).toEqual([['UNAUTHENTICATED'], 'CLIENT_KEY_INVALID']);
+    const ended = await screen.next('session-ended', 5000);
+    expect(JSON.parse(ended.data)).toMatchObject({ reason: 'CLIENT_REVOKED' });
+    // a staff board stays open
+    expect(board.events.some((e) => e.event === 'session-ended')).toBe(false);
+    board.close();
+    // the ADMIN's list shows it switched off; the trail says who did both
+    const listed = (await call(admin.token, '{ displays { id name revokedAt } }')).displays;
+    expect(listed.find((d: { id: string }) => d.id === display.id)).toMatchObject({ name: 'Second floor', revokedAt: revoked.revokedAt });
+    const trail = await eventually(
+      () => platform.query('{ auditLog(first: 20) { edges { node { action actor { id } } } } }', {}, admin.token),
+      (r) => (r.data?.auditLog.edges ?? []).some((e: { node: { action: string } }) => e.node.action === 'display.revoked'),
+    );
+    const actions = trail.data!.auditLog.edges.map((e: { node: { action: string; actor: { id: string } } }) => [e.node.action, e.node.actor?.id]);
+    expect(actions).toEqual(expect.arrayContaining([['display.registered', admin.userId], ['display.revoked', admin.userId]]));
+  });
+
+  test('a key that is wrong, made up or malformed is one and the same refusal', async () => {
+    for (const k of ['', 'cdk_nope', `cdk_${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}_${'A'.repeat(43)}`]) {
+      const refused = await platform.query(SIGN_IN, { k });
+      expect([k, codes(refused), refused.errors?.[0]?.extensions?.reason]).toEqual([k, ['UNAUTHENTICATED'], 'CLIENT_KEY_INVALID']);
+    }
+  });
 });

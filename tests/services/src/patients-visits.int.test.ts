@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseStreamFields } from '@clinicult/events';
 import { hasPermission, permissionsForRoles, type Role } from '@clinicult/rbac';
 import { clinicSnapshot, codes, gql, fieldPaths, ok, registerPatient, STEPS, visitIn, type Team } from '@clinicult/testing';
 import { localDate } from './clock.js';
@@ -34,13 +35,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-// DESIGN.md, "The visit" — written out here independently of src/domain/visit-state.ts.
+// DESIGN.md, "The visit" (plus issue 17's setVisitPriority) — written out here independently of src/domain/visit-state.ts.
 const DESIGN: Record<string, { from: Array<string | null>; to: string; permission: string }> = {
   checkIn: { from: [null], to: 'WAITING', permission: 'clinicult:visit:frontdesk' },
   startTriage: { from: ['WAITING'], to: 'TRIAGE', permission: 'clinicult:visit:triage' },
   recordVitals: { from: ['TRIAGE'], to: 'TRIAGE', permission: 'clinicult:visit:triage' },
   recordIntake: { from: ['TRIAGE'], to: 'TRIAGE', permission: 'clinicult:visit:triage' },
   sendToDoctor: { from: ['TRIAGE'], to: 'READY_FOR_DOCTOR', permission: 'clinicult:visit:triage' },
+  setVisitPriority: { from: ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR'], to: 'same', permission: 'clinicult:visit:triage' },
   startConsultation: { from: ['READY_FOR_DOCTOR'], to: 'WITH_DOCTOR', permission: 'clinicult:visit:consult' },
   recordConsultation: { from: ['WITH_DOCTOR'], to: 'WITH_DOCTOR', permission: 'clinicult:visit:consult' },
   completeConsultation: { from: ['WITH_DOCTOR'], to: 'CHECKOUT', permission: 'clinicult:visit:consult' },
@@ -55,6 +57,7 @@ const CALLS: Record<string, (t: { patientId: string; visitId: string }) => [stri
   recordVitals: (t) => ['mutation ($v: ID!) { recordVitals(visitId: $v, vitals: { spo2: 97 }) { id } }', { v: t.visitId }],
   recordIntake: (t) => ['mutation ($v: ID!) { recordIntake(visitId: $v, answers: { pain: 4 }) { id } }', { v: t.visitId }],
   sendToDoctor: (t) => ['mutation ($v: ID!) { sendToDoctor(visitId: $v) { id } }', { v: t.visitId }],
+  setVisitPriority: (t) => ['mutation ($v: ID!) { setVisitPriority(visitId: $v, priority: URGENT) { id } }', { v: t.visitId }],
   startConsultation: (t) => ['mutation ($v: ID!) { startConsultation(visitId: $v) { id } }', { v: t.visitId }],
   recordConsultation: (t) => [
     'mutation ($v: ID!) { recordConsultation(visitId: $v, input: { notes: "Faringitis", diagnoses: [{ code: "J02.9" }] }) { id } }',
@@ -118,7 +121,9 @@ describe('every (state, role, operation)', () => {
           }
           const visit = await h.db.currentVisit.findFirst({ where: { patientId: target.patientId } });
           const after = visit?.state ?? 'ARCHIVED';
-          if (after !== DESIGN[operation]!.to) mismatches.push(`${label}: ended in ${after}, DESIGN.md says ${DESIGN[operation]!.to}`);
+          const to = DESIGN[operation]!.to === 'same' ? state : DESIGN[operation]!.to;
+          if (after !== to) mismatches.push(`${label}: ended in ${after}, DESIGN.md says ${to}`);
+          if (operation === 'setVisitPriority' && visit?.priority !== 'URGENT') mismatches.push(`${label}: priority not set`);
           if (operation === 'startTriage' && visit?.nurseId !== caller.id) mismatches.push(`${label}: nurse not assigned`);
           if (operation === 'startConsultation' && visit?.doctorId !== caller.id) mismatches.push(`${label}: doctor not assigned`);
           if (visit && visit.version !== (await versionBefore(target.visitId, state)) + 1) mismatches.push(`${label}: version not bumped`);
@@ -153,7 +158,7 @@ describe('every (state, role, operation)', () => {
     const q = 'query ($v: ID!) { currentVisit(id: $v) { allowedTransitions } }';
     const as = async (who: Staff, state: State) =>
       (await ok<{ currentVisit: { allowedTransitions: string[] } }>(h, who, q, { v: fixtures[state].visitId })).currentVisit.allowedTransitions;
-    expect(await as(team.nurse, 'TRIAGE')).toEqual(['recordVitals', 'recordIntake', 'sendToDoctor']);
+    expect(await as(team.nurse, 'TRIAGE')).toEqual(['recordVitals', 'recordIntake', 'sendToDoctor', 'setVisitPriority']);
     expect(await as(team.office, 'TRIAGE')).toEqual(['cancelVisit']);
     expect(await as(staff['DOCTOR+ADMIN']!, 'READY_FOR_DOCTOR')).toEqual(['startConsultation']);
     expect(await as(staff.ADMIN!, 'CHECKOUT')).toEqual([]);
@@ -423,6 +428,68 @@ describe('queue', () => {
       expect(q.queue[1]!.minutesInState).toBe(20);
       const triage = await ok<{ queue: Array<{ id: string }> }>(h, desk.nurse, '{ queue(states: [TRIAGE]) { id } }');
       expect(triage.queue.map((v) => v.id)).toEqual([todayEarly.visitId]);
+    }
+  });
+
+  test('urgent visits come first: priority at check-in, changed by the nurse until the doctor calls the patient in', async () => {
+    const other = await h.admin.createClinic('Queue priority', 'Europe/Madrid');
+    const desk = { office: await h.staff(other, ['OFFICE']), nurse: await h.staff(other, ['NURSE']), doctor: await h.staff(other, ['DOCTOR']) };
+    const first = await visitIn(h, desk, 'WAITING');
+    const second = await visitIn(h, desk, 'TRIAGE');
+    const urgentPatient = await registerPatient(h, desk.office);
+    const { checkIn } = await ok<{ checkIn: { id: string; priority: string } }>(
+      h,
+      desk.office,
+      'mutation ($p: ID!) { checkIn(patientId: $p, reason: "Dolor torácico", priority: URGENT) { id priority } }',
+      { p: urgentPatient },
+    );
+    expect(checkIn.priority).toBe('URGENT');
+    const board = async () =>
+      (await ok<{ queue: Array<{ id: string; priority: string }> }>(h, desk.nurse, '{ queue { id priority } }')).queue.map((v) => [v.id, v.priority]);
+    expect(await board()).toEqual([
+      [checkIn.id, 'URGENT'],
+      [first.visitId, 'ROUTINE'],
+      [second.visitId, 'ROUTINE'],
+    ]);
+    // the nurse raises the patient in triage: ahead of the routine one, and of the urgent one who came later
+    const raised = await ok<{ setVisitPriority: { priority: string; version: number } }>(
+      h,
+      desk.nurse,
+      'mutation ($v: ID!) { setVisitPriority(visitId: $v, priority: URGENT, expectedVersion: 3) { priority version } }',
+      { v: second.visitId },
+    );
+    expect(raised.setVisitPriority).toEqual({ priority: 'URGENT', version: 4 });
+    expect(await board()).toEqual([
+      [second.visitId, 'URGENT'],
+      [checkIn.id, 'URGENT'],
+      [first.visitId, 'ROUTINE'],
+    ]);
+    // a stale version, the front desk, another clinic's nurse: refused, nothing changes
+    const before = await clinicSnapshot(h, other);
+    const set = 'mutation ($v: ID!, $e: Int) { setVisitPriority(visitId: $v, priority: ROUTINE, expectedVersion: $e) { id } }';
+    expect(codes(await gql(h.url, set, { v: second.visitId, e: 3 }, { token: desk.nurse.token }))).toEqual(['CONFLICT']);
+    expect(codes(await gql(h.url, set, { v: second.visitId }, { token: desk.office.token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(h.url, set, { v: second.visitId }, { token: team.nurse.token }))).toEqual(['NOT_FOUND']);
+    expect(codes(await gql(h.url, 'mutation ($v: ID!) { setVisitPriority(visitId: $v, priority: SOON) { id } }', { v: second.visitId }, { token: desk.nurse.token }))).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+    expect(await clinicSnapshot(h, other)).toBe(before);
+  });
+
+  test('every change of a current visit publishes visit.changed for its clinic (the queue push), naming no patient', async () => {
+    const other = await h.admin.createClinic('Queue events', 'Europe/Madrid');
+    const desk = { office: await h.staff(other, ['OFFICE']), nurse: await h.staff(other, ['NURSE']), doctor: await h.staff(other, ['DOCTOR']) };
+    const visit = await visitIn(h, desk, 'CHECKOUT');
+    await ok(h, desk.office, 'mutation ($v: ID!) { finishVisit(visitId: $v) }', { v: visit.visitId });
+    const entries = (await h.redis.xrange(h.visitEventsStream, '-', '+')) as Array<[string, string[]]>;
+    const ofThisVisit = entries
+      .map(([, fields]) => parseStreamFields(fields))
+      .filter((e) => (e.payload as { visitId?: string }).visitId === visit.visitId);
+    // check-in, startTriage, recordVitals, sendToDoctor, startConsultation, completeConsultation, finishVisit
+    expect(ofThisVisit.map((e) => e.type)).toEqual(['visit.checked_in', ...Array(6).fill('visit.changed')]);
+    for (const event of ofThisVisit.slice(1)) {
+      expect(event.clinicId).toBe(other);
+      expect(event.payload).toEqual({ clinicId: other, visitId: visit.visitId });
     }
   });
 

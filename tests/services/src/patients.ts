@@ -207,6 +207,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     queries,
     logs,
     auditStream: streams.auditStream,
+    visitEventsStream: streams.visitEventsStream,
     redis,
     async staff(clinicId: string, roles: Role[], id: string = randomUUID()): Promise<Staff> {
       return { id, roles, token: await issuer.staffToken(id, clinicId, roles) };

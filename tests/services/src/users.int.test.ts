@@ -484,6 +484,9 @@ describe('updateUser', () => {
     expect(byAdmin.data!.updateUser.lastName).toBe('Office');
     const nothing = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: {}) { id } }`, { id: officeA.id }, { token: adminA.token });
     expect(codes(nothing)).toEqual(['BAD_USER_INPUT']);
+    // null: back to the clinic's default language (issue 17)
+    const back = await gql(h.url, `mutation ($id: ID!) { updateUser(id: $id, input: { locale: null }) { locale firstName } }`, { id: officeA.id }, { token: officeToken });
+    expect(back.data!.updateUser).toEqual({ locale: null, firstName: 'Olgа' });
   });
 
   test("an ADMIN cannot edit the profile of someone who also works in another clinic (it is theirs); they still can", async () => {

@@ -1,10 +1,9 @@
 import { useApolloClient } from '@apollo/client';
 import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { EnrolSecondFactor, SecondFactorStep, secondFactorChallenge, type AuthPayload, type SecondFactorChallenge } from '@clinicult/web-identity';
+import { EnrolSecondFactor, PageTitle, SecondFactorStep, secondFactorChallenge, type AuthPayload, type SecondFactorChallenge } from '@clinicult/web-ui';
 import { OperatorLogoutDocument } from '../graphql';
 import { grants, useSession } from '../session';
-import { PageTitle } from './ui';
 
 export const NOT_AN_OPERATOR =
   'This console is for platform operators only. Your account is not an operator account: clinic staff sign in to the clinic app.';

@@ -1,20 +1,23 @@
 import { useMutation, useQuery } from '@apollo/client';
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
-import { canResend, INVITATION_STATUS_LABELS, ResendInvitationDocument } from '@clinicult/web-identity';
 import { TimeZoneInput } from '../components/TimeZoneInput';
 import {
+  canResend,
   ConfirmDialog,
   Empty,
-  ErrorNote,
+  ErrorBox,
   Field,
-  focusFirstProblem,
+  focusFirstError,
   formatDateTime,
+  formErrors,
+  INVITATION_STATUS_LABELS,
   Loading,
   PageTitle,
-  StatusBadge,
-} from '../components/ui';
-import { errorsByField, plainErrors } from '../errors';
+  plainMessage,
+  ResendInvitationDocument,
+} from '@clinicult/web-ui';
+import { StatusBadge } from '../components/StatusBadge';
 import {
   AdminInvitationsDocument,
   ClinicDocument,
@@ -37,7 +40,7 @@ export function ClinicPage() {
   const { data, loading, error, refetch } = useQuery(ClinicDocument, { variables: { id } });
   const clinic = data?.clinic;
 
-  if (loading && !data) return <Loading what="the clinic" />;
+  if (loading && !data) return <Loading what="Loading the clinic" />;
   if (!clinic) {
     return (
       <section>
@@ -46,11 +49,11 @@ export function ClinicPage() {
         </p>
         <PageTitle title="Clinic">Clinic</PageTitle>
         {error ? (
-          <ErrorNote error={error}>
+          <ErrorBox error={error}>
             <button type="button" className="secondary" onClick={() => void refetch()}>
               Try again
             </button>
-          </ErrorNote>
+          </ErrorBox>
         ) : (
           <Empty>
             <p>There is no clinic with this id.</p>
@@ -142,7 +145,7 @@ function EditClinic({ clinic, onDone }: { clinic: Clinic; onDone(): void }) {
     event.preventDefault();
     const problems = { name: validateClinicName(name), timeZone: validateTimeZone(timeZone) };
     setErrors(problems);
-    if (problems.name || problems.timeZone) return focusFirstProblem();
+    if (problems.name || problems.timeZone) return focusFirstError();
     const input: { name?: string; timeZone?: string } = {};
     if (name.trim() !== clinic.name) input.name = name.trim();
     const zone = canonicalTimeZone(timeZone)!;
@@ -152,18 +155,18 @@ function EditClinic({ clinic, onDone }: { clinic: Clinic; onDone(): void }) {
       await update({ variables: { id: clinic.id, input } });
       onDone();
     } catch (error) {
-      setErrors(errorsByField(error, (key) => ['name', 'timeZone'].includes(key)));
-      focusFirstProblem();
+      setErrors(formErrors(error, (key) => ['name', 'timeZone'].includes(key)));
+      focusFirstError();
     }
   }
 
   return (
     <form onSubmit={submit} noValidate className="form">
-      <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
+      <ErrorBox>{errors._form}</ErrorBox>
       <Field label="Name" error={errors.name}>
         {(props) => <input {...props} name="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
       </Field>
-      <Field label="Time zone" error={errors.timeZone} hint="Changing it moves the clinic’s day (queue, reports) to the new zone.">
+      <Field label="Time zone" error={errors.timeZone} help="Changing it moves the clinic’s day (queue, reports) to the new zone.">
         {(props) => <TimeZoneInput {...props} value={timeZone} onChange={setTimeZone} />}
       </Field>
       <div className="actions">
@@ -189,7 +192,7 @@ function Overview({ clinicId }: { clinicId: string }) {
           Refresh
         </button>
       </div>
-      {loading && !data ? <Loading what="figures" /> : null}
+      {loading && !data ? <Loading what="Loading figures" /> : null}
       {!loading || data ? (
         overview ? (
           <>
@@ -221,7 +224,7 @@ function Overview({ clinicId }: { clinicId: string }) {
         ) : (
           <p className="note" role="status">
             The clinic’s figures are not available right now
-            {error ? ` (${plainErrors(error)[0]?.message.replace(/\.$/, '')})` : ''}. Try Refresh later.
+            {error ? ` (${plainMessage(error).replace(/\.$/, '')})` : ''}. Try Refresh later.
           </p>
         )
       ) : null}
@@ -246,7 +249,7 @@ function StatusActions({ clinic }: { clinic: Clinic }) {
       setReason('');
     } catch (error) {
       setProblem(error);
-      focusFirstProblem();
+      focusFirstError();
     }
   }
 
@@ -289,7 +292,7 @@ function StatusActions({ clinic }: { clinic: Clinic }) {
         ) : (
           <p>Its staff will be able to sign in again.</p>
         )}
-        <ErrorNote error={problem} />
+        <ErrorBox error={problem} />
       </ConfirmDialog>
     </section>
   );
@@ -333,7 +336,7 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
       lastName: lastName.trim() ? undefined : 'Enter the admin’s last name.',
     };
     setErrors(problems);
-    if (problems.email || problems.firstName || problems.lastName) return focusFirstProblem();
+    if (problems.email || problems.firstName || problems.lastName) return focusFirstError();
     try {
       const { data } = await provision({
         variables: { clinicId: clinic.id, input: { email: email.trim(), firstName: firstName.trim(), lastName: lastName.trim() } },
@@ -344,8 +347,8 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
       setLastName('');
       await invitations.refetch();
     } catch (error) {
-      setErrors(errorsByField(error, (key) => ['email', 'firstName', 'lastName'].includes(key)));
-      focusFirstProblem();
+      setErrors(formErrors(error, (key) => ['email', 'firstName', 'lastName'].includes(key)));
+      focusFirstError();
     }
   }
 
@@ -386,7 +389,7 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
                           setNote({ tone: 'ok', text: `Sent again to ${i.email}, with a fresh link.` });
                           await invitations.refetch();
                         } catch (error) {
-                          setNote({ tone: 'error', text: plainErrors(error)[0]?.message ?? 'The invitation could not be sent again.' });
+                          setNote({ tone: 'error', text: plainMessage(error) || 'The invitation could not be sent again.' });
                         }
                       }}
                     >
@@ -399,11 +402,12 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
           </tbody>
         </table>
       )}
-      {note && (
-        <p className={note.tone === 'ok' ? 'success' : 'error-note'} role={note.tone === 'ok' ? 'status' : 'alert'}>
+      {note?.tone === 'ok' && (
+        <p className="success" role="status">
           {note.text}
         </p>
       )}
+      <ErrorBox>{note?.tone === 'error' && note.text}</ErrorBox>
       {clinic.status === 'SUSPENDED' ? (
         <p>Reactivate the clinic before inviting its admin.</p>
       ) : accepted ? (
@@ -411,7 +415,7 @@ function InviteAdmin({ clinic }: { clinic: Clinic }) {
       ) : (
         <form onSubmit={submit} noValidate className="form">
           <p>They get an email with a one-time link to choose their own password: no operator ever sees the link or knows a staff password.</p>
-          <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
+          <ErrorBox>{errors._form}</ErrorBox>
           <Field label="Email" error={errors.email}>
             {(props) => <input {...props} type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
           </Field>

@@ -1,7 +1,8 @@
 import { useQuery } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Empty, ErrorNote, Loading, PageTitle, StatusBadge } from '../components/ui';
+import { Empty, ErrorBox, Loading, PageTitle } from '@clinicult/web-ui';
+import { StatusBadge } from '../components/StatusBadge';
 import { ClinicsDocument, ClinicsOverviewDocument, type ClinicOverview } from '../graphql';
 import { useSession } from '../session';
 
@@ -77,13 +78,13 @@ export function ClinicsPage() {
       </form>
 
       {error && !connection ? (
-        <ErrorNote error={error}>
+        <ErrorBox error={error}>
           <button type="button" className="secondary" onClick={() => void refetch()}>
             Try again
           </button>
-        </ErrorNote>
+        </ErrorBox>
       ) : null}
-      {loading && !connection ? <Loading what="clinics" /> : null}
+      {loading && !connection ? <Loading what="Loading clinics" /> : null}
       {connection && connection.edges.length === 0 ? (
         <Empty>
           {search ? (

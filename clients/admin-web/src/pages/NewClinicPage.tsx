@@ -2,9 +2,8 @@ import { useMutation } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { TimeZoneInput } from '../components/TimeZoneInput';
-import { ErrorNote, Field, focusFirstProblem, PageTitle } from '../components/ui';
+import { ErrorBox, Field, focusFirstError, formErrors, PageTitle } from '@clinicult/web-ui';
 import type { RuntimeConfig } from '../config';
-import { errorsByField } from '../errors';
 import { CreateClinicDocument } from '../graphql';
 import { useSession } from '../session';
 import { canonicalTimeZone, validateTimeZone } from '../timezones';
@@ -38,7 +37,7 @@ export function NewClinicPage({ config }: { config: RuntimeConfig }) {
     event.preventDefault();
     const problems = { name: validateClinicName(name), timeZone: validateTimeZone(timeZone) };
     setErrors(problems);
-    if (problems.name || problems.timeZone) return focusFirstProblem();
+    if (problems.name || problems.timeZone) return focusFirstError();
     try {
       const { data } = await create({
         variables: { input: { name: name.trim(), cluster, timeZone: canonicalTimeZone(timeZone)! } },
@@ -46,8 +45,8 @@ export function NewClinicPage({ config }: { config: RuntimeConfig }) {
       });
       navigate(`/clinics/${data!.createClinic.id}`, { state: { created: true } });
     } catch (error) {
-      setErrors(errorsByField(error, (key) => ['name', 'cluster', 'timeZone'].includes(key)));
-      focusFirstProblem();
+      setErrors(formErrors(error, (key) => ['name', 'cluster', 'timeZone'].includes(key)));
+      focusFirstError();
     }
   }
 
@@ -58,11 +57,11 @@ export function NewClinicPage({ config }: { config: RuntimeConfig }) {
       </p>
       <PageTitle title="New clinic">New clinic</PageTitle>
       <form className="card form" onSubmit={submit} noValidate>
-        <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
+        <ErrorBox>{errors._form}</ErrorBox>
         <Field label="Name" error={errors.name}>
           {(props) => <input {...props} name="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="Cluster" error={errors.cluster} hint="The region whose services will serve this clinic.">
+        <Field label="Cluster" error={errors.cluster} help="The region whose services will serve this clinic.">
           {(props) => (
             <select {...props} name="cluster" value={cluster} onChange={(e) => setCluster(e.target.value)}>
               {config.clusters.map((c) => (
@@ -76,7 +75,7 @@ export function NewClinicPage({ config }: { config: RuntimeConfig }) {
         <Field
           label="Time zone"
           error={errors.timeZone}
-          hint="The clinic’s local time: its day, queue and reports follow it. Type a city, e.g. Madrid."
+          help="The clinic’s local time: its day, queue and reports follow it. Type a city, e.g. Madrid."
         >
           {(props) => <TimeZoneInput {...props} value={timeZone} onChange={setTimeZone} />}
         </Field>

@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { PageTitle } from '../components/ui';
+import { PageTitle } from '@clinicult/web-ui';
 
 export function NotFoundPage() {
   return (

@@ -3,7 +3,7 @@ import 'graphiql/graphiql.css';
 import { buildSchema } from 'graphql';
 import { useMemo, useRef } from 'react';
 import apiSdl from 'virtual:clinicult-api-schema';
-import { PageTitle } from '../components/ui';
+import { PageTitle } from '@clinicult/web-ui';
 import { useSession } from '../session';
 
 const DEFAULT_QUERY = `# The operator console's GraphQL playground: requests go to the gateway with your

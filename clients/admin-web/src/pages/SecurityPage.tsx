@@ -1,5 +1,4 @@
-import { SecuritySettings } from '@clinicult/web-identity';
-import { PageTitle } from '../components/ui';
+import { PageTitle, SecuritySettings } from '@clinicult/web-ui';
 
 /** The operator's second factors (required: the last one cannot be removed). */
 export function SecurityPage() {

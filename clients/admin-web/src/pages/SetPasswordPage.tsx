@@ -2,9 +2,7 @@ import { useApolloClient } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useOperatorSignIn } from '../components/OperatorSignInSteps';
-import { Field, focusFirstProblem, PageTitle } from '../components/ui';
-import { errorsByField } from '../errors';
-import { AcceptInvitationDocument, newPasswordProblems } from '@clinicult/web-identity';
+import { AcceptInvitationDocument, ErrorBox, Field, focusFirstError, formErrors, newPasswordProblems, PageTitle } from '@clinicult/web-ui';
 
 /**
  * The operator's first password, from the one link Clinicult prints (npm run operator:create on a
@@ -22,14 +20,14 @@ export function SetPasswordPage() {
     from: '/clinics',
     email: () => '',
     onRestart: () => undefined,
-    onRefused: (message) => setErrors({ '': message }),
+    onRefused: (message) => setErrors({ _form: message }),
   });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const problems = newPasswordProblems(password, confirm);
     setErrors(problems);
-    if (problems.password || problems.confirm) return focusFirstProblem();
+    if (problems.password || problems.confirm) return focusFirstError();
     setBusy(true);
     try {
       await steps.attempt(async () => {
@@ -37,8 +35,8 @@ export function SetPasswordPage() {
         return data!.acceptInvitation;
       });
     } catch (error) {
-      setErrors(errorsByField(error, (key) => key === 'password'));
-      focusFirstProblem();
+      setErrors(formErrors(error, (key) => key === 'password'));
+      focusFirstError();
     } finally {
       setBusy(false);
     }
@@ -60,12 +58,8 @@ export function SetPasswordPage() {
         ) : (
           <>
             <p className="lead">Your operator account is ready: choose its password, then set up your second factor.</p>
-            {errors[''] ? (
-              <p className="error-note" role="alert" tabIndex={-1}>
-                {errors['']}
-              </p>
-            ) : null}
-            <Field label="New password" error={errors.password} hint="At least 10 characters, mixing letters, digits or symbols.">
+            <ErrorBox>{errors._form}</ErrorBox>
+            <Field label="New password" error={errors.password} help="At least 10 characters, mixing letters, digits or symbols.">
               {(props) => <input {...props} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
             </Field>
             <Field label="Repeat the password" error={errors.confirm}>

@@ -1,9 +1,8 @@
-import { ApolloError, useApolloClient } from '@apollo/client';
+import { useApolloClient } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Navigate, useLocation } from 'react-router-dom';
 import { NOT_AN_OPERATOR, useOperatorSignIn } from '../components/OperatorSignInSteps';
-import { fieldMessage } from '@clinicult/web-identity';
-import { Field, focusFirstProblem, PageTitle } from '../components/ui';
+import { ErrorBox, errorCode, errorReason, Field, fieldErrors, focusFirstError, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { OperatorLoginDocument } from '../graphql';
 import { useSession } from '../session';
 
@@ -11,15 +10,10 @@ export { NOT_AN_OPERATOR };
 
 /** A failed sign-in in plain words; the auth service's own messages already are. */
 function signInProblem(error: unknown): string {
-  if (error instanceof ApolloError) {
-    const first = error.graphQLErrors[0];
-    const code = first?.extensions?.code;
-    if (code === 'FORBIDDEN') return NOT_AN_OPERATOR; // an account with no clinic membership and no operator rights
-    if (code === 'UNAUTHENTICATED' && first?.extensions?.reason === 'CLINIC_SUSPENDED') return NOT_AN_OPERATOR;
-    if (first) return first.message;
-    if (error.networkError) return 'The server could not be reached. Check your connection and try again.';
-  }
-  return 'Sign-in failed. Try again.';
+  const code = errorCode(error);
+  // an account with no clinic membership and no operator rights, or a clinic's
+  if (code === 'FORBIDDEN' || (code === 'UNAUTHENTICATED' && errorReason(error) === 'CLINIC_SUSPENDED')) return NOT_AN_OPERATOR;
+  return plainMessage(error);
 }
 
 export function SignInPage() {
@@ -38,7 +32,7 @@ export function SignInPage() {
     onRefused: (message) => {
       setPassword('');
       setErrors({ form: message });
-      focusFirstProblem();
+      focusFirstError();
     },
   });
 
@@ -50,7 +44,7 @@ export function SignInPage() {
     if (!/^\S+@\S+\.\S+$/.test(email.trim())) problems.email = 'Enter your email address, e.g. name@example.com.';
     if (password === '') problems.password = 'Enter your password.';
     setErrors(problems);
-    if (Object.keys(problems).length) return focusFirstProblem();
+    if (Object.keys(problems).length) return focusFirstError();
     setBusy(true);
     try {
       await steps.attempt(async () => {
@@ -58,10 +52,10 @@ export function SignInPage() {
         return data!.login;
       });
     } catch (error) {
-      const email = fieldMessage(error, 'email');
+      const email = fieldErrors(error).email;
       if (email) setErrors({ email });
       else setErrors({ form: signInProblem(error) });
-      focusFirstProblem();
+      focusFirstError();
     } finally {
       setBusy(false);
     }
@@ -85,11 +79,7 @@ export function SignInPage() {
             {notice}
           </p>
         ) : null}
-        {errors.form ? (
-          <p className="error-note" role="alert" tabIndex={-1}>
-            {errors.form}
-          </p>
-        ) : null}
+        <ErrorBox>{errors.form}</ErrorBox>
         <Field label="Email" error={errors.email}>
           {(props) => (
             <input {...props} type="email" name="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />

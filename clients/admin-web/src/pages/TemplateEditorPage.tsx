@@ -1,9 +1,8 @@
 import { useMutation, useQuery } from '@apollo/client';
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
-import { TemplateBuilder } from '../components/TemplateBuilder';
-import { ConfirmDialog, Empty, ErrorNote, focusFirstProblem, formatDateTime, Loading, PageTitle } from '../components/ui';
-import { errorsByField } from '../errors';
+import { ConfirmDialog, Empty, ErrorBox, focusFirstError, formatDateTime, formErrors, Loading, PageTitle } from '@clinicult/web-ui';
+import { draftOf, emptyDraft, FIELD_TYPE_LABELS, shownByEditor, TemplateBuilder, toInput, validateTemplate, type TemplateDraft } from '@clinicult/web-ui/templates';
 import {
   CreateGlobalTemplateDocument,
   GlobalTemplateDocument,
@@ -12,9 +11,6 @@ import {
   type GlobalTemplate,
 } from '../graphql';
 import { useSession } from '../session';
-import { draftOf, emptyField, FIELD_TYPE_LABELS, toInput, validateTemplate, type TemplateDraft } from '../templateForm';
-
-const shownByBuilder = (key: string) => key === 'name' || key === 'kind' || key === 'fields' || /^fields\.\d+\.[a-z]+$/.test(key);
 
 export function TemplateEditorPage() {
   const { id } = useParams();
@@ -24,7 +20,7 @@ export function TemplateEditorPage() {
 
 function ExistingTemplate({ id }: { id: string }) {
   const { data, loading, error, refetch } = useQuery(GlobalTemplateDocument, { variables: { id } });
-  if (loading && !data) return <Loading what="the template" />;
+  if (loading && !data) return <Loading what="Loading the template" />;
   const template = data?.globalTemplate;
   if (!template) {
     return (
@@ -34,11 +30,11 @@ function ExistingTemplate({ id }: { id: string }) {
         </p>
         <PageTitle title="Template">Template</PageTitle>
         {error ? (
-          <ErrorNote error={error}>
+          <ErrorBox error={error}>
             <button type="button" className="secondary" onClick={() => void refetch()}>
               Try again
             </button>
-          </ErrorNote>
+          </ErrorBox>
         ) : (
           <Empty>
             <p>There is no global template with this id.</p>
@@ -56,7 +52,7 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
   const location = useLocation();
   const write = can('clinicult:platform:write');
   const [draft, setDraft] = useState<TemplateDraft>(() =>
-    template ? draftOf(template) : { name: '', kind: 'INTAKE', fields: [emptyField()] },
+    template ? draftOf(template) : emptyDraft(),
   );
   const [draftVersion, setDraftVersion] = useState(template?.version);
   // a newly published version (or a retirement) replaces the draft with what is stored
@@ -80,7 +76,7 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
     setErrors(problems);
     if (Object.keys(problems).length) {
       // move to the first problem so keyboard and screen-reader users find it
-      return focusFirstProblem();
+      return focusFirstError();
     }
     try {
       if (template) {
@@ -93,8 +89,8 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
         navigate(`/templates/${created.id}`, { state: { published: `Version ${created.version} published to every cluster.` } });
       }
     } catch (error) {
-      setErrors(errorsByField(error, shownByBuilder));
-      focusFirstProblem();
+      setErrors(formErrors(error, shownByEditor));
+      focusFirstError();
     }
   }
 
@@ -128,7 +124,7 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
         <ReadOnlyTemplate template={template} />
       ) : (
         <form onSubmit={submit} noValidate>
-          <ErrorNote>{errors[''] ? <p>{errors['']}</p> : null}</ErrorNote>
+          <ErrorBox>{errors._form}</ErrorBox>
           <TemplateBuilder draft={draft} errors={errors} onChange={setDraft} disabled={busy} />
           <div className="actions sticky-actions">
             <button type="submit" className="primary" disabled={busy}>
@@ -174,7 +170,7 @@ function TemplateEditor({ template }: { template: GlobalTemplate | null }) {
             }}
           >
             <p>Clinics will no longer be offered it. This cannot be undone from the console.</p>
-            <ErrorNote error={retireError} />
+            <ErrorBox error={retireError} />
           </ConfirmDialog>
         </section>
       ) : null}

@@ -1,7 +1,7 @@
 import { useQuery } from '@apollo/client';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Empty, ErrorNote, formatDateTime, Loading, PageTitle } from '../components/ui';
+import { Empty, ErrorBox, formatDateTime, Loading, PageTitle } from '@clinicult/web-ui';
 import { GlobalTemplatesDocument } from '../graphql';
 import { useSession } from '../session';
 
@@ -43,13 +43,13 @@ export function TemplatesPage() {
       </label>
 
       {error && !connection ? (
-        <ErrorNote error={error}>
+        <ErrorBox error={error}>
           <button type="button" className="secondary" onClick={() => void refetch()}>
             Try again
           </button>
-        </ErrorNote>
+        </ErrorBox>
       ) : null}
-      {loading && !connection ? <Loading what="templates" /> : null}
+      {loading && !connection ? <Loading what="Loading templates" /> : null}
       {connection && connection.edges.length === 0 ? (
         <Empty>
           <p>

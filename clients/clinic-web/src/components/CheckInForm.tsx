@@ -1,9 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
-import { fieldErrors, plainMessage } from '../errors';
+import { ErrorBox, fieldErrors, focusFirstError, InputField, plainMessage, SelectField } from '@clinicult/web-ui';
 import { ActiveTemplatesDocument, CheckInDocument } from '../graphql';
-import { ErrorBox, focusFirstError, InputField, SelectField } from './ui';
 
 /** OFFICE: check a patient in with a reason and, optionally, an active template. */
 export function CheckInForm({ patientId }: { patientId: string }) {
@@ -13,6 +12,7 @@ export function CheckInForm({ patientId }: { patientId: string }) {
   const [checkIn, { loading }] = useMutation(CheckInDocument);
   const [reason, setReason] = useState('');
   const [templateId, setTemplateId] = useState('');
+  const [urgent, setUrgent] = useState(false);
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const form = useRef<HTMLFormElement>(null);
   const available = templates.data?.templates ?? [];
@@ -26,7 +26,9 @@ export function CheckInForm({ patientId }: { patientId: string }) {
     }
     setErrors({});
     try {
-      const { data } = await checkIn({ variables: { patientId, reason: reason.trim(), templateId: templateId || null } });
+      const { data } = await checkIn({
+        variables: { patientId, reason: reason.trim(), templateId: templateId || null, priority: urgent ? 'URGENT' : 'ROUTINE' },
+      });
       navigate(`/visits/${data!.checkIn.id}`);
     } catch (error) {
       const byField = fieldErrors(error as Error);
@@ -65,6 +67,11 @@ export function CheckInForm({ patientId }: { patientId: string }) {
           </option>
         ))}
       </SelectField>
+      <div className="field checkbox-field">
+        <label>
+          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent: first in the queue
+        </label>
+      </div>
       <button type="submit" className="primary" disabled={loading}>
         {loading ? 'Checking in…' : 'Check in'}
       </button>

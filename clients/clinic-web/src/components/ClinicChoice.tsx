@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { useMutation } from '@apollo/client';
-import { plainMessage } from '../errors';
+import { ErrorBox, formatDateTime, plainMessage } from '@clinicult/web-ui';
 import { DeclineClinicInvitationDocument, type Membership, type OwnInvitation } from '../graphql';
-import { ErrorBox, formatDateTime } from './ui';
 
 const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
 const roleList = (roles: string[]) => roles.map((r) => ROLE_LABELS[r] ?? r).join(', ');

@@ -1,11 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation } from '@apollo/client';
-import { SecondFactorStep, secondFactorChallenge, type SecondFactorChallenge } from '@clinicult/web-identity';
+import { ErrorBox, InputField, plainMessage, secondFactorChallenge, type SecondFactorChallenge, SecondFactorStep } from '@clinicult/web-ui';
 import { idleLockMinutes } from '../config';
-import { plainMessage } from '../errors';
 import { LoginDocument, type AuthPayload } from '../graphql';
 import { endSession, updateSession, useSession } from '../session';
-import { ErrorBox, InputField } from './ui';
 
 const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart'] as const;
 

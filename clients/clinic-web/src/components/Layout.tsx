@@ -2,13 +2,38 @@ import { Suspense, useEffect } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { SCREENS } from '../screens';
-import { LogoutDocument, MeDocument } from '../graphql';
+import { AppPreferencesDocument, LogoutDocument, MeDocument, SetMyLanguageDocument } from '../graphql';
+import { LANGUAGES, usePreferences, useTranslation } from '../i18n';
 import { endSession, useCan, useSession } from '../session';
 import type { Permission } from '../permissions';
 import { IdleLock } from './IdleLock';
-import { Loading } from './ui';
+import { Loading } from '@clinicult/web-ui';
 
-const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
+/** The person's language: their own choice, or back to the clinic's default (users' updateUser). */
+function LanguageChoice() {
+  const { t } = useTranslation();
+  const { chosen, clinicDefault, userId } = usePreferences();
+  const [setLanguage, { loading }] = useMutation(SetMyLanguageDocument, { refetchQueries: [AppPreferencesDocument] });
+  if (!userId) return null;
+  return (
+    <label className="language">
+      <span className="sr-only">{t('account.language')}</span>
+      <select
+        aria-label={t('account.language')}
+        value={chosen ?? ''}
+        disabled={loading}
+        onChange={(e) => void setLanguage({ variables: { id: userId, locale: e.target.value || null } })}
+      >
+        <option value="">{t('account.clinicDefault', { language: LANGUAGES[clinicDefault] })}</option>
+        {Object.entries(LANGUAGES).map(([code, name]) => (
+          <option key={code} value={code} lang={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** "Another clinic invites you": a notice on every screen until the person answers. */
 function InvitationsNotice() {
@@ -50,6 +75,7 @@ function useShortcuts(allowed: ReturnType<typeof useCan>, navigate: ReturnType<t
 }
 
 export function Layout() {
+  const { t } = useTranslation();
   const session = useSession();
   const allowed = useCan();
   const navigate = useNavigate();
@@ -70,7 +96,7 @@ export function Layout() {
     <IdleLock>
     <div className="app">
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('nav.skip')}
       </a>
       <header className="topbar">
         <div className="brand">
@@ -80,12 +106,12 @@ export function Layout() {
           Clinicult
           {session?.clinicName && <span className="clinic-name">{session.clinicName}</span>}
         </div>
-        <nav aria-label="Main">
+        <nav aria-label={t('nav.main')}>
           <ul>
             {SCREENS.filter((s) => allowed(s.permission)).map((s) => (
               <li key={s.path}>
                 <NavLink to={s.path} end={s.path === '/'} aria-keyshortcuts={SHORTCUTS.find((k) => k.path === s.path) ? `Alt+Shift+${SHORTCUTS.find((k) => k.path === s.path)!.key}` : undefined}>
-                  {s.label}
+                  {t(`nav.${s.label}`)}
                 </NavLink>
               </li>
             ))}
@@ -94,13 +120,14 @@ export function Layout() {
         <div className="account">
           <span className="who" data-testid="who">
             {session?.displayName}
-            <span className="roles">{session?.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</span>
+            <span className="roles">{session?.roles.map((r) => t(`roles.${r}`, { defaultValue: r })).join(', ')}</span>
           </span>
-          {session && session.clinicCount > 1 && <NavLink to="/account/clinic">Switch clinic</NavLink>}
-          <NavLink to="/account/password">Change password</NavLink>
-          <NavLink to="/account/security">Security</NavLink>
+          <LanguageChoice />
+          {session && session.clinicCount > 1 && <NavLink to="/account/clinic">{t('account.switchClinic')}</NavLink>}
+          <NavLink to="/account/password">{t('account.changePassword')}</NavLink>
+          <NavLink to="/account/security">{t('account.security')}</NavLink>
           <button type="button" className="link-button" onClick={signOut} disabled={loading}>
-            Sign out
+            {t('account.signOut')}
           </button>
         </div>
       </header>

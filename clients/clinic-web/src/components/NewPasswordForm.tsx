@@ -1,6 +1,5 @@
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { newPasswordProblems } from '@clinicult/web-identity';
-import { ErrorBox, focusFirstError, InputField } from './ui';
+import { ErrorBox, focusFirstError, InputField, newPasswordProblems } from '@clinicult/web-ui';
 
 export interface NewPasswordErrors {
   password?: string;
@@ -40,7 +39,7 @@ export function NewPasswordForm({
       if (!refused) return;
       setErrors(refused);
     }
-    requestAnimationFrame(() => focusFirstError(form.current));
+    focusFirstError(form.current);
   }
 
   return (

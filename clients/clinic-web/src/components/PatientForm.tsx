@@ -1,6 +1,5 @@
-import { errorFor, fieldErrors, plainMessage } from '../errors';
+import { errorFor, fieldErrors, InputField, plainMessage, SelectField, TextAreaField } from '@clinicult/web-ui';
 import type { AllergySeverity, Gender } from '../graphql';
-import { InputField, SelectField, TextAreaField } from './ui';
 
 /**
  * A patient's form, shared by registering and editing (issue 17, "keep the record current"): the

@@ -1,11 +1,10 @@
 import { useState, type ReactNode } from 'react';
 import { useApolloClient } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
-import { EnrolSecondFactor, SecondFactorStep, secondFactorChallenge, type SecondFactorChallenge } from '@clinicult/web-identity';
+import { EnrolSecondFactor, PageTitle, secondFactorChallenge, type SecondFactorChallenge, SecondFactorStep } from '@clinicult/web-ui';
 import { acceptAndOpen, chooseClinic, completeSignIn } from '../auth';
 import type { AuthPayload, Membership, OwnInvitation } from '../graphql';
 import { ClinicChoice } from './ClinicChoice';
-import { PageTitle } from './ui';
 
 type Step =
   | { kind: 'none' }

@@ -1,5 +1,5 @@
 import type { TemplateField } from '../graphql';
-import { Field } from './ui';
+import { Field } from '@clinicult/web-ui';
 
 export type Answers = Record<string, unknown>;
 

@@ -1,11 +1,9 @@
 import { useMutation } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
-import { AcceptInvitationDocument } from '@clinicult/web-identity';
+import { AcceptInvitationDocument, fieldErrors, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { NotStaffError } from '../auth';
 import { NewPasswordForm } from '../components/NewPasswordForm';
 import { useSignInSteps } from '../components/SignInSteps';
-import { PageTitle } from '../components/ui';
-import { fieldErrors, plainMessage } from '../errors';
 import { endSession } from '../session';
 
 export default function AcceptInvitation() {

@@ -1,8 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
-import { ErrorBox, focusFirstError, InputField, PageTitle } from '../components/ui';
-import { fieldErrors, plainMessage } from '../errors';
+import { ErrorBox, errorReason, fieldErrors, focusFirstError, InputField, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { ChangePasswordDocument } from '../graphql';
 import { endSession } from '../session';
 
@@ -23,23 +22,23 @@ export default function ChangePassword() {
     if (values.confirm !== values.newPassword) problems.confirm = 'The two new passwords are not the same.';
     setErrors(problems);
     if (Object.keys(problems).length) {
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
       return;
     }
     try {
       await change({ variables: { currentPassword: values.currentPassword, newPassword: values.newPassword } });
       // every session ends, this one included
-      endSession('PASSWORD_CHANGED');
+      endSession('PASSWORD_CHANGED', { evenIfEnded: true });
       navigate('/signin', { replace: true });
     } catch (error) {
       const byField = fieldErrors(error as Error);
-      const code = (error as { graphQLErrors?: { extensions?: { reason?: string } }[] }).graphQLErrors?.[0]?.extensions?.reason;
+      const code = errorReason(error);
       setErrors({
         currentPassword: code === 'INVALID_CREDENTIALS' ? 'The current password is not correct.' : byField.currentPassword,
         newPassword: byField.newPassword,
         form: code === 'INVALID_CREDENTIALS' || byField.newPassword || byField.currentPassword ? undefined : (byField._form ?? plainMessage(error as Error)),
       });
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
     }
   }
 

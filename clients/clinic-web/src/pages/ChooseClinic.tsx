@@ -2,8 +2,7 @@ import { useApolloClient, useQuery } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
 import { chooseClinic } from '../auth';
 import { ClinicChoice } from '../components/ClinicChoice';
-import { ErrorBox, Loading, PageTitle } from '../components/ui';
-import { plainMessage } from '../errors';
+import { ErrorBox, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { MeDocument } from '../graphql';
 import { useSession } from '../session';
 

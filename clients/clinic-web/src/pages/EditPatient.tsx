@@ -2,8 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { PatientFields, patientErrors, patientInput, validatePatient, valuesOf, type PatientValues } from '../components/PatientForm';
-import { ErrorBox, focusFirstError, Loading, PageTitle } from '../components/ui';
-import { graphQLErrors, plainMessage } from '../errors';
+import { ErrorBox, focusFirstError, graphQLErrors, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { PatientForEditDocument, UpdatePatientDocument } from '../graphql';
 import { useCan } from '../session';
 
@@ -61,7 +60,7 @@ export default function EditPatient() {
     const problems = validatePatient(values);
     setErrors(problems);
     if (Object.keys(problems).length) {
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
       return;
     }
     try {
@@ -92,7 +91,7 @@ export default function EditPatient() {
         return;
       }
       setErrors(patientErrors(e as Error));
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
     }
   }
 

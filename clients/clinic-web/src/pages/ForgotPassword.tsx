@@ -1,9 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link } from 'react-router-dom';
-import { RequestPasswordResetDocument } from '@clinicult/web-identity';
-import { ErrorBox, focusFirstError, InputField, Notice, PageTitle } from '../components/ui';
-import { plainMessage } from '../errors';
+import { ErrorBox, focusFirstError, InputField, Notice, PageTitle, plainMessage, RequestPasswordResetDocument } from '@clinicult/web-ui';
 
 /** Forgot password: the same answer for every address; a one-time link goes by email if it has an account. */
 export default function ForgotPassword() {
@@ -19,7 +17,7 @@ export default function ForgotPassword() {
     setFormError(null);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) {
       setError('Enter an email address like name@clinic.org.');
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
       return;
     }
     setError(undefined);

@@ -1,5 +1,5 @@
 import { Link, useLocation } from 'react-router-dom';
-import { PageTitle } from '../components/ui';
+import { PageTitle } from '@clinicult/web-ui';
 
 export default function NotAllowed() {
   const from = (useLocation().state as { from?: string } | null)?.from;

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { CheckInForm } from '../components/CheckInForm';
-import { age, Empty, ErrorBox, formatDate, formatDateTime, GENDER_LABELS, Loading, Notice, PageTitle, StateBadge } from '../components/ui';
-import { plainMessage } from '../errors';
+import { Empty, ErrorBox, formatDate, formatDateTime, Loading, Notice, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { age, GENDER_LABELS, StateBadge } from '../labels';
 import { PatientChartDocument, PatientHistoryDocument } from '../graphql';
 import { useCan } from '../session';
 

@@ -1,15 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
-import { Empty, ErrorBox, Loading, PageTitle, StateBadge, formatDate, GENDER_LABELS } from '../components/ui';
-import { plainMessage } from '../errors';
+import { Empty, ErrorBox, formatDate, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { GENDER_LABELS, StateBadge } from '../labels';
 import { SearchPatientsDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { useCan } from '../session';
 
 /** How long typing must pause before the search runs (one request per pause, not per key). */
 const SEARCH_PAUSE_MS = 300;
 
 export default function Patients() {
+  const { t } = useTranslation();
   const allowed = useCan();
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
@@ -45,15 +47,15 @@ export default function Patients() {
         actions={
           allowed('patient:write') && (
             <Link className="button primary" to="/patients/new">
-              Register a patient
+              {t('patients.register')}
             </Link>
           )
         }
       >
-        Patients
+        {t('patients.title')}
       </PageTitle>
       <form role="search" className="search-bar" onSubmit={onSubmit}>
-        <label htmlFor="patient-search">Find a patient</label>
+        <label htmlFor="patient-search">{t('patients.find')}</label>
         <input
           ref={searchBox}
           id="patient-search"

@@ -2,8 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link, useNavigate } from 'react-router-dom';
 import { EMPTY_PATIENT, PatientFields, patientErrors, patientInput, validatePatient, type PatientValues } from '../components/PatientForm';
-import { ErrorBox, focusFirstError, formatDate, Notice, PageTitle } from '../components/ui';
-import { graphQLErrors } from '../errors';
+import { ErrorBox, focusFirstError, formatDate, graphQLErrors, Notice, PageTitle } from '@clinicult/web-ui';
 import { RegisterPatientDocument } from '../graphql';
 import { useCan } from '../session';
 
@@ -33,7 +32,7 @@ export default function RegisterPatient() {
     const problems = validatePatient(values);
     setErrors(problems);
     if (Object.keys(problems).length) {
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
       return;
     }
     const input = { ...patientInput(values, { medical, clearing: false }), allowPossibleDuplicate: allowPossibleDuplicate || undefined };
@@ -50,7 +49,7 @@ export default function RegisterPatient() {
       const mapped = patientErrors(error as Error);
       if (first?.extensions?.reason === 'MRN_TAKEN') mapped._form = first.message;
       setErrors(mapped);
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
     }
   }
 

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { Empty, ErrorBox, InputField, Loading, PageTitle, STATE_LABELS, formatDate } from '../components/ui';
-import { plainMessage } from '../errors';
+import { Empty, ErrorBox, formatDate, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { STATE_LABELS } from '../labels';
 import { VisitReportDocument } from '../graphql';
 import { useCan } from '../session';
 

@@ -1,12 +1,10 @@
 import { useState } from 'react';
 import { useMutation } from '@apollo/client';
 import { Link, useSearchParams } from 'react-router-dom';
-import { ResetPasswordDocument } from '@clinicult/web-identity';
+import { fieldErrors, Notice, PageTitle, plainMessage, ResetPasswordDocument } from '@clinicult/web-ui';
 import { NotStaffError } from '../auth';
 import { NewPasswordForm } from '../components/NewPasswordForm';
 import { useSignInSteps } from '../components/SignInSteps';
-import { Notice, PageTitle } from '../components/ui';
-import { fieldErrors, plainMessage } from '../errors';
 import { endSession } from '../session';
 
 /** A new password with the link from the reset mail; every other session of the account ends. */

@@ -1,5 +1,4 @@
-import { SecuritySettings } from '@clinicult/web-identity';
-import { PageTitle } from '../components/ui';
+import { PageTitle, SecuritySettings } from '@clinicult/web-ui';
 
 /** One's own second factors (authenticator app, passkeys, recovery codes). */
 export default function Security() {

@@ -3,8 +3,7 @@ import { useMutation } from '@apollo/client';
 import { Link, Navigate, useLocation } from 'react-router-dom';
 import { NotStaffError } from '../auth';
 import { useSignInSteps } from '../components/SignInSteps';
-import { ErrorBox, focusFirstError, InputField, Notice, PageTitle } from '../components/ui';
-import { plainMessage, sessionReasonText } from '../errors';
+import { ErrorBox, focusFirstError, InputField, Notice, PageTitle, plainMessage, sessionReasonText } from '@clinicult/web-ui';
 import { LoginDocument } from '../graphql';
 import { clearNotice, useNotice, useSession } from '../session';
 
@@ -33,7 +32,7 @@ export function SignIn() {
     if (!password) problems.password = 'Enter your password.';
     setErrors(problems);
     if (Object.keys(problems).length) {
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
       return;
     }
     setBusy(true);
@@ -45,7 +44,7 @@ export function SignIn() {
       clearNotice();
     } catch (error) {
       setErrors({ form: error instanceof NotStaffError ? error.message : plainMessage(error as Error) });
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
     } finally {
       setBusy(false);
     }
@@ -65,7 +64,7 @@ export function SignIn() {
         ) : (
           <>
             <PageTitle>Sign in</PageTitle>
-            {notice && <Notice tone={notice.reason === 'SIGNED_OUT' ? 'success' : 'warning'}>{sessionReasonText(notice.reason)}</Notice>}
+            {notice && <Notice tone={notice === 'SIGNED_OUT' ? 'success' : 'warning'}>{sessionReasonText(notice)}</Notice>}
             <form ref={form} onSubmit={onSubmit} noValidate>
               <ErrorBox>{errors.form}</ErrorBox>
               <InputField

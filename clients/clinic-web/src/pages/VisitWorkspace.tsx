@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { Link, useNavigate, useParams } from 'react-router-dom';
+import { DiagnosisOptions, useDiagnosisSuggestions } from '../components/DiagnosisSuggestions';
+import { PriorityBadge } from '../components/QueueMarks';
 import { SafetyBanner } from '../components/SafetyBanner';
 import { answersOf, AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
-import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle, StateBadge, STATE_LABELS, TextAreaField } from '../components/ui';
-import { errorFor, fieldErrors, graphQLErrors, plainMessage } from '../errors';
+import { Empty, ErrorBox, errorFor, fieldErrors, focusFirstError, formatDateTime, graphQLErrors, InputField, Loading, Notice, PageTitle, plainMessage, TextAreaField } from '@clinicult/web-ui';
+import { STATE_LABELS, StateBadge } from '../labels';
 import {
   CancelVisitDocument,
   CompleteConsultationDocument,
@@ -14,6 +16,7 @@ import {
   RecordIntakeDocument,
   RecordVitalsDocument,
   SendToDoctorDocument,
+  SetVisitPriorityDocument,
   StartConsultationDocument,
   StartTriageDocument,
   type ConsultationInput,
@@ -219,6 +222,54 @@ function IntakeForm({ visit, onSave }: { visit: CurrentVisit; onSave: (answers: 
 
 const ICD10 = /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/;
 
+/** One diagnosis: the code (the clinic's earlier codes offered as the doctor types) and its description. */
+function DiagnosisRow({
+  index,
+  diagnosis,
+  onChange,
+  onRemove,
+  codeError,
+  descriptionError,
+}: {
+  index: number;
+  diagnosis: Diagnosis;
+  onChange: (next: Diagnosis) => void;
+  onRemove: () => void;
+  codeError?: string;
+  descriptionError?: string;
+}) {
+  const suggestions = useDiagnosisSuggestions(diagnosis.code);
+  const listId = `diagnosis-codes-${index}`;
+  return (
+    <div className="row">
+      <InputField
+        label={`Diagnosis ${index + 1}: ICD-10 code`}
+        value={diagnosis.code}
+        list={listId}
+        autoComplete="off"
+        onChange={(e) => {
+          const code = e.target.value;
+          // a code picked from the clinic's own brings the description it was given with
+          const known = suggestions.find((s) => s.code === code.trim().toUpperCase());
+          onChange({ ...diagnosis, code, description: diagnosis.description || known?.description || '' });
+        }}
+        error={codeError}
+        placeholder="J06.9"
+      />
+      <DiagnosisOptions id={listId} suggestions={suggestions} />
+      <InputField
+        label={`Diagnosis ${index + 1}: description`}
+        value={diagnosis.description ?? ''}
+        onChange={(e) => onChange({ ...diagnosis, description: e.target.value })}
+        error={descriptionError}
+      />
+      <button type="button" className="link-button" onClick={onRemove}>
+        Remove diagnosis {index + 1}
+      </button>
+    </div>
+  );
+}
+
 function ConsultationForm({
   visit,
   onSave,
@@ -330,27 +381,18 @@ function ConsultationForm({
         <legend>Diagnoses</legend>
         {diagnoses.length === 0 && <p className="muted small">No diagnosis yet.</p>}
         {diagnoses.map((d, i) => (
-          <div className="row" key={i}>
-            <InputField
-              label={`Diagnosis ${i + 1}: ICD-10 code`}
-              value={d.code}
-              onChange={(e) => {
-                setDiagnoses((all) => all.map((x, j) => (j === i ? { ...x, code: e.target.value } : x)));
-                clear(`diagnoses[${i}].code`);
-              }}
-              error={err(`diagnoses[${i}].code`) ?? err(`diagnoses[${i}]`)}
-              placeholder="J06.9"
-            />
-            <InputField
-              label={`Diagnosis ${i + 1}: description`}
-              value={d.description ?? ''}
-              onChange={(e) => setDiagnoses((all) => all.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)))}
-              error={err(`diagnoses[${i}].description`)}
-            />
-            <button type="button" className="link-button" onClick={() => setDiagnoses((all) => all.filter((_, j) => j !== i))}>
-              Remove diagnosis {i + 1}
-            </button>
-          </div>
+          <DiagnosisRow
+            key={i}
+            index={i}
+            diagnosis={d}
+            onChange={(next) => {
+              setDiagnoses((all) => all.map((x, j) => (j === i ? next : x)));
+              clear(`diagnoses[${i}].code`);
+            }}
+            onRemove={() => setDiagnoses((all) => all.filter((_, j) => j !== i))}
+            codeError={err(`diagnoses[${i}].code`) ?? err(`diagnoses[${i}]`)}
+            descriptionError={err(`diagnoses[${i}].description`)}
+          />
         ))}
         <button type="button" onClick={() => setDiagnoses((all) => [...all, { code: '', description: '' }])}>
           Add a diagnosis
@@ -477,6 +519,7 @@ export default function VisitWorkspace() {
   const [recordVitals] = useMutation(RecordVitalsDocument);
   const [recordIntake] = useMutation(RecordIntakeDocument);
   const [sendToDoctor] = useMutation(SendToDoctorDocument);
+  const [setVisitPriority] = useMutation(SetVisitPriorityDocument);
   const [startConsultation] = useMutation(StartConsultationDocument);
   const [recordConsultation] = useMutation(RecordConsultationDocument);
   const [completeConsultation] = useMutation(CompleteConsultationDocument);
@@ -510,14 +553,26 @@ export default function VisitWorkspace() {
     navigate(`/patients/${visit.patient.id}`, { state: { archived: visit.id, message } });
   };
   const intake = visit.template?.kind === 'INTAKE' ? visit.template : null;
-  const steps = visit.allowedTransitions.filter((t) => t !== 'cancelVisit');
+  // cancelling and the priority are beside the way forward, not steps of it
+  const steps = visit.allowedTransitions.filter((t) => t !== 'cancelVisit' && t !== 'setVisitPriority');
 
   return (
     <section>
       <PageTitle>{`Visit: ${visit.patient.givenName} ${visit.patient.familyName}`}</PageTitle>
       <div className="visit-head">
         <StateBadge state={visit.state} />
+        <PriorityBadge priority={visit.priority} />
         <span>{visit.reason}</span>
+        {can('setVisitPriority') && (
+          <button
+            type="button"
+            className="small"
+            disabled={!!action.busy}
+            onClick={() => void run('setVisitPriority', setVisitPriority, { priority: visit.priority === 'URGENT' ? 'ROUTINE' : 'URGENT' }).catch(() => {})}
+          >
+            {visit.priority === 'URGENT' ? 'Mark as routine' : 'Mark as urgent'}
+          </button>
+        )}
         <Link to={`/patients/${visit.patient.id}`}>Patient chart ({visit.patient.mrn})</Link>
         {visit.template && (
           <span className="muted small">

@@ -266,6 +266,7 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; pass
 /** The session decision from the database: auth's own fallback and /internal/session-status. */
 export async function sessionStatusFromDb(db: AuthDb, caller: Exclude<Caller, { kind: 'anonymous' }>): Promise<SessionStatus> {
   if (caller.kind === 'service') return { ok: true };
+  if (caller.kind === 'client') return clientStatusFromDb(db, caller);
   const clinicId = caller.kind === 'staff' ? caller.clinicId : null;
   const [credential, revoked, clinic, membership] = await Promise.all([
     db.credential.findUnique({ where: { userId: caller.userId }, select: { status: true, tokensValidAfter: true } }),
@@ -283,5 +284,23 @@ export async function sessionStatusFromDb(db: AuthDb, caller: Exclude<Caller, { 
     deactivated: credential?.status === 'DEACTIVATED',
     clinicSuspended: clinic?.status === 'SUSPENDED',
     clinicRequiresMfa: clinic?.mfaRequired ?? false,
+  });
+}
+
+/** A registered client (a display): refused once revoked, or while its clinic is suspended. */
+async function clientStatusFromDb(db: AuthDb, caller: Extract<Caller, { kind: 'client' }>): Promise<SessionStatus> {
+  const [client, revoked, clinic] = await Promise.all([
+    db.apiClient.findUnique({ where: { id: caller.clientId }, select: { revokedAt: true, clinicId: true } }),
+    db.revokedToken.findUnique({ where: { jti: caller.jti }, select: { jti: true } }),
+    db.clinicStatus.findUnique({ where: { clinicId: caller.clinicId }, select: { status: true } }),
+  ]);
+  return judgeSession(caller, {
+    revoked: revoked !== null,
+    tokensValidAfterMs: null,
+    clinicTokensValidAfterMs: null,
+    // unknown (deleted) or of another clinic than its token says: as good as revoked
+    deactivated: !client || client.revokedAt !== null || client.clinicId !== caller.clinicId,
+    clinicSuspended: clinic?.status === 'SUSPENDED',
+    clinicRequiresMfa: false,
   });
 }

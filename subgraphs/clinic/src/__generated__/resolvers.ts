@@ -55,19 +55,27 @@ export type ClinicTemplatesArgs = {
 export type ClinicSettings = {
   __typename?: 'ClinicSettings';
   address: Maybe<Scalars['String']['output']>;
+  /** the staff app's language for people who have not chosen one: en or es */
+  defaultLocale: Scalars['String']['output'];
   /** days without an entry are closed */
   openingHours: Array<OpeningHours>;
   phone: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   /** the reasons offered at check-in (free text is still allowed) */
   visitReasons: Array<Scalars['String']['output']>;
+  /** one per state that is highlighted; a state without one is never highlighted */
+  waitThresholds: Array<WaitThreshold>;
 };
 
 export type ClinicSettingsInput = {
   address?: InputMaybe<Scalars['String']['input']>;
+  /** en or es */
+  defaultLocale?: InputMaybe<Scalars['String']['input']>;
   openingHours?: InputMaybe<Array<OpeningHoursInput>>;
   phone?: InputMaybe<Scalars['String']['input']>;
   visitReasons?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** replaces the stored thresholds; [] turns highlighting off */
+  waitThresholds?: InputMaybe<Array<WaitThresholdInput>>;
 };
 
 export type Mutation = {
@@ -241,6 +249,30 @@ export type User = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * A current visit's state, as patients declares it (composition refuses the two if they differ): the
+ * key of a wait threshold.
+ */
+export type VisitState =
+  | 'CHECKOUT'
+  | 'READY_FOR_DOCTOR'
+  | 'TRIAGE'
+  | 'WAITING'
+  | 'WITH_DOCTOR';
+
+/** After this many minutes in the state, the queue board highlights a visit as a long wait. */
+export type WaitThreshold = {
+  __typename?: 'WaitThreshold';
+  minutes: Scalars['Int']['output'];
+  state: VisitState;
+};
+
+export type WaitThresholdInput = {
+  /** 1..720 */
+  minutes: Scalars['Int']['input'];
+  state: VisitState;
+};
+
 export type Weekday =
   | 'FRIDAY'
   | 'MONDAY'
@@ -377,6 +409,9 @@ export type ResolversTypes = {
   TemplateKind: ResolverTypeWrapper<Partial<TemplateKind>>;
   TemplateVersion: ResolverTypeWrapper<VersionView>;
   User: ResolverTypeWrapper<StaffEntry>;
+  VisitState: ResolverTypeWrapper<Partial<VisitState>>;
+  WaitThreshold: ResolverTypeWrapper<Partial<WaitThreshold>>;
+  WaitThresholdInput: ResolverTypeWrapper<Partial<WaitThresholdInput>>;
   Weekday: ResolverTypeWrapper<Partial<Weekday>>;
   federation__ContextFieldValue: ResolverTypeWrapper<Partial<Scalars['federation__ContextFieldValue']['output']>>;
   federation__FieldSet: ResolverTypeWrapper<Partial<Scalars['federation__FieldSet']['output']>>;
@@ -408,6 +443,8 @@ export type ResolversParentTypes = {
   TemplateInput: Partial<TemplateInput>;
   TemplateVersion: VersionView;
   User: StaffEntry;
+  WaitThreshold: Partial<WaitThreshold>;
+  WaitThresholdInput: Partial<WaitThresholdInput>;
   federation__ContextFieldValue: Partial<Scalars['federation__ContextFieldValue']['output']>;
   federation__FieldSet: Partial<Scalars['federation__FieldSet']['output']>;
   federation__Policy: Partial<Scalars['federation__Policy']['output']>;
@@ -542,10 +579,12 @@ export type ClinicResolvers<ContextType = ClinicContext, ParentType extends Reso
 
 export type ClinicSettingsResolvers<ContextType = ClinicContext, ParentType extends ResolversParentTypes['ClinicSettings'] = ResolversParentTypes['ClinicSettings']> = {
   address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  defaultLocale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   openingHours?: Resolver<Array<ResolversTypes['OpeningHours']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   visitReasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  waitThresholds?: Resolver<Array<ResolversTypes['WaitThreshold']>, ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -615,6 +654,11 @@ export type UserResolvers<ContextType = ClinicContext, ParentType extends Resolv
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type WaitThresholdResolvers<ContextType = ClinicContext, ParentType extends ResolversParentTypes['WaitThreshold'] = ResolversParentTypes['WaitThreshold']> = {
+  minutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['VisitState'], ParentType, ContextType>;
+};
+
 export interface Federation__ContextFieldValueScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__ContextFieldValue'], any> {
   name: 'federation__ContextFieldValue';
 }
@@ -647,6 +691,7 @@ export type Resolvers<ContextType = ClinicContext> = {
   TemplateField?: TemplateFieldResolvers<ContextType>;
   TemplateVersion?: TemplateVersionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  WaitThreshold?: WaitThresholdResolvers<ContextType>;
   federation__ContextFieldValue?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Policy?: GraphQLScalarType;

@@ -1,3 +1,4 @@
+import { CURRENT_VISIT_STATES, DEFAULT_LOCALE, SUPPORTED_LOCALES } from '@clinicult/contracts';
 import { parseInput } from '@clinicult/kit';
 import { z } from 'zod';
 import type { ClinicDb, ClinicSettingsRow, ClinicTx } from '../db.js';
@@ -14,12 +15,34 @@ export interface OpeningHours {
   closes: string;
 }
 
+export type VisitState = (typeof CURRENT_VISIT_STATES)[number];
+
+export interface WaitThreshold {
+  state: VisitState;
+  minutes: number;
+}
+
+/**
+ * What a clinic starts with until its ADMIN says otherwise: long enough that a normal day is not
+ * all red, short enough that a forgotten patient stands out.
+ */
+export const DEFAULT_WAIT_THRESHOLDS: WaitThreshold[] = [
+  { state: 'WAITING', minutes: 30 },
+  { state: 'TRIAGE', minutes: 20 },
+  { state: 'READY_FOR_DOCTOR', minutes: 30 },
+  { state: 'WITH_DOCTOR', minutes: 45 },
+  { state: 'CHECKOUT', minutes: 15 },
+];
+export const MAX_WAIT_MINUTES = 720;
+
 export interface SettingsView {
   clinicId: string;
   address: string | null;
   phone: string | null;
   openingHours: OpeningHours[];
   visitReasons: string[];
+  waitThresholds: WaitThreshold[];
+  defaultLocale: string;
   updatedAt: Date;
 }
 
@@ -74,6 +97,26 @@ const visitReasonsSchema = z
     });
   });
 
+const waitThresholdsSchema = z
+  .array(
+    z.object({
+      state: z.enum(CURRENT_VISIT_STATES),
+      minutes: z.number().int('whole minutes.').min(1, 'at least 1 minute.').max(MAX_WAIT_MINUTES, `at most ${MAX_WAIT_MINUTES} minutes (12 hours).`),
+    }),
+  )
+  .superRefine((thresholds, ctx) => {
+    const seen = new Map<string, number>();
+    thresholds.forEach((t, i) => {
+      const first = seen.get(t.state);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'state'], message: `${t.state} is already given in waitThresholds[${first}]; one per state.` });
+      else seen.set(t.state, i);
+    });
+  })
+  // stored in the visit's order, whatever order they were sent in
+  .transform((list) => [...list].sort((a, b) => CURRENT_VISIT_STATES.indexOf(a.state) - CURRENT_VISIT_STATES.indexOf(b.state)));
+
+const localeSchema = z.enum(SUPPORTED_LOCALES, { message: `one of ${SUPPORTED_LOCALES.join(', ')}.` });
+
 /** Only the fields present change; null (or an empty string) clears address and phone; a list replaces the stored list. */
 export const settingsInputSchema = z
   .object({
@@ -81,8 +124,12 @@ export const settingsInputSchema = z
     phone: phoneSchema.nullish(),
     openingHours: openingHoursSchema.nullish(),
     visitReasons: visitReasonsSchema.nullish(),
+    waitThresholds: waitThresholdsSchema.nullish(),
+    defaultLocale: localeSchema.optional(),
   })
-  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'give at least one of address, phone, openingHours, visitReasons.' });
+  .refine((v) => Object.values(v).some((x) => x !== undefined), {
+    message: 'give at least one of address, phone, openingHours, visitReasons, waitThresholds, defaultLocale.',
+  });
 export type SettingsInput = z.infer<typeof settingsInputSchema>;
 
 export function toView(row: ClinicSettingsRow): SettingsView {
@@ -92,6 +139,8 @@ export function toView(row: ClinicSettingsRow): SettingsView {
     phone: row.phone,
     openingHours: Array.isArray(row.openingHours) ? (row.openingHours as unknown as OpeningHours[]) : [],
     visitReasons: Array.isArray(row.visitReasons) ? (row.visitReasons as string[]) : [],
+    waitThresholds: Array.isArray(row.waitThresholds) ? (row.waitThresholds as unknown as WaitThreshold[]) : DEFAULT_WAIT_THRESHOLDS,
+    defaultLocale: row.defaultLocale,
     updatedAt: row.updatedAt,
   };
 }
@@ -108,7 +157,16 @@ export async function settingsByClinic(db: ClinicDb, clinicIds: readonly string[
  * settings (no hours, no reasons), never another clinic's or an invented value.
  */
 export function emptySettings(clinicId: string): SettingsView {
-  return { clinicId, address: null, phone: null, openingHours: [], visitReasons: [], updatedAt: new Date(0) };
+  return {
+    clinicId,
+    address: null,
+    phone: null,
+    openingHours: [],
+    visitReasons: [],
+    waitThresholds: DEFAULT_WAIT_THRESHOLDS,
+    defaultLocale: DEFAULT_LOCALE,
+    updatedAt: new Date(0),
+  };
 }
 
 /**
@@ -124,6 +182,8 @@ export async function updateSettings(db: ClinicDb, clinicId: string, raw: unknow
     if (input.phone !== undefined) data.phone = input.phone;
     if (input.openingHours !== undefined) data.openingHours = input.openingHours ?? [];
     if (input.visitReasons !== undefined) data.visitReasons = input.visitReasons ?? [];
+    if (input.waitThresholds !== undefined) data.waitThresholds = input.waitThresholds ?? [];
+    if (input.defaultLocale !== undefined) data.defaultLocale = input.defaultLocale;
     const row = await tx.clinicSettings.update({ where: { clinicId }, data });
     return toView(row);
   });

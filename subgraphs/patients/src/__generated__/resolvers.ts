@@ -95,6 +95,8 @@ export type CurrentVisit = {
   patient: Patient;
   /** medical (clinicult:medical:read) */
   prescriptions: Maybe<Array<Prescription>>;
+  /** set at check-in, changed by the nurse (setVisitPriority) */
+  priority: VisitPriority;
   reason: Scalars['String']['output'];
   /** checked in before today in the clinic's time zone: the front desk should close it */
   stale: Scalars['Boolean']['output'];
@@ -181,6 +183,8 @@ export type Mutation = {
   registerPatient: Patient;
   /** TRIAGE → READY_FOR_DOCTOR, needs at least one vital sign (visit:triage) */
   sendToDoctor: CurrentVisit;
+  /** in WAITING, TRIAGE or READY_FOR_DOCTOR (visit:triage) */
+  setVisitPriority: CurrentVisit;
   /** READY_FOR_DOCTOR → WITH_DOCTOR, assigns the calling doctor (visit:consult) */
   startConsultation: CurrentVisit;
   /** WAITING → TRIAGE, assigns the calling nurse (visit:triage) */
@@ -198,6 +202,7 @@ export type MutationCancelVisitArgs = {
 
 export type MutationCheckInArgs = {
   patientId: Scalars['ID']['input'];
+  priority?: InputMaybe<VisitPriority>;
   reason: Scalars['String']['input'];
   templateId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -243,6 +248,13 @@ export type MutationRegisterPatientArgs = {
 
 export type MutationSendToDoctorArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  visitId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetVisitPriorityArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  priority: VisitPriority;
   visitId: Scalars['ID']['input'];
 };
 
@@ -371,10 +383,12 @@ export type Query = {
   patient: Maybe<Patient>;
   /** search: name prefixes in any order ("garcia ana"), an MRN, a national id or a phone number */
   patients: PatientConnection;
-  /** the clinic's current visits by check-in time (the waiting-room board); first: 1..500, default 500 (all) */
+  /** the clinic's current visits, URGENT first, then by check-in time (the waiting-room board); first: 1..500, default 500 (all) */
   queue: Array<CurrentVisit>;
   /** how many current visits the queue holds (of these states): more than a queue page shows means it was cut short */
   queueSize: Scalars['Int']['output'];
+  /** the waiting-room screen: first names and initials only (clinicult:display:read: a display, or an ADMIN) */
+  waitingRoom: WaitingRoom;
 };
 
 
@@ -505,6 +519,11 @@ export type User = {
   id: Scalars['ID']['output'];
 };
 
+/** The queue board shows URGENT visits first, then by check-in time. */
+export type VisitPriority =
+  | 'ROUTINE'
+  | 'URGENT';
+
 /** The current visit's states. Finishing or cancelling archives the visit (it leaves the queue). */
 export type VisitState =
   | 'CHECKOUT'
@@ -544,6 +563,26 @@ export type VitalsInput = {
   systolic?: InputMaybe<Scalars['Int']['input']>;
   temperatureC?: InputMaybe<Scalars['Float']['input']>;
   weightKg?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** What a waiting-room display shows (clinicult:display:read): who is being called now, and who waits. */
+export type WaitingRoom = {
+  __typename?: 'WaitingRoom';
+  /** called within the last 15 minutes, newest first */
+  nowCalling: Array<WaitingRoomEntry>;
+  /** in the order they will be called (urgent first) */
+  waiting: Array<WaitingRoomEntry>;
+};
+
+/** One person on the waiting-room screen: a first name and the family name's initial, nothing else. */
+export type WaitingRoomEntry = {
+  __typename?: 'WaitingRoomEntry';
+  /** e.g. "María G." */
+  name: Scalars['String']['output'];
+  /** when they were called (or checked in, while waiting) */
+  since: Scalars['DateTime']['output'];
+  /** TRIAGE: called by a nurse; WITH_DOCTOR: called in by a doctor; WAITING: still waiting */
+  state: VisitState;
 };
 
 export type Link__Purpose =
@@ -687,9 +726,12 @@ export type ResolversTypes = {
   TimelineEntry: ResolverTypeWrapper<TimelineEntryRow>;
   UpdatePatientInput: ResolverTypeWrapper<Partial<UpdatePatientInput>>;
   User: ResolverTypeWrapper<Partial<User>>;
+  VisitPriority: ResolverTypeWrapper<Partial<VisitPriority>>;
   VisitState: ResolverTypeWrapper<Partial<VisitState>>;
   Vitals: ResolverTypeWrapper<StoredVitals>;
   VitalsInput: ResolverTypeWrapper<Partial<VitalsInput>>;
+  WaitingRoom: ResolverTypeWrapper<Partial<WaitingRoom>>;
+  WaitingRoomEntry: ResolverTypeWrapper<Partial<WaitingRoomEntry>>;
   federation__ContextFieldValue: ResolverTypeWrapper<Partial<Scalars['federation__ContextFieldValue']['output']>>;
   federation__FieldSet: ResolverTypeWrapper<Partial<Scalars['federation__FieldSet']['output']>>;
   federation__Policy: ResolverTypeWrapper<Partial<Scalars['federation__Policy']['output']>>;
@@ -738,6 +780,8 @@ export type ResolversParentTypes = {
   User: Partial<User>;
   Vitals: StoredVitals;
   VitalsInput: Partial<VitalsInput>;
+  WaitingRoom: Partial<WaitingRoom>;
+  WaitingRoomEntry: Partial<WaitingRoomEntry>;
   federation__ContextFieldValue: Partial<Scalars['federation__ContextFieldValue']['output']>;
   federation__FieldSet: Partial<Scalars['federation__FieldSet']['output']>;
   federation__Policy: Partial<Scalars['federation__Policy']['output']>;
@@ -882,6 +926,7 @@ export type CurrentVisitResolvers<ContextType = PatientsContext, ParentType exte
   nurse?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   patient?: Resolver<ResolversTypes['Patient'], ParentType, ContextType>;
   prescriptions?: Resolver<Maybe<Array<ResolversTypes['Prescription']>>, ParentType, ContextType>;
+  priority?: Resolver<ResolversTypes['VisitPriority'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['VisitState'], ParentType, ContextType>;
@@ -924,7 +969,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type MutationResolvers<ContextType = PatientsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelVisit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationCancelVisitArgs, 'visitId'>>;
-  checkIn?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationCheckInArgs, 'patientId' | 'reason'>>;
+  checkIn?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationCheckInArgs, 'patientId' | 'priority' | 'reason'>>;
   completeConsultation?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationCompleteConsultationArgs, 'visitId'>>;
   finishVisit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationFinishVisitArgs, 'visitId'>>;
   recordConsultation?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationRecordConsultationArgs, 'input' | 'visitId'>>;
@@ -932,6 +977,7 @@ export type MutationResolvers<ContextType = PatientsContext, ParentType extends 
   recordVitals?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationRecordVitalsArgs, 'visitId' | 'vitals'>>;
   registerPatient?: Resolver<ResolversTypes['Patient'], ParentType, ContextType, RequireFields<MutationRegisterPatientArgs, 'input'>>;
   sendToDoctor?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationSendToDoctorArgs, 'visitId'>>;
+  setVisitPriority?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationSetVisitPriorityArgs, 'priority' | 'visitId'>>;
   startConsultation?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationStartConsultationArgs, 'visitId'>>;
   startTriage?: Resolver<ResolversTypes['CurrentVisit'], ParentType, ContextType, RequireFields<MutationStartTriageArgs, 'visitId'>>;
   updatePatient?: Resolver<ResolversTypes['Patient'], ParentType, ContextType, RequireFields<MutationUpdatePatientArgs, 'id' | 'input'>>;
@@ -1000,6 +1046,7 @@ export type QueryResolvers<ContextType = PatientsContext, ParentType extends Res
   patients?: Resolver<ResolversTypes['PatientConnection'], ParentType, ContextType, RequireFields<QueryPatientsArgs, 'first'>>;
   queue?: Resolver<Array<ResolversTypes['CurrentVisit']>, ParentType, ContextType, RequireFields<QueryQueueArgs, 'first'>>;
   queueSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<QueryQueueSizeArgs>>;
+  waitingRoom?: Resolver<ResolversTypes['WaitingRoom'], ParentType, ContextType>;
 };
 
 export type TemplateFieldResolvers<ContextType = PatientsContext, ParentType extends ResolversParentTypes['TemplateField'] = ResolversParentTypes['TemplateField']> = {
@@ -1047,6 +1094,17 @@ export type VitalsResolvers<ContextType = PatientsContext, ParentType extends Re
   weightKg?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
+export type WaitingRoomResolvers<ContextType = PatientsContext, ParentType extends ResolversParentTypes['WaitingRoom'] = ResolversParentTypes['WaitingRoom']> = {
+  nowCalling?: Resolver<Array<ResolversTypes['WaitingRoomEntry']>, ParentType, ContextType>;
+  waiting?: Resolver<Array<ResolversTypes['WaitingRoomEntry']>, ParentType, ContextType>;
+};
+
+export type WaitingRoomEntryResolvers<ContextType = PatientsContext, ParentType extends ResolversParentTypes['WaitingRoomEntry'] = ResolversParentTypes['WaitingRoomEntry']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['VisitState'], ParentType, ContextType>;
+};
+
 export interface Federation__ContextFieldValueScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__ContextFieldValue'], any> {
   name: 'federation__ContextFieldValue';
 }
@@ -1090,6 +1148,8 @@ export type Resolvers<ContextType = PatientsContext> = {
   TimelineEntry?: TimelineEntryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Vitals?: VitalsResolvers<ContextType>;
+  WaitingRoom?: WaitingRoomResolvers<ContextType>;
+  WaitingRoomEntry?: WaitingRoomEntryResolvers<ContextType>;
   federation__ContextFieldValue?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Policy?: GraphQLScalarType;

@@ -1,4 +1,5 @@
 import type { AuditRequestContext, AuditTrail } from '@clinicult/kit';
+import type { VisitOperation } from './visit-state.js';
 
 /**
  * Audit events of patients' writes (DESIGN.md, audit), published through the kit's audit trail
@@ -10,7 +11,8 @@ import type { AuditRequestContext, AuditTrail } from '@clinicult/kit';
 export type AuditAction =
   | 'patient.register'
   | 'patient.update'
-  | `visit.${'checkIn' | 'startTriage' | 'recordVitals' | 'recordIntake' | 'sendToDoctor' | 'startConsultation' | 'recordConsultation' | 'completeConsultation' | 'finishVisit' | 'cancelVisit'}`;
+  // one per operation of the visit's table
+  | `visit.${VisitOperation}`;
 
 export interface AuditEvent {
   action: AuditAction;

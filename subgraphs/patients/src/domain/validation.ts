@@ -195,6 +195,9 @@ export function medicalFieldsIn(input: Record<string, unknown>): MedicalPatientF
 // The visit
 
 export const reasonSchema = requiredText(500);
+
+export const VISIT_PRIORITIES = ['URGENT', 'ROUTINE'] as const;
+export const prioritySchema = z.enum(VISIT_PRIORITIES, { message: 'give URGENT or ROUTINE.' });
 export const cancelReasonSchema = optionalText(500).nullish();
 
 /** Plausible ranges, with units, for vital signs (values outside are refused as typos or wrong units). */

@@ -13,13 +13,17 @@ import {
   VISIT_STATES,
 } from './visit-state.js';
 
-/** DESIGN.md, "The visit", written out row by row: the table in visit-state.ts must say the same. */
+/**
+ * DESIGN.md, "The visit", written out row by row, plus issue 17's setVisitPriority (the nurse
+ * changes a visit's priority until the doctor calls the patient in): the table must say the same.
+ */
 const DESIGN: Record<string, { from: Array<string | null>; to: string; permission: string }> = {
   checkIn: { from: [null], to: 'WAITING', permission: 'clinicult:visit:frontdesk' },
   startTriage: { from: ['WAITING'], to: 'TRIAGE', permission: 'clinicult:visit:triage' },
   recordVitals: { from: ['TRIAGE'], to: 'same', permission: 'clinicult:visit:triage' },
   recordIntake: { from: ['TRIAGE'], to: 'same', permission: 'clinicult:visit:triage' },
   sendToDoctor: { from: ['TRIAGE'], to: 'READY_FOR_DOCTOR', permission: 'clinicult:visit:triage' },
+  setVisitPriority: { from: ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR'], to: 'same', permission: 'clinicult:visit:triage' },
   startConsultation: { from: ['READY_FOR_DOCTOR'], to: 'WITH_DOCTOR', permission: 'clinicult:visit:consult' },
   recordConsultation: { from: ['WITH_DOCTOR'], to: 'same', permission: 'clinicult:visit:consult' },
   completeConsultation: { from: ['WITH_DOCTOR'], to: 'CHECKOUT', permission: 'clinicult:visit:consult' },
@@ -47,9 +51,9 @@ test('every state is reached and can be left', () => {
 
 test('operations from each state', () => {
   expect(operationsFrom(null)).toEqual(['checkIn']);
-  expect(operationsFrom('WAITING')).toEqual(['startTriage', 'cancelVisit']);
-  expect(operationsFrom('TRIAGE')).toEqual(['recordVitals', 'recordIntake', 'sendToDoctor', 'cancelVisit']);
-  expect(operationsFrom('READY_FOR_DOCTOR')).toEqual(['startConsultation', 'cancelVisit']);
+  expect(operationsFrom('WAITING')).toEqual(['startTriage', 'setVisitPriority', 'cancelVisit']);
+  expect(operationsFrom('TRIAGE')).toEqual(['recordVitals', 'recordIntake', 'sendToDoctor', 'setVisitPriority', 'cancelVisit']);
+  expect(operationsFrom('READY_FOR_DOCTOR')).toEqual(['setVisitPriority', 'startConsultation', 'cancelVisit']);
   expect(operationsFrom('WITH_DOCTOR')).toEqual(['recordConsultation', 'completeConsultation']);
   expect(operationsFrom('CHECKOUT')).toEqual(['finishVisit']);
   expect(isAllowedFrom('cancelVisit', 'WITH_DOCTOR')).toBe(false);
@@ -58,7 +62,8 @@ test('operations from each state', () => {
 });
 
 test('what each role may do from a state (a DOCTOR+ADMIN may do what either may)', () => {
-  expect(allowedOperations('TRIAGE', permissionsForRoles(['NURSE']))).toEqual(['recordVitals', 'recordIntake', 'sendToDoctor']);
+  expect(allowedOperations('TRIAGE', permissionsForRoles(['NURSE']))).toEqual(['recordVitals', 'recordIntake', 'sendToDoctor', 'setVisitPriority']);
+  expect(allowedOperations('WAITING', permissionsForRoles(['OFFICE']))).toEqual(['cancelVisit']);
   expect(allowedOperations('TRIAGE', permissionsForRoles(['OFFICE']))).toEqual(['cancelVisit']);
   expect(allowedOperations('READY_FOR_DOCTOR', permissionsForRoles(['ADMIN']))).toEqual([]);
   expect(allowedOperations('READY_FOR_DOCTOR', permissionsForRoles(['DOCTOR', 'ADMIN']))).toEqual(['startConsultation']);
@@ -76,7 +81,7 @@ test('a wrong state is BAD_USER_INPUT naming the state, where the operation is a
   }
   expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', state: 'TRIAGE', allowedFrom: ['READY_FOR_DOCTOR'] });
   expect(error.message).toBe(
-    'visit is in TRIAGE; startConsultation is allowed from READY_FOR_DOCTOR. From TRIAGE: recordVitals, recordIntake, sendToDoctor, cancelVisit.',
+    'visit is in TRIAGE; startConsultation is allowed from READY_FOR_DOCTOR. From TRIAGE: recordVitals, recordIntake, sendToDoctor, setVisitPriority, cancelVisit.',
   );
   expect(() => assertAllowedFrom('cancelVisit', 'CHECKOUT')).toThrow(
     'visit is in CHECKOUT; cancelVisit is allowed from WAITING, TRIAGE, READY_FOR_DOCTOR. From CHECKOUT: finishVisit.',

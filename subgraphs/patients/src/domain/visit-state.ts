@@ -1,3 +1,4 @@
+import { CURRENT_VISIT_STATES } from '@clinicult/contracts';
 import { badInput } from '@clinicult/kit';
 import { CLINIC_ROLES, hasPermission, ROLE_PERMISSIONS } from '@clinicult/rbac';
 
@@ -6,7 +7,7 @@ import { CLINIC_ROLES, hasPermission, ROLE_PERMISSIONS } from '@clinicult/rbac';
  * (permissions.ts), the domain layer (visits.ts), `CurrentVisit.allowedTransitions` and the docs
  * (`renderTransitionTable`, printed in this package's README) are all derived from this table.
  */
-export const VISIT_STATES = ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR', 'WITH_DOCTOR', 'CHECKOUT'] as const;
+export const VISIT_STATES = CURRENT_VISIT_STATES;
 export type VisitState = (typeof VISIT_STATES)[number];
 
 /** Where an archived visit ends (it leaves this service's current-visit table). */
@@ -36,6 +37,13 @@ export const VISIT_OPERATIONS = [
   { name: 'recordVitals', from: ['TRIAGE'], to: 'same', permission: VISIT_TRIAGE, note: 'plausible ranges per unit' },
   { name: 'recordIntake', from: ['TRIAGE'], to: 'same', permission: VISIT_TRIAGE, note: "the intake template's answers" },
   { name: 'sendToDoctor', from: ['TRIAGE'], to: 'READY_FOR_DOCTOR', permission: VISIT_TRIAGE, note: 'at least one vital sign recorded' },
+  {
+    name: 'setVisitPriority',
+    from: ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR'],
+    to: 'same',
+    permission: VISIT_TRIAGE,
+    note: 'URGENT visits come first on the board',
+  },
   {
     name: 'startConsultation',
     from: ['READY_FOR_DOCTOR'],

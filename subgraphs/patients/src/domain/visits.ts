@@ -1,4 +1,4 @@
-import { SNAPSHOT_VERSION, VISIT_EVENTS, type VisitCheckedIn, type VisitSnapshot } from '@clinicult/contracts';
+import { SNAPSHOT_VERSION, VISIT_EVENTS, type VisitChanged, type VisitCheckedIn, type VisitSnapshot } from '@clinicult/contracts';
 import { badInput, conflict, notFound, parseInput } from '@clinicult/kit';
 import { validateAnswers, type TemplateKind } from '@clinicult/templates';
 import type { ClinicDirectory, TemplateSource } from './ports.js';
@@ -12,6 +12,7 @@ import {
   answersSchema,
   cancelReasonSchema,
   consultationSchema,
+  prioritySchema,
   reasonSchema,
   VITAL_RANGES,
   VITAL_SIGNS,
@@ -44,7 +45,7 @@ export interface VisitDeps {
   templates: TemplateSource;
   /**
    * Publishes a visit event on the visits stream (`visit.checked_in`: visits warms the patient's
-   * history cache). Never rejects: the bus falls back to the outbox while Redis is down, and
+   * history cache; `visit.changed`: the gateway pushes "queue changed" to the clinic). Never rejects: the bus falls back to the outbox while Redis is down, and
    * anything else is logged by the caller's wiring (service.ts).
    */
   publishVisitEvent?: (event: { type: string; clinicId: string; payload: Record<string, unknown> }) => Promise<void>;
@@ -120,7 +121,8 @@ export async function listQueue(
   }
   const rows = await db.currentVisit.findMany({
     where: { clinicId, ...(args.states && args.states.length > 0 ? { state: { in: [...args.states] } } : {}) },
-    orderBy: [{ checkedInAt: 'asc' }, { id: 'asc' }],
+    // urgent first (VisitPriority is declared in board order), then by check-in time
+    orderBy: [{ priority: 'asc' }, { checkedInAt: 'asc' }, { id: 'asc' }],
     take: first,
     select: BOARD_COLUMNS,
   });
@@ -134,7 +136,7 @@ export async function listQueue(
  * client parses per visit (issue 14); a field that needs them loads the whole rows, once per request.
  */
 export const BOARD_COLUMNS = {
-  id: true, clinicId: true, patientId: true, state: true, reason: true, templateId: true, checkedInBy: true, nurseId: true,
+  id: true, clinicId: true, patientId: true, state: true, priority: true, reason: true, templateId: true, checkedInBy: true, nurseId: true,
   doctorId: true, version: true, checkedInAt: true, stateChangedAt: true, updatedAt: true,
 } as const satisfies Prisma.CurrentVisitSelect;
 
@@ -199,9 +201,10 @@ export async function checkIn(
   deps: VisitDeps,
   actor: Actor,
   audit: AuditContext,
-  args: { patientId: string; reason: unknown; templateId?: string | null; requestId?: string },
+  args: { patientId: string; reason: unknown; templateId?: string | null; priority?: unknown; requestId?: string },
 ): Promise<VisitRow> {
   const reason = parseInput(reasonSchema, args.reason, 'reason');
+  const priority = parseInput(prioritySchema, args.priority ?? 'ROUTINE', 'priority');
   const { db } = deps;
   const patient = await getPatient(db, actor.clinicId, args.patientId);
   if (!patient) throw notFound(`No patient with id ${args.patientId} in this clinic.`);
@@ -226,6 +229,7 @@ export async function checkIn(
         clinicId: actor.clinicId,
         patientId: patient.id,
         reason,
+        priority,
         templateId: template?.templateId ?? null,
         template: template ? (template as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
         checkedInBy: actor.userId,
@@ -298,10 +302,26 @@ async function runTransition(
     visitId: visit.id,
     ...(change.fields ? { fields: change.fields } : {}),
   });
+  await publishChanged(deps, updated);
   return updated;
 }
 
+/** After a committed change: the clinic's queue boards read the queue again (the gateway's push). */
+function publishChanged(deps: VisitDeps, visit: Pick<VisitRow, 'id' | 'clinicId'>): Promise<void> | undefined {
+  const changed: VisitChanged = { clinicId: visit.clinicId, visitId: visit.id };
+  return deps.publishVisitEvent?.({ type: VISIT_EVENTS.changed, clinicId: visit.clinicId, payload: changed });
+}
+
 type Args = { visitId: string; expectedVersion?: number | null };
+
+/** Urgent or routine, until the doctor calls the patient in; the board orders by it. */
+export function setVisitPriority(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args & { priority: unknown }): Promise<VisitRow> {
+  const priority = parseInput(prioritySchema, args.priority, 'priority');
+  return runTransition(deps, actor, audit, 'setVisitPriority', args.visitId, args.expectedVersion, () => ({
+    data: { priority },
+    fields: ['priority'],
+  }));
+}
 
 /** WAITING → TRIAGE; the calling nurse becomes the visit's nurse. */
 export function startTriage(deps: VisitDeps, actor: Actor, audit: AuditContext, args: Args): Promise<VisitRow> {
@@ -496,6 +516,7 @@ async function archive(
     throw staleVisit(current, args.expectedVersion);
   }
   await recordAudit(audit, { action: `visit.${name}`, patientId: visit.patientId, visitId: visit.id });
+  await publishChanged(deps, visit);
   return true;
 }
 

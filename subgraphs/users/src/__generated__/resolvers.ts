@@ -254,7 +254,8 @@ export type User = {
   /** one's own open invitations (to accept or decline); empty for anyone else */
   invitations: Array<Invitation>;
   lastName: Scalars['String']['output'];
-  locale: Scalars['String']['output'];
+  /** the language the person chose for the staff app (en, es); null: their clinic's default (ClinicSettings.defaultLocale) */
+  locale: Maybe<Scalars['String']['output']>;
   /** memberships visible to the caller: all of one's own; otherwise only the caller's clinic */
   memberships: Array<Membership>;
   phone: Maybe<Scalars['String']['output']>;
@@ -621,7 +622,7 @@ export type UserResolvers<ContextType = UsersContext, ParentType extends Resolve
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  locale?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;

@@ -208,7 +208,8 @@ export async function updateUser(db: UsersDb, logger: Logger, actor: Actor, id: 
   const data: Prisma.UserUpdateInput = {};
   if (input.firstName != null) data.firstName = input.firstName;
   if (input.lastName != null) data.lastName = input.lastName;
-  if (input.locale != null) data.locale = input.locale;
+  // null goes back to the clinic's default language
+  if (input.locale !== undefined) data.locale = input.locale;
   if (input.phone !== undefined) data.phone = input.phone;
   const scope: Scope = { userId: actor.userId, clinicId: actor.clinicId };
   const existing = await getVisibleUser(db, scope, id);

@@ -45,6 +45,17 @@ export type DiagnosisCount = {
   description: Maybe<Scalars['String']['output']>;
 };
 
+/** A diagnosis code the clinic's doctors gave before: the consultation form offers it as they type. */
+export type DiagnosisSuggestion = {
+  __typename?: 'DiagnosisSuggestion';
+  /** ICD-10, e.g. J06.9 */
+  code: Scalars['String']['output'];
+  /** as a doctor last wrote it */
+  description: Maybe<Scalars['String']['output']>;
+  /** how many of the clinic's visits of the last year carry it */
+  uses: Scalars['Int']['output'];
+};
+
 export type HistoricDiagnosis = {
   __typename?: 'HistoricDiagnosis';
   /** ICD-10, e.g. J06.9 */
@@ -206,6 +217,12 @@ export type Query = {
   __typename?: 'Query';
   /** internal (service token, clinic-counts; the clinic named by the call) */
   clinicVisitCounts: VisitCounts;
+  /**
+   * Medical (clinicult:visits:read and clinicult:medical:read): the diagnosis codes given in the
+   * clinic's visits of the last 365 days that start with `prefix` (e.g. "J0"; none: all), most used
+   * first; first 1..20.
+   */
+  diagnosisSuggestions: Array<DiagnosisSuggestion>;
   /** a finished or cancelled visit of the clinic (clinicult:visits:read); another clinic's is null */
   visit: Maybe<HistoricVisit>;
   /**
@@ -220,6 +237,12 @@ export type Query = {
 
 export type QueryClinicVisitCountsArgs = {
   since: Scalars['DateTime']['input'];
+};
+
+
+export type QueryDiagnosisSuggestionsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  prefix?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -483,6 +506,7 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Partial<Scalars['Date']['output']>>;
   DateTime: ResolverTypeWrapper<Partial<Scalars['DateTime']['output']>>;
   DiagnosisCount: ResolverTypeWrapper<Partial<DiagnosisCount>>;
+  DiagnosisSuggestion: ResolverTypeWrapper<Partial<DiagnosisSuggestion>>;
   HistoricDiagnosis: ResolverTypeWrapper<Partial<HistoricDiagnosis>>;
   HistoricPrescription: ResolverTypeWrapper<Partial<HistoricPrescription>>;
   HistoricTimelineEntry: ResolverTypeWrapper<ArchivedTimelineEntry>;
@@ -528,6 +552,7 @@ export type ResolversParentTypes = {
   Date: Partial<Scalars['Date']['output']>;
   DateTime: Partial<Scalars['DateTime']['output']>;
   DiagnosisCount: Partial<DiagnosisCount>;
+  DiagnosisSuggestion: Partial<DiagnosisSuggestion>;
   HistoricDiagnosis: Partial<HistoricDiagnosis>;
   HistoricPrescription: Partial<HistoricPrescription>;
   HistoricTimelineEntry: ArchivedTimelineEntry;
@@ -686,6 +711,12 @@ export type DiagnosisCountResolvers<ContextType = VisitsContext, ParentType exte
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type DiagnosisSuggestionResolvers<ContextType = VisitsContext, ParentType extends ResolversParentTypes['DiagnosisSuggestion'] = ResolversParentTypes['DiagnosisSuggestion']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  uses?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type HistoricDiagnosisResolvers<ContextType = VisitsContext, ParentType extends ResolversParentTypes['HistoricDiagnosis'] = ResolversParentTypes['HistoricDiagnosis']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -782,6 +813,7 @@ export type PatientResolvers<ContextType = VisitsContext, ParentType extends Res
 
 export type QueryResolvers<ContextType = VisitsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   clinicVisitCounts?: Resolver<ResolversTypes['VisitCounts'], ParentType, ContextType, RequireFields<QueryClinicVisitCountsArgs, 'since'>>;
+  diagnosisSuggestions?: Resolver<Array<ResolversTypes['DiagnosisSuggestion']>, ParentType, ContextType, RequireFields<QueryDiagnosisSuggestionsArgs, 'first'>>;
   visit?: Resolver<Maybe<ResolversTypes['HistoricVisit']>, ParentType, ContextType, RequireFields<QueryVisitArgs, 'id'>>;
   visitReport?: Resolver<ResolversTypes['VisitReport'], ParentType, ContextType, RequireFields<QueryVisitReportArgs, 'from' | 'to'>>;
   visits?: Resolver<ResolversTypes['HistoricVisitConnection'], ParentType, ContextType, RequireFields<QueryVisitsArgs, 'first'>>;
@@ -875,6 +907,7 @@ export type Resolvers<ContextType = VisitsContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DiagnosisCount?: DiagnosisCountResolvers<ContextType>;
+  DiagnosisSuggestion?: DiagnosisSuggestionResolvers<ContextType>;
   HistoricDiagnosis?: HistoricDiagnosisResolvers<ContextType>;
   HistoricPrescription?: HistoricPrescriptionResolvers<ContextType>;
   HistoricTimelineEntry?: HistoricTimelineEntryResolvers<ContextType>;

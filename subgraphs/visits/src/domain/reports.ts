@@ -173,19 +173,53 @@ export async function topDiagnoses(db: VisitsDb, range: ReportRange, limit: numb
       WHERE v.clinicId = ${range.clinicId} AND v.localDate BETWEEN ${range.from} AND ${range.to} AND d.clinicId = ${range.clinicId}
       GROUP BY d.code ORDER BY n DESC, d.code LIMIT ${take}`,
   );
+  const described = await withDescriptions(db, range.clinicId, rows);
+  return described.map((r) => ({ code: r.code, description: r.description, count: r.uses < SMALL_COUNT ? `<${SMALL_COUNT}` : String(r.uses) }));
+}
+
+/** Codes counted with one sample visit each: the description a doctor wrote, from the samples (one query by primary key). */
+async function withDescriptions(
+  db: VisitsDb,
+  clinicId: string,
+  rows: ReadonlyArray<{ code: string; n: bigint | number; sample: string }>,
+): Promise<Array<{ code: string; description: string | null; uses: number }>> {
   if (rows.length === 0) return [];
   const samples = await db.historicVisit.findMany({
-    where: { clinicId: range.clinicId, id: { in: [...new Set(rows.map((r) => r.sample))] } },
+    where: { clinicId, id: { in: [...new Set(rows.map((r) => r.sample))] } },
     select: { id: true, diagnoses: true },
   });
   const diagnosesOf = new Map(samples.map((s) => [s.id, Array.isArray(s.diagnoses) ? (s.diagnoses as Array<{ code?: unknown; description?: unknown }>) : []]));
   return rows.map((r) => {
     const found = diagnosesOf.get(r.sample)?.find((d) => typeof d.code === 'string' && normalizeCode(d.code) === r.code);
-    const n = Number(r.n);
-    return {
-      code: r.code,
-      description: typeof found?.description === 'string' ? found.description : null,
-      count: n < SMALL_COUNT ? `<${SMALL_COUNT}` : String(n),
-    };
+    return { code: r.code, description: typeof found?.description === 'string' ? found.description : null, uses: Number(r.n) };
   });
+}
+
+export const SUGGESTIONS_MAX = 20;
+const SUGGESTIONS_DAYS = 365;
+
+/**
+ * The codes the clinic gave in the last year that start with `prefix`, most used first: one range
+ * scan of VisitDiagnosis' (clinicId, code, finishedAt) index, then the descriptions by primary key.
+ * The newest visit per code is the sample, so a description reads as the doctors write it now.
+ */
+export async function diagnosisSuggestions(
+  db: VisitsDb,
+  clinicId: string,
+  args: { prefix?: string | null; first?: number | null },
+  now: Date = new Date(),
+): Promise<Array<{ code: string; description: string | null; uses: number }>> {
+  const take = args.first ?? 8;
+  if (!Number.isInteger(take) || take < 1 || take > SUGGESTIONS_MAX) throw badInput(`first: between 1 and ${SUGGESTIONS_MAX}.`, ['first']);
+  const prefix = normalizeCode(args.prefix ?? '');
+  if (prefix.length > 16) throw badInput('prefix: at most 16 characters (an ICD-10 code, or its start).', ['prefix']);
+  // LIKE's own wildcards in what was typed are literal
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const since = new Date(now.getTime() - SUGGESTIONS_DAYS * 24 * 3600_000);
+  const rows = await db.$queryRaw<Array<{ code: string; n: bigint | number; sample: string }>>(
+    Prisma.sql`SELECT code, COUNT(*) AS n, MAX(visitId) AS sample FROM VisitDiagnosis
+      WHERE clinicId = ${clinicId} AND code LIKE ${pattern} AND finishedAt >= ${since}
+      GROUP BY code ORDER BY n DESC, code LIMIT ${take}`,
+  );
+  return withDescriptions(db, clinicId, rows);
 }

@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link } from 'react-router-dom';
-import { Empty, ErrorBox, formatDateTime, InputField, Loading, PageTitle } from '../../components/ui';
-import { plainMessage } from '../../errors';
+import { Empty, ErrorBox, formatDateTime, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { AuditLogDocument } from '../../graphql';
 
 export default function AuditLog() {

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
-import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, Notice, PageTitle } from '../../components/ui';
-import { errorFor, fieldErrors, plainMessage } from '../../errors';
+import { canResend, Empty, ErrorBox, errorFor, fieldErrors, focusFirstError, formatDateTime, InputField, INVITATION_STATUS_LABELS, Loading, Notice, PageTitle, plainMessage, ResendInvitationDocument, RevokeInvitationDocument } from '@clinicult/web-ui';
 import {
   ClinicSignInPolicyDocument,
   CreateUserDocument,
@@ -16,7 +15,6 @@ import {
   type StaffInvitation,
   type StaffQuery,
 } from '../../graphql';
-import { canResend, INVITATION_STATUS_LABELS, ResendInvitationDocument, RevokeInvitationDocument } from '@clinicult/web-identity';
 import { useSession } from '../../session';
 
 const ROLES: readonly { value: Role; label: string }[] = [
@@ -60,7 +58,7 @@ function InviteForm({ onDone }: { onDone: () => void }) {
     if (roles.length === 0) problems.roles = 'Choose at least one role.';
     setErrors(problems);
     if (Object.keys(problems).length) {
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
       return;
     }
     try {
@@ -82,7 +80,7 @@ function InviteForm({ onDone }: { onDone: () => void }) {
       };
       if (!Object.values(mapped).some(Boolean)) mapped.form = byField._form ?? plainMessage(error as Error);
       setErrors(mapped);
-      requestAnimationFrame(() => focusFirstError(form.current));
+      focusFirstError(form.current);
     }
   }
 

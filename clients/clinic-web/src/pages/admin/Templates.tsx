@@ -1,190 +1,40 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
-import { Empty, ErrorBox, focusFirstError, formatDateTime, InputField, Loading, PageTitle, SelectField } from '../../components/ui';
-import { errorFor, fieldErrors, plainMessage } from '../../errors';
-import { CreateTemplateDocument, SetTemplateActiveDocument, TemplatesDocument, UpdateTemplateDocument, type Template, type TemplateField } from '../../graphql';
+import { Empty, ErrorBox, focusFirstError, formatDateTime, formErrors, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { draftOf, emptyDraft, shownByEditor, TemplateBuilder, toInput, validateTemplate, type TemplateDraft } from '@clinicult/web-ui/templates';
+import { CreateTemplateDocument, SetTemplateActiveDocument, TemplatesDocument, UpdateTemplateDocument, type Template } from '../../graphql';
 
-const TYPES: { value: TemplateField['type']; label: string }[] = [
-  { value: 'TEXT', label: 'Text' },
-  { value: 'NUMBER', label: 'Number' },
-  { value: 'CHOICE', label: 'One choice' },
-  { value: 'MULTI_CHOICE', label: 'Several choices' },
-  { value: 'DATE', label: 'Date' },
-  { value: 'BOOLEAN', label: 'Yes / no' },
-];
-
-interface DraftField {
-  key: string;
-  label: string;
-  type: TemplateField['type'];
-  required: boolean;
-  options: string;
-  unit: string;
-  min: string;
-  max: string;
-  help: string;
-}
-
-const emptyField = (): DraftField => ({ key: '', label: '', type: 'TEXT', required: false, options: '', unit: '', min: '', max: '', help: '' });
-const toDraft = (f: TemplateField): DraftField => ({
-  key: f.key,
-  label: f.label,
-  type: f.type,
-  required: f.required,
-  options: (f.options ?? []).join(', '),
-  unit: f.unit ?? '',
-  min: f.min == null ? '' : String(f.min),
-  max: f.max == null ? '' : String(f.max),
-  help: f.help ?? '',
-});
-/** A key from a label: "Pain level" → pain_level */
-const keyOf = (label: string) =>
-  label
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 40);
-
+/** A new template, or the next version of one: the shared template editor in this page's form. */
 function Builder({ template, onDone }: { template: Template | null; onDone: () => void }) {
   const [create, creating] = useMutation(CreateTemplateDocument, { refetchQueries: [TemplatesDocument] });
   const [update, updating] = useMutation(UpdateTemplateDocument, { refetchQueries: [TemplatesDocument] });
-  const [name, setName] = useState(template?.name ?? '');
-  const [kind, setKind] = useState<'INTAKE' | 'NOTE'>(template?.kind ?? 'INTAKE');
-  const [fields, setFields] = useState<DraftField[]>(template ? template.fields.map(toDraft) : [emptyField()]);
+  const [draft, setDraft] = useState<TemplateDraft>(() => (template ? draftOf(template) : emptyDraft()));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const form = useRef<HTMLFormElement>(null);
-  const setField = (i: number, patch: Partial<DraftField>) => setFields((all) => all.map((f, j) => (j === i ? { ...f, ...patch } : f)));
-  const move = (i: number, by: number) =>
-    setFields((all) => {
-      const next = [...all];
-      const [f] = next.splice(i, 1);
-      next.splice(i + by, 0, f!);
-      return next;
-    });
+  const busy = creating.loading || updating.loading;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const problems: Record<string, string> = {};
-    if (!name.trim()) problems.name = 'Give the template a name.';
-    if (fields.length === 0) problems._form = 'Add at least one field.';
-    const keys = new Set<string>();
-    fields.forEach((f, i) => {
-      const key = f.key.trim() || keyOf(f.label);
-      if (!f.label.trim()) problems[`fields[${i}].label`] = 'Enter the question or label.';
-      if (!key) problems[`fields[${i}].key`] = 'Enter a key (letters, digits, _).';
-      else if (!/^[a-z][a-z0-9_]*$/.test(key)) problems[`fields[${i}].key`] = 'Lowercase letters, digits and _, starting with a letter.';
-      else if (keys.has(key)) problems[`fields[${i}].key`] = 'Another field has this key.';
-      keys.add(key);
-      if ((f.type === 'CHOICE' || f.type === 'MULTI_CHOICE') && f.options.split(',').filter((o) => o.trim()).length < 2) {
-        problems[`fields[${i}].options`] = 'Give at least two options, separated by commas.';
-      }
-      if (f.type === 'NUMBER') {
-        if (f.min && !Number.isFinite(Number(f.min))) problems[`fields[${i}].min`] = 'A number.';
-        if (f.max && !Number.isFinite(Number(f.max))) problems[`fields[${i}].max`] = 'A number.';
-        if (f.min && f.max && Number(f.min) > Number(f.max)) problems[`fields[${i}].max`] = 'Must not be below the minimum.';
-      }
-    });
+    const problems = validateTemplate(draft);
     setErrors(problems);
-    if (Object.keys(problems).length) {
-      requestAnimationFrame(() => focusFirstError(form.current));
-      return;
-    }
-    const input = {
-      name: name.trim(),
-      kind,
-      fields: fields.map((f) => ({
-        key: f.key.trim() || keyOf(f.label),
-        label: f.label.trim(),
-        type: f.type,
-        required: f.required,
-        options: f.type === 'CHOICE' || f.type === 'MULTI_CHOICE' ? f.options.split(',').map((o) => o.trim()).filter(Boolean) : null,
-        unit: f.type === 'NUMBER' && f.unit.trim() ? f.unit.trim() : null,
-        min: f.type === 'NUMBER' && f.min ? Number(f.min) : null,
-        max: f.type === 'NUMBER' && f.max ? Number(f.max) : null,
-        help: f.help.trim() || null,
-      })),
-    };
+    if (Object.keys(problems).length) return focusFirstError(form.current);
     try {
-      if (template) await update({ variables: { id: template.id, input } });
-      else await create({ variables: { input } });
+      if (template) await update({ variables: { id: template.id, input: toInput(draft) } });
+      else await create({ variables: { input: toInput(draft) } });
       onDone();
     } catch (error) {
-      const byField = fieldErrors(error as Error);
-      const mapped: Record<string, string> = {};
-      for (const [k, v] of Object.entries(byField)) mapped[k.replace(/^input\./, '')] = v;
-      if (Object.keys(mapped).length === 0 || (Object.keys(mapped).length === 1 && mapped._form)) mapped._form = byField._form ?? plainMessage(error as Error);
-      setErrors(mapped);
-      requestAnimationFrame(() => focusFirstError(form.current));
+      setErrors(formErrors(error, shownByEditor));
+      focusFirstError(form.current);
     }
   }
 
   return (
-    <form ref={form} className="card builder" onSubmit={onSubmit} noValidate aria-labelledby="builder-title">
+    <form ref={form} className="card" onSubmit={onSubmit} noValidate aria-labelledby="builder-title">
       <h2 id="builder-title">{template ? `Edit “${template.name}” (saving creates version ${template.version + 1})` : 'New template'}</h2>
       <ErrorBox>{errors._form}</ErrorBox>
-      <div className="inline-form">
-        <InputField label="Name" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} required />
-        <SelectField label="Used for" value={kind} onChange={(e) => setKind(e.target.value as 'INTAKE' | 'NOTE')} error={errors.kind}>
-          <option value="INTAKE">Intake (nurse, in triage)</option>
-          <option value="NOTE">Doctor’s note (consultation)</option>
-        </SelectField>
-      </div>
-      <ol className="builder-fields">
-        {fields.map((f, i) => {
-          const e = (k: string) => errors[`fields[${i}].${k}`] ?? errorFor(errors, `fields[${i}].${k}`);
-          return (
-            <li key={i} className="builder-field">
-              <fieldset>
-                <legend>Field {i + 1}</legend>
-                <div className="grid-4">
-                  <InputField label="Label" value={f.label} onChange={(ev) => setField(i, { label: ev.target.value })} error={e('label')} required />
-                  <InputField label="Key" value={f.key} placeholder={keyOf(f.label)} onChange={(ev) => setField(i, { key: ev.target.value })} error={e('key')} help="Stored with the answers; defaults from the label." />
-                  <SelectField label="Type" value={f.type} onChange={(ev) => setField(i, { type: ev.target.value as DraftField['type'] })}>
-                    {TYPES.map((t) => (
-                      <option key={t.value} value={t.value}>
-                        {t.label}
-                      </option>
-                    ))}
-                  </SelectField>
-                  <div className="field checkbox">
-                    <input id={`req-${i}`} type="checkbox" checked={f.required} onChange={(ev) => setField(i, { required: ev.target.checked })} />
-                    <label htmlFor={`req-${i}`}>Required</label>
-                  </div>
-                  {(f.type === 'CHOICE' || f.type === 'MULTI_CHOICE') && (
-                    <InputField label="Options" value={f.options} onChange={(ev) => setField(i, { options: ev.target.value })} error={e('options')} help="Separated by commas." />
-                  )}
-                  {f.type === 'NUMBER' && (
-                    <>
-                      <InputField label="Unit" value={f.unit} onChange={(ev) => setField(i, { unit: ev.target.value })} error={e('unit')} />
-                      <InputField label="Minimum" inputMode="decimal" value={f.min} onChange={(ev) => setField(i, { min: ev.target.value })} error={e('min')} />
-                      <InputField label="Maximum" inputMode="decimal" value={f.max} onChange={(ev) => setField(i, { max: ev.target.value })} error={e('max')} />
-                    </>
-                  )}
-                  <InputField label="Help text" value={f.help} onChange={(ev) => setField(i, { help: ev.target.value })} error={e('help')} />
-                </div>
-                <div className="field-tools">
-                  <button type="button" className="link-button" disabled={i === 0} onClick={() => move(i, -1)}>
-                    Move up
-                  </button>
-                  <button type="button" className="link-button" disabled={i === fields.length - 1} onClick={() => move(i, 1)}>
-                    Move down
-                  </button>
-                  <button type="button" className="link-button" onClick={() => setFields((all) => all.filter((_, j) => j !== i))}>
-                    Remove field {i + 1}
-                  </button>
-                </div>
-              </fieldset>
-            </li>
-          );
-        })}
-      </ol>
-      <button type="button" onClick={() => setFields((all) => [...all, emptyField()])}>
-        Add a field
-      </button>
+      <TemplateBuilder draft={draft} errors={errors} onChange={setDraft} disabled={busy} />
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={creating.loading || updating.loading}>
+        <button type="submit" className="primary" disabled={busy}>
           {template ? 'Save as a new version' : 'Create template'}
         </button>
         <button type="button" className="link-button" onClick={onDone}>

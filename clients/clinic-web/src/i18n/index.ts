@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import { useQuery } from '@apollo/client';
+import i18next from 'i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
+import { setDisplayFormat } from '@clinicult/web-ui';
+import { AppPreferencesDocument } from '../graphql';
+import { useSession } from '../session';
+import { en } from './en';
+import { es } from './es';
+
+/**
+ * Languages (issue 17, i18next): a person's own choice (users' `User.locale`), else their clinic's
+ * default (`ClinicSettings.defaultLocale`), else English. Dates and times are written in that
+ * language and in the clinic's time zone.
+ */
+export const LANGUAGES = { en: 'English', es: 'Español' } as const;
+export type Language = keyof typeof LANGUAGES;
+
+export const i18n = i18next.createInstance();
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, es: { translation: es } },
+  lng: 'en',
+  fallbackLng: 'en',
+  // React escapes what it renders
+  interpolation: { escapeValue: false },
+  // the catalogues are in the bundle: ready before the first render
+  initAsync: false,
+});
+
+/** A supported language for a tag (es-ES → es), or null. */
+export function supported(tag: string | null | undefined): Language | null {
+  const base = tag?.toLowerCase().split('-')[0];
+  return base && base in LANGUAGES ? (base as Language) : null;
+}
+
+/** The signed-in person's language and their clinic's time zone, applied to the whole app. */
+export function usePreferences(): { chosen: Language | null; clinicDefault: Language; userId: string | null } {
+  const session = useSession();
+  const { data } = useQuery(AppPreferencesDocument, { skip: !session, errorPolicy: 'all', fetchPolicy: 'cache-and-network' });
+  const chosen = supported(data?.me?.locale);
+  const clinicDefault = supported(data?.clinicSettings?.defaultLocale) ?? 'en';
+  const language = chosen ?? clinicDefault;
+  const timeZone = data?.me?.memberships.find((m) => m.clinic.id === session?.clinicId)?.clinic.timeZone ?? null;
+  useEffect(() => {
+    setDisplayFormat({ locale: language, timeZone });
+    document.documentElement.lang = language;
+    if (i18n.language !== language) void i18n.changeLanguage(language);
+  }, [language, timeZone]);
+  return { chosen, clinicDefault, userId: data?.me?.id ?? null };
+}
+
+export { useTranslation };

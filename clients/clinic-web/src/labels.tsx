@@ -1,0 +1,27 @@
+// The clinic's words on screen: a visit's states, a patient's gender and age.
+import { useTranslation } from './i18n';
+
+export const STATE_LABELS: Record<string, string> = {
+  WAITING: 'Waiting',
+  TRIAGE: 'In triage',
+  READY_FOR_DOCTOR: 'Ready for doctor',
+  WITH_DOCTOR: 'With doctor',
+  CHECKOUT: 'Checkout',
+  FINISHED: 'Finished',
+  CANCELLED: 'Cancelled',
+};
+
+export const GENDER_LABELS: Record<string, string> = { MALE: 'Male', FEMALE: 'Female', OTHER: 'Other', UNKNOWN: 'Unknown' };
+
+export function StateBadge({ state }: { state: string }) {
+  const { t } = useTranslation();
+  return <span className={`badge state-${state.toLowerCase()}`}>{t(`states.${state}`, { defaultValue: STATE_LABELS[state] ?? state })}</span>;
+}
+
+export function age(birthDate: string): number {
+  const [y, m, d] = birthDate.split('-').map(Number);
+  const now = new Date();
+  let years = now.getFullYear() - y!;
+  if (now.getMonth() + 1 < m! || (now.getMonth() + 1 === m && now.getDate() < d!)) years -= 1;
+  return years;
+}
