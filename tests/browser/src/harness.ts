@@ -1,7 +1,8 @@
 // The browser tests' harness: the real platform (tests/e2e's startPlatform), the built web clients
 // served in-process by @clinicult/web-server exactly as `npm start` serves them, and Debian's
 // chromium through playwright-core. Nothing is mocked.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -255,6 +256,30 @@ export async function see(page: Page, locator: Locator, timeout?: number): Promi
       .catch(() => '(the page is gone)');
     throw new Error(`${(error as Error).message}\n--- ${page.url()} showed:\n${shown.slice(0, 1500)}`, { cause: error });
   }
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core on the page as it stands (WCAG 2.1 A and AA rules): its serious and critical violations,
+ * one line each with where. Evaluated through the browser's debugging protocol, so the app's CSP
+ * (no inline or injected scripts) stays as it is.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    (window as unknown as { axe: { run(context: Document, options: unknown): Promise<AxeResults> } }).axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+interface AxeResults {
+  violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>;
 }
 
 /** No page error or CSP violation in what this file's pages did — and they did load something (run alone, nothing would). */

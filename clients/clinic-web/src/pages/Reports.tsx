@@ -107,7 +107,7 @@ export default function Reports() {
               }
             >
               <ResponsiveContainer width="100%" height={240}>
-                <BarChart data={perDay}>
+                <BarChart data={perDay} accessibilityLayer={false}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="label" fontSize={11} />
                   <YAxis allowDecimals={false} fontSize={11} />
@@ -137,7 +137,7 @@ export default function Reports() {
                 <Empty>No finished visits in this period.</Empty>
               ) : (
                 <ResponsiveContainer width="100%" height={240}>
-                  <BarChart data={perDoctor} layout="vertical" margin={{ left: 40 }}>
+                  <BarChart data={perDoctor} layout="vertical" margin={{ left: 40 }} accessibilityLayer={false}>
                     <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                     <XAxis type="number" allowDecimals={false} fontSize={11} />
                     <YAxis type="category" dataKey="name" width={120} fontSize={11} />
@@ -163,7 +163,7 @@ export default function Reports() {
               }
             >
               <ResponsiveContainer width="100%" height={240}>
-                <BarChart data={perState}>
+                <BarChart data={perState} accessibilityLayer={false}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="name" fontSize={11} />
                   <YAxis fontSize={11} unit=" min" />
