@@ -1,5 +1,6 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { IdleLock } from './components/IdleLock';
 import { Layout } from './components/Layout';
 import { Loading } from '@clinicult/web-ui';
 import type { Permission } from './permissions';
@@ -27,6 +28,7 @@ const AuditLog = lazy(() => import('./pages/admin/AuditLog'));
 const Displays = lazy(() => import('./pages/admin/Displays'));
 const ClinicSettings = lazy(() => import('./pages/admin/ClinicSettings'));
 const DisplayScreen = lazy(() => import('./pages/DisplayScreen'));
+const PrintVisit = lazy(() => import('./pages/PrintVisit'));
 const NotAllowed = lazy(() => import('./pages/NotAllowed'));
 const NotFound = lazy(() => import('./pages/NotFound'));
 
@@ -60,6 +62,9 @@ export function App() {
       <Route path="/reset-password" element={<Screen><ResetPassword /></Screen>} />
       {/* the waiting-room screen: a display's own key, no staff session, no staff layout */}
       <Route path="/display" element={<Screen><DisplayScreen /></Screen>} />
+      {/* a finished visit on paper: signed in, without the app's chrome (still behind the idle lock) */}
+      <Route path="/history/:id/print" element={<RequireSession><IdleLock><Screen><PrintVisit kind="summary" /></Screen></IdleLock></RequireSession>} />
+      <Route path="/history/:id/prescription" element={<RequireSession><IdleLock><Screen><PrintVisit kind="prescription" /></Screen></IdleLock></RequireSession>} />
       <Route
         element={
           <RequireSession>

@@ -11,7 +11,11 @@ export const STATE_LABELS: Record<string, string> = {
   CANCELLED: 'Cancelled',
 };
 
-export const GENDER_LABELS: Record<string, string> = { MALE: 'Male', FEMALE: 'Female', OTHER: 'Other', UNKNOWN: 'Unknown' };
+/** A patient's gender in the current language: call it while rendering (the language can change). */
+export function useGenderLabel(): (gender: string) => string {
+  const { t } = useTranslation();
+  return (gender) => t(`chart.gender.${gender}`, { defaultValue: gender });
+}
 
 export function StateBadge({ state }: { state: string }) {
   const { t } = useTranslation();

@@ -183,7 +183,8 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await see(page, page.getByRole('navigation', { name: 'Main' }));
+  // in the person's language: English or Spanish
+  await see(page, page.getByRole('navigation', { name: /^(Main|Principal)$/ }));
 }
 
 /**

@@ -85,6 +85,26 @@ test("someone who already works in a clinic accepts another clinic's invitation 
   await page.locator('.clinic-name', { hasText: 'Demo Clinic Boston' }).waitFor();
   await page.getByRole('link', { name: 'Switch clinic' }).waitFor();
   expect(await page.getByText('invites you to join').count()).toBe(0);
+  // two clinics now: the chooser lists both, the current one marked; choosing switches the session
+  await page.getByRole('link', { name: 'Switch clinic' }).click();
+  await see(page, page.getByRole('heading', { level: 1, name: 'Switch clinic' }));
+  await see(page, page.getByRole('button', { name: /Demo Clinic Boston/ }));
+  expect(await page.getByRole('button', { name: /Demo Clinic Boston/ }).getAttribute('aria-current')).toBe('true');
+  await screenshot(page, 'clinic-chooser');
+  await page.getByRole('button', { name: /^Demo Clinic(?! Boston)/ }).click();
+  await page.locator('.clinic-name', { hasText: /^Demo Clinic$/ }).waitFor();
+
+  // the password page says what is wrong and changes nothing until the current password is given
+  await page.getByRole('link', { name: 'Change password' }).click();
+  await see(page, page.getByRole('heading', { level: 1, name: 'Change password' }));
+  await page.getByLabel('Current password').fill('not-my-password');
+  await page.getByLabel('New password', { exact: true }).fill('Doctor-new-pass-42');
+  await page.getByLabel('Repeat the new password').fill('Doctor-new-pass-42');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await see(page, page.locator('.has-error, .error-box').first());
+  await screenshot(page, 'change-password');
+  await page.getByRole('link', { name: 'Queue' }).click();
+  await see(page, page.getByRole('heading', { level: 1, name: 'Queue' }));
 });
 
 test('a nurse sets up an authenticator app and signs in with its code; a wrong code is refused', async () => {

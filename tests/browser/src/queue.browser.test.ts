@@ -146,6 +146,11 @@ test("Spanish: a person's own choice, else the clinic's default; dates written i
   const title = await nurse.locator('li.ticket span[title]').first().getAttribute('title');
   expect(title).toMatch(/^Llegada: \d{1,2} (ene|feb|mar|abr|may|jun|jul|ago|sept?|oct|nov|dic)\.? \d{4},? \d{1,2}:\d{2}/);
   await screenshot(nurse, 'queue-spanish');
+  // the visit and the chart speak it too
+  await nurse.locator('[data-state="WAITING"] li.ticket a.ticket-link').first().click();
+  await see(nurse, nurse.getByRole('heading', { name: 'Su siguiente paso' }));
+  await see(nurse, nurse.getByRole('button', { name: 'Empezar triaje' }));
+  await nurse.goBack();
   // the choice is the person's, not the tab's: a new sign-in keeps it
   const again = await signedInAs(env, 'nurse');
   await see(again, again.getByRole('link', { name: 'Pacientes' }));

@@ -153,3 +153,89 @@ test('faster hands: the patient search runs as you type; Alt+Shift+Q opens the q
   await page.waitForURL(`${app}/`);
   await see(page, page.getByRole('heading', { name: /queue/i }).first());
 });
+
+/** The text of each page of a PDF (unpdf, Mozilla's pdf.js). */
+async function pdfPages(pdf: Buffer): Promise<string[]> {
+  const { extractText, getDocumentProxy } = await import('unpdf');
+  const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: false });
+  return text;
+}
+
+test('after the visit: a doctor adds an addendum; the summary and the prescription print (to PDF) without the app around them; the code is offered next time', async () => {
+  const familyName = `Impresa${Date.now().toString(36)}`;
+  const { visitId, doctorToken } = await visitWithDoctor(familyName, []);
+  const office = await env.platform.login('office@demo.clinicult.test');
+  const call = async (token: string, query: string, variables: Record<string, unknown>) => {
+    const r = await env.platform.query(query, variables, token);
+    if (r.errors) throw new Error(JSON.stringify(r.errors));
+    return r.data as Record<string, any>;
+  };
+  await call(doctorToken, 'mutation ($v: ID!, $i: ConsultationInput!) { recordConsultation(visitId: $v, input: $i) { id } }', {
+    v: visitId,
+    i: {
+      notes: 'Tos productiva de cinco días.',
+      diagnoses: [{ code: 'J20.9', description: 'Bronquitis aguda' }],
+      prescriptions: [{ drug: 'Amoxicilina', dose: '500 mg', route: 'oral', frequency: 'cada 8 h', durationDays: 7 }],
+    },
+  });
+  await call(doctorToken, 'mutation ($v: ID!) { completeConsultation(visitId: $v) { id } }', { v: visitId });
+  await call(office.token, 'mutation ($v: ID!) { finishVisit(visitId: $v) }', { v: visitId });
+
+  const doctor = await person('doctor');
+  const patientId = await patientOf(familyName, doctorToken);
+  await doctor.goto(`${app}/patients/${patientId}`);
+  const item = doctor.locator(`li[data-visit-id="${visitId}"]`);
+  await see(doctor, item, 15_000);
+  await item.getByRole('button', { name: 'Add an addendum' }).click();
+  await item.getByRole('textbox', { name: 'Addendum' }).fill('Radiografía de tórax normal, recibida después.');
+  await item.getByRole('button', { name: 'Save addendum' }).click();
+  await see(doctor, item.getByText('Radiografía de tórax normal, recibida después.'));
+
+  // the summary: everything of the visit, the addendum too, and nothing of the app's navigation
+  await item.getByRole('link', { name: 'Print summary' }).click();
+  await see(doctor, doctor.getByRole('heading', { level: 1, name: 'Visit summary' }));
+  const summary = await pdfPages(await doctor.pdf({ format: 'A4' }));
+  expect(summary).toHaveLength(1);
+  for (const text of [`${familyName}, Ana`, 'J20.9', 'Bronquitis aguda', 'Amoxicilina', 'Tos productiva de cinco días.', 'Radiografía de tórax normal', 'Dr. Daniel Ortega']) {
+    expect(summary[0]).toContain(text);
+  }
+  for (const chrome of ['Sign out', 'Queue', 'Back to the chart']) expect(summary[0]).not.toContain(chrome);
+  // (the Print button is not on paper: only the footer's "Printed …")
+  expect(summary[0]).not.toMatch(/^Print$/m);
+  expect(summary[0]).toMatch(/Printed /);
+  await screenshot(doctor, 'print-visit-summary');
+
+  // the prescription: the drugs and the doctor's signature line, not the notes
+  await doctor.goto(`${app}/history/${visitId}/prescription`);
+  await see(doctor, doctor.getByRole('heading', { level: 1, name: 'Prescription' }));
+  const prescription = await pdfPages(await doctor.pdf({ format: 'A4' }));
+  expect(prescription).toHaveLength(1);
+  expect(prescription[0]).toContain('Amoxicilina');
+  expect(prescription[0]).toContain('for 7 days');
+  expect(prescription[0]).toContain('Signature');
+  expect(prescription[0]).not.toContain('Tos productiva');
+
+  // the front desk prints the summary without the clinical record and cannot add to it
+  const desk = await person('office');
+  await desk.goto(`${app}/patients/${patientId}`);
+  await see(desk, desk.locator(`li[data-visit-id="${visitId}"]`));
+  expect(await desk.getByRole('button', { name: 'Add an addendum' }).count()).toBe(0);
+  await desk.goto(`${app}/history/${visitId}/print`);
+  await see(desk, desk.getByText('The clinical record of this visit is shown only to clinicians.'));
+  const deskPdf = await pdfPages(await desk.pdf({ format: 'A4' }));
+  expect(deskPdf[0]).not.toContain('Amoxicilina');
+
+  // the clinic's own codes are offered next time a doctor types one
+  const next = await visitWithDoctor(`${familyName}b`, []);
+  await doctor.goto(`${app}/visits/${next.visitId}`);
+  await doctor.getByRole('button', { name: 'Add a diagnosis' }).click();
+  await doctor.getByLabel('Diagnosis 1: ICD-10 code').fill('J2');
+  await doctor.locator('datalist#diagnosis-codes-0 option[value="J20.9"]').waitFor({ state: 'attached' });
+  expect(await doctor.locator('datalist#diagnosis-codes-0 option[value="J20.9"]').getAttribute('label')).toContain('Bronquitis aguda');
+  expectCleanPages(env);
+});
+
+async function patientOf(familyName: string, token: string): Promise<string> {
+  const r = await env.platform.query('query ($s: String) { patients(search: $s, first: 1) { edges { node { id } } } }', { s: familyName }, token);
+  return r.data!.patients.edges[0].node.id;
+}

@@ -3,9 +3,11 @@ import { useMutation, useQuery } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
 import { ErrorBox, fieldErrors, focusFirstError, InputField, plainMessage, SelectField } from '@clinicult/web-ui';
 import { ActiveTemplatesDocument, CheckInDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 
 /** OFFICE: check a patient in with a reason and, optionally, an active template. */
 export function CheckInForm({ patientId }: { patientId: string }) {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   // the clinic service may be unavailable: a check-in without a template still works
   const templates = useQuery(ActiveTemplatesDocument, { errorPolicy: 'all', fetchPolicy: 'network-only' });
@@ -20,7 +22,7 @@ export function CheckInForm({ patientId }: { patientId: string }) {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (!reason.trim()) {
-      setErrors({ reason: 'Enter the reason for the visit.' });
+      setErrors({ reason: t('visit.checkIn.reasonMissing') });
       requestAnimationFrame(() => focusFirstError(form.current));
       return;
     }
@@ -42,38 +44,42 @@ export function CheckInForm({ patientId }: { patientId: string }) {
   }
 
   return (
-    <form ref={form} onSubmit={onSubmit} noValidate className="inline-form" aria-label="Check in">
+    <form ref={form} onSubmit={onSubmit} noValidate className="inline-form" aria-label={t('visit.checkIn.form')}>
       <ErrorBox>{errors.form}</ErrorBox>
-      <InputField label="Reason for the visit" value={reason} onChange={(e) => setReason(e.target.value)} error={errors.reason} required maxLength={500} />
+      <InputField label={t('visit.checkIn.reason')} value={reason} onChange={(e) => setReason(e.target.value)} error={errors.reason} required maxLength={500} />
       <SelectField
-        label="Template"
+        label={t('visit.checkIn.template')}
         value={templateId}
         onChange={(e) => setTemplateId(e.target.value)}
         error={errors.templateId}
         help={
           templates.loading
-            ? 'Loading the templates…'
+            ? t('visit.checkIn.loadingTemplates')
             : templates.error && available.length === 0
-              ? 'Templates are not available right now; the visit can be checked in without one.'
+              ? t('visit.checkIn.templatesUnavailable')
               : available.length === 0
-                ? 'This clinic has no active templates.'
-                : 'Optional: the form the nurse or doctor fills in.'
+                ? t('visit.checkIn.noActiveTemplates')
+                : t('visit.checkIn.templateHelp')
         }
       >
-        <option value="">No template</option>
-        {available.map((t) => (
-          <option key={t.id} value={t.id}>
-            {t.name} ({t.kind === 'INTAKE' ? 'intake' : 'doctor’s note'}, v{t.version})
+        <option value="">{t('visit.checkIn.noTemplate')}</option>
+        {available.map((template) => (
+          <option key={template.id} value={template.id}>
+            {t('visit.checkIn.option', {
+              name: template.name,
+              kind: template.kind === 'INTAKE' ? t('visit.checkIn.kind.intake') : t('visit.checkIn.kind.note'),
+              version: template.version,
+            })}
           </option>
         ))}
       </SelectField>
       <div className="field checkbox-field">
         <label>
-          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent: first in the queue
+          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> {t('visit.checkIn.urgent')}
         </label>
       </div>
       <button type="submit" className="primary" disabled={loading}>
-        {loading ? 'Checking in…' : 'Check in'}
+        {loading ? t('visit.checkIn.submitting') : t('visit.checkIn.submit')}
       </button>
     </form>
   );

@@ -1,5 +1,7 @@
 import { errorFor, fieldErrors, InputField, plainMessage, SelectField, TextAreaField } from '@clinicult/web-ui';
+import type { TFunction } from 'i18next';
 import type { AllergySeverity, Gender } from '../graphql';
+import { useTranslation } from '../i18n';
 
 /**
  * A patient's form, shared by registering and editing (issue 17, "keep the record current"): the
@@ -81,18 +83,19 @@ const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-export function validatePatient(v: PatientValues): Record<string, string> {
+/** The checks before sending; `t`: the caller's, so the messages are in the language shown. */
+export function validatePatient(v: PatientValues, t: TFunction): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!v.givenName.trim()) e.givenName = 'Enter the given name.';
-  if (!v.familyName.trim()) e.familyName = 'Enter the family name.';
-  if (!v.birthDate) e.birthDate = 'Enter the birth date.';
-  else if (v.birthDate > new Date().toISOString().slice(0, 10)) e.birthDate = 'The birth date cannot be in the future.';
-  if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) e.email = 'Enter an email address like name@example.org, or leave it empty.';
-  if (v.phone && !/^[+\d][\d\s().-]{5,}$/.test(v.phone)) e.phone = 'Enter a phone number (digits, spaces, + - ( )), or leave it empty.';
-  if (v.country && !/^[A-Za-z]{2}$/.test(v.country)) e.country = 'Use the two-letter country code, e.g. ES.';
-  if ((v.contactPhone || v.contactRelationship) && !v.contactName.trim()) e.contactName = 'Enter the contact’s name, or clear the other contact fields.';
+  if (!v.givenName.trim()) e.givenName = t('chart.form.errors.givenName');
+  if (!v.familyName.trim()) e.familyName = t('chart.form.errors.familyName');
+  if (!v.birthDate) e.birthDate = t('chart.form.errors.birthDate');
+  else if (v.birthDate > new Date().toISOString().slice(0, 10)) e.birthDate = t('chart.form.errors.birthDateFuture');
+  if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) e.email = t('chart.form.errors.email');
+  if (v.phone && !/^[+\d][\d\s().-]{5,}$/.test(v.phone)) e.phone = t('chart.form.errors.phone');
+  if (v.country && !/^[A-Za-z]{2}$/.test(v.country)) e.country = t('chart.form.errors.country');
+  if ((v.contactPhone || v.contactRelationship) && !v.contactName.trim()) e.contactName = t('chart.form.errors.contactName');
   v.allergies.forEach((a, i) => {
-    if (!a.substance.trim() && (a.reaction.trim() || a.severity)) e[`allergies[${i}].substance`] = 'Enter the substance, or remove this allergy.';
+    if (!a.substance.trim() && (a.reaction.trim() || a.severity)) e[`allergies[${i}].substance`] = t('chart.form.errors.allergySubstance');
   });
   return e;
 }
@@ -167,81 +170,82 @@ export function PatientFields({
   medical: boolean;
   saved?: PatientValues | null;
 }) {
+  const { t } = useTranslation();
   const set = (key: TextKey | 'gender') => (e: { target: { value: string } }) => onChange({ [key]: e.target.value } as Partial<PatientValues>, [key]);
-  const theirs = (key: TextKey) => (saved && saved[key] !== values[key] ? `Saved meanwhile: ${saved[key] || '(empty)'}` : undefined);
+  const theirs = (key: TextKey) => (saved && saved[key] !== values[key] ? t('chart.form.savedMeanwhile', { value: saved[key] || t('chart.form.empty') }) : undefined);
   const text = (key: TextKey, label: string, props: Record<string, unknown> = {}) => (
     <InputField label={label} value={values[key]} onChange={set(key)} error={errors[key]} help={theirs(key) ?? (props.help as string | undefined)} {...props} />
   );
   const setAllergy = (i: number, patch: Partial<AllergyRow>) =>
     onChange({ allergies: values.allergies.map((a, j) => (j === i ? { ...a, ...patch } : a)) }, [`allergies[${i}].substance`]);
-  const savedAllergies = saved ? saved.allergies.map((a) => a.substance).join(', ') || '(none)' : null;
+  const savedAllergies = saved ? saved.allergies.map((a) => a.substance).join(', ') || t('chart.form.none') : null;
   const allergiesDiffer = saved && JSON.stringify(saved.allergies) !== JSON.stringify(values.allergies);
   return (
     <>
       <fieldset>
-        <legend>Person</legend>
-        {text('givenName', 'Given name', { required: true, autoComplete: 'off' })}
-        {text('familyName', 'Family name', { required: true, autoComplete: 'off' })}
-        {text('birthDate', 'Birth date', { required: true, type: 'date', max: new Date().toISOString().slice(0, 10) })}
-        <SelectField label="Gender" value={values.gender} onChange={set('gender')} error={errors.gender}>
-          <option value="UNKNOWN">Unknown</option>
-          <option value="FEMALE">Female</option>
-          <option value="MALE">Male</option>
-          <option value="OTHER">Other</option>
+        <legend>{t('chart.form.person')}</legend>
+        {text('givenName', t('chart.fields.givenName'), { required: true, autoComplete: 'off' })}
+        {text('familyName', t('chart.fields.familyName'), { required: true, autoComplete: 'off' })}
+        {text('birthDate', t('chart.fields.birthDate'), { required: true, type: 'date', max: new Date().toISOString().slice(0, 10) })}
+        <SelectField label={t('chart.fields.gender')} value={values.gender} onChange={set('gender')} error={errors.gender}>
+          <option value="UNKNOWN">{t('chart.gender.UNKNOWN')}</option>
+          <option value="FEMALE">{t('chart.gender.FEMALE')}</option>
+          <option value="MALE">{t('chart.gender.MALE')}</option>
+          <option value="OTHER">{t('chart.gender.OTHER')}</option>
         </SelectField>
-        {text('nationalId', 'National id', { help: 'DNI/NIE or passport, optional.' })}
+        {text('nationalId', t('chart.fields.nationalId'), { help: t('chart.form.nationalIdHelp') })}
       </fieldset>
       <fieldset>
-        <legend>Contact</legend>
-        {text('phone', 'Phone', { type: 'tel' })}
-        {text('email', 'Email', { type: 'email' })}
-        {text('line1', 'Address')}
-        {text('city', 'City')}
-        {text('postalCode', 'Postal code')}
-        {text('country', 'Country', { help: 'Two letters, e.g. ES.', maxLength: 2 })}
+        <legend>{t('chart.form.contact')}</legend>
+        {text('phone', t('chart.fields.phone'), { type: 'tel' })}
+        {text('email', t('chart.fields.email'), { type: 'email' })}
+        {text('line1', t('chart.fields.address'))}
+        {text('city', t('chart.fields.city'))}
+        {text('postalCode', t('chart.fields.postalCode'))}
+        {text('country', t('chart.fields.country'), { help: t('chart.form.countryHelp'), maxLength: 2 })}
       </fieldset>
       <fieldset>
-        <legend>Emergency contact</legend>
-        {text('contactName', 'Emergency contact')}
-        {text('contactRelationship', 'Relationship')}
-        {text('contactPhone', 'Emergency contact phone', { type: 'tel' })}
+        <legend>{t('chart.form.emergencyContact')}</legend>
+        {text('contactName', t('chart.fields.emergencyContact'))}
+        {text('contactRelationship', t('chart.fields.relationship'))}
+        {text('contactPhone', t('chart.fields.emergencyContactPhone'), { type: 'tel' })}
       </fieldset>
       {medical && (
         <fieldset>
-          <legend>Medical history</legend>
-          <SelectField label="Blood type" value={values.bloodType} onChange={set('bloodType')} error={errors.bloodType} help={theirs('bloodType')}>
-            <option value="">Not known</option>
-            {['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'].map((t) => (
-              <option key={t}>{t}</option>
+          <legend>{t('chart.form.medicalHistory')}</legend>
+          <SelectField label={t('chart.fields.bloodType')} value={values.bloodType} onChange={set('bloodType')} error={errors.bloodType} help={theirs('bloodType')}>
+            <option value="">{t('chart.form.notKnown')}</option>
+            {['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'].map((type) => (
+              <option key={type}>{type}</option>
             ))}
           </SelectField>
-          <div className="allergies-editor" role="group" aria-label="Allergies">
+          <div className="allergies-editor" role="group" aria-label={t('chart.fields.allergies')}>
             <p className="label-row">
-              <strong>Allergies</strong>
-              {allergiesDiffer && <span className="small"> — saved meanwhile: {savedAllergies}</span>}
+              <strong>{t('chart.fields.allergies')}</strong>
+              {allergiesDiffer && <span className="small"> {t('chart.form.allergiesSavedMeanwhile', { value: savedAllergies })}</span>}
             </p>
-            {values.allergies.length === 0 && <p className="muted small">No known allergies.</p>}
+            {values.allergies.length === 0 && <p className="muted small">{t('chart.form.noAllergies')}</p>}
             {values.allergies.map((a, i) => (
               <div className="row" key={i}>
-                <InputField label={`Allergy ${i + 1}: substance`} value={a.substance} onChange={(e) => setAllergy(i, { substance: e.target.value })} error={errors[`allergies[${i}].substance`]} />
-                <InputField label={`Allergy ${i + 1}: reaction`} value={a.reaction} onChange={(e) => setAllergy(i, { reaction: e.target.value })} error={errors[`allergies[${i}].reaction`]} />
-                <SelectField label={`Allergy ${i + 1}: severity`} value={a.severity} onChange={(e) => setAllergy(i, { severity: e.target.value as AllergyRow['severity'] })}>
-                  <option value="">Not known</option>
-                  <option value="MILD">Mild</option>
-                  <option value="MODERATE">Moderate</option>
-                  <option value="SEVERE">Severe</option>
+                <InputField label={t('chart.form.allergySubstance', { number: i + 1 })} value={a.substance} onChange={(e) => setAllergy(i, { substance: e.target.value })} error={errors[`allergies[${i}].substance`]} />
+                <InputField label={t('chart.form.allergyReaction', { number: i + 1 })} value={a.reaction} onChange={(e) => setAllergy(i, { reaction: e.target.value })} error={errors[`allergies[${i}].reaction`]} />
+                <SelectField label={t('chart.form.allergySeverity', { number: i + 1 })} value={a.severity} onChange={(e) => setAllergy(i, { severity: e.target.value as AllergyRow['severity'] })}>
+                  <option value="">{t('chart.form.notKnown')}</option>
+                  <option value="MILD">{t('chart.form.severity.MILD')}</option>
+                  <option value="MODERATE">{t('chart.form.severity.MODERATE')}</option>
+                  <option value="SEVERE">{t('chart.form.severity.SEVERE')}</option>
                 </SelectField>
                 <button type="button" className="link-button" onClick={() => onChange({ allergies: values.allergies.filter((_, j) => j !== i) }, [])}>
-                  Remove allergy {i + 1}
+                  {t('chart.form.removeAllergy', { number: i + 1 })}
                 </button>
               </div>
             ))}
             <button type="button" onClick={() => onChange({ allergies: [...values.allergies, { substance: '', reaction: '', severity: '' }] }, [])}>
-              Add an allergy
+              {t('chart.form.addAllergy')}
             </button>
           </div>
-          <TextAreaField label="Chronic conditions" value={values.chronicConditions} onChange={set('chronicConditions')} error={errors.chronicConditions} help={theirs('chronicConditions') ?? 'Separated by commas.'} rows={2} />
-          <TextAreaField label="Current medications" value={values.currentMedications} onChange={set('currentMedications')} error={errors.currentMedications} help={theirs('currentMedications') ?? 'Separated by commas.'} rows={2} />
+          <TextAreaField label={t('chart.fields.chronicConditions')} value={values.chronicConditions} onChange={set('chronicConditions')} error={errors.chronicConditions} help={theirs('chronicConditions') ?? t('chart.form.commaHelp')} rows={2} />
+          <TextAreaField label={t('chart.fields.currentMedications')} value={values.currentMedications} onChange={set('currentMedications')} error={errors.currentMedications} help={theirs('currentMedications') ?? t('chart.form.commaHelp')} rows={2} />
         </fieldset>
       )}
     </>

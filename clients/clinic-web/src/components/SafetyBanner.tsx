@@ -1,6 +1,5 @@
 import type { AllergySeverity } from '../graphql';
-
-const SEVERITY: Record<AllergySeverity, string> = { MILD: 'mild', MODERATE: 'moderate', SEVERE: 'severe' };
+import { useTranslation } from '../i18n';
 
 export interface SafetyFacts {
   allergies?: ReadonlyArray<{ substance: string; reaction?: string | null; severity?: AllergySeverity | null }> | null;
@@ -14,34 +13,35 @@ export interface SafetyFacts {
  * who may read medical data: the caller renders it only then (the query asks for it only then).
  */
 export function SafetyBanner({ facts }: { facts: SafetyFacts }) {
+  const { t } = useTranslation();
   const allergies = facts.allergies ?? [];
   const conditions = facts.chronicConditions ?? [];
   const medications = facts.currentMedications ?? [];
   return (
-    <section className="safety-banner" aria-label="Patient safety">
+    <section className="safety-banner" aria-label={t('visit.safety.region')}>
       <div className={allergies.length > 0 ? 'safety-item has-allergies' : 'safety-item'}>
-        <span className="safety-label">Allergies</span>
+        <span className="safety-label">{t('visit.safety.allergies')}</span>
         {allergies.length === 0 ? (
-          <span>No known allergies</span>
+          <span>{t('visit.safety.noAllergies')}</span>
         ) : (
           <ul className="safety-list">
             {allergies.map((a) => (
               <li key={a.substance}>
                 <strong>{a.substance}</strong>
                 {a.reaction ? ` (${a.reaction})` : ''}
-                {a.severity ? <span className={`severity severity-${a.severity.toLowerCase()}`}>{SEVERITY[a.severity]}</span> : null}
+                {a.severity ? <span className={`severity severity-${a.severity.toLowerCase()}`}>{t(`visit.safety.severity.${a.severity}`)}</span> : null}
               </li>
             ))}
           </ul>
         )}
       </div>
       <div className="safety-item">
-        <span className="safety-label">Conditions</span>
-        <span>{conditions.length ? conditions.join(', ') : 'None recorded'}</span>
+        <span className="safety-label">{t('visit.safety.conditions')}</span>
+        <span>{conditions.length ? conditions.join(', ') : t('visit.safety.noneRecorded')}</span>
       </div>
       <div className="safety-item">
-        <span className="safety-label">Current medications</span>
-        <span>{medications.length ? medications.join(', ') : 'None recorded'}</span>
+        <span className="safety-label">{t('visit.safety.medications')}</span>
+        <span>{medications.length ? medications.join(', ') : t('visit.safety.noneRecorded')}</span>
       </div>
     </section>
   );

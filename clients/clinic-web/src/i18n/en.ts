@@ -1,3 +1,7 @@
+import type { Catalogue } from './catalogue';
+import { patientsEn } from './areas/patients';
+import { visitEn } from './areas/visit';
+
 /**
  * The staff app's words in English: the catalogue every other language follows key by key (es.ts
  * is typed by this one, so a missing or extra key is a compile error). Screens not moved here yet
@@ -65,6 +69,8 @@ export const en = {
     finishVisit: 'Check out',
     cancelVisit: 'Cancel visit',
   },
+  visit: visitEn,
+  chart: patientsEn,
   patients: {
     title: 'Patients',
     register: 'Register a patient',
@@ -72,6 +78,4 @@ export const en = {
   },
 } as const;
 
-/** The shape every language's catalogue has (strings, not English's own literals). */
-type Catalogue<T> = { [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> };
 export type Messages = Catalogue<typeof en>;

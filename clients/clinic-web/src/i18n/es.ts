@@ -1,3 +1,5 @@
+import { patientsEs } from './areas/patients';
+import { visitEs } from './areas/visit';
 import type { Messages } from './en';
 
 /** The staff app's words in Spanish (castellano); keys as in en.ts. */
@@ -63,6 +65,8 @@ export const es: Messages = {
     finishVisit: 'Dar salida',
     cancelVisit: 'Cancelar visita',
   },
+  visit: visitEs,
+  chart: patientsEs,
   patients: {
     title: 'Pacientes',
     register: 'Registrar paciente',

@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { PatientFields, patientErrors, patientInput, validatePatient, valuesOf, type PatientValues } from '../components/PatientForm';
 import { ErrorBox, focusFirstError, graphQLErrors, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { PatientForEditDocument, UpdatePatientDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { useCan } from '../session';
 
 /**
@@ -15,6 +16,7 @@ import { useCan } from '../session';
  * saved now beside it; saving again is then a choice.
  */
 export default function EditPatient() {
+  const { t } = useTranslation();
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const allowed = useCan();
@@ -38,13 +40,13 @@ export default function EditPatient() {
     }
   }, [patient, values]);
 
-  if (loading && !data) return <Loading what="Loading the patient" />;
+  if (loading && !data) return <Loading what={t('chart.edit.loading')} />;
   if (!patient || !values) {
     return (
       <section>
-        <PageTitle>Patient not found</PageTitle>
+        <PageTitle>{t('chart.common.notFound')}</PageTitle>
         <ErrorBox>{error && plainMessage(error)}</ErrorBox>
-        <Link to="/patients">Find a patient</Link>
+        <Link to="/patients">{t('chart.common.findPatient')}</Link>
       </section>
     );
   }
@@ -57,7 +59,7 @@ export default function EditPatient() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (!values) return;
-    const problems = validatePatient(values);
+    const problems = validatePatient(values, t);
     setErrors(problems);
     if (Object.keys(problems).length) {
       focusFirstError(form.current);
@@ -97,22 +99,20 @@ export default function EditPatient() {
 
   return (
     <section>
-      <PageTitle>{`Edit ${patient.givenName} ${patient.familyName}`}</PageTitle>
+      <PageTitle>{t('chart.edit.title', { givenName: patient.givenName, familyName: patient.familyName })}</PageTitle>
       <form ref={form} onSubmit={(e) => void onSubmit(e)} noValidate className="form-grid">
         <ErrorBox>{errors._form}</ErrorBox>
         {conflict && (
           <div className="notice notice-warning" role="alert" tabIndex={-1} ref={(el) => el?.focus()}>
-            <strong>Someone else saved this patient while you were editing.</strong> Their changes to fields you left alone
-            are now in the form; where you both changed a field, yours is kept and theirs is shown beside it. Check, then
-            save again to keep yours.
+            <strong>{t('chart.edit.conflictTitle')}</strong> {t('chart.edit.conflictBody')}
           </div>
         )}
         <PatientFields values={values} errors={errors} onChange={change} medical={medical} saved={conflict} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={saving}>
-            {saving ? 'Saving…' : conflict ? 'Save my changes over theirs' : 'Save changes'}
+            {saving ? t('chart.common.saving') : conflict ? t('chart.edit.submitOver') : t('chart.edit.submit')}
           </button>
-          <Link to={`/patients/${id}`}>Cancel</Link>
+          <Link to={`/patients/${id}`}>{t('chart.common.cancel')}</Link>
         </div>
       </form>
     </section>

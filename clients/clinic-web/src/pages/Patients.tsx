@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { Empty, ErrorBox, formatDate, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
-import { GENDER_LABELS, StateBadge } from '../labels';
+import { StateBadge, useGenderLabel } from '../labels';
 import { SearchPatientsDocument } from '../graphql';
 import { useTranslation } from '../i18n';
 import { useCan } from '../session';
@@ -12,6 +12,7 @@ const SEARCH_PAUSE_MS = 300;
 
 export default function Patients() {
   const { t } = useTranslation();
+  const genderLabel = useGenderLabel();
   const allowed = useCan();
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
@@ -62,40 +63,40 @@ export default function Patients() {
           type="search"
           value={text}
           onChange={(e) => setText(e.target.value)}
-          placeholder="Name (e.g. garcia ana), MRN, national id or phone"
+          placeholder={t('chart.search.placeholder')}
           aria-describedby="patient-search-help"
         />
         <button type="submit" className="primary">
-          Search
+          {t('chart.search.submit')}
         </button>
         <div id="patient-search-help" className="help">
-          Each word matches the start of the given or family name, in any order; accents and case do not matter.
+          {t('chart.search.help')}
         </div>
       </form>
       <ErrorBox>{error && plainMessage(error)}</ErrorBox>
       {!search ? (
-        <Empty>Type a name, an MRN, a national id or a phone number to find a patient.</Empty>
+        <Empty>{t('chart.search.prompt')}</Empty>
       ) : loading && !data ? (
-        <Loading what="Searching" />
+        <Loading what={t('chart.search.searching')} />
       ) : rows.length === 0 ? (
         <Empty>
-          No patient matches “{search}”.{' '}
-          {allowed('patient:write') && <Link to={`/patients/new`}>Register a new patient</Link>}
+          {t('chart.search.noMatch', { search })}{' '}
+          {allowed('patient:write') && <Link to={`/patients/new`}>{t('chart.search.registerNew')}</Link>}
         </Empty>
       ) : (
         <>
           <p className="muted small" role="status">
-            {data!.patients.totalCount} found
+            {t('chart.search.found', { count: data!.patients.totalCount })}
           </p>
           <table className="table">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">MRN</th>
-                <th scope="col">Birth date</th>
-                <th scope="col">Gender</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Visit</th>
+                <th scope="col">{t('chart.fields.name')}</th>
+                <th scope="col">{t('chart.fields.mrn')}</th>
+                <th scope="col">{t('chart.fields.birthDate')}</th>
+                <th scope="col">{t('chart.fields.gender')}</th>
+                <th scope="col">{t('chart.fields.phone')}</th>
+                <th scope="col">{t('chart.fields.visit')}</th>
               </tr>
             </thead>
             <tbody>
@@ -108,7 +109,7 @@ export default function Patients() {
                   </td>
                   <td>{p.mrn}</td>
                   <td>{formatDate(p.birthDate)}</td>
-                  <td>{GENDER_LABELS[p.gender] ?? p.gender}</td>
+                  <td>{genderLabel(p.gender)}</td>
                   <td>{p.phone}</td>
                   <td>{p.currentVisit ? <StateBadge state={p.currentVisit.state} /> : <span className="muted">—</span>}</td>
                 </tr>
@@ -127,7 +128,7 @@ export default function Patients() {
                 })
               }
             >
-              Show more
+              {t('chart.search.showMore')}
             </button>
           )}
         </>

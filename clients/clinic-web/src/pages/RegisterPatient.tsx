@@ -4,6 +4,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { EMPTY_PATIENT, PatientFields, patientErrors, patientInput, validatePatient, type PatientValues } from '../components/PatientForm';
 import { ErrorBox, focusFirstError, formatDate, graphQLErrors, Notice, PageTitle } from '@clinicult/web-ui';
 import { RegisterPatientDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { useCan } from '../session';
 
 interface Duplicate {
@@ -15,6 +16,7 @@ interface Duplicate {
 }
 
 export default function RegisterPatient() {
+  const { t } = useTranslation();
   const allowed = useCan();
   const medical = allowed('medical:write');
   const navigate = useNavigate();
@@ -29,7 +31,7 @@ export default function RegisterPatient() {
   };
 
   async function submit(allowPossibleDuplicate: boolean) {
-    const problems = validatePatient(values);
+    const problems = validatePatient(values, t);
     setErrors(problems);
     if (Object.keys(problems).length) {
       focusFirstError(form.current);
@@ -61,13 +63,13 @@ export default function RegisterPatient() {
 
   return (
     <section>
-      <PageTitle>Register a patient</PageTitle>
+      <PageTitle>{t('chart.register.title')}</PageTitle>
       <form ref={form} onSubmit={onSubmit} noValidate className="form-grid">
         <ErrorBox>{errors._form}</ErrorBox>
         {duplicates && (
           <div className="notice notice-warning" role="alert" tabIndex={-1} ref={(el) => el?.focus()}>
             <p>
-              <strong>This may be a patient already registered.</strong> Someone with the same name and birth date, or the same national id, exists:
+              <strong>{t('chart.register.duplicateTitle')}</strong> {t('chart.register.duplicateBody')}
             </p>
             <ul>
               {duplicates.map((d) => (
@@ -75,24 +77,24 @@ export default function RegisterPatient() {
                   <Link to={`/patients/${d.id}`}>
                     {d.familyName}, {d.givenName}
                   </Link>{' '}
-                  — {d.mrn}, born {formatDate(d.birthDate)}
+                  {t('chart.register.duplicateInfo', { mrn: d.mrn, date: formatDate(d.birthDate) })}
                 </li>
               ))}
             </ul>
-            <p>Open the existing chart if it is the same person. If you have checked that it is someone else:</p>
+            <p>{t('chart.register.sameOrDifferent')}</p>
             <button type="button" onClick={() => void submit(true)} disabled={loading}>
-              Register anyway: a different person
+              {t('chart.register.anyway')}
             </button>
           </div>
         )}
         <PatientFields values={values} errors={errors} onChange={change} medical={medical} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={loading}>
-            {loading ? 'Registering…' : 'Register patient'}
+            {loading ? t('chart.register.registering') : t('chart.register.submit')}
           </button>
-          <Link to="/patients">Cancel</Link>
+          <Link to="/patients">{t('chart.common.cancel')}</Link>
         </div>
-        {!medical && <Notice>Medical details are recorded by nurses and doctors.</Notice>}
+        {!medical && <Notice>{t('chart.register.medicalNote')}</Notice>}
       </form>
     </section>
   );

@@ -6,6 +6,7 @@ import { PriorityBadge } from '../components/QueueMarks';
 import { SafetyBanner } from '../components/SafetyBanner';
 import { answersOf, AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
 import { Empty, ErrorBox, errorFor, fieldErrors, focusFirstError, formatDateTime, graphQLErrors, InputField, Loading, Notice, PageTitle, plainMessage, TextAreaField } from '@clinicult/web-ui';
+import { useTranslation } from '../i18n';
 import { STATE_LABELS, StateBadge } from '../labels';
 import {
   CancelVisitDocument,
@@ -28,15 +29,6 @@ import {
 } from '../graphql';
 import { useCan } from '../session';
 
-/** Who moves the visit on from each state (for "waiting for …"). */
-const NEXT_BY: Record<string, string> = {
-  WAITING: 'a nurse to start triage',
-  TRIAGE: 'the nurse to send the patient to the doctor',
-  READY_FOR_DOCTOR: 'a doctor to start the consultation',
-  WITH_DOCTOR: 'the doctor to complete the consultation',
-  CHECKOUT: 'the front desk to check the patient out',
-};
-
 function isStale(error: unknown) {
   return graphQLErrors(error as Error).some((e) => e.extensions?.reason === 'STALE_VERSION');
 }
@@ -50,6 +42,7 @@ type ExtraVariables<V extends VisitVariables> = NoInfer<Omit<V, keyof VisitVaria
 
 /** Runs a visit mutation with the version we saw; a stale version reloads the visit and says so. */
 function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean, refetch: () => unknown) {
+  const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   // the newest version seen: a save followed at once by a transition must not send the old one
@@ -68,7 +61,7 @@ function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean
       return true;
     } catch (e) {
       if (isStale(e)) {
-        setError('Someone else changed this visit meanwhile. It has been reloaded: check it and try again.');
+        setError(t('visit.page.conflict'));
         await refetch();
       } else if (Object.keys(fieldErrors(e as Error)).length === 0) {
         // errors naming fields are shown by the form beside them (not again here, with their paths)
@@ -82,27 +75,39 @@ function useVisitAction(visit: CurrentVisit | null | undefined, medical: boolean
   return { run, error, setError, busy };
 }
 
-const VITALS: { key: keyof VitalsInput & keyof Vitals; label: string; unit: string; min: number; max: number; integer: boolean }[] = [
-  { key: 'temperatureC', label: 'Temperature', unit: '°C', min: 30, max: 45, integer: false },
-  { key: 'heartRate', label: 'Heart rate', unit: 'bpm', min: 20, max: 250, integer: true },
-  { key: 'systolic', label: 'Systolic pressure', unit: 'mmHg', min: 50, max: 260, integer: true },
-  { key: 'diastolic', label: 'Diastolic pressure', unit: 'mmHg', min: 20, max: 160, integer: true },
-  { key: 'respiratoryRate', label: 'Respiratory rate', unit: '/min', min: 4, max: 60, integer: true },
-  { key: 'spo2', label: 'Oxygen saturation', unit: '%', min: 50, max: 100, integer: true },
-  { key: 'weightKg', label: 'Weight', unit: 'kg', min: 0.3, max: 400, integer: false },
-  { key: 'heightCm', label: 'Height', unit: 'cm', min: 20, max: 250, integer: false },
+/** The vital signs and their limits; their words (label, unit) are looked up while rendering (`visit.vitals.label|unit.<key>`). */
+const VITALS: { key: keyof VitalsInput & keyof Vitals; min: number; max: number; integer: boolean }[] = [
+  { key: 'temperatureC', min: 30, max: 45, integer: false },
+  { key: 'heartRate', min: 20, max: 250, integer: true },
+  { key: 'systolic', min: 50, max: 260, integer: true },
+  { key: 'diastolic', min: 20, max: 160, integer: true },
+  { key: 'respiratoryRate', min: 4, max: 60, integer: true },
+  { key: 'spo2', min: 50, max: 100, integer: true },
+  { key: 'weightKg', min: 0.3, max: 400, integer: false },
+  { key: 'heightCm', min: 20, max: 250, integer: false },
 ];
 
+/** A vital sign's label and unit in the current language: call it while rendering (the language can change). */
+function useVitalWords() {
+  const { t } = useTranslation();
+  return {
+    t,
+    label: (key: string) => t(`visit.vitals.label.${key}`),
+    unit: (key: string) => t(`visit.vitals.unit.${key}`),
+  };
+}
+
 function VitalsSummary({ vitals }: { vitals: Vitals | null | undefined }) {
-  if (!vitals) return <p className="muted">No vital signs recorded yet.</p>;
+  const { t, label, unit } = useVitalWords();
+  if (!vitals) return <p className="muted">{t('visit.vitals.none')}</p>;
   const shown = VITALS.filter((v) => vitals[v.key] !== null && vitals[v.key] !== undefined);
   return (
     <dl className="facts vitals">
       {shown.map((v) => (
         <div className="fact" key={v.key}>
-          <dt>{v.label}</dt>
+          <dt>{label(v.key)}</dt>
           <dd>
-            {String(vitals[v.key])} {v.unit}
+            {String(vitals[v.key])} {unit(v.key)}
           </dd>
         </div>
       ))}
@@ -111,6 +116,7 @@ function VitalsSummary({ vitals }: { vitals: Vitals | null | undefined }) {
 }
 
 function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: VitalsInput) => Promise<unknown> }) {
+  const { t, label, unit } = useVitalWords();
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(VITALS.map((v) => [v.key, visit.vitals?.[v.key] != null ? String(visit.vitals[v.key]) : ''])),
   );
@@ -127,15 +133,15 @@ function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: V
       const raw = values[v.key]?.trim() ?? '';
       if (!raw) continue;
       const n = Number(raw.replace(',', '.'));
-      if (!Number.isFinite(n)) problems[v.key] = `${v.label} must be a number.`;
-      else if (v.integer && !Number.isInteger(n)) problems[v.key] = `${v.label} must be a whole number.`;
-      else if (n < v.min || n > v.max) problems[v.key] = `${v.label} must be between ${v.min} and ${v.max} ${v.unit}.`;
+      if (!Number.isFinite(n)) problems[v.key] = t('visit.vitals.notNumber', { label: label(v.key) });
+      else if (v.integer && !Number.isInteger(n)) problems[v.key] = t('visit.vitals.notWhole', { label: label(v.key) });
+      else if (n < v.min || n > v.max) problems[v.key] = t('visit.vitals.outOfRange', { label: label(v.key), min: v.min, max: v.max, symbol: unit(v.key) });
       else vitals[v.key] = n;
     }
     if (vitals.systolic !== undefined && vitals.diastolic !== undefined && vitals.diastolic >= vitals.systolic) {
-      problems.diastolic = 'Diastolic pressure must be below systolic.';
+      problems.diastolic = t('visit.vitals.diastolicBelow');
     }
-    if (Object.keys(problems).length === 0 && Object.keys(vitals).length === 0) problems.temperatureC = 'Enter at least one vital sign.';
+    if (Object.keys(problems).length === 0 && Object.keys(vitals).length === 0) problems.temperatureC = t('visit.vitals.atLeastOne');
     setErrors(problems);
     if (Object.keys(problems).length) {
       requestAnimationFrame(() => focusFirstError(form.current));
@@ -158,12 +164,12 @@ function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: V
 
   return (
     <form ref={form} onSubmit={onSubmit} noValidate aria-labelledby="vitals-form-title" className="panel">
-      <h3 id="vitals-form-title">Vital signs</h3>
+      <h3 id="vitals-form-title">{t('visit.vitals.title')}</h3>
       <div className="grid-4">
         {VITALS.map((v) => (
           <InputField
             key={v.key}
-            label={`${v.label} (${v.unit})`}
+            label={t('visit.vitals.field', { label: label(v.key), symbol: unit(v.key) })}
             inputMode="decimal"
             value={values[v.key] ?? ''}
             onChange={(e) => {
@@ -174,13 +180,14 @@ function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: V
           />
         ))}
       </div>
-      <button type="submit">Save vital signs</button>
-      {saved && <span className="saved" role="status"> Saved.</span>}
+      <button type="submit">{t('visit.vitals.save')}</button>
+      {saved && <span className="saved" role="status"> {t('visit.common.saved')}</span>}
     </form>
   );
 }
 
 function IntakeForm({ visit, onSave }: { visit: CurrentVisit; onSave: (answers: Answers) => Promise<unknown> }) {
+  const { t } = useTranslation();
   const fields = visit.template!.fields;
   const [answers, setAnswers] = useState<Answers>(() => answersOf(visit.intakeAnswers));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -211,11 +218,11 @@ function IntakeForm({ visit, onSave }: { visit: CurrentVisit; onSave: (answers: 
   return (
     <form ref={form} onSubmit={onSubmit} noValidate className="panel" aria-labelledby="intake-title">
       <h3 id="intake-title">
-        Intake: {visit.template!.name} <span className="muted small">v{visit.template!.version}</span>
+        {t('visit.intake.title', { name: visit.template!.name })} <span className="muted small">{t('visit.common.version', { version: visit.template!.version })}</span>
       </h3>
       <TemplateFields fields={fields} answers={answers} errors={errors} onChange={setAnswers} idPrefix="intake" />
-      <button type="submit">Save intake</button>
-      {saved && <span className="saved" role="status"> Saved.</span>}
+      <button type="submit">{t('visit.intake.save')}</button>
+      {saved && <span className="saved" role="status"> {t('visit.common.saved')}</span>}
     </form>
   );
 }
@@ -238,12 +245,13 @@ function DiagnosisRow({
   codeError?: string;
   descriptionError?: string;
 }) {
+  const { t } = useTranslation();
   const suggestions = useDiagnosisSuggestions(diagnosis.code);
   const listId = `diagnosis-codes-${index}`;
   return (
     <div className="row">
       <InputField
-        label={`Diagnosis ${index + 1}: ICD-10 code`}
+        label={t('visit.consultation.code', { number: index + 1 })}
         value={diagnosis.code}
         list={listId}
         autoComplete="off"
@@ -258,13 +266,13 @@ function DiagnosisRow({
       />
       <DiagnosisOptions id={listId} suggestions={suggestions} />
       <InputField
-        label={`Diagnosis ${index + 1}: description`}
+        label={t('visit.consultation.description', { number: index + 1 })}
         value={diagnosis.description ?? ''}
         onChange={(e) => onChange({ ...diagnosis, description: e.target.value })}
         error={descriptionError}
       />
       <button type="button" className="link-button" onClick={onRemove}>
-        Remove diagnosis {index + 1}
+        {t('visit.consultation.removeDiagnosis', { number: index + 1 })}
       </button>
     </div>
   );
@@ -281,6 +289,7 @@ function ConsultationForm({
   onComplete: () => Promise<unknown>;
   canComplete: boolean;
 }) {
+  const { t } = useTranslation();
   const noteTemplate = visit.template?.kind === 'NOTE' ? visit.template : null;
   const [notes, setNotes] = useState(visit.notes ?? '');
   const [diagnoses, setDiagnoses] = useState<Diagnosis[]>(visit.diagnoses?.length ? visit.diagnoses.map((d) => ({ ...d })) : []);
@@ -296,14 +305,14 @@ function ConsultationForm({
     const problems: Record<string, string> = {};
     diagnoses.forEach((d, i) => {
       const code = d.code.trim().toUpperCase();
-      if (!code) problems[`diagnoses[${i}].code`] = 'Enter the ICD-10 code, or remove this diagnosis.';
-      else if (!ICD10.test(code)) problems[`diagnoses[${i}].code`] = 'An ICD-10 code looks like J06.9.';
+      if (!code) problems[`diagnoses[${i}].code`] = t('visit.consultation.codeMissing');
+      else if (!ICD10.test(code)) problems[`diagnoses[${i}].code`] = t('visit.consultation.codeInvalid');
     });
     prescriptions.forEach((p, i) => {
       for (const key of ['drug', 'dose', 'route', 'frequency'] as const) {
-        if (!p[key].trim()) problems[`prescriptions[${i}].${key}`] = `Enter the ${key}.`;
+        if (!p[key].trim()) problems[`prescriptions[${i}].${key}`] = t(`visit.consultation.missing.${key}`);
       }
-      if (p.durationDays && !/^\d+$/.test(p.durationDays.trim())) problems[`prescriptions[${i}].durationDays`] = 'Days, a whole number.';
+      if (p.durationDays && !/^\d+$/.test(p.durationDays.trim())) problems[`prescriptions[${i}].durationDays`] = t('visit.consultation.daysInvalid');
     });
     if (noteTemplate) Object.assign(problems, prefixed(validateAnswers(noteTemplate.fields, answers)));
     return problems;
@@ -368,18 +377,18 @@ function ConsultationForm({
         void save();
       }}
     >
-      <h3 id="consult-title">Consultation</h3>
+      <h3 id="consult-title">{t('visit.consultation.title')}</h3>
       {noteTemplate && (
         <fieldset>
           <legend>
-            {noteTemplate.name} <span className="muted small">v{noteTemplate.version}</span>
+            {noteTemplate.name} <span className="muted small">{t('visit.common.version', { version: noteTemplate.version })}</span>
           </legend>
           <TemplateFields fields={noteTemplate.fields} answers={answers} errors={templateErrors} onChange={setAnswers} idPrefix="note" />
         </fieldset>
       )}
       <fieldset>
-        <legend>Diagnoses</legend>
-        {diagnoses.length === 0 && <p className="muted small">No diagnosis yet.</p>}
+        <legend>{t('visit.consultation.diagnoses')}</legend>
+        {diagnoses.length === 0 && <p className="muted small">{t('visit.consultation.noDiagnosis')}</p>}
         {diagnoses.map((d, i) => (
           <DiagnosisRow
             key={i}
@@ -395,37 +404,37 @@ function ConsultationForm({
           />
         ))}
         <button type="button" onClick={() => setDiagnoses((all) => [...all, { code: '', description: '' }])}>
-          Add a diagnosis
+          {t('visit.consultation.addDiagnosis')}
         </button>
       </fieldset>
-      <TextAreaField label="Notes" value={notes} onChange={(e) => setNotes(e.target.value)} error={err('notes')} rows={4} />
+      <TextAreaField label={t('visit.consultation.notes')} value={notes} onChange={(e) => setNotes(e.target.value)} error={err('notes')} rows={4} />
       <fieldset>
-        <legend>Prescriptions</legend>
+        <legend>{t('visit.consultation.prescriptions')}</legend>
         {allergyWarnings.length > 0 && (
           <div role="alert" className="notice notice-warning">
-            <strong>Allergy warning.</strong>
+            <strong>{t('visit.consultation.allergyWarning')}</strong>
             <ul>
               {allergyWarnings.map((w) => (
                 <li key={w}>{w}</li>
               ))}
             </ul>
-            Give the reason to prescribe it anyway below, or change the prescription, then save again.
+            {t('visit.consultation.allergyHelp')}
           </div>
         )}
-        {prescriptions.length === 0 && <p className="muted small">No prescription.</p>}
+        {prescriptions.length === 0 && <p className="muted small">{t('visit.consultation.noPrescription')}</p>}
         {prescriptions.map((p, i) => (
           <div className="row" key={i}>
             {(['drug', 'dose', 'route', 'frequency'] as const).map((key) => (
               <InputField
                 key={key}
-                label={`Prescription ${i + 1}: ${key}`}
+                label={t(`visit.consultation.prescription.${key}`, { number: i + 1 })}
                 value={p[key]}
                 onChange={(e) => setPrescriptions((all) => all.map((x, j) => (j === i ? { ...x, [key]: e.target.value } : x)))}
                 error={err(`prescriptions[${i}].${key}`)}
               />
             ))}
             <InputField
-              label={`Prescription ${i + 1}: days`}
+              label={t('visit.consultation.prescription.days', { number: i + 1 })}
               inputMode="numeric"
               value={p.durationDays}
               onChange={(e) => setPrescriptions((all) => all.map((x, j) => (j === i ? { ...x, durationDays: e.target.value } : x)))}
@@ -434,7 +443,7 @@ function ConsultationForm({
             {(err(`prescriptions[${i}].allergyOverride`) || p.allergyOverride) && (
               <TextAreaField
                 className="allergy-override"
-                label={`Prescription ${i + 1}: reason to prescribe despite the allergy`}
+                label={t('visit.consultation.prescription.allergyOverride', { number: i + 1 })}
                 value={p.allergyOverride}
                 rows={2}
                 onChange={(e) => {
@@ -444,17 +453,17 @@ function ConsultationForm({
               />
             )}
             <button type="button" className="link-button" onClick={() => setPrescriptions((all) => all.filter((_, j) => j !== i))}>
-              Remove prescription {i + 1}
+              {t('visit.consultation.removePrescription', { number: i + 1 })}
             </button>
           </div>
         ))}
         <button type="button" onClick={() => setPrescriptions((all) => [...all, { drug: '', dose: '', route: 'oral', frequency: '', durationDays: '', allergyOverride: '' }])}>
-          Add a prescription
+          {t('visit.consultation.addPrescription')}
         </button>
       </fieldset>
       <ErrorBox>{errors._form}</ErrorBox>
       <div className="form-actions">
-        <button type="submit">Save consultation</button>
+        <button type="submit">{t('visit.consultation.save')}</button>
         {canComplete && (
           <button
             type="button"
@@ -463,23 +472,24 @@ function ConsultationForm({
               if (await save()) await onComplete().catch(() => {});
             }}
           >
-            Save and complete consultation
+            {t('visit.consultation.saveAndComplete')}
           </button>
         )}
-        {saved && <span className="saved" role="status">Saved.</span>}
+        {saved && <span className="saved" role="status">{t('visit.common.saved')}</span>}
       </div>
     </form>
   );
 }
 
 function CancelForm({ onCancel }: { onCancel: (reason: string) => Promise<unknown> }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string>();
   if (!open) {
     return (
       <button type="button" className="danger-outline" onClick={() => setOpen(true)}>
-        Cancel visit…
+        {t('visit.cancel.open')}
       </button>
     );
   }
@@ -490,24 +500,25 @@ function CancelForm({ onCancel }: { onCancel: (reason: string) => Promise<unknow
       onSubmit={async (e) => {
         e.preventDefault();
         if (!reason.trim()) {
-          setError('Say why the visit is cancelled (e.g. “left before triage”).');
+          setError(t('visit.cancel.reasonMissing'));
           return;
         }
         await onCancel(reason.trim()).catch(() => {});
       }}
     >
-      <InputField label="Why is the visit cancelled?" value={reason} onChange={(e) => setReason(e.target.value)} error={error} autoFocus required />
+      <InputField label={t('visit.cancel.reason')} value={reason} onChange={(e) => setReason(e.target.value)} error={error} autoFocus required />
       <button type="submit" className="danger">
-        Cancel the visit
+        {t('visit.cancel.submit')}
       </button>{' '}
       <button type="button" className="link-button" onClick={() => setOpen(false)}>
-        Keep it
+        {t('visit.cancel.keep')}
       </button>
     </form>
   );
 }
 
 export default function VisitWorkspace() {
+  const { t } = useTranslation();
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const allowed = useCan();
@@ -534,19 +545,19 @@ export default function VisitWorkspace() {
     lastState.current = visit?.state;
   }, [visit?.state, visit]);
 
-  if (loading && !data) return <Loading what="Loading the visit" />;
+  if (loading && !data) return <Loading what={t('visit.page.loading')} />;
   if (!visit) {
     return (
       <section>
-        <PageTitle>Visit not in progress</PageTitle>
+        <PageTitle>{t('visit.page.notInProgress')}</PageTitle>
         <ErrorBox>{error && plainMessage(error)}</ErrorBox>
-        <p>This visit is finished or cancelled (it is in the patient’s history), or it does not exist in your clinic.</p>
-        <Link to="/">Back to the queue</Link>
+        <p>{t('visit.page.notInProgressBody')}</p>
+        <Link to="/">{t('visit.page.backToQueue')}</Link>
       </section>
     );
   }
 
-  const can = (t: string) => visit.allowedTransitions.includes(t);
+  const can = (transition: string) => visit.allowedTransitions.includes(transition);
   const run = action.run;
   const archive = async <V extends VisitVariables>(name: string, mutate: VisitMutate<V>, variables: ExtraVariables<V>, message: string) => {
     if (!(await run<V>(name, (o) => mutate({ variables: { ...o.variables, medical: undefined } as V }), variables).catch(() => false))) return;
@@ -554,11 +565,11 @@ export default function VisitWorkspace() {
   };
   const intake = visit.template?.kind === 'INTAKE' ? visit.template : null;
   // cancelling and the priority are beside the way forward, not steps of it
-  const steps = visit.allowedTransitions.filter((t) => t !== 'cancelVisit' && t !== 'setVisitPriority');
+  const steps = visit.allowedTransitions.filter((transition) => transition !== 'cancelVisit' && transition !== 'setVisitPriority');
 
   return (
     <section>
-      <PageTitle>{`Visit: ${visit.patient.givenName} ${visit.patient.familyName}`}</PageTitle>
+      <PageTitle>{t('visit.page.title', { givenName: visit.patient.givenName, familyName: visit.patient.familyName })}</PageTitle>
       <div className="visit-head">
         <StateBadge state={visit.state} />
         <PriorityBadge priority={visit.priority} />
@@ -570,46 +581,46 @@ export default function VisitWorkspace() {
             disabled={!!action.busy}
             onClick={() => void run('setVisitPriority', setVisitPriority, { priority: visit.priority === 'URGENT' ? 'ROUTINE' : 'URGENT' }).catch(() => {})}
           >
-            {visit.priority === 'URGENT' ? 'Mark as routine' : 'Mark as urgent'}
+            {visit.priority === 'URGENT' ? t('visit.page.markRoutine') : t('visit.page.markUrgent')}
           </button>
         )}
-        <Link to={`/patients/${visit.patient.id}`}>Patient chart ({visit.patient.mrn})</Link>
+        <Link to={`/patients/${visit.patient.id}`}>{t('visit.page.patientChart', { mrn: visit.patient.mrn })}</Link>
         {visit.template && (
           <span className="muted small">
-            Template: {visit.template.name} v{visit.template.version}
+            {t('visit.page.template', { name: visit.template.name, version: visit.template.version })}
           </span>
         )}
       </div>
-      {visit.stale && <Notice tone="warning">This visit was checked in on an earlier day. The front desk should finish or cancel it.</Notice>}
+      {visit.stale && <Notice tone="warning">{t('visit.page.staleDay')}</Notice>}
       {medical && <SafetyBanner facts={visit.patient} />}
 
       <div className="workspace">
         <div className="main-col">
           <section className="card next-step-card" aria-labelledby="next-title">
             <h2 id="next-title" ref={stepRef} tabIndex={-1}>
-              Your next step
+              {t('visit.next.title')}
             </h2>
             <ErrorBox>{action.error}</ErrorBox>
-            {steps.length === 0 && <Empty>Nothing for you to do now: waiting for {NEXT_BY[visit.state]}.</Empty>}
+            {steps.length === 0 && <Empty>{t('visit.next.nothing', { who: t(`visit.next.by.${visit.state}`, { defaultValue: '' }) })}</Empty>}
 
             {can('startTriage') && (
               <button type="button" className="primary" disabled={!!action.busy} onClick={() => void run('startTriage', startTriage).catch(() => {})}>
-                Start triage
+                {t('visit.next.startTriage')}
               </button>
             )}
             {can('recordVitals') && <VitalsForm visit={visit} onSave={(vitals) => run('recordVitals', recordVitals, { vitals })} />}
             {can('recordIntake') && intake && <IntakeForm visit={visit} onSave={(answers) => run('recordIntake', recordIntake, { answers })} />}
             {can('sendToDoctor') && (
               <div className="panel">
-                {!visit.vitals && <p className="muted small">Record at least one vital sign before sending the patient to the doctor.</p>}
+                {!visit.vitals && <p className="muted small">{t('visit.next.needVitals')}</p>}
                 <button type="button" className="primary" disabled={!!action.busy} onClick={() => void run('sendToDoctor', sendToDoctor).catch(() => {})}>
-                  Send to doctor
+                  {t('visit.next.sendToDoctor')}
                 </button>
               </div>
             )}
             {can('startConsultation') && (
               <button type="button" className="primary" disabled={!!action.busy} onClick={() => void run('startConsultation', startConsultation).catch(() => {})}>
-                Start consultation
+                {t('visit.next.startConsultation')}
               </button>
             )}
             {can('recordConsultation') && (
@@ -622,7 +633,7 @@ export default function VisitWorkspace() {
             )}
             {can('completeConsultation') && !can('recordConsultation') && (
               <button type="button" className="primary" onClick={() => void run('completeConsultation', completeConsultation).catch(() => {})}>
-                Complete consultation
+                {t('visit.next.completeConsultation')}
               </button>
             )}
             {can('finishVisit') && (
@@ -630,32 +641,32 @@ export default function VisitWorkspace() {
                 type="button"
                 className="primary"
                 disabled={!!action.busy}
-                onClick={() => void archive('finishVisit', finishVisit, {}, 'The visit is finished.')}
+                onClick={() => void archive('finishVisit', finishVisit, {}, t('visit.page.finished'))}
               >
-                Check out and finish the visit
+                {t('visit.next.finish')}
               </button>
             )}
             {can('cancelVisit') && (
               <div className="cancel">
-                <CancelForm onCancel={(reason) => archive('cancelVisit', cancelVisit, { reason }, 'The visit was cancelled.')} />
+                <CancelForm onCancel={(reason) => archive('cancelVisit', cancelVisit, { reason }, t('visit.page.cancelled'))} />
               </div>
             )}
           </section>
 
           {medical && (
             <section className="card" aria-labelledby="clinical-title">
-              <h2 id="clinical-title">Clinical record of this visit</h2>
-              <h3>Vital signs</h3>
+              <h2 id="clinical-title">{t('visit.record.title')}</h2>
+              <h3>{t('visit.vitals.title')}</h3>
               <VitalsSummary vitals={visit.vitals} />
               {intake && (
                 <>
-                  <h3>Intake ({intake.name})</h3>
+                  <h3>{t('visit.intake.recorded', { name: intake.name })}</h3>
                   <AnswersList fields={intake.fields} answers={visit.intakeAnswers} />
                 </>
               )}
               {visit.state !== 'WITH_DOCTOR' && (visit.diagnoses?.length || visit.notes || visit.prescriptions?.length) ? (
                 <>
-                  <h3>Consultation</h3>
+                  <h3>{t('visit.consultation.title')}</h3>
                   {visit.diagnoses?.map((d) => (
                     <span className="chip" key={d.code}>
                       {d.code} {d.description}
@@ -667,8 +678,8 @@ export default function VisitWorkspace() {
                       {visit.prescriptions.map((p, i) => (
                         <li key={i}>
                           {p.drug} {p.dose}, {p.route}, {p.frequency}
-                          {p.durationDays ? `, ${p.durationDays} days` : ''}
-                          {p.allergyOverride && <div className="small">Prescribed despite the recorded allergy: {p.allergyOverride}</div>}
+                          {p.durationDays ? `, ${t('visit.record.days', { count: p.durationDays })}` : ''}
+                          {p.allergyOverride && <div className="small">{t('visit.record.overridden', { reason: p.allergyOverride })}</div>}
                         </li>
                       ))}
                     </ul>
@@ -680,33 +691,33 @@ export default function VisitWorkspace() {
         </div>
 
         <aside className="card side-col" aria-labelledby="timeline-title">
-          <h2 id="timeline-title">Timeline</h2>
+          <h2 id="timeline-title">{t('visit.timeline.title')}</h2>
           <ol className="timeline">
-            {visit.timeline.map((t, i) => (
+            {visit.timeline.map((entry, i) => (
               <li key={i}>
-                <strong>{STATE_LABELS[t.to] ?? t.to}</strong>
+                <strong>{t(`states.${entry.to}`, { defaultValue: STATE_LABELS[entry.to] ?? entry.to })}</strong>
                 <div className="muted small">
-                  {formatDateTime(t.at)} · {t.by.displayName}
+                  {formatDateTime(entry.at)} · {entry.by.displayName}
                 </div>
               </li>
             ))}
           </ol>
           <dl className="facts small">
             <div className="fact">
-              <dt>Checked in by</dt>
+              <dt>{t('visit.timeline.checkedInBy')}</dt>
               <dd>{visit.checkedInBy.displayName}</dd>
             </div>
             <div className="fact">
-              <dt>Nurse</dt>
+              <dt>{t('visit.timeline.nurse')}</dt>
               <dd>{visit.nurse?.displayName ?? '—'}</dd>
             </div>
             <div className="fact">
-              <dt>Doctor</dt>
+              <dt>{t('visit.timeline.doctor')}</dt>
               <dd>{visit.doctor?.displayName ?? '—'}</dd>
             </div>
             <div className="fact">
-              <dt>In this state</dt>
-              <dd>{visit.minutesInState} min</dd>
+              <dt>{t('visit.timeline.inState')}</dt>
+              <dd>{t('visit.timeline.minutes', { minutes: visit.minutesInState })}</dd>
             </div>
           </dl>
         </aside>
