@@ -1,16 +1,6 @@
 // The clinic's words on screen: a visit's states, a patient's gender and age.
 import { useTranslation } from './i18n';
 
-export const STATE_LABELS: Record<string, string> = {
-  WAITING: 'Waiting',
-  TRIAGE: 'In triage',
-  READY_FOR_DOCTOR: 'Ready for doctor',
-  WITH_DOCTOR: 'With doctor',
-  CHECKOUT: 'Checkout',
-  FINISHED: 'Finished',
-  CANCELLED: 'Cancelled',
-};
-
 /** A patient's gender in the current language: call it while rendering (the language can change). */
 export function useGenderLabel(): (gender: string) => string {
   const { t } = useTranslation();
@@ -19,7 +9,7 @@ export function useGenderLabel(): (gender: string) => string {
 
 export function StateBadge({ state }: { state: string }) {
   const { t } = useTranslation();
-  return <span className={`badge state-${state.toLowerCase()}`}>{t(`states.${state}`, { defaultValue: STATE_LABELS[state] ?? state })}</span>;
+  return <span className={`badge state-${state.toLowerCase()}`}>{t(`states.${state}`, { defaultValue: state })}</span>;
 }
 
 export function age(birthDate: string): number {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { ErrorBox, errorReason, InputField, plainMessage } from '@clinicult/web-ui';
 import { pollInterval } from '../config';
-import { STATE_LABELS } from '../labels';
+import { useTranslation } from '../i18n';
 import { useQueuePush } from '../queue-push';
 import { DisplaySignInDocument, WaitingRoomDocument } from '../graphql';
 
@@ -103,6 +103,7 @@ function KeyForm({ notice, onKey }: { notice: string | null; onKey(key: string):
 }
 
 function Board({ session, onEnded }: { session: DisplayToken; onEnded(reason: string): void }) {
+  const { t } = useTranslation();
   const [live, setLive] = useState(false);
   const { data, error, refetch } = useQuery(WaitingRoomDocument, {
     context: { token: session.token, apiUrl: session.apiUrl, display: true },
@@ -128,7 +129,7 @@ function Board({ session, onEnded }: { session: DisplayToken; onEnded(reason: st
         {room?.nowCalling.map((entry, i) => (
           <li key={`${entry.name}-${entry.since}-${i}`} className={i === 0 ? 'latest' : undefined}>
             <span className="name">{entry.name}</span>
-            <span className="where">{CALLED_TO[entry.state] ?? STATE_LABELS[entry.state]}</span>
+            <span className="where">{CALLED_TO[entry.state] ?? t(`states.${entry.state}`)}</span>
           </li>
         ))}
       </ol>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Empty, ErrorBox, formatDate, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
-import { STATE_LABELS } from '../labels';
+import { useTranslation } from '../i18n';
 import { VisitReportDocument } from '../graphql';
 import { useCan } from '../session';
 
@@ -32,6 +32,7 @@ function ChartCard({ title, children, table }: { title: string; children: React.
 }
 
 export default function Reports() {
+  const { t } = useTranslation();
   const allowed = useCan();
   const medical = allowed('medical:read');
   const [range, setRange] = useState({ from: daysAgo(29), to: iso(new Date()) });
@@ -53,7 +54,7 @@ export default function Reports() {
 
   const perDay = report?.perDay.map((d) => ({ ...d, label: d.date.slice(5) })) ?? [];
   const perDoctor = report?.perDoctor.map((d) => ({ name: d.doctor.displayName, finished: d.finished })) ?? [];
-  const perState = report?.averageMinutesInState.map((s) => ({ name: STATE_LABELS[s.state] ?? s.state, minutes: s.minutes === null ? 0 : Math.round(s.minutes * 10) / 10, known: s.minutes !== null })) ?? [];
+  const perState = report?.averageMinutesInState.map((s) => ({ name: t(`states.${s.state}`, { defaultValue: s.state }), minutes: s.minutes === null ? 0 : Math.round(s.minutes * 10) / 10, known: s.minutes !== null })) ?? [];
   const total = perDay.reduce((n, d) => n + d.finished, 0);
 
   return (

@@ -7,7 +7,7 @@ import { SafetyBanner } from '../components/SafetyBanner';
 import { answersOf, AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
 import { Empty, ErrorBox, errorFor, fieldErrors, focusFirstError, formatDateTime, graphQLErrors, InputField, Loading, Notice, PageTitle, plainMessage, TextAreaField } from '@clinicult/web-ui';
 import { useTranslation } from '../i18n';
-import { STATE_LABELS, StateBadge } from '../labels';
+import { StateBadge } from '../labels';
 import {
   CancelVisitDocument,
   CompleteConsultationDocument,
@@ -695,7 +695,7 @@ export default function VisitWorkspace() {
           <ol className="timeline">
             {visit.timeline.map((entry, i) => (
               <li key={i}>
-                <strong>{t(`states.${entry.to}`, { defaultValue: STATE_LABELS[entry.to] ?? entry.to })}</strong>
+                <strong>{t(`states.${entry.to}`, { defaultValue: entry.to })}</strong>
                 <div className="muted small">
                   {formatDateTime(entry.at)} · {entry.by.displayName}
                 </div>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { ErrorBox, fieldErrors, focusFirstError, InputField, Loading, Notice, PageTitle, plainMessage, SelectField, TextAreaField } from '@clinicult/web-ui';
-import { STATE_LABELS } from '../../labels';
+import { useTranslation } from '../../i18n';
 import { ClinicSettingsDocument, UpdateClinicSettingsDocument, type ClinicSettingsFieldsFragment, type Weekday } from '../../graphql';
 
 /**
@@ -49,6 +49,7 @@ function draftOf(settings: ClinicSettingsFieldsFragment): Draft {
 }
 
 export default function ClinicSettings() {
+  const { t } = useTranslation();
   const { data, loading, error } = useQuery(ClinicSettingsDocument, { fetchPolicy: 'network-only' });
   const [update, { loading: saving }] = useMutation(UpdateClinicSettingsDocument);
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -122,7 +123,7 @@ export default function ClinicSettings() {
             {STATES.map((state) => (
               <InputField
                 key={state}
-                label={`${STATE_LABELS[state]} (minutes)`}
+                label={`${t(`states.${state}`)} (minutes)`}
                 type="number"
                 min={1}
                 max={720}
