@@ -263,7 +263,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   // the queue push (Server-Sent Events): "queue changed" for the caller's clinic (queue-events.ts)
   const queuePush = queueEvents({
     authenticate: (authorization) => runtime.authenticate(authorization),
-    redis: redis.duplicate(),
+    // a connection of its own whose commands may wait longer than its XREAD BLOCK (the kit's 1 s
+    // command timeout would cut every blocked read short)
+    redis: redis.duplicate({ commandTimeout: 15_000 }),
     stream: config.VISIT_EVENTS_STREAM,
     recheckMs: config.QUEUE_EVENTS_RECHECK_MS,
     heartbeatMs: config.QUEUE_EVENTS_HEARTBEAT_MS,
