@@ -3,6 +3,7 @@ import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { IdleLock } from './components/IdleLock';
 import { Layout } from './components/Layout';
 import { Loading } from '@clinicult/web-ui';
+import { usePreferences } from './i18n';
 import type { Permission } from './permissions';
 import { useCan, useSession } from './session';
 import { SignIn } from './pages/SignIn';
@@ -53,6 +54,9 @@ function Screen({ children }: { children: ReactNode }) {
 }
 
 export function App() {
+  // every screen speaks the person's language (or, before sign-in, the browser's); the waiting-room
+  // display speaks its clinic's, which it sets itself
+  usePreferences({ enabled: useLocation().pathname !== '/display' });
   return (
     <Routes>
       <Route path="/signin" element={<SignIn />} />

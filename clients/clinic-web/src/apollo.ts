@@ -63,6 +63,8 @@ export function createApolloClient() {
       typePolicies: {
         // answers differ by permission: never merge a patient across sessions (the cache is cleared on sign-out)
         Query: { fields: {} },
+        // one per session's clinic: a saved change (defaultLocale, thresholds) reaches every screen that shows it
+        ClinicSettings: { keyFields: [] },
       },
     }),
     defaultOptions: {

@@ -5,6 +5,12 @@ import { badInput, forbiddenError } from './errors.js';
  * The clinic every staff query is scoped by (DESIGN.md, tenants). Data layers take this id as an
  * argument and put it in every WHERE, so cross-clinic access is impossible, not merely unlisted.
  */
+/** The clinic a caller acts in: staff and clients always, a service when the call names one; else null. */
+export function callerClinicId(caller: Caller): string | null {
+  if (caller.kind === 'staff' || caller.kind === 'client' || caller.kind === 'service') return caller.clinicId;
+  return null;
+}
+
 export function requireClinicId(caller: Caller): string {
   if (caller.kind === 'staff' || caller.kind === 'client') return caller.clinicId;
   if (caller.kind === 'service' && caller.clinicId) return caller.clinicId;

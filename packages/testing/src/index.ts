@@ -9,3 +9,4 @@ export * from './webauthn.js';
 export * from './totp.js';
 export * from './service-tokens.js';
 export * from './event-stream.js';
+export * from './eventually.js';

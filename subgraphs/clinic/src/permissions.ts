@@ -1,4 +1,4 @@
-import { can, isAuthenticated, serviceCan, SERVICE_CAPABILITIES, type IRules } from '@clinicult/rbac';
+import { can, isAuthenticated, or, serviceCan, SERVICE_CAPABILITIES, type IRules } from '@clinicult/rbac';
 
 /**
  * Who may call what (graphql-shield; anything not listed is denied). Tenant rules — which clinic's
@@ -7,6 +7,8 @@ import { can, isAuthenticated, serviceCan, SERVICE_CAPABILITIES, type IRules } f
  *
  * - settings (`clinicSettings`, `Clinic.settings`): clinicult:clinic:read (every clinic role);
  *   `updateClinicSettings`: clinicult:clinic:write (ADMIN).
+ * - `clinicLanguage`: clinicult:clinic:read, or clinicult:display:read (a waiting-room display speaks
+ *   the clinic's language and may read nothing else of its settings).
  * - templates (`templates`, `template`, `templateCatalog`, `Clinic.templates`, the Template type):
  *   clinicult:template:read (every clinic role); `createTemplate`, `updateTemplate`,
  *   `setTemplateActive`, `adoptGlobalTemplate`: clinicult:template:write (ADMIN).
@@ -18,6 +20,7 @@ import { can, isAuthenticated, serviceCan, SERVICE_CAPABILITIES, type IRules } f
  */
 export const CLINIC_READ = 'clinicult:clinic:read';
 export const CLINIC_WRITE = 'clinicult:clinic:write';
+export const DISPLAY_READ = 'clinicult:display:read';
 export const TEMPLATE_READ = 'clinicult:template:read';
 export const TEMPLATE_WRITE = 'clinicult:template:write';
 
@@ -27,6 +30,7 @@ const writeTemplates = can(TEMPLATE_WRITE);
 export const rules: IRules = {
   Query: {
     clinicSettings: can(CLINIC_READ),
+    clinicLanguage: or(can(CLINIC_READ), can(DISPLAY_READ)),
     templates: readTemplates,
     template: readTemplates,
     templateCatalog: readTemplates,

@@ -52,6 +52,10 @@ export const resolvers: Resolvers = {
       const clinicId = requireClinicId(ctx.caller);
       return (await ctx.loaders.settings.load(clinicId)) ?? emptySettings(clinicId);
     },
+    clinicLanguage: async (_, __, ctx) => {
+      const clinicId = requireClinicId(ctx.caller);
+      return ((await ctx.loaders.settings.load(clinicId)) ?? emptySettings(clinicId)).defaultLocale;
+    },
     templates: async (_, args, ctx) =>
       primeTemplates(ctx.loaders, await listTemplates(ctx.db, requireClinicId(ctx.caller), args)),
     template: (_, { id }, ctx) => ctx.loaders.templates.load(id),

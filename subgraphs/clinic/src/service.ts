@@ -1,4 +1,4 @@
-import { runService, ServiceTokenSource, type CallerTokens, type RunningService, type ServiceOverrides } from '@clinicult/kit';
+import { callerClinicId, runService, ServiceTokenSource, type CallerTokens, type RunningService, type ServiceOverrides } from '@clinicult/kit';
 import type { Subscription } from '@clinicult/events';
 import { subscribeClusterEvents, type ClusterEventsOptions } from './cluster-events.js';
 import type { ClinicConfig } from './config.js';
@@ -60,7 +60,7 @@ export function startClinicService(config: ClinicConfig, overrides: ClinicOverri
       });
       return {
         createContext: (base): ClinicContext => {
-          const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
+          const clinicId = callerClinicId(base.caller);
           return { ...base, db, clinicId, loaders: createLoaders(db, clinicId, { directory, requestId: base.requestId }) };
         },
         exposed: { clusterEvents },

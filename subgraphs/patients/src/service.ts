@@ -1,4 +1,4 @@
-import { runService, ServiceTokenSource, type RunningService, type ServiceOverrides } from '@clinicult/kit';
+import { callerClinicId, runService, ServiceTokenSource, type RunningService, type ServiceOverrides } from '@clinicult/kit';
 import { createArchiveRelay, type ArchiveRelay, type ArchiveRelayOptions } from './archive-relay.js';
 import { createClinicDirectory } from './adapters/admin.js';
 import { createTemplateSource } from './adapters/clinic.js';
@@ -74,7 +74,7 @@ export function startPatientsService(config: PatientsConfig, overrides: Patients
       const exposed: { archiveRelay: ArchiveRelay | null } = { archiveRelay: null };
       return {
         createContext: (base): PatientsContext => {
-          const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
+          const clinicId = callerClinicId(base.caller);
           let zone: Promise<string> | undefined;
           return {
             ...base,

@@ -1,4 +1,4 @@
-import { runService, type RunningService, type ServiceOverrides } from '@clinicult/kit';
+import { callerClinicId, runService, type RunningService, type ServiceOverrides } from '@clinicult/kit';
 import type { Subscription } from '@clinicult/events';
 import { subscribeCheckIns } from './checkin-events.js';
 import type { VisitsConfig } from './config.js';
@@ -56,7 +56,7 @@ export function startVisitsService(config: VisitsConfig, overrides: VisitsOverri
         : null;
       return {
         createContext: (base): VisitsContext => {
-          const clinicId = base.caller.kind === 'staff' || base.caller.kind === 'service' ? base.caller.clinicId : null;
+          const clinicId = callerClinicId(base.caller);
           return { ...base, db, searchDb, searchTimeoutMs: config.SEARCH_TIMEOUT_MS, clinicId, loaders: createLoaders(db, clinicId, historyCache), audit: audit.collector(base), auditTrail: audit, historyCache };
         },
         plugins: [audit.plugin()],

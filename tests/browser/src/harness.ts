@@ -81,7 +81,8 @@ export interface BrowserEnv {
   /** Documents the pages loaded so far: a check of `problems` means something only after some. */
   readonly loads: number;
   /** A fresh browser context (its own storage: one person) and a page in it. */
-  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** a new browser context (its own storage) and page; `locale` is the browser's language (en-GB) */
+  newPage(options?: { locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
   stop(): Promise<void>;
 }
 
@@ -141,8 +142,8 @@ export async function startBrowserEnv(
     get loads() {
       return loads;
     },
-    async newPage() {
-      const context = await b.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Europe/Madrid' });
+    async newPage({ locale = 'en-GB' } = {}) {
+      const context = await b.newContext({ viewport: { width: 1280, height: 860 }, locale, timezoneId: 'Europe/Madrid' });
       context.setDefaultTimeout(20_000);
       contexts.push(context);
       const page = await context.newPage();

@@ -1,3 +1,4 @@
+import { eventually } from '@clinicult/testing';
 import type { Bundle, Condition, Encounter, MedicationRequest, Observation, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
 import { startPlatform, type Platform } from './platform.js';
 import { assertValidFhir, fhirCall, resourcesOf, type FhirResponse } from './fhir-validate.js';
@@ -31,15 +32,6 @@ async function call(token: string, query: string, variables: Record<string, unkn
   const response = await platform.query(query, variables, token);
   if (response.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(response.errors)}`);
   return response.data!;
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const codeOf = (o: Observation) => o.code.coding![0]!.code;

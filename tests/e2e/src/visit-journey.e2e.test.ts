@@ -1,4 +1,4 @@
-import { codes, openEventStream } from '@clinicult/testing';
+import { codes, openEventStream, eventually } from '@clinicult/testing';
 import { startPlatform, type Platform } from './platform.js';
 
 let platform: Platform;
@@ -22,15 +22,6 @@ async function call(token: string, query: string, variables: Record<string, unkn
   const response = await platform.query(query, variables, token);
   if (response.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(response.errors)}`);
   return response.data!;
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function newPatient(familyName: string): Promise<string> {
@@ -131,6 +122,14 @@ describe('the waiting room: a display on a key of its own, and the queue push', 
     expect(room.nowCalling[0]).toMatchObject({ name: 'Journey Z.', state: 'TRIAGE' });
     expect(JSON.stringify(room)).not.toContain('Zubizarreta');
 
+    // it speaks the clinic's language (Spanish for a moment), the one setting it may read
+    const SET_LOCALE = 'mutation($l: String!) { updateClinicSettings(input: { defaultLocale: $l }) { defaultLocale } }';
+    await call(admin.token, SET_LOCALE, { l: 'es' });
+    try {
+      expect((await call(session.token, '{ clinicLanguage }')).clinicLanguage).toBe('es');
+    } finally {
+      await call(admin.token, SET_LOCALE, { l: 'en' });
+    }
     // the display's token opens nothing else: it is nobody (me: null), and not the queue, a patient or a mutation
     expect((await call(session.token, '{ me { id } }')).me).toBeNull();
     for (const query of ['{ queue { id } }', `{ patient(id: "${patientId}") { givenName } }`, '{ patients(first: 1) { totalCount } }', '{ clinicSettings { phone } }']) {

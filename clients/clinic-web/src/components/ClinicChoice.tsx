@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { useMutation } from '@apollo/client';
+import { Trans } from 'react-i18next';
 import { ErrorBox, formatDateTime, plainMessage } from '@clinicult/web-ui';
 import { DeclineClinicInvitationDocument, type Membership, type OwnInvitation } from '../graphql';
-
-const ROLE_LABELS: Record<string, string> = { ADMIN: 'Administrator', DOCTOR: 'Doctor', NURSE: 'Nurse', OFFICE: 'Front desk' };
-const roleList = (roles: string[]) => roles.map((r) => ROLE_LABELS[r] ?? r).join(', ');
+import { useTranslation } from '../i18n';
 
 /**
  * The clinics a person works in, each a button (roles shown so one knows what each allows), and
@@ -26,6 +25,9 @@ export function ClinicChoice({
   /** the token to answer invitations with (before a clinic is chosen) */
   token?: string;
 }) {
+  const { t } = useTranslation();
+  // the roles' names as the layout's account menu gives them (en.ts `roles`)
+  const roleList = (roles: string[]) => roles.map((r) => t(`roles.${r}`, { defaultValue: r })).join(', ');
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [declined, setDeclined] = useState<string[]>([]);
@@ -46,7 +48,7 @@ export function ClinicChoice({
     <>
       <ErrorBox>{error}</ErrorBox>
       {memberships.length === 0 && open.length === 0 && (
-        <p>Your account does not belong to any clinic yet. Ask your clinic administrator to invite you.</p>
+        <p>{t('access.choice.noClinic')}</p>
       )}
       {memberships.length > 0 && (
         <ul className="choice-list">
@@ -55,7 +57,7 @@ export function ClinicChoice({
               <button type="button" onClick={() => run(m.clinic.id, () => onChoose(m.clinic.id))} disabled={pending !== null} aria-current={current === m.clinic.id ? 'true' : undefined}>
                 <strong>{m.clinic.name}</strong>
                 <span className="muted">{roleList(m.roles)}</span>
-                {pending === m.clinic.id && <span className="muted"> — opening…</span>}
+                {pending === m.clinic.id && <span className="muted"> {t('access.choice.opening')}</span>}
               </button>
             </li>
           ))}
@@ -63,19 +65,19 @@ export function ClinicChoice({
       )}
       {open.length > 0 && onAccept && (
         <section aria-labelledby="invitations-title" className="invitations">
-          <h2 id="invitations-title">Invitations</h2>
+          <h2 id="invitations-title">{t('access.choice.invitations')}</h2>
           <ul className="invitation-list">
             {open.map((invitation) => (
               <li key={invitation.id} className="invitation">
                 <div>
-                  <strong>{invitation.clinic.name}</strong> invites you as {roleList(invitation.roles)}
+                  <Trans t={t} i18nKey="access.choice.invites" values={{ clinic: invitation.clinic.name, roles: roleList(invitation.roles) }} components={{ strong: <strong /> }} />
                   <div className="muted small">
-                    from {invitation.invitedByName} · open until {formatDateTime(invitation.expiresAt)}
+                    {t('access.choice.from', { name: invitation.invitedByName, when: formatDateTime(invitation.expiresAt) })}
                   </div>
                 </div>
                 <div className="actions">
                   <button type="button" className="primary" disabled={pending !== null} onClick={() => run(invitation.id, () => onAccept(invitation))}>
-                    {pending === invitation.id ? 'Joining…' : `Accept and open ${invitation.clinic.name}`}
+                    {pending === invitation.id ? t('access.choice.joining') : t('access.choice.accept', { clinic: invitation.clinic.name })}
                   </button>
                   <button
                     type="button"
@@ -87,7 +89,7 @@ export function ClinicChoice({
                       })
                     }
                   >
-                    Decline
+                    {t('access.choice.decline')}
                   </button>
                 </div>
               </li>

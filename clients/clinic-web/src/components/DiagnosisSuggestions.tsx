@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useQuery } from '@apollo/client';
+import { formatNumber } from '@clinicult/web-ui';
 import { DiagnosisSuggestionsDocument, type DiagnosisSuggestionsQuery } from '../graphql';
+import { useTranslation } from '../i18n';
 
 export type DiagnosisSuggestion = DiagnosisSuggestionsQuery['diagnosisSuggestions'][number];
 
@@ -18,10 +20,11 @@ export function useDiagnosisSuggestions(typed: string): DiagnosisSuggestion[] {
 
 /** The options of a code input's `list`: the code, with its description and how often it was given. */
 export function DiagnosisOptions({ id, suggestions }: { id: string; suggestions: readonly DiagnosisSuggestion[] }) {
+  const { t } = useTranslation();
   return (
     <datalist id={id}>
       {suggestions.map((s) => (
-        <option key={s.code} value={s.code} label={`${s.description ?? ''} (${s.uses}×)`.trim()} />
+        <option key={s.code} value={s.code} label={t('reports.suggestion', { description: s.description ?? '', uses: formatNumber(s.uses) }).trim()} />
       ))}
     </datalist>
   );

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation } from '@apollo/client';
-import { ErrorBox, InputField, plainMessage, secondFactorChallenge, type SecondFactorChallenge, SecondFactorStep } from '@clinicult/web-ui';
+import { ErrorBox, formatNumber, InputField, plainMessage, secondFactorChallenge, type SecondFactorChallenge, SecondFactorStep } from '@clinicult/web-ui';
 import { idleLockMinutes } from '../config';
 import { LoginDocument, type AuthPayload } from '../graphql';
+import { useTranslation } from '../i18n';
 import { endSession, updateSession, useSession } from '../session';
 
 const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart'] as const;
@@ -51,6 +52,7 @@ export function IdleLock({ children }: { children: ReactNode }) {
 }
 
 function UnlockDialog({ email, clinicId, name, onUnlocked }: { email: string; clinicId: string | null; name: string; onUnlocked: () => void }) {
+  const { t } = useTranslation();
   const [login, { loading }] = useMutation(LoginDocument);
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -80,23 +82,27 @@ function UnlockDialog({ email, clinicId, name, onUnlocked }: { email: string; cl
   return (
     <div className="idle-lock" role="dialog" aria-modal="true" aria-labelledby="lock-title">
       <div className="card idle-card">
-        <h1 id="lock-title">Locked</h1>
+        <h1 id="lock-title">{t('access.idleLock.title')}</h1>
         <p>
-          The screen was locked after {idleLockMinutes()} minutes without use, to keep patient data private. {name}, sign in again to go on
-          where you left off.
+          {t('access.idleLock.body', {
+            count: idleLockMinutes(),
+            // every digit the setting has (0.1 to 480), in the language's way of writing numbers
+            minutes: formatNumber(idleLockMinutes(), { maximumFractionDigits: 20 }),
+            name,
+          })}
         </p>
         {challenge ? (
           <SecondFactorStep challenge={challenge} onSignedIn={resume} onRestart={() => setChallenge(null)} />
         ) : (
           <form onSubmit={(e) => void onSubmit(e)} noValidate>
             <ErrorBox>{problem}</ErrorBox>
-            <InputField label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus required />
+            <InputField label={t('access.idleLock.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus required />
             <div className="form-actions">
               <button type="submit" className="primary" disabled={loading || !password}>
-                Unlock
+                {t('access.idleLock.unlock')}
               </button>
               <button type="button" className="link-button" onClick={() => endSession('SIGNED_OUT')}>
-                Not {name}? Sign out
+                {t('access.idleLock.notYou', { name })}
               </button>
             </div>
           </form>

@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorBox, focusFirstError, InputField, newPasswordProblems } from '@clinicult/web-ui';
+import { useTranslation } from '../i18n';
 
 export interface NewPasswordErrors {
   password?: string;
@@ -25,6 +26,7 @@ export function NewPasswordForm({
   onSubmit: (password: string) => Promise<NewPasswordErrors | undefined>;
   afterFormError?: ReactNode;
 }) {
+  const { t } = useTranslation();
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [errors, setErrors] = useState<NewPasswordErrors>({});
@@ -46,10 +48,10 @@ export function NewPasswordForm({
     <>
       <form ref={form} onSubmit={submit} noValidate>
         <ErrorBox>{errors.form}</ErrorBox>
-        <InputField label="New password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} help={help} required />
-        <InputField label="Repeat the password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={errors.confirm} required />
+        <InputField label={t('access.newPassword.password')} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} help={help} required />
+        <InputField label={t('access.newPassword.repeat')} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={errors.confirm} required />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : submitLabel}
+          {busy ? t('access.common.saving') : submitLabel}
         </button>
       </form>
       {errors.form && afterFormError}

@@ -4,6 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { EnrolSecondFactor, PageTitle, secondFactorChallenge, type SecondFactorChallenge, SecondFactorStep } from '@clinicult/web-ui';
 import { acceptAndOpen, chooseClinic, completeSignIn } from '../auth';
 import type { AuthPayload, Membership, OwnInvitation } from '../graphql';
+import { useTranslation } from '../i18n';
 import { ClinicChoice } from './ClinicChoice';
 
 type Step =
@@ -18,6 +19,7 @@ type Step =
  * resetting a password alike.
  */
 export function useSignInSteps(options: { from: string; onRestart: () => void }) {
+  const { t } = useTranslation();
   const client = useApolloClient();
   const navigate = useNavigate();
   const [step, setStep] = useState<Step>({ kind: 'none' });
@@ -49,10 +51,10 @@ export function useSignInSteps(options: { from: string; onRestart: () => void })
     const enrol = step.challenge.reason === 'SECOND_FACTOR_ENROLMENT_REQUIRED';
     view = (
       <>
-        <PageTitle>{enrol ? 'Set up a second factor' : 'Second factor'}</PageTitle>
+        <PageTitle>{enrol ? t('access.steps.enrolTitle') : t('access.steps.secondFactorTitle')}</PageTitle>
         {enrol ? (
           <>
-            <p>Your clinic requires a second factor to sign in. Set one up now; it takes a minute.</p>
+            <p>{t('access.steps.enrolIntro')}</p>
             <EnrolSecondFactor ticket={step.challenge.ticket} onDone={async (result) => {
                 if (result.session) await proceed(result.session);
               }} onCancel={restart} />
@@ -69,7 +71,7 @@ export function useSignInSteps(options: { from: string; onRestart: () => void })
     };
     view = (
       <>
-        <PageTitle>{step.memberships.length === 0 && step.invitations.length > 0 ? 'Your invitations' : 'Choose a clinic'}</PageTitle>
+        <PageTitle>{step.memberships.length === 0 && step.invitations.length > 0 ? t('access.steps.invitationsTitle') : t('access.steps.chooseTitle')}</PageTitle>
         <ClinicChoice
           token={token}
           memberships={step.memberships}

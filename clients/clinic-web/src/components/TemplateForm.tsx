@@ -1,5 +1,7 @@
+import type { TFunction } from 'i18next';
 import type { TemplateField } from '../graphql';
-import { Field } from '@clinicult/web-ui';
+import { Field, formatDate, formatNumber } from '@clinicult/web-ui';
+import { i18n, useTranslation } from '../i18n';
 
 export type Answers = Record<string, unknown>;
 
@@ -8,20 +10,30 @@ export const answersOf = (json: unknown): Answers => (json && typeof json === 'o
 
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
-/** Checks answers against the template's fields: required, number ranges, choices. */
-export function validateAnswers(fields: TemplateField[], answers: Answers): Record<string, string> {
+/** A field's unit as the messages end with it: a space and the unit, or nothing. */
+const unitSuffix = (field: Pick<TemplateField, 'unit'>) => (field.unit ? ` ${field.unit}` : '');
+
+/** A number in the app's language, every decimal kept (English's catalogue shows numbers bare, as before). */
+const shown = (n: number) => formatNumber(n, { maximumFractionDigits: 20 });
+
+/**
+ * Checks answers against the template's fields: required, number ranges, choices. `t`: the caller's,
+ * so the messages are in the language shown (by default the app's current one).
+ */
+export function validateAnswers(fields: TemplateField[], answers: Answers, t: TFunction = i18n.t.bind(i18n)): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const field of fields) {
     const value = answers[field.key];
     if (isEmpty(value)) {
-      if (field.required) errors[field.key] = `${field.label} is required.`;
+      if (field.required) errors[field.key] = t('admin.templateForm.required', { label: field.label });
       continue;
     }
     if (field.type === 'NUMBER') {
       const n = Number(value);
-      if (!Number.isFinite(n)) errors[field.key] = `${field.label} must be a number.`;
-      else if (field.min !== null && n < field.min) errors[field.key] = `${field.label} must be at least ${field.min}${field.unit ? ` ${field.unit}` : ''}.`;
-      else if (field.max !== null && n > field.max) errors[field.key] = `${field.label} must be at most ${field.max}${field.unit ? ` ${field.unit}` : ''}.`;
+      const unit = unitSuffix(field);
+      if (!Number.isFinite(n)) errors[field.key] = t('admin.templateForm.notNumber', { label: field.label });
+      else if (field.min !== null && n < field.min) errors[field.key] = t('admin.templateForm.atLeast', { label: field.label, min: field.min, minShown: shown(field.min), unit });
+      else if (field.max !== null && n > field.max) errors[field.key] = t('admin.templateForm.atMost', { label: field.label, max: field.max, maxShown: shown(field.max), unit });
     }
   }
   return errors;
@@ -52,6 +64,7 @@ export function TemplateFields({
   onChange: (answers: Answers) => void;
   idPrefix: string;
 }) {
+  const { t } = useTranslation();
   const set = (key: string, value: unknown) => onChange({ ...answers, [key]: value });
   return (
     <div className="template-fields">
@@ -99,15 +112,29 @@ export function TemplateFields({
             </fieldset>
           );
         }
-        const help = [field.help, field.type === 'NUMBER' && (field.min !== null || field.max !== null) ? `From ${field.min ?? '…'} to ${field.max ?? '…'}${field.unit ? ` ${field.unit}` : ''}.` : null]
-          .filter(Boolean)
-          .join(' ');
+        const range =
+          field.type === 'NUMBER' && (field.min !== null || field.max !== null)
+            ? t('admin.templateForm.range', {
+                min: field.min ?? '…',
+                max: field.max ?? '…',
+                minShown: field.min === null ? '…' : shown(field.min),
+                maxShown: field.max === null ? '…' : shown(field.max),
+                unit: unitSuffix(field),
+              })
+            : null;
+        const help = [field.help, range].filter(Boolean).join(' ');
         return (
-          <Field key={field.key} label={field.unit ? `${field.label} (${field.unit})` : field.label} error={error} help={help || undefined} required={field.required}>
+          <Field
+            key={field.key}
+            label={field.unit ? t('admin.templateForm.withUnit', { label: field.label, symbol: field.unit }) : field.label}
+            error={error}
+            help={help || undefined}
+            required={field.required}
+          >
             {(props) =>
               field.type === 'CHOICE' ? (
                 <select {...props} value={typeof value === 'string' ? value : ''} onChange={(e) => set(field.key, e.target.value)}>
-                  <option value="">Choose…</option>
+                  <option value="">{t('admin.templateForm.choose')}</option>
                   {(field.options ?? []).map((o) => (
                     <option key={o}>{o}</option>
                   ))}
@@ -135,8 +162,9 @@ export function TemplateFields({
 
 /** Answers read back, for those who see them but do not edit them. */
 export function AnswersList({ fields, answers: json }: { fields: TemplateField[]; answers: unknown }) {
+  const { t } = useTranslation();
   const answers = answersOf(json);
-  if (Object.keys(answers).length === 0) return <p className="muted">No answers recorded.</p>;
+  if (Object.keys(answers).length === 0) return <p className="muted">{t('admin.templateForm.noAnswers')}</p>;
   return (
     <dl className="facts">
       {fields
@@ -146,7 +174,19 @@ export function AnswersList({ fields, answers: json }: { fields: TemplateField[]
           return (
             <div key={f.key} className="fact">
               <dt>{f.label}</dt>
-              <dd>{Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? 'Yes' : 'No') : `${String(v)}${f.unit ? ` ${f.unit}` : ''}`}</dd>
+              <dd>
+                {Array.isArray(v)
+                  ? v.join(', ')
+                  : typeof v === 'boolean'
+                    ? v
+                      ? t('admin.templateForm.yes')
+                      : t('admin.templateForm.no')
+                    : t('admin.templateForm.answer', {
+                        value: String(v),
+                        valueShown: typeof v === 'number' ? shown(v) : f.type === 'DATE' && typeof v === 'string' ? formatDate(v) : String(v),
+                        unit: unitSuffix(f),
+                      })}
+              </dd>
             </div>
           );
         })}

@@ -1,3 +1,8 @@
+import { accessEn } from './areas/access';
+import { adminEn } from './areas/admin';
+import { reportsEn } from './areas/reports';
+import { printEn } from './areas/print';
+import { displayEn } from './areas/display';
 import type { Catalogue } from './catalogue';
 import { patientsEn } from './areas/patients';
 import { visitEn } from './areas/visit';
@@ -71,6 +76,11 @@ export const en = {
   },
   visit: visitEn,
   chart: patientsEn,
+  access: accessEn,
+  admin: adminEn,
+  reports: reportsEn,
+  print: printEn,
+  display: displayEn,
   patients: {
     title: 'Patients',
     register: 'Register a patient',

@@ -1,3 +1,8 @@
+import { accessEs } from './areas/access';
+import { adminEs } from './areas/admin';
+import { reportsEs } from './areas/reports';
+import { printEs } from './areas/print';
+import { displayEs } from './areas/display';
 import { patientsEs } from './areas/patients';
 import { visitEs } from './areas/visit';
 import type { Messages } from './en';
@@ -67,6 +72,11 @@ export const es: Messages = {
   },
   visit: visitEs,
   chart: patientsEs,
+  access: accessEs,
+  admin: adminEs,
+  reports: reportsEs,
+  print: printEs,
+  display: displayEs,
   patients: {
     title: 'Pacientes',
     register: 'Registrar paciente',

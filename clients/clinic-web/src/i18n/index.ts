@@ -10,7 +10,7 @@ import { es } from './es';
 
 /**
  * Languages (issue 17, i18next): a person's own choice (users' `User.locale`), else their clinic's
- * default (`ClinicSettings.defaultLocale`), else English. Dates and times are written in that
+ * default (`ClinicSettings.defaultLocale`), else English; before sign-in, the browser's language. Dates and times are written in that
  * language and in the clinic's time zone.
  */
 export const LANGUAGES = { en: 'English', es: 'Español' } as const;
@@ -33,19 +33,34 @@ export function supported(tag: string | null | undefined): Language | null {
   return base && base in LANGUAGES ? (base as Language) : null;
 }
 
-/** The signed-in person's language and their clinic's time zone, applied to the whole app. */
-export function usePreferences(): { chosen: Language | null; clinicDefault: Language; userId: string | null } {
-  const session = useSession();
-  const { data } = useQuery(AppPreferencesDocument, { skip: !session, errorPolicy: 'all', fetchPolicy: 'cache-and-network' });
-  const chosen = supported(data?.me?.locale);
-  const clinicDefault = supported(data?.clinicSettings?.defaultLocale) ?? 'en';
-  const language = chosen ?? clinicDefault;
-  const timeZone = data?.me?.memberships.find((m) => m.clinic.id === session?.clinicId)?.clinic.timeZone ?? null;
+function browserLanguage(): Language | null {
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const language = supported(tag);
+    if (language) return language;
+  }
+  return null;
+}
+
+/** Speaks this language (the catalogue, dates and numbers, the page's `lang`) while the component is shown. */
+export function useLanguage(language: Language | null, timeZone: string | null = null): void {
   useEffect(() => {
+    if (!language) return;
     setDisplayFormat({ locale: language, timeZone });
     document.documentElement.lang = language;
     if (i18n.language !== language) void i18n.changeLanguage(language);
   }, [language, timeZone]);
+}
+
+/** The signed-in person's language and their clinic's time zone, applied to the whole app. */
+export function usePreferences({ enabled = true }: { enabled?: boolean } = {}): { chosen: Language | null; clinicDefault: Language; userId: string | null } {
+  const session = useSession();
+  const { data } = useQuery(AppPreferencesDocument, { skip: !session || !enabled, errorPolicy: 'all', fetchPolicy: 'cache-and-network' });
+  const chosen = supported(data?.me?.locale);
+  // before sign-in there is no clinic yet: the browser's own language, if the app speaks it
+  const clinicDefault = supported(data?.clinicSettings?.defaultLocale) ?? (session ? null : browserLanguage()) ?? 'en';
+  const language = chosen ?? clinicDefault;
+  const timeZone = data?.me?.memberships.find((m) => m.clinic.id === session?.clinicId)?.clinic.timeZone ?? null;
+  useLanguage(enabled ? language : null, timeZone);
   return { chosen, clinicDefault, userId: data?.me?.id ?? null };
 }
 

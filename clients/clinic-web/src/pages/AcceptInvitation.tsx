@@ -4,9 +4,11 @@ import { AcceptInvitationDocument, fieldErrors, PageTitle, plainMessage } from '
 import { NotStaffError } from '../auth';
 import { NewPasswordForm } from '../components/NewPasswordForm';
 import { useSignInSteps } from '../components/SignInSteps';
+import { useTranslation } from '../i18n';
 import { endSession } from '../session';
 
 export default function AcceptInvitation() {
+  const { t } = useTranslation();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
   const [accept, { loading }] = useMutation(AcceptInvitationDocument);
@@ -36,15 +38,15 @@ export default function AcceptInvitation() {
           steps.view
         ) : !token ? (
           <>
-            <PageTitle>Invitation link incomplete</PageTitle>
-            <p>This link has no invitation token. Open the whole link from the invitation email, or ask your clinic for a new one.</p>
-            <Link to="/signin">Go to sign in</Link>
+            <PageTitle>{t('access.invitation.incompleteTitle')}</PageTitle>
+            <p>{t('access.invitation.incompleteBody')}</p>
+            <Link to="/signin">{t('access.invitation.toSignIn')}</Link>
           </>
         ) : (
           <>
-            <PageTitle>Welcome to Clinicult</PageTitle>
-            <p>Choose the password you will sign in with. Then you accept the clinic’s invitation.</p>
-            <NewPasswordForm submitLabel="Set password and continue" help="At least 10 characters." busy={loading} onSubmit={choose} />
+            <PageTitle>{t('access.invitation.title')}</PageTitle>
+            <p>{t('access.invitation.intro')}</p>
+            <NewPasswordForm submitLabel={t('access.invitation.submit')} help={t('access.invitation.help')} busy={loading} onSubmit={choose} />
           </>
         )}
       </div>

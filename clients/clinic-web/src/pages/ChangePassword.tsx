@@ -3,9 +3,11 @@ import { useMutation } from '@apollo/client';
 import { useNavigate } from 'react-router-dom';
 import { ErrorBox, errorReason, fieldErrors, focusFirstError, InputField, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { ChangePasswordDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { endSession } from '../session';
 
 export default function ChangePassword() {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const [change, { loading }] = useMutation(ChangePasswordDocument);
   const [values, setValues] = useState({ currentPassword: '', newPassword: '', confirm: '' });
@@ -16,10 +18,10 @@ export default function ChangePassword() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const problems: Record<string, string> = {};
-    if (!values.currentPassword) problems.currentPassword = 'Enter your current password.';
-    if (values.newPassword.length < 10) problems.newPassword = 'Choose a password of at least 10 characters.';
-    else if (values.newPassword === values.currentPassword) problems.newPassword = 'The new password must differ from the current one.';
-    if (values.confirm !== values.newPassword) problems.confirm = 'The two new passwords are not the same.';
+    if (!values.currentPassword) problems.currentPassword = t('access.changePassword.currentMissing');
+    if (values.newPassword.length < 10) problems.newPassword = t('access.changePassword.tooShort');
+    else if (values.newPassword === values.currentPassword) problems.newPassword = t('access.changePassword.sameAsCurrent');
+    if (values.confirm !== values.newPassword) problems.confirm = t('access.changePassword.mismatch');
     setErrors(problems);
     if (Object.keys(problems).length) {
       focusFirstError(form.current);
@@ -34,7 +36,7 @@ export default function ChangePassword() {
       const byField = fieldErrors(error as Error);
       const code = errorReason(error);
       setErrors({
-        currentPassword: code === 'INVALID_CREDENTIALS' ? 'The current password is not correct.' : byField.currentPassword,
+        currentPassword: code === 'INVALID_CREDENTIALS' ? t('access.changePassword.currentWrong') : byField.currentPassword,
         newPassword: byField.newPassword,
         form: code === 'INVALID_CREDENTIALS' || byField.newPassword || byField.currentPassword ? undefined : (byField._form ?? plainMessage(error as Error)),
       });
@@ -44,15 +46,15 @@ export default function ChangePassword() {
 
   return (
     <section className="narrow">
-      <PageTitle>Change password</PageTitle>
-      <p className="muted">Changing your password signs you out everywhere, here included.</p>
+      <PageTitle>{t('access.changePassword.title')}</PageTitle>
+      <p className="muted">{t('access.changePassword.intro')}</p>
       <form ref={form} onSubmit={onSubmit} noValidate>
         <ErrorBox>{errors.form}</ErrorBox>
-        <InputField label="Current password" type="password" autoComplete="current-password" value={values.currentPassword} onChange={set('currentPassword')} error={errors.currentPassword} required />
-        <InputField label="New password" type="password" autoComplete="new-password" value={values.newPassword} onChange={set('newPassword')} error={errors.newPassword} help="At least 10 characters." required />
-        <InputField label="Repeat the new password" type="password" autoComplete="new-password" value={values.confirm} onChange={set('confirm')} error={errors.confirm} required />
+        <InputField label={t('access.changePassword.current')} type="password" autoComplete="current-password" value={values.currentPassword} onChange={set('currentPassword')} error={errors.currentPassword} required />
+        <InputField label={t('access.changePassword.new')} type="password" autoComplete="new-password" value={values.newPassword} onChange={set('newPassword')} error={errors.newPassword} help={t('access.changePassword.help')} required />
+        <InputField label={t('access.changePassword.repeat')} type="password" autoComplete="new-password" value={values.confirm} onChange={set('confirm')} error={errors.confirm} required />
         <button type="submit" className="primary" disabled={loading}>
-          {loading ? 'Saving…' : 'Change password'}
+          {loading ? t('access.common.saving') : t('access.changePassword.submit')}
         </button>
       </form>
     </section>

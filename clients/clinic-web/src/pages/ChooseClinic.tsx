@@ -4,17 +4,19 @@ import { chooseClinic } from '../auth';
 import { ClinicChoice } from '../components/ClinicChoice';
 import { ErrorBox, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { MeDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { useSession } from '../session';
 
 export default function ChooseClinic() {
+  const { t } = useTranslation();
   const session = useSession();
   const client = useApolloClient();
   const navigate = useNavigate();
   const { data, loading, error } = useQuery(MeDocument);
   return (
     <section>
-      <PageTitle>Switch clinic</PageTitle>
-      {loading && !data && <Loading />}
+      <PageTitle>{t('access.chooseClinic.title')}</PageTitle>
+      {loading && !data && <Loading what={t('access.common.loading')} />}
       <ErrorBox>{error && plainMessage(error)}</ErrorBox>
       {data?.me && (
         <ClinicChoice

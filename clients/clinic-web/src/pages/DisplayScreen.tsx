@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
-import { ErrorBox, errorReason, InputField, plainMessage } from '@clinicult/web-ui';
+import { ErrorBox, errorReason, formatNumber, InputField, plainMessage } from '@clinicult/web-ui';
 import { pollInterval } from '../config';
-import { useTranslation } from '../i18n';
+import { supported, useLanguage, useTranslation } from '../i18n';
 import { useQueuePush } from '../queue-push';
 import { DisplaySignInDocument, WaitingRoomDocument } from '../graphql';
 
@@ -22,19 +22,23 @@ interface DisplayToken {
   apiUrl: string | null;
 }
 
-const CALLED_TO: Record<string, string> = { TRIAGE: 'Please go to triage', WITH_DOCTOR: 'Please go to the doctor' };
+/** Where a called patient goes, by the visit's state: catalogue keys (other states show the state's name). */
+const CALLED_TO: Record<string, string> = { TRIAGE: 'display.calledTo.TRIAGE', WITH_DOCTOR: 'display.calledTo.WITH_DOCTOR' };
 
 export default function DisplayScreen() {
+  const { t } = useTranslation();
   const [key, setKey] = useState(() => localStorage.getItem(KEY_STORAGE));
   const [session, setSession] = useState<DisplayToken | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // our own notices are catalogue keys (written in the screen's language when shown), the API's are its words
+  const [notice, setNotice] = useState<{ key: string } | { text: string } | null>(null);
+  const noticeText = notice && ('key' in notice ? t(notice.key) : notice.text);
   const [signIn] = useMutation(DisplaySignInDocument);
 
-  const forget = useCallback((message: string) => {
+  const forget = useCallback((messageKey: string) => {
     localStorage.removeItem(KEY_STORAGE);
     setKey(null);
     setSession(null);
-    setNotice(message);
+    setNotice({ key: messageKey });
   }, []);
 
   const start = useCallback(
@@ -46,8 +50,8 @@ export default function DisplayScreen() {
         setNotice(null);
         return true;
       } catch (error) {
-        if (errorReason(error as Error) === 'CLIENT_KEY_INVALID') forget('This display key is not valid or was revoked. Ask the clinic ADMIN for a new one.');
-        else setNotice(plainMessage(error as Error));
+        if (errorReason(error as Error) === 'CLIENT_KEY_INVALID') forget('display.keyInvalid');
+        else setNotice({ text: plainMessage(error as Error) });
         return false;
       }
     },
@@ -66,19 +70,20 @@ export default function DisplayScreen() {
     return () => clearTimeout(timer);
   }, [key, session, start]);
 
-  if (!key) return <KeyForm notice={notice} onKey={async (k) => (await start(k)) && (localStorage.setItem(KEY_STORAGE, k), setKey(k))} />;
-  if (!session) return <main className="display-screen">{notice ? <ErrorBox>{notice}</ErrorBox> : <p className="display-muted">Connecting…</p>}</main>;
+  if (!key) return <KeyForm notice={noticeText} onKey={async (k) => (await start(k)) && (localStorage.setItem(KEY_STORAGE, k), setKey(k))} />;
+  if (!session) return <main className="display-screen">{noticeText ? <ErrorBox>{noticeText}</ErrorBox> : <p className="display-muted">{t('display.connecting')}</p>}</main>;
   return (
     <Board
       session={session}
       onEnded={(reason) =>
-        reason === 'TOKEN_EXPIRED' ? setSession(null) : forget('This display was revoked by the clinic. Ask the clinic ADMIN for a new key.')
+        reason === 'TOKEN_EXPIRED' ? setSession(null) : forget('display.revoked')
       }
     />
   );
 }
 
 function KeyForm({ notice, onKey }: { notice: string | null; onKey(key: string): Promise<unknown> }) {
+  const { t } = useTranslation();
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   async function submit(event: FormEvent) {
@@ -89,13 +94,13 @@ function KeyForm({ notice, onKey }: { notice: string | null; onKey(key: string):
   }
   return (
     <main className="display-setup">
-      <h1>Waiting-room display</h1>
-      <p>Enter the display key the clinic ADMIN got when registering this display (Admin → Displays).</p>
+      <h1>{t('display.setup.title')}</h1>
+      <p>{t('display.setup.help')}</p>
       <ErrorBox>{notice}</ErrorBox>
-      <form onSubmit={submit} noValidate aria-label="Start the display">
-        <InputField label="Display key" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" spellCheck={false} required />
+      <form onSubmit={submit} noValidate aria-label={t('display.setup.start')}>
+        <InputField label={t('display.setup.key')} value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" spellCheck={false} required />
         <button type="submit" className="primary" disabled={busy || !value.trim()}>
-          {busy ? 'Starting…' : 'Start the display'}
+          {busy ? t('display.setup.starting') : t('display.setup.start')}
         </button>
       </form>
     </main>
@@ -117,25 +122,27 @@ function Board({ session, onEnded }: { session: DisplayToken; onEnded(reason: st
     const reason = error ? errorReason(error) : null;
     if (reason === 'CLIENT_REVOKED' || reason === 'TOKEN_EXPIRED') onEnded(reason);
   }, [error, onEnded]);
+  // the screen speaks its clinic's language, whatever the device's browser says
+  useLanguage(supported(data?.clinicLanguage));
   const room = data?.waitingRoom;
   return (
     <main className="display-screen" aria-live="polite" data-push={push}>
       <header>
-        <h1>Now calling</h1>
+        <h1>{t('display.nowCalling')}</h1>
         <span className="display-muted">{session.displayName}</span>
       </header>
-      {room && room.nowCalling.length === 0 && <p className="display-muted">No one is being called right now.</p>}
+      {room && room.nowCalling.length === 0 && <p className="display-muted">{t('display.nobody')}</p>}
       <ol className="now-calling">
         {room?.nowCalling.map((entry, i) => (
           <li key={`${entry.name}-${entry.since}-${i}`} className={i === 0 ? 'latest' : undefined}>
             <span className="name">{entry.name}</span>
-            <span className="where">{CALLED_TO[entry.state] ?? t(`states.${entry.state}`)}</span>
+            <span className="where">{t(CALLED_TO[entry.state] ?? `states.${entry.state}`)}</span>
           </li>
         ))}
       </ol>
       {room && (
-        <section className="waiting" aria-label="Waiting">
-          <h2>Waiting: {room.waiting.length}</h2>
+        <section className="waiting" aria-label={t('states.WAITING')}>
+          <h2>{t('display.waiting', { number: formatNumber(room.waiting.length) })}</h2>
           <p>{room.waiting.map((w) => w.name).join(' · ')}</p>
         </section>
       )}

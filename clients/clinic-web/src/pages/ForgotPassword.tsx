@@ -1,10 +1,13 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
+import { Trans } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { ErrorBox, focusFirstError, InputField, Notice, PageTitle, plainMessage, RequestPasswordResetDocument } from '@clinicult/web-ui';
+import { useTranslation } from '../i18n';
 
 /** Forgot password: the same answer for every address; a one-time link goes by email if it has an account. */
 export default function ForgotPassword() {
+  const { t } = useTranslation();
   const [request, { loading }] = useMutation(RequestPasswordResetDocument);
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -16,7 +19,7 @@ export default function ForgotPassword() {
     event.preventDefault();
     setFormError(null);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) {
-      setError('Enter an email address like name@clinic.org.');
+      setError(t('access.common.emailInvalid'));
       focusFirstError(form.current);
       return;
     }
@@ -32,27 +35,26 @@ export default function ForgotPassword() {
   return (
     <main className="centered" id="main">
       <div className="card narrow">
-        <PageTitle>Reset your password</PageTitle>
+        <PageTitle>{t('access.forgot.title')}</PageTitle>
         {sentTo ? (
           <>
             <Notice tone="success">
-              If <strong>{sentTo}</strong> has a Clinicult account, a link to choose a new password is on its way. It works once, for
-              30 minutes.
+              <Trans t={t} i18nKey="access.forgot.sent" values={{ email: sentTo }} components={{ strong: <strong /> }} />
             </Notice>
-            <p className="muted small">No email? Check the spam folder, or ask your clinic administrator.</p>
+            <p className="muted small">{t('access.forgot.noEmail')}</p>
           </>
         ) : (
           <form ref={form} onSubmit={onSubmit} noValidate>
-            <p>Enter the email you sign in with. We send a link to choose a new password.</p>
+            <p>{t('access.forgot.intro')}</p>
             <ErrorBox>{formError}</ErrorBox>
-            <InputField label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} error={error} required />
+            <InputField label={t('access.common.email')} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} error={error} required />
             <button type="submit" className="primary" disabled={loading}>
-              {loading ? 'Sending…' : 'Send the link'}
+              {loading ? t('access.forgot.sending') : t('access.forgot.submit')}
             </button>
           </form>
         )}
         <p className="small">
-          <Link to="/signin">Back to sign in</Link>
+          <Link to="/signin">{t('access.forgot.backToSignIn')}</Link>
         </p>
       </div>
     </main>

@@ -4,10 +4,12 @@ import { acceptAndOpen } from '../auth';
 import { ClinicChoice } from '../components/ClinicChoice';
 import { ErrorBox, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { MeDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { useSession } from '../session';
 
 /** Invitations from other clinics, for someone already signed in (the link in "… invites you to join"). */
 export default function Invitations() {
+  const { t } = useTranslation();
   const session = useSession();
   const client = useApolloClient();
   const navigate = useNavigate();
@@ -15,10 +17,10 @@ export default function Invitations() {
   const invitations = data?.me?.invitations ?? [];
   return (
     <section>
-      <PageTitle>Invitations</PageTitle>
-      {loading && !data && <Loading />}
+      <PageTitle>{t('access.invitations.title')}</PageTitle>
+      {loading && !data && <Loading what={t('access.common.loading')} />}
       <ErrorBox>{error && plainMessage(error)}</ErrorBox>
-      {data?.me && invitations.length === 0 && <p>No invitation is waiting for you.</p>}
+      {data?.me && invitations.length === 0 && <p>{t('access.invitations.none')}</p>}
       {data?.me && invitations.length > 0 && (
         <ClinicChoice
           memberships={[]}

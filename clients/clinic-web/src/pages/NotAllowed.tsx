@@ -1,15 +1,22 @@
+import { Trans } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
 import { PageTitle } from '@clinicult/web-ui';
+import { useTranslation } from '../i18n';
 
 export default function NotAllowed() {
+  const { t } = useTranslation();
   const from = (useLocation().state as { from?: string } | null)?.from;
   return (
     <section>
-      <PageTitle>Not allowed</PageTitle>
+      <PageTitle>{t('access.notAllowed.title')}</PageTitle>
       <p>
-        Your role does not give access to {from ? <code>{from}</code> : 'this screen'}. If you need it, ask your clinic administrator.
+        {from ? (
+          <Trans t={t} i18nKey="access.notAllowed.bodyAt" values={{ from }} components={{ code: <code /> }} />
+        ) : (
+          t('access.notAllowed.body')
+        )}
       </p>
-      <Link to="/">Go to the start page</Link>
+      <Link to="/">{t('access.common.startPage')}</Link>
     </section>
   );
 }

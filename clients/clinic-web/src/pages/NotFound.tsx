@@ -1,12 +1,14 @@
 import { Link } from 'react-router-dom';
 import { PageTitle } from '@clinicult/web-ui';
+import { useTranslation } from '../i18n';
 
 export default function NotFound() {
+  const { t } = useTranslation();
   return (
     <section>
-      <PageTitle>Page not found</PageTitle>
-      <p>There is nothing at this address.</p>
-      <Link to="/">Go to the start page</Link>
+      <PageTitle>{t('access.notFound.title')}</PageTitle>
+      <p>{t('access.notFound.body')}</p>
+      <Link to="/">{t('access.common.startPage')}</Link>
     </section>
   );
 }

@@ -1,10 +1,14 @@
 import { useEffect } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link, useParams } from 'react-router-dom';
-import { ErrorBox, formatDate, formatDateTime, Loading, plainMessage } from '@clinicult/web-ui';
+import { ErrorBox, formatDate, formatDateTime, formatNumber, Loading, plainMessage } from '@clinicult/web-ui';
 import { PrintableVisitDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { age } from '../labels';
 import { useCan, useSession } from '../session';
+
+/** The vital signs written as one reading each (blood pressure is both pressures). */
+type Sign = 'temperatureC' | 'heartRate' | 'respiratoryRate' | 'spo2' | 'weightKg' | 'heightCm';
 
 /**
  * A finished visit on paper (issue 17): the visit summary, or the prescription to hand the patient.
@@ -12,27 +16,32 @@ import { useCan, useSession } from '../session';
  * the browser's dialog (which also saves it as a PDF). The clinical parts need medical:read.
  */
 export default function PrintVisit({ kind }: { kind: 'summary' | 'prescription' }) {
+  const { t } = useTranslation();
   const { id = '' } = useParams();
   const allowed = useCan();
   const session = useSession();
   const medical = allowed('medical:read');
   const { data, loading, error } = useQuery(PrintableVisitDocument, { variables: { id, medical }, fetchPolicy: 'network-only' });
   const visit = data?.visit;
-  const title = kind === 'prescription' ? 'Prescription' : 'Visit summary';
+  const title = kind === 'prescription' ? t('print.prescription') : t('print.summary');
   useEffect(() => {
-    if (visit) document.title = `${title}: ${visit.patient.givenName} ${visit.patient.familyName} · Clinicult`;
-  }, [title, visit]);
+    if (visit) document.title = t('print.documentTitle', { title, givenName: visit.patient.givenName, familyName: visit.patient.familyName });
+  }, [t, title, visit]);
 
-  if (loading && !data) return <Loading what="Loading the visit" />;
-  if (!visit) return <ErrorBox>{error ? plainMessage(error) : 'No such finished visit in your clinic.'}</ErrorBox>;
+  if (loading && !data) return <Loading what={t('visit.page.loading')} />;
+  if (!visit) return <ErrorBox>{error ? plainMessage(error) : t('print.notFound')}</ErrorBox>;
   const patient = visit.patient;
+  // a vital sign on one line: its name and unit as the visit writes them, its value in the app's language
+  const sign = (key: Sign, value: number, label = t(`visit.vitals.label.${key}`)) => ({ label, value: formatNumber(value), unit: t(`visit.vitals.unit.${key}`) });
+  const reading = (key: Sign, value: number, label?: string) => t('print.vitals.reading', sign(key, value, label));
+  const perMinute = (key: Sign, value: number) => t('print.vitals.perMinute', sign(key, value));
 
   return (
     <main className={`print-page print-${kind}`}>
       <div className="print-toolbar no-print">
-        <Link to={`/patients/${patient.id}`}>Back to the chart</Link>
+        <Link to={`/patients/${patient.id}`}>{t('print.backToChart')}</Link>
         <button type="button" className="primary" onClick={() => window.print()}>
-          Print
+          {t('print.print')}
         </button>
       </div>
       <header className="print-header">
@@ -42,44 +51,46 @@ export default function PrintVisit({ kind }: { kind: 'summary' | 'prescription' 
         <h1>{title}</h1>
       </header>
       <dl className="print-facts">
-        <dt>Patient</dt>
+        <dt>{t('print.patient')}</dt>
         <dd>
           {patient.familyName}, {patient.givenName}
         </dd>
-        <dt>Born</dt>
+        <dt>{t('print.born')}</dt>
         <dd>
-          {formatDate(patient.birthDate)} ({age(patient.birthDate)} years)
+          {formatDate(patient.birthDate)} ({t('chart.record.years', { count: age(patient.birthDate) })})
         </dd>
-        <dt>MRN</dt>
+        <dt>{t('chart.fields.mrn')}</dt>
         <dd>{patient.mrn}</dd>
-        <dt>Visit</dt>
+        <dt>{t('chart.fields.visit')}</dt>
         <dd>
           {formatDate(visit.localDate)}, {visit.reason}
         </dd>
         {visit.doctor && (
           <>
-            <dt>Doctor</dt>
-            <dd>Dr. {visit.doctor.displayName}</dd>
+            <dt>{t('visit.timeline.doctor')}</dt>
+            <dd>{t('print.doctor', { name: visit.doctor.displayName })}</dd>
           </>
         )}
       </dl>
 
-      {!medical && <p className="muted">The clinical record of this visit is shown only to clinicians.</p>}
+      {!medical && <p className="muted">{t('print.clinicalOnly')}</p>}
 
       {medical && kind === 'summary' && (
         <>
           {visit.vitals && (
             <section>
-              <h2>Vital signs</h2>
+              <h2>{t('visit.vitals.title')}</h2>
               <p>
                 {[
-                  visit.vitals.temperatureC != null && `Temperature ${visit.vitals.temperatureC} °C`,
-                  visit.vitals.heartRate != null && `Heart rate ${visit.vitals.heartRate}/min`,
-                  visit.vitals.systolic != null && visit.vitals.diastolic != null && `Blood pressure ${visit.vitals.systolic}/${visit.vitals.diastolic} mmHg`,
-                  visit.vitals.respiratoryRate != null && `Respiratory rate ${visit.vitals.respiratoryRate}/min`,
-                  visit.vitals.spo2 != null && `SpO₂ ${visit.vitals.spo2} %`,
-                  visit.vitals.weightKg != null && `Weight ${visit.vitals.weightKg} kg`,
-                  visit.vitals.heightCm != null && `Height ${visit.vitals.heightCm} cm`,
+                  visit.vitals.temperatureC != null && reading('temperatureC', visit.vitals.temperatureC),
+                  visit.vitals.heartRate != null && perMinute('heartRate', visit.vitals.heartRate),
+                  visit.vitals.systolic != null &&
+                    visit.vitals.diastolic != null &&
+                    t('print.vitals.bloodPressure', { systolic: formatNumber(visit.vitals.systolic), diastolic: formatNumber(visit.vitals.diastolic) }),
+                  visit.vitals.respiratoryRate != null && perMinute('respiratoryRate', visit.vitals.respiratoryRate),
+                  visit.vitals.spo2 != null && reading('spo2', visit.vitals.spo2, t('print.vitals.spo2')),
+                  visit.vitals.weightKg != null && reading('weightKg', visit.vitals.weightKg),
+                  visit.vitals.heightCm != null && reading('heightCm', visit.vitals.heightCm),
                 ]
                   .filter(Boolean)
                   .join(' · ')}
@@ -87,7 +98,7 @@ export default function PrintVisit({ kind }: { kind: 'summary' | 'prescription' 
             </section>
           )}
           <section>
-            <h2>Diagnoses</h2>
+            <h2>{t('visit.consultation.diagnoses')}</h2>
             {visit.diagnoses && visit.diagnoses.length > 0 ? (
               <ul>
                 {visit.diagnoses.map((d) => (
@@ -97,27 +108,27 @@ export default function PrintVisit({ kind }: { kind: 'summary' | 'prescription' 
                 ))}
               </ul>
             ) : (
-              <p>None recorded.</p>
+              <p>{t('print.noDiagnoses')}</p>
             )}
           </section>
           {visit.notes && (
             <section>
-              <h2>Notes</h2>
+              <h2>{t('visit.consultation.notes')}</h2>
               <p className="print-notes">{visit.notes}</p>
             </section>
           )}
           {visit.prescriptions && visit.prescriptions.length > 0 && (
             <section>
-              <h2>Prescriptions</h2>
+              <h2>{t('visit.consultation.prescriptions')}</h2>
               <Prescriptions items={visit.prescriptions} />
             </section>
           )}
           {visit.addenda && visit.addenda.length > 0 && (
             <section>
-              <h2>Addenda</h2>
+              <h2>{t('chart.addenda.title')}</h2>
               {visit.addenda.map((a) => (
                 <p key={a.id}>
-                  {a.text} <span className="muted">(Dr. {a.by.displayName}, {formatDateTime(a.at)})</span>
+                  {a.text} <span className="muted">({t('chart.addenda.by', { name: a.by.displayName, when: formatDateTime(a.at) })})</span>
                 </p>
               ))}
             </section>
@@ -127,25 +138,26 @@ export default function PrintVisit({ kind }: { kind: 'summary' | 'prescription' 
 
       {medical && kind === 'prescription' && (
         <section>
-          {visit.prescriptions && visit.prescriptions.length > 0 ? <Prescriptions items={visit.prescriptions} /> : <p>This visit has no prescription.</p>}
+          {visit.prescriptions && visit.prescriptions.length > 0 ? <Prescriptions items={visit.prescriptions} /> : <p>{t('print.noPrescription')}</p>}
           <div className="print-signature">
-            <span>Dr. {visit.doctor?.displayName}</span>
-            <span>Signature</span>
+            <span>{t('print.doctor', { name: visit.doctor?.displayName ?? '' })}</span>
+            <span>{t('print.signature')}</span>
           </div>
         </section>
       )}
-      <footer className="print-footer">Printed {formatDateTime(new Date().toISOString())} · finished {formatDateTime(visit.finishedAt)}</footer>
+      <footer className="print-footer">{t('print.footer', { printed: formatDateTime(new Date().toISOString()), finished: formatDateTime(visit.finishedAt) })}</footer>
     </main>
   );
 }
 
 function Prescriptions({ items }: { items: ReadonlyArray<{ drug: string; dose: string; route: string; frequency: string; durationDays?: number | null }> }) {
+  const { t } = useTranslation();
   return (
     <ol className="print-prescriptions">
       {items.map((p, i) => (
         <li key={i}>
           <strong>{p.drug}</strong> {p.dose} — {p.route}, {p.frequency}
-          {p.durationDays ? `, for ${p.durationDays} days` : ''}
+          {p.durationDays ? `, ${t('print.forDays', { count: p.durationDays })}` : ''}
         </li>
       ))}
     </ol>

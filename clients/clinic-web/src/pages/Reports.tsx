@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { Empty, ErrorBox, formatDate, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { Empty, ErrorBox, formatDate, formatNumber, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { useTranslation } from '../i18n';
 import { VisitReportDocument } from '../graphql';
 import { useCan } from '../session';
@@ -15,8 +15,12 @@ const daysAgo = (n: number) => {
 
 const COLORS = { finished: '#0b5cad', cancelled: '#b3261e', doctor: '#2e7d32', state: '#6a3fb5' };
 
+/** A chart's numbers (axis ticks, tooltips) in the app's language: 2.5 reads 2,5 in Spanish. */
+const chartNumber = (value: unknown) => (typeof value === 'number' ? formatNumber(value) : String(value));
+
 /** A chart with its numbers as a table beside it, for screen readers and exact values. */
 function ChartCard({ title, children, table }: { title: string; children: React.ReactNode; table: React.ReactNode }) {
+  const { t } = useTranslation();
   return (
     <section className="card report-card" aria-label={title}>
       <h2>{title}</h2>
@@ -24,7 +28,7 @@ function ChartCard({ title, children, table }: { title: string; children: React.
         {children}
       </div>
       <details>
-        <summary>Show the numbers</summary>
+        <summary>{t('reports.showNumbers')}</summary>
         {table}
       </details>
     </section>
@@ -44,10 +48,10 @@ export default function Reports() {
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     const problems: typeof errors = {};
-    if (!draft.from) problems.from = 'Choose the first day.';
-    if (!draft.to) problems.to = 'Choose the last day.';
-    if (draft.from && draft.to && draft.from > draft.to) problems.to = 'The last day must not be before the first.';
-    if (draft.from && draft.to && (Date.parse(draft.to) - Date.parse(draft.from)) / 86_400_000 > 365) problems.to = 'At most one year (366 days).';
+    if (!draft.from) problems.from = t('reports.period.fromMissing');
+    if (!draft.to) problems.to = t('reports.period.toMissing');
+    if (draft.from && draft.to && draft.from > draft.to) problems.to = t('reports.period.toBeforeFrom');
+    if (draft.from && draft.to && (Date.parse(draft.to) - Date.parse(draft.from)) / 86_400_000 > 365) problems.to = t('reports.period.tooLong');
     setErrors(problems);
     if (Object.keys(problems).length === 0) setRange(draft);
   }
@@ -59,48 +63,48 @@ export default function Reports() {
 
   return (
     <section>
-      <PageTitle>Reports</PageTitle>
-      <form className="inline-form" onSubmit={onSubmit} noValidate aria-label="Report period">
-        <InputField label="From" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} error={errors.from} />
-        <InputField label="To" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} error={errors.to} />
+      <PageTitle>{t('reports.title')}</PageTitle>
+      <form className="inline-form" onSubmit={onSubmit} noValidate aria-label={t('reports.period.form')}>
+        <InputField label={t('reports.period.from')} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} error={errors.from} />
+        <InputField label={t('reports.period.to')} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} error={errors.to} />
         <button type="submit" className="primary">
-          Show
+          {t('reports.period.show')}
         </button>
       </form>
       <ErrorBox>{error && plainMessage(error)}</ErrorBox>
       {loading && !report ? (
-        <Loading what="Computing the report" />
+        <Loading what={t('reports.loading')} />
       ) : !report ? null : (
         <>
           <div className="kpis">
             <div className="kpi">
-              <span className="kpi-value" data-testid="kpi-finished">{total}</span> visits finished
+              <span className="kpi-value" data-testid="kpi-finished">{formatNumber(total)}</span> {t('reports.kpi.finished', { count: total })}
             </div>
             <div className="kpi">
-              <span className="kpi-value">{report.cancellations}</span> cancelled
+              <span className="kpi-value">{formatNumber(report.cancellations)}</span> {t('reports.kpi.cancelled', { count: report.cancellations })}
             </div>
             <div className="kpi muted small">
-              {formatDate(report.from)} – {formatDate(report.to)}, clinic time
+              {t('reports.kpi.period', { from: formatDate(report.from), to: formatDate(report.to) })}
             </div>
           </div>
           <div className="report-grid">
             <ChartCard
-              title="Visits per day"
+              title={t('reports.perDay.title')}
               table={
                 <table className="table small">
                   <thead>
                     <tr>
-                      <th scope="col">Day</th>
-                      <th scope="col">Finished</th>
-                      <th scope="col">Cancelled</th>
+                      <th scope="col">{t('reports.perDay.day')}</th>
+                      <th scope="col">{t('reports.finished')}</th>
+                      <th scope="col">{t('reports.cancelled')}</th>
                     </tr>
                   </thead>
                   <tbody>
                     {report.perDay.filter((d) => d.finished || d.cancelled).map((d) => (
                       <tr key={d.date}>
                         <td>{formatDate(d.date)}</td>
-                        <td>{d.finished}</td>
-                        <td>{d.cancelled}</td>
+                        <td>{formatNumber(d.finished)}</td>
+                        <td>{formatNumber(d.cancelled)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -111,23 +115,23 @@ export default function Reports() {
                 <BarChart data={perDay} accessibilityLayer={false}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="label" fontSize={11} />
-                  <YAxis allowDecimals={false} fontSize={11} />
-                  <Tooltip />
+                  <YAxis allowDecimals={false} fontSize={11} tickFormatter={chartNumber} />
+                  <Tooltip formatter={chartNumber} />
                   <Legend />
-                  <Bar dataKey="finished" name="Finished" stackId="a" fill={COLORS.finished} isAnimationActive={false} />
-                  <Bar dataKey="cancelled" name="Cancelled" stackId="a" fill={COLORS.cancelled} isAnimationActive={false} />
+                  <Bar dataKey="finished" name={t('reports.finished')} stackId="a" fill={COLORS.finished} isAnimationActive={false} />
+                  <Bar dataKey="cancelled" name={t('reports.cancelled')} stackId="a" fill={COLORS.cancelled} isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
             </ChartCard>
             <ChartCard
-              title="Finished visits per doctor"
+              title={t('reports.perDoctor.title')}
               table={
                 <table className="table small">
                   <tbody>
                     {perDoctor.map((d) => (
                       <tr key={d.name}>
                         <th scope="row">{d.name}</th>
-                        <td>{d.finished}</td>
+                        <td>{formatNumber(d.finished)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -135,28 +139,28 @@ export default function Reports() {
               }
             >
               {perDoctor.length === 0 ? (
-                <Empty>No finished visits in this period.</Empty>
+                <Empty>{t('reports.perDoctor.empty')}</Empty>
               ) : (
                 <ResponsiveContainer width="100%" height={240}>
                   <BarChart data={perDoctor} layout="vertical" margin={{ left: 40 }} accessibilityLayer={false}>
                     <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                    <XAxis type="number" allowDecimals={false} fontSize={11} />
+                    <XAxis type="number" allowDecimals={false} fontSize={11} tickFormatter={chartNumber} />
                     <YAxis type="category" dataKey="name" width={120} fontSize={11} />
-                    <Tooltip />
-                    <Bar dataKey="finished" name="Finished" fill={COLORS.doctor} isAnimationActive={false} />
+                    <Tooltip formatter={chartNumber} />
+                    <Bar dataKey="finished" name={t('reports.finished')} fill={COLORS.doctor} isAnimationActive={false} />
                   </BarChart>
                 </ResponsiveContainer>
               )}
             </ChartCard>
             <ChartCard
-              title="Average minutes per state"
+              title={t('reports.perState.title')}
               table={
                 <table className="table small">
                   <tbody>
                     {perState.map((s) => (
                       <tr key={s.name}>
                         <th scope="row">{s.name}</th>
-                        <td>{s.known ? `${s.minutes} min` : 'no visit'}</td>
+                        <td>{s.known ? t('reports.perState.minutes', { minutes: formatNumber(s.minutes) }) : t('reports.perState.noVisit')}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -167,24 +171,24 @@ export default function Reports() {
                 <BarChart data={perState} accessibilityLayer={false}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="name" fontSize={11} />
-                  <YAxis fontSize={11} unit=" min" />
-                  <Tooltip />
-                  <Bar dataKey="minutes" name="Minutes" fill={COLORS.state} isAnimationActive={false} />
+                  <YAxis fontSize={11} unit={t('reports.perState.axisUnit')} tickFormatter={chartNumber} />
+                  <Tooltip formatter={chartNumber} />
+                  <Bar dataKey="minutes" name={t('reports.perState.series')} fill={COLORS.state} isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
             </ChartCard>
             {medical && (
               <section className="card report-card" aria-labelledby="top-dx">
-                <h2 id="top-dx">Top diagnoses</h2>
+                <h2 id="top-dx">{t('reports.topDiagnoses.title')}</h2>
                 {!report.topDiagnoses || report.topDiagnoses.length === 0 ? (
-                  <Empty>No diagnoses in this period.</Empty>
+                  <Empty>{t('reports.topDiagnoses.empty')}</Empty>
                 ) : (
                   <table className="table" data-testid="top-diagnoses">
                     <thead>
                       <tr>
-                        <th scope="col">ICD-10</th>
-                        <th scope="col">Description</th>
-                        <th scope="col">Visits</th>
+                        <th scope="col">{t('reports.topDiagnoses.code')}</th>
+                        <th scope="col">{t('reports.topDiagnoses.description')}</th>
+                        <th scope="col">{t('reports.topDiagnoses.visits')}</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -192,13 +196,13 @@ export default function Reports() {
                         <tr key={d.code}>
                           <td>{d.code}</td>
                           <td>{d.description}</td>
-                          <td>{d.count}</td>
+                          <td>{/^\d+$/.test(d.count) ? formatNumber(Number(d.count)) : d.count}</td>
                         </tr>
                       ))}
                     </tbody>
                   </table>
                 )}
-                <p className="muted small">Counts below 5 show as “&lt;5” to protect patients’ privacy.</p>
+                <p className="muted small">{t('reports.topDiagnoses.privacy')}</p>
               </section>
             )}
           </div>

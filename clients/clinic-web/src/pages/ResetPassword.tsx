@@ -5,10 +5,12 @@ import { fieldErrors, Notice, PageTitle, plainMessage, ResetPasswordDocument } f
 import { NotStaffError } from '../auth';
 import { NewPasswordForm } from '../components/NewPasswordForm';
 import { useSignInSteps } from '../components/SignInSteps';
+import { useTranslation } from '../i18n';
 import { endSession } from '../session';
 
 /** A new password with the link from the reset mail; every other session of the account ends. */
 export default function ResetPassword() {
+  const { t } = useTranslation();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
   const [reset, { loading }] = useMutation(ResetPasswordDocument);
@@ -39,29 +41,29 @@ export default function ResetPassword() {
       <div className="card narrow">
         {changedOnly ? (
           <>
-            <PageTitle>Password changed</PageTitle>
-            <Notice tone="success">Your password was changed and every session signed out.</Notice>
-            <Link to="/signin">Sign in</Link>
+            <PageTitle>{t('access.reset.changedTitle')}</PageTitle>
+            <Notice tone="success">{t('access.reset.changedBody')}</Notice>
+            <Link to="/signin">{t('access.reset.signIn')}</Link>
           </>
         ) : steps.active ? (
           steps.view
         ) : !token ? (
           <>
-            <PageTitle>Reset link incomplete</PageTitle>
-            <p>This link has no reset token. Open the whole link from the email, or ask for a new one.</p>
-            <Link to="/forgot-password">Ask for a new link</Link>
+            <PageTitle>{t('access.reset.incompleteTitle')}</PageTitle>
+            <p>{t('access.reset.incompleteBody')}</p>
+            <Link to="/forgot-password">{t('access.common.askNewLink')}</Link>
           </>
         ) : (
           <>
-            <PageTitle>Choose a new password</PageTitle>
+            <PageTitle>{t('access.reset.title')}</PageTitle>
             <NewPasswordForm
-              submitLabel="Change password"
-              help="At least 10 characters, mixing letters, digits or symbols."
+              submitLabel={t('access.reset.submit')}
+              help={t('access.reset.help')}
               busy={loading}
               onSubmit={choose}
               afterFormError={
                 <p className="small">
-                  <Link to="/forgot-password">Ask for a new link</Link>
+                  <Link to="/forgot-password">{t('access.common.askNewLink')}</Link>
                 </p>
               }
             />

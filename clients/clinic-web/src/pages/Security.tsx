@@ -1,10 +1,12 @@
 import { PageTitle, SecuritySettings } from '@clinicult/web-ui';
+import { useTranslation } from '../i18n';
 
 /** One's own second factors (authenticator app, passkeys, recovery codes). */
 export default function Security() {
+  const { t } = useTranslation();
   return (
     <section className="card">
-      <PageTitle>Sign-in security</PageTitle>
+      <PageTitle>{t('access.security.title')}</PageTitle>
       <SecuritySettings />
     </section>
   );

@@ -5,11 +5,13 @@ import { NotStaffError } from '../auth';
 import { useSignInSteps } from '../components/SignInSteps';
 import { ErrorBox, focusFirstError, InputField, Notice, PageTitle, plainMessage, sessionReasonText } from '@clinicult/web-ui';
 import { LoginDocument } from '../graphql';
+import { useTranslation } from '../i18n';
 import { clearNotice, useNotice, useSession } from '../session';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function SignIn() {
+  const { t } = useTranslation();
   const session = useSession();
   const notice = useNotice();
   const location = useLocation();
@@ -27,9 +29,9 @@ export function SignIn() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const problems: typeof errors = {};
-    if (!email.trim()) problems.email = 'Enter your email address.';
-    else if (!EMAIL.test(email.trim())) problems.email = 'Enter an email address like name@clinic.org.';
-    if (!password) problems.password = 'Enter your password.';
+    if (!email.trim()) problems.email = t('access.signIn.emailMissing');
+    else if (!EMAIL.test(email.trim())) problems.email = t('access.common.emailInvalid');
+    if (!password) problems.password = t('access.signIn.passwordMissing');
     setErrors(problems);
     if (Object.keys(problems).length) {
       focusFirstError(form.current);
@@ -63,12 +65,12 @@ export function SignIn() {
           steps.view
         ) : (
           <>
-            <PageTitle>Sign in</PageTitle>
+            <PageTitle>{t('access.signIn.title')}</PageTitle>
             {notice && <Notice tone={notice === 'SIGNED_OUT' ? 'success' : 'warning'}>{sessionReasonText(notice)}</Notice>}
             <form ref={form} onSubmit={onSubmit} noValidate>
               <ErrorBox>{errors.form}</ErrorBox>
               <InputField
-                label="Email"
+                label={t('access.common.email')}
                 type="email"
                 name="email"
                 autoComplete="username"
@@ -78,7 +80,7 @@ export function SignIn() {
                 required
               />
               <InputField
-                label="Password"
+                label={t('access.common.password')}
                 type="password"
                 name="password"
                 autoComplete="current-password"
@@ -88,13 +90,13 @@ export function SignIn() {
                 required
               />
               <button type="submit" className="primary" disabled={loading || busy}>
-                {loading || busy ? 'Signing in…' : 'Sign in'}
+                {loading || busy ? t('access.signIn.signingIn') : t('access.signIn.submit')}
               </button>
             </form>
             <p className="small">
-              <Link to="/forgot-password">Forgot your password?</Link>
+              <Link to="/forgot-password">{t('access.signIn.forgot')}</Link>
             </p>
-            <p className="muted small">New here? Open the link in the invitation email your clinic sent you to choose your password.</p>
+            <p className="muted small">{t('access.signIn.newHere')}</p>
           </>
         )}
       </div>

@@ -5,7 +5,7 @@ import { DiagnosisOptions, useDiagnosisSuggestions } from '../components/Diagnos
 import { PriorityBadge } from '../components/QueueMarks';
 import { SafetyBanner } from '../components/SafetyBanner';
 import { answersOf, AnswersList, cleanAnswers, TemplateFields, validateAnswers, type Answers } from '../components/TemplateForm';
-import { Empty, ErrorBox, errorFor, fieldErrors, focusFirstError, formatDateTime, graphQLErrors, InputField, Loading, Notice, PageTitle, plainMessage, TextAreaField } from '@clinicult/web-ui';
+import { Empty, ErrorBox, errorFor, fieldErrors, focusFirstError, formatDateTime, formatNumber, graphQLErrors, InputField, Loading, Notice, PageTitle, plainMessage, TextAreaField } from '@clinicult/web-ui';
 import { useTranslation } from '../i18n';
 import { StateBadge } from '../labels';
 import {
@@ -107,7 +107,7 @@ function VitalsSummary({ vitals }: { vitals: Vitals | null | undefined }) {
         <div className="fact" key={v.key}>
           <dt>{label(v.key)}</dt>
           <dd>
-            {String(vitals[v.key])} {unit(v.key)}
+            {formatNumber(vitals[v.key] as number)} {unit(v.key)}
           </dd>
         </div>
       ))}
@@ -118,7 +118,7 @@ function VitalsSummary({ vitals }: { vitals: Vitals | null | undefined }) {
 function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: VitalsInput) => Promise<unknown> }) {
   const { t, label, unit } = useVitalWords();
   const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(VITALS.map((v) => [v.key, visit.vitals?.[v.key] != null ? String(visit.vitals[v.key]) : ''])),
+    Object.fromEntries(VITALS.map((v) => [v.key, visit.vitals?.[v.key] != null ? formatNumber(visit.vitals[v.key] as number, { useGrouping: false }) : ''])),
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
@@ -135,7 +135,7 @@ function VitalsForm({ visit, onSave }: { visit: CurrentVisit; onSave: (vitals: V
       const n = Number(raw.replace(',', '.'));
       if (!Number.isFinite(n)) problems[v.key] = t('visit.vitals.notNumber', { label: label(v.key) });
       else if (v.integer && !Number.isInteger(n)) problems[v.key] = t('visit.vitals.notWhole', { label: label(v.key) });
-      else if (n < v.min || n > v.max) problems[v.key] = t('visit.vitals.outOfRange', { label: label(v.key), min: v.min, max: v.max, symbol: unit(v.key) });
+      else if (n < v.min || n > v.max) problems[v.key] = t('visit.vitals.outOfRange', { label: label(v.key), min: formatNumber(v.min), max: formatNumber(v.max), symbol: unit(v.key) });
       else vitals[v.key] = n;
     }
     if (vitals.systolic !== undefined && vitals.diastolic !== undefined && vitals.diastolic >= vitals.systolic) {

@@ -135,6 +135,8 @@ export type OpeningHoursInput = {
 
 export type Query = {
   __typename?: 'Query';
+  /** the caller's clinic's default language, en or es (clinicult:clinic:read, or a waiting-room display's clinicult:display:read) */
+  clinicLanguage: Scalars['String']['output'];
   /** the caller's clinic (clinicult:clinic:read) */
   clinicSettings: ClinicSettings;
   template: Maybe<Template>;
@@ -606,6 +608,7 @@ export type OpeningHoursResolvers<ContextType = ClinicContext, ParentType extend
 };
 
 export type QueryResolvers<ContextType = ClinicContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  clinicLanguage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   clinicSettings?: Resolver<ResolversTypes['ClinicSettings'], ParentType, ContextType>;
   template?: Resolver<Maybe<ResolversTypes['Template']>, ParentType, ContextType, RequireFields<QueryTemplateArgs, 'id'>>;
   templateCatalog?: Resolver<Array<ResolversTypes['CatalogTemplate']>, ParentType, ContextType>;

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@apollo/client';
 import { Link } from 'react-router-dom';
-import { Empty, ErrorBox, formatDateTime, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { Empty, ErrorBox, formatDateTime, formatNumber, InputField, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { AuditLogDocument } from '../../graphql';
+import { useTranslation } from '../../i18n';
 
 export default function AuditLog() {
+  const { t } = useTranslation();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [range, setRange] = useState<{ from: string; to: string }>({ from: '', to: '' });
   const [draft, setDraft] = useState(range);
@@ -21,7 +23,7 @@ export default function AuditLog() {
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (draft.from && draft.to && draft.from > draft.to) {
-      setRangeError('The last day must not be before the first.');
+      setRangeError(t('admin.audit.rangeError'));
       return;
     }
     setRangeError(undefined);
@@ -31,30 +33,30 @@ export default function AuditLog() {
 
   return (
     <section>
-      <PageTitle>Audit log</PageTitle>
-      <p className="muted">Who read medical data, changed patients, or changed roles and memberships in this clinic. Newest first.</p>
-      <form className="inline-form" onSubmit={onSubmit} noValidate aria-label="Period">
-        <InputField label="From" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-        <InputField label="To" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} error={rangeError} />
-        <button type="submit">Show</button>
+      <PageTitle>{t('admin.audit.title')}</PageTitle>
+      <p className="muted">{t('admin.audit.intro')}</p>
+      <form className="inline-form" onSubmit={onSubmit} noValidate aria-label={t('admin.audit.period')}>
+        <InputField label={t('admin.audit.from')} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        <InputField label={t('admin.audit.to')} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} error={rangeError} />
+        <button type="submit">{t('admin.audit.show')}</button>
       </form>
       <ErrorBox>{error && !log && plainMessage(error)}</ErrorBox>
       {loading && !log ? (
-        <Loading what="Loading the audit log" />
+        <Loading what={t('admin.audit.loading')} />
       ) : !log || log.edges.length === 0 ? (
-        <Empty>No events in this period.</Empty>
+        <Empty>{t('admin.audit.empty')}</Empty>
       ) : (
         <>
-          <p className="muted small">{log.totalCount} events</p>
+          <p className="muted small">{t('admin.audit.events', { count: log.totalCount, total: formatNumber(log.totalCount) })}</p>
           <table className="table audit">
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">About</th>
-                <th scope="col">Fields</th>
-                <th scope="col">Through</th>
+                <th scope="col">{t('admin.audit.when')}</th>
+                <th scope="col">{t('admin.audit.who')}</th>
+                <th scope="col">{t('admin.audit.what')}</th>
+                <th scope="col">{t('admin.audit.about')}</th>
+                <th scope="col">{t('admin.audit.fields')}</th>
+                <th scope="col">{t('admin.audit.through')}</th>
               </tr>
             </thead>
             <tbody>
@@ -81,13 +83,13 @@ export default function AuditLog() {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Audit pages">
+          <nav className="pager" aria-label={t('admin.audit.pages')}>
             <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Newer
+              {t('admin.audit.newer')}
             </button>
-            <span className="muted small">Page {cursors.length}</span>
+            <span className="muted small">{t('admin.audit.page', { page: cursors.length })}</span>
             <button type="button" disabled={!log.pageInfo.hasNextPage} onClick={() => setCursors((c) => [...c, log.pageInfo.endCursor])}>
-              Older
+              {t('admin.audit.older')}
             </button>
           </nav>
         </>

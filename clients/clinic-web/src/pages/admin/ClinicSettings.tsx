@@ -10,16 +10,8 @@ import { ClinicSettingsDocument, UpdateClinicSettingsDocument, type ClinicSettin
  * starts in for people who have not chosen one.
  */
 const DAYS: Weekday[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
-const DAY_LABELS: Record<Weekday, string> = {
-  MONDAY: 'Monday',
-  TUESDAY: 'Tuesday',
-  WEDNESDAY: 'Wednesday',
-  THURSDAY: 'Thursday',
-  FRIDAY: 'Friday',
-  SATURDAY: 'Saturday',
-  SUNDAY: 'Sunday',
-};
 const STATES = ['WAITING', 'TRIAGE', 'READY_FOR_DOCTOR', 'WITH_DOCTOR', 'CHECKOUT'] as const;
+// each language by its own name, whatever the language shown
 const LANGUAGES: Record<string, string> = { en: 'English', es: 'Español' };
 
 interface Draft {
@@ -60,7 +52,7 @@ export default function ClinicSettings() {
     if (data && !draft) setDraft(draftOf(data.clinicSettings));
   }, [data, draft]);
 
-  if (loading && !data) return <Loading what="Loading the settings" />;
+  if (loading && !data) return <Loading what={t('admin.settings.loading')} />;
   if (!draft) return <ErrorBox>{error && plainMessage(error)}</ErrorBox>;
 
   const set = (change: Partial<Draft>) => {
@@ -106,24 +98,24 @@ export default function ClinicSettings() {
 
   return (
     <section>
-      <PageTitle>Clinic settings</PageTitle>
-      {saved && <Notice tone="success">Settings saved.</Notice>}
+      <PageTitle>{t('admin.settings.title')}</PageTitle>
+      {saved && <Notice tone="success">{t('admin.settings.saved')}</Notice>}
       <form onSubmit={onSubmit} noValidate className="settings-form">
         <ErrorBox>{errors._form}</ErrorBox>
         <fieldset className="card">
-          <legend>Contact</legend>
-          <InputField label="Address" value={draft.address} onChange={(e) => set({ address: e.target.value })} error={errors.address} maxLength={500} />
-          <InputField label="Phone" value={draft.phone} onChange={(e) => set({ phone: e.target.value })} error={errors.phone} maxLength={40} inputMode="tel" />
+          <legend>{t('admin.settings.contact')}</legend>
+          <InputField label={t('admin.settings.address')} value={draft.address} onChange={(e) => set({ address: e.target.value })} error={errors.address} maxLength={500} />
+          <InputField label={t('admin.settings.phone')} value={draft.phone} onChange={(e) => set({ phone: e.target.value })} error={errors.phone} maxLength={40} inputMode="tel" />
         </fieldset>
 
         <fieldset className="card">
-          <legend>Queue: long waits</legend>
-          <p className="muted small">A visit waiting longer than this in a state is highlighted on the queue board. Leave empty for never.</p>
+          <legend>{t('admin.settings.waits')}</legend>
+          <p className="muted small">{t('admin.settings.waitsHelp')}</p>
           <div className="threshold-grid">
             {STATES.map((state) => (
               <InputField
                 key={state}
-                label={`${t(`states.${state}`)} (minutes)`}
+                label={t('admin.settings.threshold', { state: t(`states.${state}`) })}
                 type="number"
                 min={1}
                 max={720}
@@ -137,10 +129,10 @@ export default function ClinicSettings() {
         </fieldset>
 
         <fieldset className="card">
-          <legend>Check-in</legend>
+          <legend>{t('admin.settings.checkIn')}</legend>
           <TextAreaField
-            label="Visit reasons offered at check-in"
-            help="One per line; the front desk may still type another."
+            label={t('admin.settings.visitReasons')}
+            help={t('admin.settings.visitReasonsHelp')}
             rows={6}
             value={draft.visitReasons}
             onChange={(e) => set({ visitReasons: e.target.value })}
@@ -149,33 +141,34 @@ export default function ClinicSettings() {
         </fieldset>
 
         <fieldset className="card">
-          <legend>Opening hours</legend>
+          <legend>{t('admin.settings.hours')}</legend>
           {errors.openingHours && <ErrorBox>{errors.openingHours}</ErrorBox>}
           <table className="table hours">
-            <caption className="sr-only">Opening hours by day</caption>
+            <caption className="sr-only">{t('admin.settings.hoursCaption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Open</th>
-                <th scope="col">Opens</th>
-                <th scope="col">Closes</th>
+                <th scope="col">{t('admin.settings.day')}</th>
+                <th scope="col">{t('admin.settings.open')}</th>
+                <th scope="col">{t('admin.settings.opens')}</th>
+                <th scope="col">{t('admin.settings.closes')}</th>
               </tr>
             </thead>
             <tbody>
               {DAYS.map((day) => {
                 const h = draft.hours[day];
                 const change = (c: Partial<typeof h>) => set({ hours: { ...draft.hours, [day]: { ...h, ...c } } });
+                const dayName = t(`admin.settings.days.${day}`);
                 return (
                   <tr key={day}>
-                    <th scope="row">{DAY_LABELS[day]}</th>
+                    <th scope="row">{dayName}</th>
                     <td>
-                      <input type="checkbox" aria-label={`Open on ${DAY_LABELS[day]}`} checked={h.open} onChange={(e) => change({ open: e.target.checked })} />
+                      <input type="checkbox" aria-label={t('admin.settings.openOn', { day: dayName })} checked={h.open} onChange={(e) => change({ open: e.target.checked })} />
                     </td>
                     <td>
-                      <input type="time" aria-label={`${DAY_LABELS[day]} opens`} value={h.opens} disabled={!h.open} onChange={(e) => change({ opens: e.target.value })} />
+                      <input type="time" aria-label={t('admin.settings.dayOpens', { day: dayName })} value={h.opens} disabled={!h.open} onChange={(e) => change({ opens: e.target.value })} />
                     </td>
                     <td>
-                      <input type="time" aria-label={`${DAY_LABELS[day]} closes`} value={h.closes} disabled={!h.open} onChange={(e) => change({ closes: e.target.value })} />
+                      <input type="time" aria-label={t('admin.settings.dayCloses', { day: dayName })} value={h.closes} disabled={!h.open} onChange={(e) => change({ closes: e.target.value })} />
                     </td>
                   </tr>
                 );
@@ -185,10 +178,10 @@ export default function ClinicSettings() {
         </fieldset>
 
         <fieldset className="card">
-          <legend>Language</legend>
+          <legend>{t('admin.settings.language')}</legend>
           <SelectField
-            label="Default language of the staff app"
-            help="For people who have not chosen their own."
+            label={t('admin.settings.defaultLanguage')}
+            help={t('admin.settings.defaultLanguageHelp')}
             value={draft.defaultLocale}
             onChange={(e) => set({ defaultLocale: e.target.value })}
             error={errors.defaultLocale}
@@ -202,7 +195,7 @@ export default function ClinicSettings() {
         </fieldset>
 
         <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save settings'}
+          {saving ? t('admin.settings.saving') : t('admin.settings.save')}
         </button>
       </form>
     </section>

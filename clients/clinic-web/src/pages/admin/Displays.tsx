@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client';
 import { ConfirmDialog, Empty, ErrorBox, fieldErrors, formatDateTime, InputField, Loading, Notice, PageTitle, plainMessage } from '@clinicult/web-ui';
+import { Trans } from 'react-i18next';
 import { DisplaysDocument, RegisterDisplayDocument, RevokeDisplayDocument, type DisplayFieldsFragment } from '../../graphql';
+import { useTranslation } from '../../i18n';
 
 /**
  * ADMIN: the clinic's waiting-room displays (issue 17). A display runs all day on a key of its own,
@@ -9,6 +11,7 @@ import { DisplaysDocument, RegisterDisplayDocument, RevokeDisplayDocument, type 
  * it when the screen is replaced or lost. The key is shown once.
  */
 export default function Displays() {
+  const { t } = useTranslation();
   const { data, loading, error, refetch } = useQuery(DisplaysDocument, { fetchPolicy: 'cache-and-network' });
   const [register, registering] = useMutation(RegisterDisplayDocument);
   const [revoke, revoking] = useMutation(RevokeDisplayDocument);
@@ -23,7 +26,7 @@ export default function Displays() {
     event.preventDefault();
     setNameError(undefined);
     setProblem(null);
-    if (!name.trim()) return setNameError('Give the display a name, e.g. “Waiting room, ground floor”.');
+    if (!name.trim()) return setNameError(t('admin.displays.nameMissing'));
     try {
       const { data: answer } = await register({ variables: { name: name.trim() } });
       setIssued({ name: answer!.registerDisplay.display.name, key: answer!.registerDisplay.key });
@@ -50,53 +53,56 @@ export default function Displays() {
 
   return (
     <section>
-      <PageTitle>Waiting-room displays</PageTitle>
-      <p className="muted">
-        A screen in the waiting room shows who is being called, by first name and initial only. It signs in with a key of its own — not a
-        staff member&apos;s session — and can only show that board.
-      </p>
+      <PageTitle>{t('admin.displays.title')}</PageTitle>
+      <p className="muted">{t('admin.displays.intro')}</p>
       <ErrorBox>{problem ?? (error && !data ? plainMessage(error) : null)}</ErrorBox>
       {issued && (
         <div className="card display-key" role="status" aria-labelledby="key-title">
-          <h2 id="key-title">Key for “{issued.name}”</h2>
+          <h2 id="key-title">{t('admin.displays.keyTitle', { name: issued.name })}</h2>
           <p>
-            On the display, open <code>{`${window.location.origin}/display`}</code> and enter this key. It is shown only now: copy it before you
-            leave this page. If it is lost, revoke the display and register it again.
+            <Trans t={t} i18nKey="admin.displays.keyHelp" values={{ url: `${window.location.origin}/display` }} components={{ code: <code /> }} />
           </p>
           <p>
-            <code className="key" aria-label="Display key">
+            <code className="key" aria-label={t('admin.displays.key')}>
               {issued.key}
             </code>{' '}
             <button type="button" onClick={() => void navigator.clipboard?.writeText(issued.key)}>
-              Copy
+              {t('admin.displays.copy')}
             </button>
           </p>
           <button type="button" className="link-button" onClick={() => setIssued(null)}>
-            Done
+            {t('admin.displays.done')}
           </button>
         </div>
       )}
-      <form className="inline-form card" onSubmit={onRegister} noValidate aria-label="Register a display">
-        <InputField label="Display name" value={name} onChange={(e) => setName(e.target.value)} error={nameError} maxLength={120} help="Where it hangs, so you know which one to revoke." />
+      <form className="inline-form card" onSubmit={onRegister} noValidate aria-label={t('admin.displays.registerForm')}>
+        <InputField
+          label={t('admin.displays.name')}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={nameError}
+          maxLength={120}
+          help={t('admin.displays.nameHelp')}
+        />
         <button type="submit" className="primary" disabled={registering.loading}>
-          {registering.loading ? 'Registering…' : 'Register display'}
+          {registering.loading ? t('admin.displays.registering') : t('admin.displays.register')}
         </button>
       </form>
       {loading && !data ? (
-        <Loading what="Loading the displays" />
+        <Loading what={t('admin.displays.loading')} />
       ) : displays.length === 0 ? (
-        <Empty>No displays yet.</Empty>
+        <Empty>{t('admin.displays.empty')}</Empty>
       ) : (
         <table className="table">
-          <caption className="sr-only">The clinic&apos;s displays</caption>
+          <caption className="sr-only">{t('admin.displays.caption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Registered</th>
-              <th scope="col">Last signed in</th>
-              <th scope="col">Status</th>
+              <th scope="col">{t('admin.displays.columnName')}</th>
+              <th scope="col">{t('admin.displays.registered')}</th>
+              <th scope="col">{t('admin.displays.lastSignedIn')}</th>
+              <th scope="col">{t('admin.displays.status')}</th>
               <th scope="col">
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t('admin.displays.actions')}</span>
               </th>
             </tr>
           </thead>
@@ -104,15 +110,13 @@ export default function Displays() {
             {displays.map((d) => (
               <tr key={d.id}>
                 <td>{d.name}</td>
-                <td>
-                  {formatDateTime(d.createdAt)} by {d.createdBy.displayName}
-                </td>
-                <td>{d.lastUsedAt ? formatDateTime(d.lastUsedAt) : 'Never'}</td>
-                <td>{d.revokedAt ? `Revoked ${formatDateTime(d.revokedAt)}` : 'In use'}</td>
+                <td>{t('admin.displays.registeredBy', { when: formatDateTime(d.createdAt), name: d.createdBy.displayName })}</td>
+                <td>{d.lastUsedAt ? formatDateTime(d.lastUsedAt) : t('admin.displays.never')}</td>
+                <td>{d.revokedAt ? t('admin.displays.revokedAt', { when: formatDateTime(d.revokedAt) }) : t('admin.displays.inUse')}</td>
                 <td>
                   {!d.revokedAt && (
                     <button type="button" className="danger small" onClick={() => setToRevoke(d)}>
-                      Revoke
+                      {t('admin.displays.revoke')}
                     </button>
                   )}
                 </td>
@@ -121,17 +125,17 @@ export default function Displays() {
           </tbody>
         </table>
       )}
-      {displays.some((d) => d.revokedAt) && <Notice>A revoked display stops showing the board at once and cannot sign in again with its key.</Notice>}
+      {displays.some((d) => d.revokedAt) && <Notice>{t('admin.displays.revokedNotice')}</Notice>}
       <ConfirmDialog
         open={!!toRevoke}
-        title={`Revoke “${toRevoke?.name ?? ''}”?`}
-        confirmLabel="Revoke display"
+        title={t('admin.displays.confirmTitle', { name: toRevoke?.name ?? '' })}
+        confirmLabel={t('admin.displays.confirmLabel')}
         danger
         busy={revoking.loading}
         onConfirm={() => void onRevoke()}
         onCancel={() => setToRevoke(null)}
       >
-        The screen stops showing the board within seconds, and its key no longer works.
+        {t('admin.displays.confirmBody')}
       </ConfirmDialog>
     </section>
   );

@@ -15,25 +15,29 @@ import {
   type StaffInvitation,
   type StaffQuery,
 } from '../../graphql';
+import { Trans } from 'react-i18next';
+import { useTranslation } from '../../i18n';
 import { useSession } from '../../session';
 
-const ROLES: readonly { value: Role; label: string }[] = [
-  { value: 'ADMIN', label: 'Administrator' },
-  { value: 'DOCTOR', label: 'Doctor' },
-  { value: 'NURSE', label: 'Nurse' },
-  { value: 'OFFICE', label: 'Front desk' },
-] as const;
+const ROLES: readonly Role[] = ['ADMIN', 'DOCTOR', 'NURSE', 'OFFICE'] as const;
+
+/** Role names in the current language (roles.*), joined: call it while rendering. */
+function useRoleNames(): (roles: readonly string[]) => string {
+  const { t } = useTranslation();
+  return (roles) => roles.map((r) => t(`roles.${r}`, { defaultValue: r })).join(', ');
+}
 
 type StaffUser = StaffQuery['users']['edges'][number]['node'];
 
 function RoleBoxes({ value, onChange, legend, error }: { value: Role[]; onChange: (roles: Role[]) => void; legend: string; error?: string }) {
+  const { t } = useTranslation();
   return (
     <fieldset className={`roles-field${error ? ' has-error' : ''}`}>
       <legend>{legend}</legend>
       {ROLES.map((r) => (
-        <label key={r.value} className="choice">
-          <input type="checkbox" checked={value.includes(r.value)} onChange={(e) => onChange(e.target.checked ? [...value, r.value] : value.filter((x) => x !== r.value))} aria-invalid={error ? true : undefined} />{' '}
-          {r.label}
+        <label key={r} className="choice">
+          <input type="checkbox" checked={value.includes(r)} onChange={(e) => onChange(e.target.checked ? [...value, r] : value.filter((x) => x !== r))} aria-invalid={error ? true : undefined} />{' '}
+          {t(`roles.${r}`)}
         </label>
       ))}
       {error && <div className="field-error">{error}</div>}
@@ -42,6 +46,8 @@ function RoleBoxes({ value, onChange, legend, error }: { value: Role[]; onChange
 }
 
 function InviteForm({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const roleNames = useRoleNames();
   const [createUser, { loading }] = useMutation(CreateUserDocument);
   const [values, setValues] = useState({ email: '', firstName: '', lastName: '' });
   const [roles, setRoles] = useState<Role[]>([]);
@@ -52,10 +58,10 @@ function InviteForm({ onDone }: { onDone: () => void }) {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const problems: Record<string, string> = {};
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) problems.email = 'Enter an email address like name@clinic.org.';
-    if (!values.firstName.trim()) problems.firstName = 'Enter the first name.';
-    if (!values.lastName.trim()) problems.lastName = 'Enter the last name.';
-    if (roles.length === 0) problems.roles = 'Choose at least one role.';
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) problems.email = t('admin.staff.invite.errors.email');
+    if (!values.firstName.trim()) problems.firstName = t('admin.staff.invite.errors.firstName');
+    if (!values.lastName.trim()) problems.lastName = t('admin.staff.invite.errors.lastName');
+    if (roles.length === 0) problems.roles = t('admin.staff.invite.errors.roles');
     setErrors(problems);
     if (Object.keys(problems).length) {
       focusFirstError(form.current);
@@ -86,22 +92,26 @@ function InviteForm({ onDone }: { onDone: () => void }) {
 
   return (
     <section className="card" aria-labelledby="invite-title">
-      <h2 id="invite-title">Invite a person</h2>
+      <h2 id="invite-title">{t('admin.staff.invite.title')}</h2>
       {sent && (
         <Notice tone="success">
-          An invitation to join as {sent.roles.map((r) => ROLES.find((x) => x.value === r)?.label ?? r).join(', ')} is on its way to{' '}
-          <strong>{sent.email}</strong>. They choose their password (or, with an account already, sign in) and accept it; until then
-          it waits below.
+          <Trans
+            t={t}
+            i18nKey="admin.staff.invite.sent"
+            count={sent.roles.length}
+            values={{ roles: roleNames(sent.roles), email: sent.email }}
+            components={{ strong: <strong /> }}
+          />
         </Notice>
       )}
       <form ref={form} onSubmit={onSubmit} noValidate className="inline-form wrap">
         <ErrorBox>{errors.form}</ErrorBox>
-        <InputField label="Email" type="email" value={values.email} onChange={(e) => setValues({ ...values, email: e.target.value })} error={errors.email} required />
-        <InputField label="First name" value={values.firstName} onChange={(e) => setValues({ ...values, firstName: e.target.value })} error={errors.firstName} required />
-        <InputField label="Last name" value={values.lastName} onChange={(e) => setValues({ ...values, lastName: e.target.value })} error={errors.lastName} required />
-        <RoleBoxes legend="Roles" value={roles} onChange={setRoles} error={errors.roles} />
+        <InputField label={t('admin.staff.invite.email')} type="email" value={values.email} onChange={(e) => setValues({ ...values, email: e.target.value })} error={errors.email} required />
+        <InputField label={t('admin.staff.invite.firstName')} value={values.firstName} onChange={(e) => setValues({ ...values, firstName: e.target.value })} error={errors.firstName} required />
+        <InputField label={t('admin.staff.invite.lastName')} value={values.lastName} onChange={(e) => setValues({ ...values, lastName: e.target.value })} error={errors.lastName} required />
+        <RoleBoxes legend={t('admin.staff.invite.roles')} value={roles} onChange={setRoles} error={errors.roles} />
         <button type="submit" className="primary" disabled={loading}>
-          {loading ? 'Inviting…' : 'Invite'}
+          {loading ? t('admin.staff.invite.submitting') : t('admin.staff.invite.submit')}
         </button>
       </form>
     </section>
@@ -109,6 +119,8 @@ function InviteForm({ onDone }: { onDone: () => void }) {
 }
 
 function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string; self: boolean }) {
+  const { t } = useTranslation();
+  const roleNames = useRoleNames();
   const current = user.memberships.find((m) => m.clinic.id === clinicId)?.roles ?? [];
   const [roles, setRoles] = useState<Role[]>(current);
   const [message, setMessage] = useState<{ tone: 'error' | 'ok'; text: string } | null>(null);
@@ -132,24 +144,24 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
     <tr data-user={user.email}>
       <th scope="row">
         {user.displayName}
-        {self && <span className="muted small"> (you)</span>}
+        {self && <span className="muted small"> {t('admin.staff.row.you')}</span>}
         <div className="muted small">{user.email}</div>
       </th>
       <td>
-        <span className={`badge status-${user.status.toLowerCase()}`}>{user.status === 'INVITED' ? 'Invited' : user.status === 'ACTIVE' ? 'Active' : 'Deactivated'}</span>
+        <span className={`badge status-${user.status.toLowerCase()}`}>{user.status === 'INVITED' ? t('admin.staff.row.status.INVITED') : user.status === 'ACTIVE' ? t('admin.staff.row.status.ACTIVE') : t('admin.staff.row.status.DEACTIVATED')}</span>
       </td>
       <td>
         {self ? (
-          <span>{current.map((r) => ROLES.find((x) => x.value === r)?.label ?? r).join(', ')}</span>
+          <span>{roleNames(current)}</span>
         ) : (
           <div className="role-edit">
-            <RoleBoxes legend={`Roles of ${user.displayName}`} value={roles} onChange={setRoles} />
+            <RoleBoxes legend={t('admin.staff.row.rolesOf', { name: user.displayName })} value={roles} onChange={setRoles} />
             <button
               type="button"
               disabled={!changed || roles.length === 0 || membership.loading}
-              onClick={() => void act(() => setMembership({ variables: { userId: user.id, roles } }), 'Roles saved; their sessions were ended.')}
+              onClick={() => void act(() => setMembership({ variables: { userId: user.id, roles } }), t('admin.staff.row.rolesSaved'))}
             >
-              Save roles
+              {t('admin.staff.row.saveRoles')}
             </button>
           </div>
         )}
@@ -157,8 +169,8 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
       <td>
         {!self &&
           (user.status === 'DEACTIVATED' ? (
-            <button type="button" disabled={reactivation.loading} onClick={() => void act(() => reactivate({ variables: { id: user.id } }), 'Reactivated.')}>
-              Reactivate
+            <button type="button" disabled={reactivation.loading} onClick={() => void act(() => reactivate({ variables: { id: user.id } }), t('admin.staff.row.reactivated'))}>
+              {t('admin.staff.row.reactivate')}
             </button>
           ) : (
             <button
@@ -166,12 +178,12 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
               className="danger-outline"
               disabled={deactivation.loading}
               onClick={() => {
-                if (window.confirm(`Deactivate ${user.displayName}? They are signed out everywhere at once.`)) {
-                  void act(() => deactivate({ variables: { id: user.id } }), 'Deactivated; every session ended.');
+                if (window.confirm(t('admin.staff.row.confirmDeactivate', { name: user.displayName }))) {
+                  void act(() => deactivate({ variables: { id: user.id } }), t('admin.staff.row.deactivated'));
                 }
               }}
             >
-              Deactivate
+              {t('admin.staff.row.deactivate')}
             </button>
           ))}
         {!self && user.status !== 'DEACTIVATED' && (
@@ -180,12 +192,12 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
             className="link-button"
             disabled={factorReset.loading}
             onClick={() => {
-              if (window.confirm(`Remove ${user.displayName}'s second factors (a lost phone)? They are signed out and set up a new one at their next sign-in.`)) {
-                void act(() => resetFactors({ variables: { id: user.id } }), 'Second factors removed; they were signed out and told by email.');
+              if (window.confirm(t('admin.staff.row.confirmResetFactor', { name: user.displayName }))) {
+                void act(() => resetFactors({ variables: { id: user.id } }), t('admin.staff.row.factorReset'));
               }
             }}
           >
-            Reset second factor
+            {t('admin.staff.row.resetFactor')}
           </button>
         )}
         {message && (
@@ -200,6 +212,8 @@ function StaffRow({ user, clinicId, self }: { user: StaffUser; clinicId: string;
 
 /** The clinic's invitations: who was invited, whether the mail went, and a resend or withdrawal. */
 function Invitations({ refreshKey }: { refreshKey: number }) {
+  const { t } = useTranslation();
+  const roleNames = useRoleNames();
   const [includeClosed, setIncludeClosed] = useState(false);
   const { data, loading, error, refetch } = useQuery(InvitationsDocument, {
     variables: { includeClosed },
@@ -227,10 +241,9 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
 
   return (
     <section className="card" aria-labelledby="invitations-title">
-      <h2 id="invitations-title">Invitations</h2>
+      <h2 id="invitations-title">{t('admin.staff.invitations.title')}</h2>
       <label className="choice">
-        <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} /> Show answered, withdrawn and expired
-        ones
+        <input type="checkbox" checked={includeClosed} onChange={(e) => setIncludeClosed(e.target.checked)} /> {t('admin.staff.invitations.showClosed')}
       </label>
       <ErrorBox>{error && plainMessage(error)}</ErrorBox>
       {message && (
@@ -239,17 +252,17 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
         </div>
       )}
       {loading && !data ? (
-        <Loading what="Loading the invitations" />
+        <Loading what={t('admin.staff.invitations.loading')} />
       ) : list.length === 0 ? (
-        <Empty>No invitation is waiting.</Empty>
+        <Empty>{t('admin.staff.invitations.empty')}</Empty>
       ) : (
         <table className="table invitations">
           <thead>
             <tr>
-              <th scope="col">Invited</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+              <th scope="col">{t('admin.staff.invitations.invited')}</th>
+              <th scope="col">{t('admin.staff.invitations.roles')}</th>
+              <th scope="col">{t('admin.staff.invitations.status')}</th>
+              <th scope="col">{t('admin.staff.invitations.actions')}</th>
             </tr>
           </thead>
           <tbody>
@@ -261,26 +274,28 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
                     {i.firstName} {i.lastName}
                     <div className="muted small">{i.email}</div>
                   </th>
-                  <td>{i.roles.map((r) => ROLES.find((x) => x.value === r)?.label ?? r).join(', ')}</td>
+                  <td>{roleNames(i.roles)}</td>
                   <td>
                     <span className={`badge invitation-${i.status.toLowerCase()}`}>{INVITATION_STATUS_LABELS[i.status]}</span>
                     <div className="muted small">
                       {i.status === 'NOT_DELIVERED'
-                        ? `The mail server refused it${i.delivery?.lastError ? `: ${i.delivery.lastError}` : ''}. Check the address.`
+                        ? i.delivery?.lastError
+                          ? t('admin.staff.invitations.notDeliveredBecause', { error: i.delivery.lastError })
+                          : t('admin.staff.invitations.notDelivered')
                         : i.status === 'PENDING'
-                          ? `sent ${formatDateTime(i.sentAt)} · open until ${formatDateTime(i.expiresAt)}`
-                          : `invited ${formatDateTime(i.invitedAt)} by ${i.invitedByName}`}
+                          ? t('admin.staff.invitations.pending', { sent: formatDateTime(i.sentAt), expires: formatDateTime(i.expiresAt) })
+                          : t('admin.staff.invitations.invitedBy', { when: formatDateTime(i.invitedAt), name: i.invitedByName })}
                     </div>
                   </td>
                   <td>
                     {open && (
                       <>
-                        <button type="button" onClick={() => void act(() => resend({ variables: { id: i.id } }), `Sent again to ${i.email}.`)}>
-                          Resend
+                        <button type="button" onClick={() => void act(() => resend({ variables: { id: i.id } }), t('admin.staff.invitations.resent', { email: i.email }))}>
+                          {t('admin.staff.invitations.resend')}
                         </button>{' '}
                         {i.status !== 'EXPIRED' && (
-                          <button type="button" className="danger-outline" onClick={() => void act(() => revoke({ variables: { id: i.id } }), `Withdrawn: the link sent to ${i.email} no longer works.`)}>
-                            Withdraw
+                          <button type="button" className="danger-outline" onClick={() => void act(() => revoke({ variables: { id: i.id } }), t('admin.staff.invitations.withdrawn', { email: i.email }))}>
+                            {t('admin.staff.invitations.withdraw')}
                           </button>
                         )}
                       </>
@@ -298,18 +313,15 @@ function Invitations({ refreshKey }: { refreshKey: number }) {
 
 /** Whether the clinic's staff must sign in with a second factor (the ADMIN needs one first). */
 function SignInPolicy({ clinicId }: { clinicId: string }) {
+  const { t } = useTranslation();
   const { data } = useQuery(ClinicSignInPolicyDocument, { variables: { id: clinicId } });
   const [setRequired, { loading }] = useMutation(SetClinicMfaRequiredDocument);
   const [problem, setProblem] = useState<string | null>(null);
   const required = data?.clinic?.mfaRequired ?? false;
   return (
     <section className="card" aria-labelledby="policy-title">
-      <h2 id="policy-title">Sign-in policy</h2>
-      <p>
-        {required
-          ? 'Everyone in this clinic signs in with a password and a second factor (an authenticator app or a passkey).'
-          : 'Staff sign in with a password; a second factor is offered but not required.'}
-      </p>
+      <h2 id="policy-title">{t('admin.staff.policy.title')}</h2>
+      <p>{required ? t('admin.staff.policy.required') : t('admin.staff.policy.optional')}</p>
       <ErrorBox>{problem}</ErrorBox>
       <button
         type="button"
@@ -317,7 +329,7 @@ function SignInPolicy({ clinicId }: { clinicId: string }) {
         disabled={loading || !data}
         onClick={async () => {
           setProblem(null);
-          if (!required && !window.confirm('Require a second factor? Everyone signed in without one is signed out and sets one up at their next sign-in.')) return;
+          if (!required && !window.confirm(t('admin.staff.policy.confirmRequire'))) return;
           try {
             await setRequired({ variables: { required: !required } });
           } catch (e) {
@@ -325,13 +337,14 @@ function SignInPolicy({ clinicId }: { clinicId: string }) {
           }
         }}
       >
-        {required ? 'Stop requiring a second factor' : 'Require a second factor'}
+        {required ? t('admin.staff.policy.stopRequiring') : t('admin.staff.policy.require')}
       </button>
     </section>
   );
 }
 
 export default function Staff() {
+  const { t } = useTranslation();
   const session = useSession();
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
@@ -342,11 +355,11 @@ export default function Staff() {
   const [invited, setInvited] = useState(0);
   return (
     <section>
-      <PageTitle>Staff</PageTitle>
+      <PageTitle>{t('admin.staff.title')}</PageTitle>
       <InviteForm onDone={() => setInvited((n) => n + 1)} />
       <Invitations refreshKey={invited} />
       <section className="card" aria-labelledby="staff-title">
-        <h2 id="staff-title">People in this clinic</h2>
+        <h2 id="staff-title">{t('admin.staff.people.title')}</h2>
         <form
           role="search"
           className="search-bar"
@@ -355,23 +368,23 @@ export default function Staff() {
             setApplied(search.trim());
           }}
         >
-          <label htmlFor="staff-search">Find</label>
-          <input id="staff-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name or email" />
-          <button type="submit">Search</button>
+          <label htmlFor="staff-search">{t('admin.staff.people.find')}</label>
+          <input id="staff-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('admin.staff.people.placeholder')} />
+          <button type="submit">{t('admin.staff.people.search')}</button>
         </form>
         <ErrorBox>{error && plainMessage(error)}</ErrorBox>
         {loading && !data ? (
-          <Loading what="Loading the staff" />
+          <Loading what={t('admin.staff.people.loading')} />
         ) : users.length === 0 ? (
-          <Empty>No one found.</Empty>
+          <Empty>{t('admin.staff.people.empty')}</Empty>
         ) : (
           <table className="table staff">
             <thead>
               <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Status</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Access</th>
+                <th scope="col">{t('admin.staff.people.person')}</th>
+                <th scope="col">{t('admin.staff.people.status')}</th>
+                <th scope="col">{t('admin.staff.people.roles')}</th>
+                <th scope="col">{t('admin.staff.people.access')}</th>
               </tr>
             </thead>
             <tbody>
@@ -381,7 +394,7 @@ export default function Staff() {
             </tbody>
           </table>
         )}
-        <Notice>Changing someone’s roles, or removing them, signs them out of this clinic at once; deactivating signs them out everywhere.</Notice>
+        <Notice>{t('admin.staff.people.notice')}</Notice>
       </section>
       <SignInPolicy clinicId={session!.clinicId!} />
     </section>

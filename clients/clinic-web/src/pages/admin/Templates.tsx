@@ -3,9 +3,11 @@ import { useMutation, useQuery } from '@apollo/client';
 import { Empty, ErrorBox, focusFirstError, formatDateTime, formErrors, Loading, PageTitle, plainMessage } from '@clinicult/web-ui';
 import { draftOf, emptyDraft, shownByEditor, TemplateBuilder, toInput, validateTemplate, type TemplateDraft } from '@clinicult/web-ui/templates';
 import { CreateTemplateDocument, SetTemplateActiveDocument, TemplatesDocument, UpdateTemplateDocument, type Template } from '../../graphql';
+import { useTranslation } from '../../i18n';
 
 /** A new template, or the next version of one: the shared template editor in this page's form. */
 function Builder({ template, onDone }: { template: Template | null; onDone: () => void }) {
+  const { t } = useTranslation();
   const [create, creating] = useMutation(CreateTemplateDocument, { refetchQueries: [TemplatesDocument] });
   const [update, updating] = useMutation(UpdateTemplateDocument, { refetchQueries: [TemplatesDocument] });
   const [draft, setDraft] = useState<TemplateDraft>(() => (template ? draftOf(template) : emptyDraft()));
@@ -30,15 +32,15 @@ function Builder({ template, onDone }: { template: Template | null; onDone: () =
 
   return (
     <form ref={form} className="card" onSubmit={onSubmit} noValidate aria-labelledby="builder-title">
-      <h2 id="builder-title">{template ? `Edit “${template.name}” (saving creates version ${template.version + 1})` : 'New template'}</h2>
+      <h2 id="builder-title">{template ? t('admin.templates.editTitle', { name: template.name, version: template.version + 1 }) : t('admin.templates.new')}</h2>
       <ErrorBox>{errors._form}</ErrorBox>
       <TemplateBuilder draft={draft} errors={errors} onChange={setDraft} disabled={busy} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
-          {template ? 'Save as a new version' : 'Create template'}
+          {template ? t('admin.templates.saveVersion') : t('admin.templates.create')}
         </button>
         <button type="button" className="link-button" onClick={onDone}>
-          Cancel
+          {t('admin.templates.cancel')}
         </button>
       </div>
     </form>
@@ -46,6 +48,7 @@ function Builder({ template, onDone }: { template: Template | null; onDone: () =
 }
 
 export default function Templates() {
+  const { t } = useTranslation();
   const { data, loading, error } = useQuery(TemplatesDocument);
   const [setActive] = useMutation(SetTemplateActiveDocument);
   const [editing, setEditing] = useState<Template | 'new' | null>(null);
@@ -57,44 +60,50 @@ export default function Templates() {
         actions={
           editing === null && (
             <button type="button" className="primary" onClick={() => setEditing('new')}>
-              New template
+              {t('admin.templates.new')}
             </button>
           )
         }
       >
-        Templates
+        {t('admin.templates.title')}
       </PageTitle>
       {editing !== null && <Builder key={editing === 'new' ? 'new' : editing.id} template={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
-      <ErrorBox>{(error && !data && `Templates cannot be loaded right now: ${plainMessage(error)}`) || rowError}</ErrorBox>
+      <ErrorBox>{(error && !data && t('admin.templates.loadError', { error: plainMessage(error) })) || rowError}</ErrorBox>
       {loading && !data ? (
-        <Loading what="Loading the templates" />
+        <Loading what={t('admin.templates.loading')} />
       ) : templates.length === 0 ? (
-        !error && <Empty>No templates yet. A template is the form the nurse (intake) or the doctor (note) fills in during a visit.</Empty>
+        !error && <Empty>{t('admin.templates.empty')}</Empty>
       ) : (
         <table className="table">
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Used for</th>
-              <th scope="col">Version</th>
-              <th scope="col">Fields</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+              <th scope="col">{t('admin.templates.name')}</th>
+              <th scope="col">{t('admin.templates.usedFor')}</th>
+              <th scope="col">{t('admin.templates.version')}</th>
+              <th scope="col">{t('admin.templates.fields')}</th>
+              <th scope="col">{t('admin.templates.status')}</th>
+              <th scope="col">{t('admin.templates.actions')}</th>
             </tr>
           </thead>
           <tbody>
-            {templates.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.name}</th>
-                <td>{t.kind === 'INTAKE' ? 'Intake' : 'Doctor’s note'}</td>
+            {templates.map((tpl) => (
+              <tr key={tpl.id}>
+                <th scope="row">{tpl.name}</th>
+                <td>{tpl.kind === 'INTAKE' ? t('admin.templates.kind.INTAKE') : t('admin.templates.kind.NOTE')}</td>
                 <td>
-                  v{t.version} <span className="muted small">{formatDateTime(t.updatedAt)}</span>
+                  {t('admin.templates.versionShort', { version: tpl.version })} <span className="muted small">{formatDateTime(tpl.updatedAt)}</span>
                 </td>
-                <td>{t.fields.map((f) => f.label).join(', ')}</td>
-                <td>{t.active ? <span className="badge status-active">Active</span> : <span className="badge status-deactivated">Inactive</span>}</td>
+                <td>{tpl.fields.map((f) => f.label).join(', ')}</td>
                 <td>
-                  <button type="button" className="link-button" onClick={() => setEditing(t)}>
-                    Edit
+                  {tpl.active ? (
+                    <span className="badge status-active">{t('admin.templates.active')}</span>
+                  ) : (
+                    <span className="badge status-deactivated">{t('admin.templates.inactive')}</span>
+                  )}
+                </td>
+                <td>
+                  <button type="button" className="link-button" onClick={() => setEditing(tpl)}>
+                    {t('admin.templates.edit')}
                   </button>{' '}
                   <button
                     type="button"
@@ -102,13 +111,13 @@ export default function Templates() {
                     onClick={async () => {
                       setRowError(null);
                       try {
-                        await setActive({ variables: { id: t.id, active: !t.active } });
+                        await setActive({ variables: { id: tpl.id, active: !tpl.active } });
                       } catch (e) {
                         setRowError(plainMessage(e as Error));
                       }
                     }}
                   >
-                    {t.active ? 'Deactivate' : 'Activate'}
+                    {tpl.active ? t('admin.templates.deactivate') : t('admin.templates.activate')}
                   </button>
                 </td>
               </tr>
