@@ -9,8 +9,8 @@ import { visitEn } from './areas/visit';
 
 /**
  * The staff app's words in English: the catalogue every other language follows key by key (es.ts
- * is typed by this one, so a missing or extra key is a compile error). Screens not moved here yet
- * speak English whatever the language (docs/architecture.md, "Languages").
+ * is typed by this one, so a missing or extra key is a compile error). One area file per part of
+ * the app (areas/); docs/architecture.md, "Languages", says what is still English.
  */
 export const en = {
   nav: {
