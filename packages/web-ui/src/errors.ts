@@ -1,31 +1,21 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { liveLabels, uiText } from './i18n';
 
 // A refused request in the words both apps show: one reader for the GraphQL errors of an
 // ApolloError (or of a network error's body), the one input-error shape every service answers
 // (BAD_USER_INPUT `extensions.fields: [{ path, message }]`, DESIGN.md) and the reasons a session ends.
 
-/** Why a session ended (UNAUTHENTICATED `extensions.reason`, or the app's own), in plain words. */
-export const SESSION_REASONS: Record<string, string> = {
-  CLINIC_SUSPENDED: 'Your clinic has been suspended, so you have been signed out. Please contact your clinic administrator or Clinicult support.',
-  SESSION_REVOKED: 'Your session was ended: you signed out elsewhere, or your password or access changed. Please sign in again.',
-  USER_DEACTIVATED: 'Your account has been deactivated, so you have been signed out. Ask your administrator if you think this is a mistake.',
-  TOKEN_EXPIRED: 'Your session has expired. Please sign in again.',
-  TOKEN_INVALID: 'Your session is no longer valid. Please sign in again.',
-  PASSWORD_CHANGED: 'Your password was changed and every session ended. Sign in with your new password.',
-  SECOND_FACTOR_REQUIRED: 'A second factor (an authenticator app or a passkey) is now required. Sign in again to set one up.',
-  SIGNED_OUT: 'You have signed out.',
-};
+/**
+ * Why a session ended (UNAUTHENTICATED `extensions.reason`, or the app's own), in plain words: in
+ * web-ui's current language (setUiLanguage), looked up when read.
+ */
+export const SESSION_REASONS: Readonly<Record<string, string>> = liveLabels((text) => text.sessionReasons);
 
 /** The text for a session's end; an unknown reason reads as an invalid session. */
 export function sessionReasonText(reason: string | null | undefined): string {
-  return (reason && SESSION_REASONS[reason]) || SESSION_REASONS.TOKEN_INVALID!;
+  const reasons: Readonly<Record<string, string>> = uiText().sessionReasons;
+  return (reason && Object.hasOwn(reasons, reason) && reasons[reason]) || reasons.TOKEN_INVALID!;
 }
-
-const NETWORK_MESSAGE = 'Cannot reach the Clinicult server. Check the connection and try again.';
-const SERVER_FAULT = 'Something went wrong on our side. Please try again in a moment.';
-const NOT_ALLOWED = 'You are not allowed to do this.';
-const UNKNOWN = 'Something went wrong. Try again.';
-const WRONG_CREDENTIALS = 'The email or password is not correct.';
 
 type Refusal = { graphQLErrors?: readonly GraphQLFormattedError[]; networkError?: { result?: { errors?: GraphQLFormattedError[] } } | null };
 
@@ -48,14 +38,14 @@ function plainOf(error: GraphQLFormattedError): string {
   switch (error.extensions?.code) {
     case 'FORBIDDEN':
       // the services' refusals are written for people; the access checks' name a permission
-      return error.message && !error.message.includes('clinicult:') ? error.message : NOT_ALLOWED;
+      return error.message && !error.message.includes('clinicult:') ? error.message : uiText().errors.notAllowed;
     case 'UNAUTHENTICATED':
-      if (error.extensions.reason === 'INVALID_CREDENTIALS') return WRONG_CREDENTIALS;
+      if (error.extensions.reason === 'INVALID_CREDENTIALS') return uiText().errors.wrongCredentials;
       return error.message || sessionReasonText(error.extensions.reason as string | undefined);
     case 'INTERNAL_SERVER_ERROR':
-      return SERVER_FAULT;
+      return uiText().errors.serverFault;
     default:
-      return error.message || UNKNOWN;
+      return error.message || uiText().errors.unknown;
   }
 }
 
@@ -65,8 +55,8 @@ export function plainErrors(error: unknown): string[] {
   const list = graphQLErrors(error).map(plainOf);
   if (list.length) return [...new Set(list)];
   const e = error as (Refusal & Partial<Error>) | null;
-  if (e?.networkError || (e?.name === 'TypeError' && /fetch|network|load failed/i.test(e.message ?? ''))) return [NETWORK_MESSAGE];
-  return [e?.message || UNKNOWN];
+  if (e?.networkError || (e?.name === 'TypeError' && /fetch|network|load failed/i.test(e.message ?? ''))) return [uiText().errors.network];
+  return [e?.message || uiText().errors.unknown];
 }
 
 /** One sentence for the person at the screen ('' for no error). */

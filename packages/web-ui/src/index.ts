@@ -3,6 +3,9 @@
 import './ui.css';
 import './identity/identity.css';
 
+// the words web-ui writes itself, in English or Spanish (UiLanguage, setUiLanguage)
+export { fill, setUiLanguage, uiEn, uiEs, uiText, UiLanguage, UiLanguageContext, useUiText, type Catalogue, type UiCatalogue, type UiLanguageCode } from './i18n';
+
 // the primitives, the one error reader, the session store
 export * from './ui';
 export * from './errors';

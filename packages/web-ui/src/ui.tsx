@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { plainErrors } from './errors';
+import { useUiText } from './i18n';
 
 // The primitives both apps build their screens from. Their look is each app's stylesheet; ui.css
 // holds only the layout they need wherever they are used.
@@ -29,10 +30,11 @@ export function PageTitle({ children, title, actions }: { children: ReactNode; t
 }
 
 /** Something on its way: `what` is the whole phrase ("Loading the queue"). */
-export function Loading({ what = 'Loading' }: { what?: string }) {
+export function Loading({ what }: { what?: string }) {
+  const text = useUiText();
   return (
     <p className="loading" role="status" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> {what}…
+      <span className="spinner" aria-hidden="true" /> {what ?? text.common.loading}…
     </p>
   );
 }
@@ -212,6 +214,7 @@ export function ConfirmDialog({
   onConfirm(): void;
   onCancel(): void;
 }) {
+  const text = useUiText();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -240,10 +243,10 @@ export function ConfirmDialog({
         {children}
         <div className="actions">
           <button type="submit" className={danger ? 'danger' : 'primary'} disabled={busy}>
-            {busy ? 'Working…' : confirmLabel}
+            {busy ? text.common.working : confirmLabel}
           </button>
           <button type="button" className="secondary" onClick={onCancel} disabled={busy}>
-            Cancel
+            {text.common.cancel}
           </button>
         </div>
       </form>

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useQuery } from '@apollo/client';
 import i18next from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
-import { setDisplayFormat } from '@clinicult/web-ui';
+import { setDisplayFormat, setUiLanguage } from '@clinicult/web-ui';
 import { AppPreferencesDocument } from '../graphql';
 import { useSession } from '../session';
 import { en } from './en';
@@ -41,11 +41,17 @@ function browserLanguage(): Language | null {
   return null;
 }
 
-/** Speaks this language (the catalogue, dates and numbers, the page's `lang`) while the component is shown. */
+/**
+ * Speaks this language (the catalogue, dates and numbers, web-ui's own words, the page's `lang`)
+ * while the component is shown. web-ui's words written outside React (sign-out reasons, error
+ * texts, checks) follow setUiLanguage, set before the catalogue changes so the re-render reads
+ * them; its components follow <UiLanguage>, which main.tsx keeps on i18n's language.
+ */
 export function useLanguage(language: Language | null, timeZone: string | null = null): void {
   useEffect(() => {
     if (!language) return;
     setDisplayFormat({ locale: language, timeZone });
+    setUiLanguage(language);
     document.documentElement.lang = language;
     if (i18n.language !== language) void i18n.changeLanguage(language);
   }, [language, timeZone]);

@@ -9,6 +9,7 @@ import {
   type StartTotpEnrolmentMutation,
 } from './documents';
 import { ErrorBox, InputField } from '../ui';
+import { useUiText } from '../i18n';
 import { fieldErrors } from '../errors';
 import { OneTimeCode } from './OneTimeCode';
 import { createPasskey, passkeysSupported, secondFactorProblem } from './passkeys';
@@ -33,6 +34,7 @@ export function EnrolSecondFactor({
   onDone: (result: EnrolmentResult) => void | Promise<void>;
   onCancel?: () => void;
 }) {
+  const text = useUiText().enrol;
   const variables = ticket ? { ticket } : {};
   const [startTotp] = useMutation(StartTotpEnrolmentDocument);
   const [confirmTotp, { loading: confirming }] = useMutation(ConfirmTotpEnrolmentDocument);
@@ -69,7 +71,7 @@ export function EnrolSecondFactor({
     setCodeError(undefined);
     setProblem(null);
     if (!/^\d{6}$/.test(code)) {
-      setCodeError('Enter the 6-digit code the app shows now.');
+      setCodeError(text.codeFormat);
       return;
     }
     try {
@@ -90,7 +92,7 @@ export function EnrolSecondFactor({
     try {
       const { data } = await registrationOptions({ variables });
       const response = await createPasskey(data!.passkeyRegistrationOptions);
-      const registered = await register({ variables: { ...variables, response, name: passkeyName.trim() || 'Passkey' } });
+      const registered = await register({ variables: { ...variables, response, name: passkeyName.trim() || text.defaultPasskeyName } });
       await finished(registered.data!.registerPasskey);
     } catch (error) {
       setProblem(secondFactorProblem(error));
@@ -99,37 +101,37 @@ export function EnrolSecondFactor({
     }
   }
 
-  if (result) return <RecoveryCodes codes={result.recoveryCodes} onDone={() => void onDone(result)} doneLabel={ticket ? 'I have saved them — continue' : 'I have saved them'} />;
+  if (result) return <RecoveryCodes codes={result.recoveryCodes} onDone={() => void onDone(result)} doneLabel={ticket ? text.savedContinue : undefined} />;
 
   if (totp) {
     return (
       <div className="mfa-enrol">
-        <h2>Set up your authenticator app</h2>
+        <h2>{text.totpTitle}</h2>
         <ol className="mfa-steps">
-          <li>Open an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …) and add an account.</li>
+          <li>{text.totpStep1}</li>
           <li>
-            Scan this code, or type the key by hand.
+            {text.totpStep2}
             <div className="mfa-qr">
-              <img src={totp.qrCodeDataUrl} alt="QR code to add Clinicult to an authenticator app" width={176} height={176} />
+              <img src={totp.qrCodeDataUrl} alt={text.qrAlt} width={176} height={176} />
               <div>
-                <div className="muted small">Key</div>
-                <code className="mfa-secret" aria-label="Key for the authenticator app">
+                <div className="muted small">{text.key}</div>
+                <code className="mfa-secret" aria-label={text.keyLabel}>
                   {totp.secret.replace(/(.{4})/g, '$1 ').trim()}
                 </code>
               </div>
             </div>
           </li>
-          <li>Enter the 6-digit code the app shows.</li>
+          <li>{text.totpStep3}</li>
         </ol>
         <ErrorBox>{problem}</ErrorBox>
         <form onSubmit={submitCode} noValidate>
-          <OneTimeCode label="Code from the app" value={code} onChange={setCode} error={codeError} />
+          <OneTimeCode label={text.codeLabel} value={code} onChange={setCode} error={codeError} />
           <div className="mfa-actions">
             <button type="submit" className="primary" disabled={confirming}>
-              {confirming ? 'Checking…' : 'Turn on'}
+              {confirming ? text.checking : text.turnOn}
             </button>
             <button type="button" className="link" onClick={() => setTotp(null)}>
-              Back
+              {text.back}
             </button>
           </div>
         </form>
@@ -143,21 +145,21 @@ export function EnrolSecondFactor({
       <div className="mfa-options">
         {methods.includes('TOTP') && (
           <section className="mfa-option">
-            <h3>Authenticator app</h3>
-            <p className="muted">A 6-digit code from an app on your phone, new every 30 seconds.</p>
+            <h3>{text.totpOption}</h3>
+            <p className="muted">{text.totpOptionHelp}</p>
             <button type="button" className="primary" onClick={beginTotp} disabled={busy}>
-              Set up an authenticator app
+              {text.totpOptionStart}
             </button>
           </section>
         )}
         {methods.includes('PASSKEY') && passkeysSupported() && (
           <section className="mfa-option">
-            <h3>Passkey</h3>
-            <p className="muted">This device (fingerprint, face, PIN) or a security key confirms it is you.</p>
+            <h3>{text.passkeyOption}</h3>
+            <p className="muted">{text.passkeyOptionHelp}</p>
             <form onSubmit={addPasskey} noValidate>
-              <InputField className="mfa-field" label="Name of the passkey" placeholder="e.g. Reception laptop" maxLength={100} value={passkeyName} onChange={(e) => setPasskeyName(e.target.value)} />
+              <InputField className="mfa-field" label={text.passkeyName} placeholder={text.passkeyNamePlaceholder} maxLength={100} value={passkeyName} onChange={(e) => setPasskeyName(e.target.value)} />
               <button type="submit" disabled={busy || registering}>
-                {registering ? 'Saving…' : 'Create a passkey'}
+                {registering ? text.saving : text.createPasskey}
               </button>
             </form>
           </section>
@@ -165,7 +167,7 @@ export function EnrolSecondFactor({
       </div>
       {onCancel && (
         <button type="button" className="link" onClick={onCancel}>
-          Cancel
+          {text.cancel}
         </button>
       )}
     </div>

@@ -1,16 +1,15 @@
 import { useState } from 'react';
+import { useUiText } from '../i18n';
 
 /** Recovery codes, shown once: the person keeps them before going on. */
-export function RecoveryCodes({ codes, onDone, doneLabel = 'I have saved them' }: { codes: string[]; onDone: () => void; doneLabel?: string }) {
+export function RecoveryCodes({ codes, onDone, doneLabel }: { codes: string[]; onDone: () => void; doneLabel?: string }) {
+  const text = useUiText().recoveryCodes;
   const [copied, setCopied] = useState(false);
   return (
     <section className="mfa-recovery" aria-labelledby="mfa-recovery-title">
-      <h2 id="mfa-recovery-title">Your recovery codes</h2>
-      <p>
-        If you lose your authenticator or passkey, each of these codes signs you in once. Keep them somewhere safe — they are shown
-        only now.
-      </p>
-      <ol className="mfa-codes" aria-label="Recovery codes">
+      <h2 id="mfa-recovery-title">{text.title}</h2>
+      <p>{text.intro}</p>
+      <ol className="mfa-codes" aria-label={text.listLabel}>
         {codes.map((code) => (
           <li key={code}>
             <code>{code}</code>
@@ -24,10 +23,10 @@ export function RecoveryCodes({ codes, onDone, doneLabel = 'I have saved them' }
             void navigator.clipboard?.writeText(codes.join('\n')).then(() => setCopied(true), () => setCopied(false));
           }}
         >
-          {copied ? 'Copied' : 'Copy the codes'}
+          {copied ? text.copied : text.copy}
         </button>
         <button type="button" className="primary" onClick={onDone}>
-          {doneLabel}
+          {doneLabel ?? text.done}
         </button>
       </div>
     </section>

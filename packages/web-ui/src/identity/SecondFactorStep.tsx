@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client';
 import { PasskeyLoginOptionsDocument, VerifySecondFactorDocument, type AuthPayload, type VerifySecondFactorMutationVariables } from './documents';
 import { ErrorBox, InputField } from '../ui';
+import { useUiText } from '../i18n';
 import { fieldErrors } from '../errors';
 import type { SecondFactorChallenge } from './challenge';
 import { OneTimeCode } from './OneTimeCode';
@@ -20,6 +21,7 @@ export function SecondFactorStep({
   onSignedIn: (payload: AuthPayload) => void | Promise<void>;
   onRestart: () => void;
 }) {
+  const text = useUiText().secondFactor;
   const [verify, { loading }] = useMutation(VerifySecondFactorDocument);
   const [passkeyOptions] = useMutation(PasskeyLoginOptionsDocument);
   const hasTotp = challenge.methods.includes('TOTP');
@@ -43,7 +45,7 @@ export function SecondFactorStep({
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!value.trim()) {
-      setProblem(mode === 'code' ? 'Enter the 6-digit code your authenticator app shows.' : 'Enter one of your recovery codes.');
+      setProblem(mode === 'code' ? text.enterCode : text.enterRecoveryCode);
       return;
     }
     await finish(mode === 'code' ? { code: value.trim() } : { recoveryCode: value.trim() });
@@ -67,7 +69,7 @@ export function SecondFactorStep({
       <div className="mfa-step">
         <ErrorBox>{problem}</ErrorBox>
         <button type="button" className="primary" onClick={onRestart}>
-          Sign in again
+          {text.signInAgain}
         </button>
       </div>
     );
@@ -75,24 +77,24 @@ export function SecondFactorStep({
 
   return (
     <div className="mfa-step">
-      <p>Your account is protected by a second factor.</p>
+      <p>{text.intro}</p>
       <ErrorBox>{problem}</ErrorBox>
       {hasPasskey && (
         <button type="button" className="primary mfa-passkey" onClick={usePasskey} disabled={loading}>
-          Use your passkey
+          {text.usePasskey}
         </button>
       )}
       {(hasTotp || challenge.methods.includes('RECOVERY_CODE')) && (
         <form onSubmit={submit} noValidate>
           {mode === 'code' && hasTotp ? (
-            <OneTimeCode label="Code from your authenticator app" value={value} onChange={setValue} />
+            <OneTimeCode label={text.codeLabel} value={value} onChange={setValue} />
           ) : (
             <InputField
               className="mfa-field"
-              label="Recovery code"
+              label={text.recoveryCodeLabel}
               name="recovery-code"
               autoComplete="off"
-              help="One of the codes you saved when you set up your second factor. Each works once."
+              help={text.recoveryCodeHelp}
               value={value}
               onChange={(e) => setValue(e.target.value)}
               autoFocus
@@ -100,18 +102,18 @@ export function SecondFactorStep({
           )}
           <div className="mfa-actions">
             <button type="submit" className={hasPasskey ? '' : 'primary'} disabled={loading}>
-              {loading ? 'Checking…' : 'Continue'}
+              {loading ? text.checking : text.continue}
             </button>
             {hasTotp && challenge.methods.includes('RECOVERY_CODE') && (
               <button type="button" className="link" onClick={() => { setMode(mode === 'code' ? 'recovery' : 'code'); setValue(''); setProblem(null); }}>
-                {mode === 'code' ? 'Use a recovery code instead' : 'Use the authenticator app'}
+                {mode === 'code' ? text.useRecoveryCode : text.useApp}
               </button>
             )}
           </div>
         </form>
       )}
       <button type="button" className="link" onClick={onRestart}>
-        Cancel and start again
+        {text.restart}
       </button>
     </div>
   );

@@ -3,13 +3,13 @@ import { useMutation, useQuery } from '@apollo/client';
 import { MySecondFactorsDocument, RegenerateRecoveryCodesDocument, RemovePasskeyDocument, RemoveTotpDocument } from './documents';
 import { ErrorBox, formatDateTime, InputField, Loading } from '../ui';
 import { fieldErrors, plainMessage } from '../errors';
+import { fill, useUiText } from '../i18n';
 import { EnrolSecondFactor } from './EnrolSecondFactor';
 import { RecoveryCodes } from './RecoveryCodes';
 
-const when = (value: string | null) => formatDateTime(value) || 'never';
-
 /** The signed-in person's second factors: add, remove (with the password), new recovery codes. */
 export function SecuritySettings() {
+  const text = useUiText().security;
   const { data, loading, error, refetch } = useQuery(MySecondFactorsDocument, { fetchPolicy: 'network-only' });
   const [removeTotp] = useMutation(RemoveTotpDocument);
   const [removePasskey] = useMutation(RemovePasskeyDocument);
@@ -61,40 +61,38 @@ export function SecuritySettings() {
   return (
     <div className="mfa-settings">
       <p>
-        {enrolled
-          ? 'Signing in asks for your password and one of these.'
-          : 'Add a second factor so that a password alone cannot open your account.'}
-        {factors.required && ' Your account must keep at least one.'}
+        {enrolled ? text.enrolled : text.notEnrolled}
+        {factors.required && ` ${text.mustKeepOne}`}
       </p>
       <ErrorBox>{problem}</ErrorBox>
       <table className="mfa-table">
-        <caption className="visually-hidden">Second factors</caption>
+        <caption className="visually-hidden">{text.caption}</caption>
         <tbody>
           <tr>
-            <th scope="row">Authenticator app</th>
-            <td>{factors.totp ? 'On' : 'Not set up'}</td>
+            <th scope="row">{text.app}</th>
+            <td>{factors.totp ? text.on : text.notSetUp}</td>
             <td>
               {factors.totp && (
                 <button type="button" onClick={() => { setRemoving({ kind: 'totp' }); setPassword(''); }}>
-                  Remove
+                  {text.remove}
                 </button>
               )}
             </td>
           </tr>
           {factors.passkeys.map((p) => (
             <tr key={p.id}>
-              <th scope="row">Passkey “{p.name}”</th>
-              <td>last used {when(p.lastUsedAt)}</td>
+              <th scope="row">{fill(text.passkey, { name: p.name })}</th>
+              <td>{fill(text.lastUsed, { when: formatDateTime(p.lastUsedAt) || text.never })}</td>
               <td>
                 <button type="button" onClick={() => { setRemoving({ kind: 'passkey', id: p.id, name: p.name }); setPassword(''); }}>
-                  Remove
+                  {text.remove}
                 </button>
               </td>
             </tr>
           ))}
           <tr>
-            <th scope="row">Recovery codes</th>
-            <td>{enrolled ? `${factors.recoveryCodesLeft} left` : '—'}</td>
+            <th scope="row">{text.recoveryCodes}</th>
+            <td>{enrolled ? fill(text.codesLeft, { count: factors.recoveryCodesLeft }) : '—'}</td>
             <td>
               {enrolled && (
                 <button
@@ -108,7 +106,7 @@ export function SecuritySettings() {
                     }
                   }}
                 >
-                  New codes
+                  {text.newCodes}
                 </button>
               )}
             </td>
@@ -117,20 +115,20 @@ export function SecuritySettings() {
       </table>
       {removing ? (
         <form className="mfa-remove" onSubmit={confirmRemoval} noValidate>
-          <p>Remove {removing.kind === 'totp' ? 'the authenticator app' : `the passkey “${removing.name}”`}? Enter your password to confirm.</p>
-          <InputField className="mfa-field" label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={passwordError} autoFocus />
+          <p>{removing.kind === 'totp' ? text.removeTotp : fill(text.removePasskey, { name: removing.name })}</p>
+          <InputField className="mfa-field" label={text.password} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={passwordError} autoFocus />
           <div className="mfa-actions">
             <button type="submit" className="danger">
-              Remove
+              {text.remove}
             </button>
             <button type="button" className="link" onClick={() => setRemoving(null)}>
-              Keep it
+              {text.keep}
             </button>
           </div>
         </form>
       ) : (
         <button type="button" className="primary" onClick={() => setAdding(true)}>
-          {enrolled ? 'Add a passkey' : 'Add a second factor'}
+          {enrolled ? text.addPasskey : text.addSecondFactor}
         </button>
       )}
     </div>

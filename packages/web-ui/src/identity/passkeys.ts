@@ -1,5 +1,6 @@
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import { plainMessage } from '../errors';
+import { uiText } from '../i18n';
 
 /** The browser's side of passkeys (WebAuthn), through @simplewebauthn/browser. */
 export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
@@ -15,7 +16,7 @@ export function createPasskey(options: unknown) {
 /** A failed second-factor step in plain words: the browser's WebAuthn refusals, else the request's. */
 export function secondFactorProblem(error: unknown): string {
   const name = (error as { name?: string } | null)?.name;
-  if (name === 'NotAllowedError') return 'The passkey request was cancelled or timed out. Try again.';
-  if (name === 'InvalidStateError') return 'This device already holds a passkey for this account.';
+  if (name === 'NotAllowedError') return uiText().passkeys.cancelled;
+  if (name === 'InvalidStateError') return uiText().passkeys.alreadyRegistered;
   return plainMessage(error);
 }

@@ -1,21 +1,13 @@
 import { FIELD_KEY, FIELD_TYPES, MAX_FIELDS, MAX_LENGTH, MAX_OPTIONS, TEMPLATE_KINDS, type FieldType, type TemplateFieldDef, type TemplateKind } from './rules';
+import { fill, liveLabels, uiText } from '../i18n';
 
 // The template editor's state and its checks, before anything is sent: @clinicult/templates' rules
 // (./rules) in words for the person editing, keyed by the paths the API names its problems with
 // (`name`, `fields[2].options`), so the server's refusals land on the same controls.
 
-export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
-  TEXT: 'Text',
-  NUMBER: 'Number',
-  CHOICE: 'One choice',
-  MULTI_CHOICE: 'Several choices',
-  DATE: 'Date',
-  BOOLEAN: 'Yes / no',
-};
-export const KIND_LABELS: Record<TemplateKind, string> = {
-  INTAKE: 'Intake (the nurse’s form in triage)',
-  NOTE: 'Note (the doctor’s form in consultation)',
-};
+/** A field type and a template kind in plain words, in web-ui's current language (setUiLanguage), looked up when read. */
+export const FIELD_TYPE_LABELS: Readonly<Record<FieldType, string>> = liveLabels((text) => text.templates.fieldTypes);
+export const KIND_LABELS: Readonly<Record<TemplateKind, string>> = liveLabels((text) => text.templates.kinds);
 export { FIELD_TYPES, TEMPLATE_KINDS };
 
 /** One field as typed: every input is a string until it is sent. */
@@ -128,42 +120,43 @@ export const shownByEditor = (path: string) => path === 'name' || path === 'kind
 
 /** Problems keyed by control path ("name", "fields", "fields[2].options"); empty when the draft can be sent. */
 export function validateTemplate(draft: TemplateDraft): Record<string, string> {
+  const text = uiText().templates.problems;
   const problems: Record<string, string> = {};
   const name = draft.name.trim();
-  if (!name) problems.name = 'Enter the template’s name.';
-  else if (name.length > MAX_LENGTH.name) problems.name = `The name is too long: at most ${MAX_LENGTH.name} characters.`;
-  if (draft.fields.length === 0) problems.fields = 'Add at least one field.';
-  if (draft.fields.length > MAX_FIELDS) problems.fields = `A template has at most ${MAX_FIELDS} fields.`;
+  if (!name) problems.name = text.nameMissing;
+  else if (name.length > MAX_LENGTH.name) problems.name = fill(text.nameTooLong, { max: MAX_LENGTH.name });
+  if (draft.fields.length === 0) problems.fields = text.noFields;
+  if (draft.fields.length > MAX_FIELDS) problems.fields = fill(text.tooManyFields, { max: MAX_FIELDS });
   const keys = new Map<string, number>();
   draft.fields.forEach((field, i) => {
     const at = (attribute: string) => fieldAt(i, attribute);
     const label = field.label.trim();
-    if (!label) problems[at('label')] = 'Enter the question or label.';
-    else if (label.length > MAX_LENGTH.label) problems[at('label')] = `At most ${MAX_LENGTH.label} characters.`;
+    if (!label) problems[at('label')] = text.labelMissing;
+    else if (label.length > MAX_LENGTH.label) problems[at('label')] = fill(text.tooLong, { max: MAX_LENGTH.label });
     const key = field.key.trim();
     if (!FIELD_KEY.test(key)) {
-      problems[at('key')] = 'Start with a lower-case letter; use only letters, digits and _ (e.g. chiefComplaint).';
+      problems[at('key')] = text.keyPattern;
     } else if (keys.has(key)) {
-      problems[at('key')] = `Field ${keys.get(key)! + 1} already uses this key; keys must be unique.`;
+      problems[at('key')] = fill(text.keyTaken, { number: keys.get(key)! + 1 });
     } else keys.set(key, i);
     if (isChoice(field.type)) {
       const options = optionList(field.options);
-      if (options.length < 2) problems[at('options')] = 'Give at least 2 options, one per line.';
-      else if (options.length > MAX_OPTIONS) problems[at('options')] = `At most ${MAX_OPTIONS} options.`;
-      else if (new Set(options).size !== options.length) problems[at('options')] = 'Each option must be different.';
-      else if (options.some((o) => o.length > MAX_LENGTH.option)) problems[at('options')] = `An option has at most ${MAX_LENGTH.option} characters.`;
+      if (options.length < 2) problems[at('options')] = text.tooFewOptions;
+      else if (options.length > MAX_OPTIONS) problems[at('options')] = fill(text.tooManyOptions, { max: MAX_OPTIONS });
+      else if (new Set(options).size !== options.length) problems[at('options')] = text.sameOptions;
+      else if (options.some((o) => o.length > MAX_LENGTH.option)) problems[at('options')] = fill(text.optionTooLong, { max: MAX_LENGTH.option });
     }
     if (field.type === 'NUMBER') {
       const min = field.min.trim() === '' ? null : Number(field.min);
       const max = field.max.trim() === '' ? null : Number(field.max);
-      if (min !== null && !Number.isFinite(min)) problems[at('min')] = 'Enter a number, or leave it empty.';
-      if (max !== null && !Number.isFinite(max)) problems[at('max')] = 'Enter a number, or leave it empty.';
+      if (min !== null && !Number.isFinite(min)) problems[at('min')] = text.notANumber;
+      if (max !== null && !Number.isFinite(max)) problems[at('max')] = text.notANumber;
       if (min !== null && max !== null && Number.isFinite(min) && Number.isFinite(max) && min > max) {
-        problems[at('max')] = `The maximum must not be below the minimum (${min}).`;
+        problems[at('max')] = fill(text.maxBelowMin, { min });
       }
-      if (field.unit.trim().length > MAX_LENGTH.unit) problems[at('unit')] = `At most ${MAX_LENGTH.unit} characters.`;
+      if (field.unit.trim().length > MAX_LENGTH.unit) problems[at('unit')] = fill(text.tooLong, { max: MAX_LENGTH.unit });
     }
-    if (field.help.trim().length > MAX_LENGTH.help) problems[at('help')] = `At most ${MAX_LENGTH.help} characters.`;
+    if (field.help.trim().length > MAX_LENGTH.help) problems[at('help')] = fill(text.tooLong, { max: MAX_LENGTH.help });
   });
   return problems;
 }
