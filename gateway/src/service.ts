@@ -43,6 +43,7 @@ import {
 } from './subgraphs.js';
 import { subgraphFetcher } from './subgraph-fetch.js';
 import { queueEvents, type QueueEvents } from './queue-events.js';
+import { smartTokenRoute } from './smart-token.js';
 
 // @apollo/gateway must never phone home (DESIGN.md, facts); main.ts sets it too, before any import.
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
@@ -244,6 +245,16 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
           logger: requestLogger,
         };
       },
+    }),
+  );
+
+  // SMART Backend Services: FHIR API clients get their tokens here (auth makes them)
+  app.use(
+    smartTokenRoute({
+      authBase: byName.get('auth')?.base ?? config.AUTH_URL.replace(/\/+$/, ''),
+      publicUrl: () => config.PUBLIC_URL ?? publicUrl,
+      timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+      logger,
     }),
   );
 

@@ -6,6 +6,7 @@ export default await subgraphCodegen('auth', {
   mappers: {
     Clinic: '{ id: string }',
     Display: '../domain/clients.js#ClientView',
+    ApiClient: '../domain/smart-clients.js#ApiClientView',
     // its key and the fields `status` @requires from users
     Invitation: '../resolvers.js#InvitationRef',
   },

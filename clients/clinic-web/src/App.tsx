@@ -27,6 +27,7 @@ const Staff = lazy(() => import('./pages/admin/Staff'));
 const Templates = lazy(() => import('./pages/admin/Templates'));
 const AuditLog = lazy(() => import('./pages/admin/AuditLog'));
 const Displays = lazy(() => import('./pages/admin/Displays'));
+const Integrations = lazy(() => import('./pages/admin/Integrations'));
 const ClinicSettings = lazy(() => import('./pages/admin/ClinicSettings'));
 const DisplayScreen = lazy(() => import('./pages/DisplayScreen'));
 const PrintVisit = lazy(() => import('./pages/PrintVisit'));
@@ -87,6 +88,7 @@ export function App() {
         <Route path="/admin/templates" element={<Allowed permission="template:write"><Templates /></Allowed>} />
         <Route path="/admin/audit" element={<Allowed permission="audit:read"><AuditLog /></Allowed>} />
         <Route path="/admin/displays" element={<Allowed permission="display:write"><Displays /></Allowed>} />
+        <Route path="/admin/integrations" element={<Allowed permission="integration:write"><Integrations /></Allowed>} />
         <Route path="/admin/settings" element={<Allowed permission="clinic:write"><ClinicSettings /></Allowed>} />
         <Route path="/account/password" element={<ChangePassword />} />
         <Route path="/account/clinic" element={<ChooseClinic />} />

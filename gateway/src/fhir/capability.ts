@@ -1,8 +1,26 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { SMART_ASSERTION_ALGORITHMS, SMART_RESOURCES } from '@clinicult/rbac';
+import { tokenEndpoint } from '../smart-token.js';
 import { RESOURCES } from './registry.js';
 
+/**
+ * `/.well-known/smart-configuration` (SMART App Launch 2.0, "FHIR authorization endpoint and
+ * capabilities discovery"): where a backend client gets its token and how it authenticates.
+ */
+export function smartConfiguration(publicUrl: string) {
+  return {
+    token_endpoint: tokenEndpoint(publicUrl),
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: SMART_ASSERTION_ALGORITHMS,
+    grant_types_supported: ['client_credentials'],
+    scopes_supported: ['system/*.rs', ...Object.entries(SMART_RESOURCES).map(([type, r]) => `system/${type}.${r.write ? 'crus' : 'rs'}`)],
+    response_types_supported: ['token'],
+    capabilities: ['client-confidential-asymmetric'],
+  };
+}
+
 /** The CapabilityStatement: exactly what the registry implements (generated from it). */
-export function capabilityStatement(base: string, date: string): CapabilityStatement {
+export function capabilityStatement(base: string, date: string, publicUrl: string): CapabilityStatement {
   const resource: CapabilityStatementRestResource[] = RESOURCES.map((r) => ({
     type: r.type,
     documentation: r.documentation,
@@ -41,8 +59,20 @@ export function capabilityStatement(base: string, date: string): CapabilityState
           'Searches: _count (default 20, max 100), _sort where listed (date, -date), paging by the Bundle\'s next link. Unknown parameters are refused (400) unless Prefer: handling=lenient.',
         security: {
           cors: true,
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }],
-          description: 'Authorization: Bearer <token>',
+          // SMART's oauth-uris extension: where a client gets its token (also in /.well-known/smart-configuration)
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [{ url: 'token', valueUri: tokenEndpoint(publicUrl) }],
+            },
+          ],
+          service: [
+            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR', display: 'SMART-on-FHIR' }] },
+            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] },
+          ],
+          description:
+            'Authorization: Bearer <token>. Staff: a token from Clinicult sign-in. Other systems: SMART Backend Services — a client the clinic\'s ADMIN registered ' +
+            'with its public keys gets a token at the token endpoint (client_credentials, private_key_jwt) with system scopes such as system/Patient.rs.',
         },
         resource,
       },

@@ -3,6 +3,7 @@ import { pageInMemory, searchset } from './bundle.js';
 import { clinicOf, type FhirContext, type FhirResult } from './context.js';
 import { conditionsOf, ICD10, LOINC, medicationRequestsOf, observationsOf, OBSERVATION_CATEGORY, splitDerivedId } from './mappers.js';
 import { badRequest, notFound } from './outcome.js';
+import { conditionCategories, loadHistory, problemsOf } from './history.js';
 import { dateRange, inRange, referenceId, single, token, type ParamTable, type SearchRequest } from './params.js';
 import { loadPatientVisits, loadVisit, type Visit } from './visits.js';
 
@@ -20,7 +21,8 @@ export const OBSERVATION_PARAMS: ParamTable = {
 };
 export const CONDITION_PARAMS: ParamTable = {
   ...byPatient,
-  code: { type: 'token', documentation: `An ICD-10 code (${ICD10}|code or code).` },
+  category: { type: 'token', documentation: 'encounter-diagnosis (the visits\' diagnoses) or problem-list-item (the chronic conditions; not with encounter).' },
+  code: { type: 'token', documentation: `An ICD-10 code (${ICD10}|code or code); the problem list has text only, so a code finds none of it.` },
 };
 export const MEDICATION_REQUEST_PARAMS: ParamTable = { ...byPatient };
 export const DATE_SORTS = ['date', '-date'];
@@ -83,12 +85,21 @@ export async function searchClinical(ctx: FhirContext, kind: Kind, search: Searc
     }
     resources = (resources as Observation[]).filter((o) => codeMatches(o, code, LOINC) && inRange(range, o.effectiveDateTime));
   }
-  if (kind === 'condition') resources = (resources as Condition[]).filter((c) => codeMatches(c, code, ICD10));
+  if (kind === 'condition') {
+    const categories = conditionCategories(single(search, 'category'));
+    resources = categories.diagnoses ? (resources as Condition[]).filter((c) => codeMatches(c, code, ICD10)) : [];
+    // the problem list belongs to the patient, not to an encounter; it has no codes
+    const patient = single(search, 'patient') ?? single(search, 'subject');
+    if (categories.problems && patient && !single(search, 'encounter') && code === undefined) {
+      const history = await loadHistory(ctx, referenceId(patient, 'Patient', 'patient'), ['problem']);
+      if (history) resources.push(...problemsOf(history));
+    }
+  }
   const dateOf = (r: Resource) =>
     r.resourceType === 'Observation'
       ? (r as Observation).effectiveDateTime!
       : r.resourceType === 'Condition'
-        ? (r as Condition).recordedDate!
+        ? ((r as Condition).recordedDate ?? r.meta!.lastUpdated!)
         : (r as MedicationRequest).authoredOn!;
   const { page, next, total } = pageInMemory(resources, (r) => [dateOf(r), r.id!], search, search.sort !== 'date');
   return { body: searchset(ctx.base, type, search, { resources: page, total, next }) };

@@ -25,10 +25,12 @@ export function gql<T = Record<string, any>>(ctx: FhirContext, query: string, va
   return run<T>(ctx.execute, ctx.who, query, variables, options);
 }
 
-/** The clinic of a staff caller; anyone else (an operator, a service) has no clinic data here. */
+/** The clinic of a staff caller or a FHIR API client; anyone else (an operator, a service) has no clinic data here. */
 export function clinicOf(ctx: FhirContext): string {
   const caller = ctx.who.caller;
-  if (caller.kind !== 'staff') throw forbidden('FHIR serves one clinic\'s data to its staff; this token acts for no clinic.');
+  if (caller.kind !== 'staff' && caller.kind !== 'client') {
+    throw forbidden('FHIR serves one clinic\'s data to its staff and API clients; this token acts for no clinic.');
+  }
   return caller.clinicId;
 }
 

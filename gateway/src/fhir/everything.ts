@@ -1,12 +1,11 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { hasPermission } from '@clinicult/rbac';
+import { allows } from './access.js';
 import { clinicOf, type FhirContext, type FhirResult } from './context.js';
 import { conditionsOf, medicationRequestsOf, observationsOf, toEncounter } from './mappers.js';
 import { badRequest, notFound, operationOutcome } from './outcome.js';
+import { allergiesOf, loadHistory, medicationStatementsOf, problemsOf, type HistoryKind } from './history.js';
 import { loadPatient, toFhirPatient } from './patient.js';
 import { loadPatientVisits } from './visits.js';
-
-const MEDICAL_READ = 'clinicult:medical:read';
 
 /**
  * `Patient/{id}/$everything`: the patient, their encounters and, for a caller with medical:read,
@@ -20,13 +19,25 @@ export async function patientEverything(ctx: FhirContext, id: string, query: URL
     throw badRequest(`$everything takes no parameters here (${unknown.join(', ')}); send "Prefer: handling=lenient" to have them ignored.`);
   }
   const caller = ctx.who.caller;
-  const medical = caller.kind === 'staff' && hasPermission(caller.permissions, MEDICAL_READ);
+  // medical resources for staff with medical:read; for an API client, each type its scopes allow
+  const may = (type: string) => allows(caller, type, 'read');
+  const medical = may('Observation') || may('Condition') || may('MedicationRequest');
+  const leftOut = ['Encounter', 'AllergyIntolerance', 'Condition', 'MedicationStatement', 'Observation', 'MedicationRequest'].filter((type) => !may(type));
   const patient = await loadPatient(ctx, id);
   const visits = await loadPatientVisits(ctx, id, medical);
   if (!visits) throw notFound('Patient', id);
-  const resources: Resource[] = [toFhirPatient(patient), ...visits.map((v) => toEncounter(v, clinicId))];
-  if (medical) {
-    for (const v of visits) resources.push(...observationsOf(v), ...conditionsOf(v), ...medicationRequestsOf(v));
+  const resources: Resource[] = [toFhirPatient(patient), ...(may('Encounter') ? visits.map((v) => toEncounter(v, clinicId)) : [])];
+  // the medical history the chart keeps (allergies, chronic conditions, current medications)
+  const kinds: HistoryKind[] = [];
+  if (may('AllergyIntolerance')) kinds.push('allergy');
+  if (may('Condition')) kinds.push('problem');
+  if (may('MedicationStatement')) kinds.push('medication');
+  const history = kinds.length ? await loadHistory(ctx, id, kinds) : null;
+  if (history) resources.push(...allergiesOf(history), ...problemsOf(history), ...medicationStatementsOf(history));
+  for (const v of visits) {
+    if (may('Observation')) resources.push(...observationsOf(v));
+    if (may('Condition')) resources.push(...conditionsOf(v));
+    if (may('MedicationRequest')) resources.push(...medicationRequestsOf(v));
   }
   const entry: BundleEntry[] = resources.map((resource) => ({
     fullUrl: `${ctx.base}/${resource.resourceType}/${resource.id}`,
@@ -34,7 +45,7 @@ export async function patientEverything(ctx: FhirContext, id: string, query: URL
     search: { mode: 'match' },
   }));
   const warnings = [
-    ...(medical ? [] : ['Observations, Conditions and MedicationRequests are left out: they need clinicult:medical:read.']),
+    ...(leftOut.length ? [`${leftOut.join(', ')} resources are left out: this token may not read them (medical data needs clinicult:medical:read; an API client, their scopes).`] : []),
     ...(unknown.length ? [`Ignored parameters (Prefer: handling=lenient): ${unknown.join(', ')}.`] : []),
   ];
   if (warnings.length) {

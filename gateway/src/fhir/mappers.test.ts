@@ -106,7 +106,7 @@ test('Condition and MedicationRequest', () => {
 });
 
 test('the CapabilityStatement is valid R4', () => {
-  expectValid(capabilityStatement('http://localhost/fhir', '2024-01-01T00:00:00.000Z'));
+  expectValid(capabilityStatement('http://localhost/fhir', '2024-01-01T00:00:00.000Z', 'http://localhost'));
 });
 
 test('GraphQL errors become the FHIR status', () => {

@@ -5,6 +5,7 @@ import { ORGANIZATION_PARAMS, PRACTITIONER_PARAMS, readOrganization, readPractit
 import { ENCOUNTER_PARAMS, ENCOUNTER_SORTS, readEncounter, searchEncounters } from './encounter.js';
 import { VITALSIGNS_PROFILE } from './mappers.js';
 import type { ParamTable, SearchRequest } from './params.js';
+import { HISTORY_PARAMS, historyPatientId, readHistory, searchHistory } from './history.js';
 import { createPatient, PATIENT_PARAMS, readPatient, searchPatients, updatePatient, vreadPatient } from './patient.js';
 
 /** One resource type the facade serves: what the router dispatches to and the CapabilityStatement lists. */
@@ -13,6 +14,8 @@ export interface ResourceHandler {
   documentation: string;
   /** what reading it needs: checked from the token before any data is read (403 otherwise) */
   permission: string;
+  /** what creating or updating it needs (where it can be written) */
+  writePermission?: string;
   profile?: string;
   supportedProfile?: string[];
   params: ParamTable;
@@ -32,6 +35,7 @@ export const RESOURCES: ResourceHandler[] = [
   {
     type: 'Patient',
     permission: 'clinicult:patient:read',
+    writePermission: 'clinicult:patient:write',
     documentation: 'The clinic\'s patients (demographics; clinicult:patient:read, create/update clinicult:patient:write).',
     params: PATIENT_PARAMS,
     read: readPatient,
@@ -62,10 +66,11 @@ export const RESOURCES: ResourceHandler[] = [
   {
     type: 'Condition',
     permission: 'clinicult:medical:read',
-    documentation: 'Diagnoses of visits (ICD-10); clinicult:medical:read. Id: <visit id>-dx<n>.',
+    documentation:
+      'Diagnoses of visits (category encounter-diagnosis, ICD-10; id <visit id>-dx<n>) and the patient\'s chronic conditions (problem-list-item, text; id <patient id>-pl<n>); clinicult:medical:read.',
     params: CONDITION_PARAMS,
     sorts: DATE_SORTS,
-    read: (ctx, id) => readClinical(ctx, 'condition', id),
+    read: (ctx, id) => (historyPatientId(id, 'problem') ? readHistory(ctx, 'problem', id) : readClinical(ctx, 'condition', id)),
     search: (ctx, s) => searchClinical(ctx, 'condition', s),
   },
   {
@@ -76,6 +81,22 @@ export const RESOURCES: ResourceHandler[] = [
     sorts: DATE_SORTS,
     read: (ctx, id) => readClinical(ctx, 'medication', id),
     search: (ctx, s) => searchClinical(ctx, 'medication', s),
+  },
+  {
+    type: 'AllergyIntolerance',
+    permission: 'clinicult:medical:read',
+    documentation: 'The patient\'s allergies (substance and reaction as text, severity); clinicult:medical:read. Id: <patient id>-al<n>.',
+    params: HISTORY_PARAMS,
+    read: (ctx, id) => readHistory(ctx, 'allergy', id),
+    search: (ctx, s) => searchHistory(ctx, 'allergy', s),
+  },
+  {
+    type: 'MedicationStatement',
+    permission: 'clinicult:medical:read',
+    documentation: 'The patient\'s current medications (text); clinicult:medical:read. Id: <patient id>-ms<n>.',
+    params: HISTORY_PARAMS,
+    read: (ctx, id) => readHistory(ctx, 'medication', id),
+    search: (ctx, s) => searchHistory(ctx, 'medication', s),
   },
   {
     type: 'Practitioner',

@@ -2,8 +2,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Resource } from '@medplum/fhirtypes';
 import { AuthError, type Logger } from '@clinicult/kit';
 import { clientAddress } from '../edge.js';
-import { hasPermission, type Caller } from '@clinicult/rbac';
-import { capabilityStatement } from './capability.js';
+import type { Caller } from '@clinicult/rbac';
+import { allows, missing, type Interaction } from './access.js';
+import { capabilityStatement, smartConfiguration } from './capability.js';
 import type { FhirContext, FhirResult } from './context.js';
 import { patientEverything } from './everything.js';
 import type { Execute } from './graphql.js';
@@ -91,6 +92,11 @@ export function fhirRouter(options: FhirRouterOptions): Router {
   const jsonBody = express.json({ type: () => true, limit: options.maxBodyBytes, strict: true });
   const formBody = express.urlencoded({ type: () => true, limit: options.maxBodyBytes, extended: false });
 
+  // SMART discovery: plain JSON for any client, no token (it says where tokens come from)
+  router.get('/.well-known/smart-configuration', (_req: Request, res: Response) => {
+    res.set('cache-control', 'public, max-age=3600').json(smartConfiguration(options.publicUrl()));
+  });
+
   router.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('cache-control', 'no-store');
     let contentType = FHIR_JSON;
@@ -173,6 +179,14 @@ async function authenticate(req: Request, res: Response, options: FhirRouterOpti
   return { caller, authorization, requestId: res.locals.requestId as string, clientIp: clientAddress(req) };
 }
 
+/** What a request does, for the permission and scope check (methods not allowed are refused later, after it). */
+function interactionOf(method: string, id: string | undefined, op: string | undefined): Interaction {
+  if (id === undefined) return method === 'POST' ? 'create' : 'search';
+  if (id === '_search' && op === undefined) return 'search';
+  if (method === 'PUT') return 'update';
+  return 'read';
+}
+
 async function dispatch(req: Request, res: Response, options: FhirRouterOptions): Promise<FhirResult> {
   const url = new URL(req.originalUrl, 'http://x');
   let segments: string[];
@@ -186,7 +200,7 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
 
   if (segments.length === 1 && segments[0] === 'metadata') {
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(['GET'], `${method} /metadata`);
-    return { body: capabilityStatement(base, STARTED) };
+    return { body: capabilityStatement(base, STARTED, options.publicUrl()) };
   }
   if (segments.length === 0) {
     throw new FhirError(501, 'not-supported', 'System-level interactions (batch, transaction, system search, history) are not supported.');
@@ -198,11 +212,10 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
   }
 
   const who = await authenticate(req, res, options);
-  // the permission is decided from the token before any data is read (docs/fhir.md): a role
-  // without it gets 403 whether or not there would have been anything to show
-  if (who.caller.kind === 'staff' && !hasPermission(who.caller.permissions, handler.permission)) {
-    throw forbidden(`${type} needs ${handler.permission}, which this token does not carry.`);
-  }
+  // the permission (a client: the scope) is decided from the token before any data is read
+  // (docs/fhir.md): without it, 403 whether or not there would have been anything to show
+  const interaction = interactionOf(method, id, op);
+  if (!allows(who.caller, type, interaction)) throw forbidden(missing(who.caller, type, interaction));
   const ctx: FhirContext = {
     who,
     execute: options.execute,

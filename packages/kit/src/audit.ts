@@ -38,7 +38,9 @@ export const MEDICAL_READ_ACTION = 'patient.read.medical';
 export const AUDIT_API_HEADER = 'x-clinicult-api';
 export const AUDIT_APIS = ['graphql', 'fhir'] as const;
 export type AuditApi = (typeof AUDIT_APIS)[number];
-export type AuditActorKind = 'staff' | 'operator' | 'service' | 'client';
+/** Who acts: a person (staff, operator), a service, or a clinic's registered client (`client:<id>`). */
+export const AUDIT_ACTOR_KINDS = ['staff', 'operator', 'service', 'client'] as const;
+export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];
 
 /** What the trail needs from a request: who, which request, where to log. A `BaseContext` is one. */
 export type AuditRequestContext = Pick<BaseContext, 'caller' | 'requestId' | 'logger'>;

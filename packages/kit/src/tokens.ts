@@ -23,6 +23,8 @@ export interface ClinicultClaims extends JWTPayload {
   svc?: string;
   /** a clinic's registered client (a waiting-room display): its id; `sub` is `client:<id>` */
   clt?: string;
+  /** a FHIR API client's SMART scopes, space-separated (OAuth's `scope`) */
+  scope?: string;
   iat_ms?: number;
   /** how the person signed in (RFC 8176): `pwd`, plus `mfa` and the factor when one was given */
   amr?: string[];
@@ -178,6 +180,7 @@ export function callerFromClaims(token: string, claims: ClinicultClaims): Exclud
       clinicId: claims.cid,
       cluster: typeof claims.cl === 'string' ? claims.cl : null,
       permissions,
+      ...(typeof claims.scope === 'string' ? { scopes: claims.scope.split(' ').filter(Boolean) } : {}),
       ...facts,
     };
   }

@@ -38,6 +38,8 @@ export type Caller =
       clinicId: string;
       cluster?: string | null;
       permissions: string[];
+      /** a FHIR API client's SMART scopes (the token's `scope`), e.g. ['system/Patient.rs']; none for a display */
+      scopes?: string[];
     } & TokenFacts);
 
 export type StaffCaller = Extract<Caller, { kind: 'staff' }>;

@@ -69,8 +69,9 @@ describe('role table', () => {
  */
 describe('the role table as DESIGN.md writes it', () => {
   const DESIGN = {
-    // issue 17 adds display:write: the clinic's ADMIN registers and revokes its waiting-room displays
-    ADMIN: ['user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read', 'display:write'],
+    // issue 17 adds display:write: the clinic's ADMIN registers and revokes its waiting-room displays;
+    // issue 18 integration:write: and its FHIR API clients (medical scopes need medical:read besides)
+    ADMIN: ['user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read', 'display:write', 'integration:write'],
     DOCTOR: ['user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:consult', 'visits:read', 'template:read', 'report:read'],
     NURSE: ['user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:triage', 'visits:read', 'template:read'],
     OFFICE: ['user:read', 'clinic:read', 'patient:write', 'visit:frontdesk', 'visits:read', 'template:read', 'report:read'],
@@ -96,14 +97,15 @@ describe('the role table as DESIGN.md writes it', () => {
     'patient:read', 'patient:write', 'medical:read', 'medical:write',
     'visit:read', 'visit:frontdesk', 'visit:triage', 'visit:consult', 'visits:read', 'visits:write',
     'report:read', 'audit:read', 'platform:read', 'platform:write', 'display:read', 'display:write',
+    'integration:read', 'integration:write',
   ];
   const MATRIX: Record<keyof typeof DESIGN, string> = {
     // one character per entry of ACTIONS, in order
-    ADMIN: '✓✓✓✓✓✓✓---✓---✓-✓✓--✓✓',
-    DOCTOR: '✓-✓-✓-✓✓✓✓✓--✓✓-✓-----',
-    NURSE: '✓-✓-✓-✓✓✓✓✓-✓-✓-------',
-    OFFICE: '✓-✓-✓-✓✓--✓✓--✓-✓-----',
-    OPERATOR: '------------------✓✓--',
+    ADMIN: '✓✓✓✓✓✓✓---✓---✓-✓✓--✓✓✓✓',
+    DOCTOR: '✓-✓-✓-✓✓✓✓✓--✓✓-✓-------',
+    NURSE: '✓-✓-✓-✓✓✓✓✓-✓-✓---------',
+    OFFICE: '✓-✓-✓-✓✓--✓✓--✓-✓-------',
+    OPERATOR: '------------------✓✓----',
   };
   test.each(Object.keys(MATRIX))('%s may do exactly what the matrix says', (role) => {
     const allowed = ACTIONS.map((action) => (hasPermission(ROLE_PERMISSIONS[role as keyof typeof DESIGN], `clinicult:${action}`) ? '✓' : '-')).join('');

@@ -16,6 +16,8 @@ export const RESOURCES = [
   'service',
   // the waiting-room board (display:read, what a display client holds) and its displays (display:write)
   'display',
+  // a clinic's FHIR API clients (issue 18, SMART Backend Services): integration:read lists them, :write registers and revokes
+  'integration',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 

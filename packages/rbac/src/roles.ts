@@ -11,7 +11,7 @@ const p = (resourceAction: string) => `clinicult:${resourceAction}`;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly string[]>> = {
   ADMIN: [
-    'user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read', 'display:write',
+    'user:*', 'clinic:*', 'template:*', 'patient:read', 'visit:read', 'visits:read', 'report:read', 'audit:read', 'display:write', 'integration:write',
   ].map(p),
   DOCTOR: [
     'user:read', 'clinic:read', 'patient:write', 'medical:write', 'visit:consult', 'visits:read', 'template:read', 'report:read',

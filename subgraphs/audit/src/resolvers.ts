@@ -17,7 +17,7 @@ export const resolvers: Resolvers = {
     auditLog: (_, args, ctx) => auditLog(ctx.db, requireStaff(ctx.caller).clinicId, args),
   },
   AuditEvent: {
-    actor: (e) => reference('User', e.actorKind === 'service' ? null : e.actorId),
+    actor: (e) => reference('User', e.actorKind === 'service' || e.actorKind === 'client' ? null : e.actorId),
     // stored lower case by the consumer, from the event schema's own enums
     actorKind: (e) => e.actorKind.toUpperCase() as AuditActorKind,
     patient: (e) => reference('Patient', e.patientId),

@@ -11,6 +11,8 @@ export const authConfigSchema = baseConfigSchema.extend({
   SERVICE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   /** A registered client's (a waiting-room display's) token: it signs in again with its key before this ends. */
   CLIENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
+  /** A FHIR API client's access token (SMART Backend Services: five minutes is the recommendation); it asks again with a new assertion. */
+  SMART_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
   /**
    * The services' public keys for their client assertions (private_key_jwt), as JSON
    * `{"users": {"keys": [<public JWK>]}, …}`, or SERVICE_JWKS_FILE holding it (npm run keys:generate

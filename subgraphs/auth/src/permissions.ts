@@ -7,6 +7,7 @@ export const rules: IRules = {
     identities: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
     mySecondFactors: isUser,
     displays: can('clinicult:display:write'),
+    apiClients: can('clinicult:integration:read'),
   },
   Mutation: {
     // public: each proves itself (a password, an emailed link, a sign-in ticket)
@@ -30,6 +31,8 @@ export const rules: IRules = {
     setClinicMfaRequired: can('clinicult:clinic:write'),
     registerDisplay: can('clinicult:display:write'),
     revokeDisplay: can('clinicult:display:write'),
+    registerApiClient: can('clinicult:integration:write'),
+    revokeApiClient: can('clinicult:integration:write'),
     // public: the display's key proves it
     displaySignIn: allow,
     clearSecondFactors: serviceCan(SERVICE_CAPABILITIES.credentialsWrite),
@@ -39,6 +42,8 @@ export const rules: IRules = {
   // reached only through the display:write-ruled fields
   Display: isAuthenticated,
   DisplayRegistration: isAuthenticated,
+  // reached only through the integration-ruled fields
+  ApiClient: isAuthenticated,
   // reached only through the service-ruled `identities`
   Identity: allow,
   IdentityMembership: allow,

@@ -17,6 +17,7 @@ import * as internal from './domain/internal.js';
 import { identities } from './domain/identity.js';
 import * as mfa from './domain/second-factor.js';
 import * as sessions from './domain/sessions.js';
+import * as smartClients from './domain/smart-clients.js';
 import type { KeyStore } from './keys.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 
@@ -93,6 +94,7 @@ export const resolvers: Resolvers = {
     identities: (_p, args, ctx) => identities(ctx.deps.db, args.userIds),
     mySecondFactors: (_p, _a, ctx) => mfa.mySecondFactors(ctx.deps.db, userCaller(ctx).userId),
     displays: (_p, _a, ctx) => clients.listDisplays(ctx.deps, requireClinicId(ctx.caller)),
+    apiClients: (_p, _a, ctx) => smartClients.listApiClients(ctx.deps, requireClinicId(ctx.caller)),
   },
   Mutation: {
     login: async (_p, args, ctx) =>
@@ -145,9 +147,22 @@ export const resolvers: Resolvers = {
       return revoked;
     },
     displaySignIn: (_p, args, ctx) => clients.displaySignIn(ctx.deps, args.key),
+    registerApiClient: async (_p, args, ctx) => {
+      const client = await smartClients.registerApiClient(ctx.deps, requireStaff(ctx.caller), args.input);
+      await ctx.audit.record(ctx, { action: 'apiclient.registered', details: { clientId: client.id, name: client.name, scopes: client.scopes } });
+      return client;
+    },
+    revokeApiClient: async (_p, args, ctx) => {
+      const client = await smartClients.revokeApiClient(ctx.deps, requireStaff(ctx.caller), args.id);
+      await ctx.audit.record(ctx, { action: 'apiclient.revoked', details: { clientId: client.id, name: client.name } });
+      return client;
+    },
   },
   Display: {
     createdBy: (display) => userRef(display.createdBy),
+  },
+  ApiClient: {
+    createdBy: (client) => userRef(client.createdBy),
   },
   Clinic: {
     __resolveReference: (ref) => ({ id: ref.id }),

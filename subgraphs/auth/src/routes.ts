@@ -2,12 +2,16 @@ import express from 'express';
 import { AuthError, CLIENT_ASSERTION_TYPE, type ServiceRuntime } from '@clinicult/kit';
 import type { KeyStore } from './keys.js';
 import { ClientAssertionError, type ServiceClients } from './service-clients.js';
+import { smartToken, TokenRequestError } from './domain/smart-clients.js';
+import type { AuthDeps } from './deps.js';
 import type { TokenIssuer } from './token-issuer.js';
 import type { SessionStatus } from '@clinicult/kit';
 import type { Caller } from '@clinicult/rbac';
 
 export interface AuthRoutesDeps {
   keys: KeyStore;
+  /** for the FHIR API clients' token requests */
+  domain: Pick<AuthDeps, 'db' | 'issuer' | 'config'>;
   issuer: TokenIssuer;
   serviceClients: ServiceClients;
   sessionStatus: (caller: Exclude<Caller, { kind: 'anonymous' }>) => Promise<SessionStatus>;
@@ -50,6 +54,34 @@ export function authRoutes(deps: AuthRoutesDeps) {
         expires_in: Math.floor((issued.expiresAt.getTime() - Date.now()) / 1000),
         scope: issued.permissions.join(' '),
       });
+    });
+
+    // SMART Backend Services (issue 18): a clinic's FHIR API client trades a client assertion signed
+    // with its own key for an access token. The gateway serves this at PUBLIC_URL/oauth/token and
+    // says so in x-clinicult-token-endpoint: the assertion's aud must be that address.
+    app.post('/oauth/smart/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+      res.set('cache-control', 'no-store').set('pragma', 'no-cache');
+      const body = (req.body ?? {}) as Record<string, string | undefined>;
+      const tokenEndpoint = req.header('x-clinicult-token-endpoint');
+      try {
+        if (!tokenEndpoint) throw new TokenRequestError(400, 'invalid_request', 'ask the token endpoint that /fhir/.well-known/smart-configuration names');
+        if (body.grant_type !== 'client_credentials') throw new TokenRequestError(400, 'unsupported_grant_type', 'grant_type is client_credentials');
+        if (body.client_assertion_type !== CLIENT_ASSERTION_TYPE || typeof body.client_assertion !== 'string') {
+          throw new TokenRequestError(400, 'invalid_request', `authenticate with client_assertion_type=${CLIENT_ASSERTION_TYPE} and a client_assertion`);
+        }
+        const answer = await smartToken(
+          deps.domain,
+          { assertion: body.client_assertion, clientId: body.client_id, scope: body.scope, tokenEndpoint },
+          (id, ttl) => deps.serviceClients.firstUse(id, ttl),
+        );
+        res.json(answer);
+      } catch (error) {
+        if (!(error instanceof TokenRequestError)) throw error;
+        if (error.error === 'invalid_client') runtime.logger.warn({ clientId: body.client_id, reason: error.description }, 'FHIR API client token refused');
+        // RFC 6749 §5.2: the reason is for the client's developer; "invalid_client" alone for a bad credential
+        const description = error.error === 'invalid_client' ? 'the client assertion was refused' : error.description;
+        res.status(error.status).json({ error: error.error, error_description: description });
+      }
     });
 
     // Asked by the other services' kits when Redis cannot answer (DESIGN.md: fail closed otherwise).

@@ -106,11 +106,11 @@ export class ServiceClients {
   }
 
   /**
-   * Whether this jti is new: remembered in Redis (shared by every auth replica) until the assertion
-   * expires; while Redis is down, in this process (so services keep getting tokens through an outage,
+   * Whether this jti (a service's, or prefixed `smart:` a FHIR API client's) is new: remembered in
+   * Redis (shared by every auth replica) until the assertion expires; while Redis is down, in this process (so services keep getting tokens through an outage,
    * and a replay is refused at least by the replica that saw the assertion).
    */
-  private async firstUse(id: string, ttlSeconds: number): Promise<boolean> {
+  async firstUse(id: string, ttlSeconds: number): Promise<boolean> {
     try {
       return (await this.options.redis.set(`${this.options.keyPrefix ?? ''}client-assertion:${id}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     } catch (error) {

@@ -122,7 +122,7 @@ export function startAuthService(config: AuthConfig, overrides: ServiceOverrides
         createContext: (base): AuthContext => ({ ...base, deps, audit: events.audit, session: {}, deliveries: deliveryLoader(db, base.caller) }),
         plugins: [issuedTokenExtension],
         readiness: { identity: identity.readiness },
-        routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp }),
+        routes: authRoutes({ keys, issuer, serviceClients, sessionStatus, caughtUp, domain: deps }),
         exposed: { keys, facts, mail, issuer, identity },
         stop: [
           () => identity.stop(),

@@ -75,11 +75,13 @@ export class TokenIssuer {
   }
 
   /** A clinic's registered client (a waiting-room display): its clinic, its region, its permissions only. */
-  clientToken(client: { id: string; clinicId: string; cluster: string | null; permissions: string[] }) {
+  /** A registered client's token; a SMART client's also names its scopes (`scope`, as OAuth writes them). */
+  clientToken(client: { id: string; clinicId: string; cluster: string | null; permissions: string[] }, smart?: { scope: string; ttlSeconds: number }) {
     const cl = client.cluster ? { cl: client.cluster } : {};
+    const scope = smart ? { scope: smart.scope } : {};
     return this.sign(
-      { sub: clientSubject(client.id), clt: client.id, cid: client.clinicId, ...cl, permissions: client.permissions },
-      this.config.CLIENT_TOKEN_TTL_SECONDS,
+      { sub: clientSubject(client.id), clt: client.id, cid: client.clinicId, ...cl, permissions: client.permissions, ...scope },
+      smart?.ttlSeconds ?? this.config.CLIENT_TOKEN_TTL_SECONDS,
       { clinicId: client.clinicId, roles: [], permissions: client.permissions, amr: [] },
     );
   }

@@ -8,6 +8,7 @@ import {
   registerPatient,
   updatePatient,
   type Actor,
+  type PatientWriter,
   type PatientRow,
 } from './domain/patients.js';
 import { clinicPatientCounts } from './domain/counts.js';
@@ -65,6 +66,13 @@ function actorOf(ctx: PatientsContext): Actor {
   return { clinicId: staff.clinicId, userId: staff.userId, permissions: staff.permissions };
 }
 
+/** Who writes a patient: staff, or a FHIR API client holding patient:write (no user: the trail names it). */
+function writerOf(ctx: PatientsContext): PatientWriter {
+  const { caller } = ctx;
+  if (caller.kind === 'client') return { clinicId: caller.clinicId, userId: null, permissions: caller.permissions };
+  return actorOf(ctx);
+}
+
 
 /** Medical fields: the shield has allowed them; the read is noted for the request's audit event. */
 function medicalPatientField(field: (typeof PATIENT_MEDICAL_FIELDS)[number]) {
@@ -108,9 +116,9 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     registerPatient: (_, { input }, ctx) =>
-      registerPatient(ctx.deps.db, actorOf(ctx), ctx, input),
+      registerPatient(ctx.deps.db, writerOf(ctx), ctx, input),
     updatePatient: (_, args, ctx) =>
-      updatePatient(ctx.deps.db, actorOf(ctx), ctx, args.id, args.input, args.expectedVersion),
+      updatePatient(ctx.deps.db, writerOf(ctx), ctx, args.id, args.input, args.expectedVersion),
     checkIn: (_, args, ctx) =>
       checkIn(ctx.deps, actorOf(ctx), ctx, { ...args, requestId: ctx.requestId }),
     setVisitPriority: (_, args, ctx) => setVisitPriority(ctx.deps, actorOf(ctx), ctx, args),

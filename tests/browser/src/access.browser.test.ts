@@ -61,7 +61,7 @@ test('a screen the role may not use is neither offered nor reachable by URL', as
   await office.getByRole('heading', { level: 1, name: 'Register a patient' }).waitFor();
 
   const admin = await person('admin');
-  expect(await navLinks(admin)).toEqual(['Queue', 'Patients', 'Reports', 'Staff', 'Templates', 'Audit log', 'Displays', 'Settings']);
+  expect(await navLinks(admin)).toEqual(['Queue', 'Patients', 'Reports', 'Staff', 'Templates', 'Audit log', 'Displays', 'Integrations', 'Settings']);
   // ADMIN reads patients but does not register them (no patient:write)
   await admin.goto(`${app}/patients/new`);
   await admin.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();

@@ -59,7 +59,7 @@ test('the staff app as the front desk, the nurse and the doctor: queue, patients
 
 test("the staff app as the clinic's ADMIN: staff, templates, settings, displays, audit log", async () => {
   const admin = await signedInAs(env, env.platform.demo.admin.email);
-  expect(await audit(admin, app, ['/admin/staff', '/admin/templates', '/admin/settings', '/admin/displays', '/admin/audit'])).toEqual([]);
+  expect(await audit(admin, app, ['/admin/staff', '/admin/templates', '/admin/settings', '/admin/displays', '/admin/integrations', '/admin/audit'])).toEqual([]);
 });
 
 test('the operator console: sign-in, clinics, a clinic, templates, security', async () => {

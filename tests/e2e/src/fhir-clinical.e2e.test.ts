@@ -1,5 +1,5 @@
 import { eventually } from '@clinicult/testing';
-import type { Bundle, Condition, Encounter, MedicationRequest, Observation, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, Condition, Encounter, MedicationRequest, MedicationStatement, Observation, Organization, Patient, Practitioner } from '@medplum/fhirtypes';
 import { startPlatform, type Platform } from './platform.js';
 import { assertValidFhir, fhirCall, resourcesOf, type FhirResponse } from './fhir-validate.js';
 
@@ -161,6 +161,55 @@ test('round trip: a Patient created by FHIR, a visit run by GraphQL, its Encount
   expect(practitioner.name![0]).toMatchObject({ family: 'Ortega', given: ['Daniel'] });
   const organization = await ok<Organization>(`Organization/${platform.clinicId}`);
   expect(organization).toMatchObject({ name: 'Demo Clinic', active: true });
+});
+
+test('the medical history: allergies as AllergyIntolerance, chronic conditions as problem-list Conditions, current medications as MedicationStatement', async () => {
+  const { registerPatient } = await call(office, 'mutation { registerPatient(input: { givenName: "Historia", familyName: "Clínica", birthDate: "1955-05-05", gender: FEMALE }) { id } }');
+  const patientId: string = registerPatient.id;
+  // none recorded: empty searches, nothing in $everything
+  expect(resourcesOf(await ok<Bundle>(`AllergyIntolerance?patient=${patientId}`))).toEqual([]);
+  await call(nurse.token, 'mutation($id: ID!, $i: UpdatePatientInput!) { updatePatient(id: $id, input: $i) { version } }', {
+    id: patientId,
+    i: {
+      allergies: [{ substance: 'Penicilina', reaction: 'Urticaria', severity: 'SEVERE' }, { substance: 'Látex' }],
+      chronicConditions: ['Hipertensión arterial', 'Diabetes mellitus tipo 2'],
+      currentMedications: ['Enalapril 10 mg cada 24 h'],
+    },
+  });
+
+  const allergies = resourcesOf<AllergyIntolerance>(await ok<Bundle>(`AllergyIntolerance?patient=${patientId}`));
+  expect(allergies.map((a) => [a.id, a.code!.text, a.reaction?.[0]?.manifestation[0]!.text, a.reaction?.[0]?.severity])).toEqual([
+    [`${patientId}-al0`, 'Penicilina', 'Urticaria', 'severe'],
+    [`${patientId}-al1`, 'Látex', undefined, undefined],
+  ]);
+  expect(allergies.every((a) => a.patient.reference === `Patient/${patientId}` && a.clinicalStatus!.coding![0]!.code === 'active')).toBe(true);
+  expect(await ok<AllergyIntolerance>(`AllergyIntolerance/${patientId}-al0`)).toEqual(allergies[0]);
+
+  // (Condition searches are newest first; the problem list's entries share their date, the patient's last edit)
+  const problems = resourcesOf<Condition>(await ok<Bundle>(`Condition?patient=${patientId}&category=problem-list-item`)).sort((a, b) => a.id!.localeCompare(b.id!));
+  expect(problems.map((c) => [c.id, c.code!.text, c.category![0]!.coding![0]!.code])).toEqual([
+    [`${patientId}-pl0`, 'Hipertensión arterial', 'problem-list-item'],
+    [`${patientId}-pl1`, 'Diabetes mellitus tipo 2', 'problem-list-item'],
+  ]);
+  expect(await ok<Condition>(`Condition/${patientId}-pl1`)).toEqual(problems[1]);
+  // a Condition search without category finds both kinds; encounter-diagnosis alone finds none of the problem list
+  expect(resourcesOf(await ok<Bundle>(`Condition?patient=${patientId}`))).toHaveLength(2);
+  expect(resourcesOf(await ok<Bundle>(`Condition?patient=${patientId}&category=encounter-diagnosis`))).toEqual([]);
+
+  const medications = resourcesOf<MedicationStatement>(await ok<Bundle>(`MedicationStatement?subject=Patient/${patientId}`));
+  expect(medications.map((m) => [m.id, m.status, m.medicationCodeableConcept!.text])).toEqual([[`${patientId}-ms0`, 'active', 'Enalapril 10 mg cada 24 h']]);
+
+  const everything = resourcesOf(await ok<Bundle>(`Patient/${patientId}/$everything`)).map((r) => r.resourceType).sort();
+  expect(everything).toEqual(['AllergyIntolerance', 'AllergyIntolerance', 'Condition', 'Condition', 'MedicationStatement', 'Patient']);
+
+  // unknown positions, other ids and a search without a patient are refused as FHIR says
+  expect((await fhir(`AllergyIntolerance/${patientId}-al7`)).status).toBe(404);
+  expect((await fhir(`MedicationStatement/not-an-id-ms0`)).status).toBe(404);
+  expect((await fhir('AllergyIntolerance')).status).toBe(400);
+  // OFFICE holds no medical:read: 403 before anything is read
+  for (const path of [`AllergyIntolerance?patient=${patientId}`, `MedicationStatement/${patientId}-ms0`, `Condition?patient=${patientId}`]) {
+    expect([path, (await fhir(path, office)).status]).toEqual([path, 403]);
+  }
 });
 
 test('Practitioner is the clinic\'s doctors and nurses; Organization is the caller\'s clinic', async () => {

@@ -22,6 +22,7 @@ export const en = {
     templates: 'Templates',
     audit: 'Audit log',
     displays: 'Displays',
+    integrations: 'Integrations',
     settings: 'Settings',
     skip: 'Skip to content',
   },

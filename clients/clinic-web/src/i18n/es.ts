@@ -18,6 +18,7 @@ export const es: Messages = {
     templates: 'Plantillas',
     audit: 'Registro de auditoría',
     displays: 'Pantallas',
+    integrations: 'Integraciones',
     settings: 'Ajustes',
     skip: 'Ir al contenido',
   },

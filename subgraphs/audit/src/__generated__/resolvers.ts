@@ -24,6 +24,8 @@ export type Scalars = {
 
 /** Who acted: clinic staff, a platform operator, or a service (a service token). */
 export type AuditActorKind =
+  /** a clinic's registered client (a FHIR API client): actorId is client:<id> */
+  | 'CLIENT'
   | 'OPERATOR'
   | 'SERVICE'
   | 'STAFF';
@@ -38,9 +40,9 @@ export type AuditEvent = {
   __typename?: 'AuditEvent';
   /** dotted, e.g. patient.read.medical, patient.update, membership.changed, user.deactivated */
   action: Scalars['String']['output'];
-  /** the user who acted; null when a service acted (actorId is then service:<name>) */
+  /** the user who acted; null when a service or a client acted (actorId is then service:<name> or client:<id>) */
   actor: Maybe<User>;
-  /** the user id, or service:<name> */
+  /** the user id, service:<name> or client:<id> */
   actorId: Scalars['String']['output'];
   actorKind: AuditActorKind;
   api: AuditApi;

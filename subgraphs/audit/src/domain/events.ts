@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_APIS, type AuditRecord } from '@clinicult/kit';
+import { AUDIT_ACTOR_KINDS, AUDIT_APIS, type AuditRecord } from '@clinicult/kit';
 import { PoisonMessageError, type EventEnvelope } from '@clinicult/events';
 import { Prisma, type AuditDb } from '../db.js';
 
@@ -15,7 +15,7 @@ export const auditRecordSchema = z.object({
   action: id(100),
   clinicId: id(36).nullable(),
   actorId: id(100),
-  actorKind: z.enum(['staff', 'operator', 'service']),
+  actorKind: z.enum(AUDIT_ACTOR_KINDS),
   patientId: id(36).nullable().default(null),
   targetUserId: id(36).nullable().default(null),
   fields: z.array(z.string().max(200)).max(500).nullable().default(null),

@@ -7,7 +7,8 @@ import type { AuthDeps } from '../deps.js';
 
 /**
  * A clinic's registered clients (issue 17): devices that act for the clinic on a credential of
- * their own, not on anybody's session. Today one kind, the waiting-room display: its ADMIN
+ * their own, not on anybody's session. Two kinds: SMART backend clients (smart-clients.ts), and
+ * the waiting-room display: its ADMIN
  * registers it by name and gets a key once; the display trades the key for a short-lived token
  * (CLIENT_TOKEN_TTL_SECONDS) holding only DISPLAY_PERMISSIONS, and again before that ends.
  * Revoking it refuses the key from then on and ends its tokens at once (the fact
@@ -40,10 +41,15 @@ function view(row: { id: string; clinicId: string; name: string; createdAt: Date
   return { id, clinicId, name, createdAt, createdBy, lastUsedAt, revokedAt };
 }
 
-/** The clinic's displays, newest first (revoked ones too: the ADMIN sees what was switched off). */
+type ClientKind = 'DISPLAY' | 'SMART_BACKEND';
+
+/** The clinic's clients of one kind, newest first (revoked ones too: the ADMIN sees what was switched off). */
+export function clientRows(deps: Pick<AuthDeps, 'db'>, clinicId: string, kind: ClientKind) {
+  return deps.db.apiClient.findMany({ where: { clinicId, kind }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+}
+
 export async function listDisplays(deps: Pick<AuthDeps, 'db'>, clinicId: string): Promise<ClientView[]> {
-  const rows = await deps.db.apiClient.findMany({ where: { clinicId, kind: 'DISPLAY' }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
-  return rows.map(view);
+  return (await clientRows(deps, clinicId, 'DISPLAY')).map(view);
 }
 
 /** A new display of the ADMIN's clinic, and its key (shown this once). */
@@ -68,9 +74,14 @@ export async function registerDisplay(deps: Pick<AuthDeps, 'db'>, admin: StaffCa
 }
 
 /** Revokes one of the ADMIN's clinic's displays: its key is refused and its tokens end now. Idempotent. */
-export async function revokeDisplay(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, id: string): Promise<ClientView> {
-  const row = await deps.db.apiClient.findFirst({ where: { id, clinicId: admin.clinicId, kind: 'DISPLAY' } });
-  if (!row) throw notFound(`No display with id ${id} in this clinic.`);
+export function revokeDisplay(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, id: string): Promise<ClientView> {
+  return revokeClient(deps, admin, 'DISPLAY', id);
+}
+
+/** Revokes a client of the ADMIN's clinic: no more tokens, and the ones it holds end now. Idempotent. */
+export async function revokeClient(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, kind: ClientKind, id: string): Promise<ClientView> {
+  const row = await deps.db.apiClient.findFirst({ where: { id, clinicId: admin.clinicId, kind } });
+  if (!row) throw notFound(`No ${kind === 'DISPLAY' ? 'display' : 'API client'} with id ${id} in this clinic.`);
   const revoked = row.revokedAt
     ? row
     : await deps.db.apiClient.update({ where: { id }, data: { revokedAt: new Date(), revokedBy: admin.userId } });
@@ -91,6 +102,7 @@ export async function displaySignIn(deps: Pick<AuthDeps, 'db' | 'issuer' | 'conf
   if (!match) throw keyRefused();
   const [, id, secret] = match;
   const row = await deps.db.apiClient.findUnique({ where: { id: id! } });
+  // (a SMART client has no secret: the comparison runs anyway, against zeros, and fails on its kind)
   const expected = Buffer.from(row?.secretHash ?? '0'.repeat(64), 'hex');
   const given = Buffer.from(hashSecret(secret!), 'hex');
   if (!row || !timingSafeEqual(expected, given) || row.revokedAt || row.kind !== 'DISPLAY') throw keyRefused();

@@ -40,6 +40,12 @@ export interface Actor {
   permissions: readonly string[];
 }
 
+/**
+ * Who registers or edits a patient: staff, or a FHIR API client with a write scope (issue 18),
+ * which is no user — createdBy/updatedBy stay empty and the audit trail names the client.
+ */
+export type PatientWriter = Omit<Actor, 'userId'> & { userId: string | null };
+
 export interface Page<T> {
   edges: Array<{ cursor: string; node: T }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -122,7 +128,7 @@ export function identifiersOf(row: Pick<PatientRow, 'mrn' | 'nationalId'>): Arra
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-function refuseMedicalWithoutPermission(actor: Actor, input: Record<string, unknown>, operation: string): void {
+function refuseMedicalWithoutPermission(actor: PatientWriter, input: Record<string, unknown>, operation: string): void {
   const medical = medicalFieldsIn(input);
   if (medical.length > 0 && !hasPermission(actor.permissions, MEDICAL_WRITE)) {
     const error = forbiddenError(
@@ -207,7 +213,7 @@ const MRN_ATTEMPTS = 5;
  * the input says `allowPossibleDuplicate: true`. The MRN is generated from the clinic's counter
  * when not given (a given one that is taken is CONFLICT, reason MRN_TAKEN).
  */
-export async function registerPatient(db: PatientsDb, actor: Actor, audit: AuditContext, raw: unknown): Promise<PatientRow> {
+export async function registerPatient(db: PatientsDb, actor: PatientWriter, audit: AuditContext, raw: unknown): Promise<PatientRow> {
   const input = parseInput(registerPatientSchema, raw);
   refuseMedicalWithoutPermission(actor, input, 'registerPatient');
   const { clinicId } = actor;
@@ -259,7 +265,7 @@ function staleVersion(current: number, expected?: number | null) {
  */
 export async function updatePatient(
   db: PatientsDb,
-  actor: Actor,
+  actor: PatientWriter,
   audit: AuditContext,
   id: string,
   raw: unknown,

@@ -2,7 +2,7 @@ import type { Catalogue } from '../catalogue';
 
 /**
  * The words of the admin screens (English first; Spanish typed by it): staff, templates (and the
- * template's form in a visit), clinic settings, waiting-room displays, the audit log. Role names and
+ * template's form in a visit), clinic settings, waiting-room displays, FHIR API clients, the audit log. Role names and
  * visit states are `roles.*` and `states.*` (en.ts).
  *
  * Numbers and dates: English shows them bare, as it always has (`{{min}}`, `{{value}}`, `{{count}}`);
@@ -208,6 +208,65 @@ export const adminEn = {
     confirmTitle: 'Revoke “{{name}}”?',
     confirmLabel: 'Revoke display',
     confirmBody: 'The screen stops showing the board within seconds, and its key no longer works.',
+  },
+  /** FHIR API clients (issue 18, SMART Backend Services): another health system's credential. */
+  integrations: {
+    title: 'FHIR API clients',
+    intro:
+      "Another health system — a laboratory, a regional health record — can use this clinic's FHIR API on a credential of its own (SMART Backend Services). It signs its requests with a private key that it keeps; you register only its public keys here, and what it may use.",
+    endpointsTitle: 'For the integrator',
+    endpointsHelp: 'Give the integrator these addresses and, once it is registered, its client id.',
+    tokenEndpoint: 'Token endpoint',
+    discovery: 'SMART configuration',
+    fhirBase: 'FHIR base address',
+    registeredTitle: '“{{name}}” is registered',
+    registeredHelp:
+      'Give the integrator this client id (the OAuth client_id) with the token endpoint above. Its program signs a client assertion with one of the private keys that match the public keys you registered, and trades it there for an access token.',
+    clientId: 'Client id',
+    copy: 'Copy',
+    copyId: 'Copy the client id of {{name}}',
+    done: 'Done',
+    registerForm: 'Register an API client',
+    name: 'Name',
+    nameHelp: 'Who it is and what for, so you know which one to revoke.',
+    nameMissing: 'Give the client a name, e.g. “Laboratorio Central (results)”.',
+    jwks: 'Public keys (JWKS)',
+    jwksHelp:
+      'Paste the JSON the integrator gives you: {"keys": [ … ]}. Each key has a "kid". Public keys only: never a private key (one with a "d").',
+    jwksMissing: "Paste the client's public keys (JWKS).",
+    scopes: 'What it may use',
+    scopesHelp:
+      'SMART system scopes. Those marked Medical hand out clinical data: only an administrator who may also read medical data (for example, one who is also a doctor) can grant them.',
+    cannotGrantMedical: 'You cannot grant the medical ones yourself: ask an administrator who is also a doctor to register this client.',
+    scopesMissing: 'Choose at least one scope.',
+    medical: 'Medical',
+    /** `type`: the FHIR resource type, as FHIR names it (Patient, Observation). */
+    readSearch: '{{type}}: read and search',
+    createUpdate: '{{type}}: create and update',
+    medicalRefused:
+      'Only someone who may read medical data in this clinic can grant access to medical resources (Observation, Condition, MedicationRequest, AllergyIntolerance, MedicationStatement). Uncheck them, or ask an administrator who is also a doctor to register this client. Nothing was registered.',
+    registering: 'Registering…',
+    register: 'Register client',
+    loading: 'Loading the API clients',
+    empty: 'No API clients yet.',
+    caption: "The clinic's FHIR API clients",
+    columnName: 'Name',
+    columnScopes: 'Scopes',
+    keyIds: 'Key ids',
+    registered: 'Registered',
+    lastUsed: 'Last token',
+    status: 'Status',
+    actions: 'Actions',
+    registeredBy: '{{when}} by {{name}}',
+    never: 'Never',
+    revokedAt: 'Revoked {{when}}',
+    active: 'Active',
+    revoke: 'Revoke',
+    revokeClient: 'Revoke {{name}}',
+    revokedNotice: 'A revoked client gets no more tokens, and the ones it holds are refused at once.',
+    confirmTitle: 'Revoke “{{name}}”?',
+    confirmLabel: 'Revoke client',
+    confirmBody: 'It gets no more tokens, and the ones it holds are refused at once. To connect it again, register it anew.',
   },
   /** The audit log (the action codes themselves are shown as the API names them). */
   audit: {
@@ -426,6 +485,63 @@ export const adminEs: Catalogue<typeof adminEn> = {
     confirmTitle: '¿Revocar «{{name}}»?',
     confirmLabel: 'Revocar pantalla',
     confirmBody: 'La pantalla deja de mostrar el tablero en unos segundos y su clave deja de funcionar.',
+  },
+  integrations: {
+    title: 'Clientes de la API FHIR',
+    intro:
+      'Otro sistema sanitario —un laboratorio, una historia clínica regional— puede usar la API FHIR de esta clínica con una credencial propia (SMART Backend Services). Firma sus peticiones con una clave privada que conserva él; usted solo registra aquí sus claves públicas y lo que puede usar.',
+    endpointsTitle: 'Para el integrador',
+    endpointsHelp: 'Facilite al integrador estas direcciones y, una vez registrado, su identificador de cliente.',
+    tokenEndpoint: 'Endpoint de tokens',
+    discovery: 'Configuración SMART',
+    fhirBase: 'Dirección base de FHIR',
+    registeredTitle: '«{{name}}» está registrado',
+    registeredHelp:
+      'Facilite al integrador este identificador de cliente (el client_id de OAuth) junto con el endpoint de tokens indicado arriba. Su programa firma una aserción de cliente con una de las claves privadas que corresponden a las claves públicas registradas y la canjea allí por un token de acceso.',
+    clientId: 'Identificador de cliente',
+    copy: 'Copiar',
+    copyId: 'Copiar el identificador de cliente de {{name}}',
+    done: 'Hecho',
+    registerForm: 'Registrar un cliente de la API',
+    name: 'Nombre',
+    nameHelp: 'Quién es y para qué, para saber cuál revocar.',
+    nameMissing: 'Póngale un nombre al cliente, p. ej., «Laboratorio Central (resultados)».',
+    jwks: 'Claves públicas (JWKS)',
+    jwksHelp:
+      'Pegue el JSON que le facilite el integrador: {"keys": [ … ]}. Cada clave lleva un «kid». Solo claves públicas: nunca una clave privada (una con «d»).',
+    jwksMissing: 'Pegue las claves públicas del cliente (JWKS).',
+    scopes: 'Qué puede usar',
+    scopesHelp:
+      'Ámbitos de sistema de SMART. Los marcados como «Datos médicos» dan acceso a datos clínicos: solo puede concederlos un administrador que también pueda consultar datos médicos (por ejemplo, uno que además sea médico).',
+    cannotGrantMedical: 'Usted no puede conceder los ámbitos médicos: pida a un administrador que además sea médico que registre este cliente.',
+    scopesMissing: 'Elija al menos un ámbito.',
+    medical: 'Datos médicos',
+    readSearch: '{{type}}: consultar y buscar',
+    createUpdate: '{{type}}: crear y modificar',
+    medicalRefused:
+      'Solo quien puede consultar datos médicos en esta clínica puede conceder acceso a recursos médicos (Observation, Condition, MedicationRequest, AllergyIntolerance, MedicationStatement). Desmárquelos o pida a un administrador que además sea médico que registre este cliente. No se ha registrado nada.',
+    registering: 'Registrando…',
+    register: 'Registrar cliente',
+    loading: 'Cargando los clientes de la API',
+    empty: 'Aún no hay clientes de la API.',
+    caption: 'Los clientes de la API FHIR de la clínica',
+    columnName: 'Nombre',
+    columnScopes: 'Ámbitos',
+    keyIds: 'Identificadores de clave',
+    registered: 'Registrado',
+    lastUsed: 'Último token',
+    status: 'Estado',
+    actions: 'Acciones',
+    registeredBy: '{{when}}, por {{name}}',
+    never: 'Nunca',
+    revokedAt: 'Revocado: {{when}}',
+    active: 'Activo',
+    revoke: 'Revocar',
+    revokeClient: 'Revocar {{name}}',
+    revokedNotice: 'Un cliente revocado ya no obtiene tokens, y los que tiene se rechazan de inmediato.',
+    confirmTitle: '¿Revocar «{{name}}»?',
+    confirmLabel: 'Revocar cliente',
+    confirmBody: 'Ya no obtendrá tokens, y los que tiene se rechazan de inmediato. Para volver a conectarlo, regístrelo de nuevo.',
   },
   audit: {
     title: 'Registro de auditoría',
