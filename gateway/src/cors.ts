@@ -1,6 +1,10 @@
 import type { RequestHandler } from 'express';
 
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, apollo-require-preflight';
+// the FHIR API's too: a browser FHIR client sends If-Match for a versioned update, If-None-Exist
+// for a conditional create, Prefer, and reads ETag, Location and Last-Modified (issue 18)
+const ALLOWED_HEADERS = 'authorization, content-type, accept, x-request-id, apollo-require-preflight, if-match, if-none-exist, if-none-match, prefer';
+const ALLOWED_METHODS = 'GET, POST, PUT, OPTIONS';
+const EXPOSED_HEADERS = 'x-request-id, etag, location, last-modified, content-location';
 
 /**
  * CORS for the web clients (ALLOWED_ORIGINS). Tokens travel in the Authorization header, never in
@@ -14,9 +18,9 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
     res.vary('Origin');
     if (origin && allowed.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', 'x-request-id');
+      res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
       if (req.method === 'OPTIONS' && req.header('access-control-request-method')) {
-        res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+        res.setHeader('access-control-allow-methods', ALLOWED_METHODS);
         res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
         res.setHeader('access-control-max-age', '600');
         res.status(204).end();

@@ -118,6 +118,19 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
   });
 
+  it('lets a browser FHIR client send a versioned update and read the version and location back', async () => {
+    const preflight = await fetch(`${stack.gateway.url}/fhir/Patient/p1`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type, if-match' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/\bPUT\b/);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/\bif-match\b/);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/\bif-none-exist\b/);
+    const response = await fetch(`${stack.gateway.url}/fhir/metadata`, { headers: { origin: 'http://localhost:3000' } });
+    expect(response.headers.get('access-control-expose-headers')?.split(', ')).toEqual(expect.arrayContaining(['etag', 'location', 'last-modified']));
+  });
+
   it('gives an unknown origin no CORS headers', async () => {
     const preflight = await fetch(stack.gateway.graphql, {
       method: 'OPTIONS',

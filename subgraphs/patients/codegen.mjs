@@ -5,6 +5,7 @@ export default await subgraphCodegen('patients', {
   contextType: '../resolvers.js#PatientsContext',
   mappers: {
     Patient: '../domain/patients.js#PatientRow',
+    PatientVersion: '../domain/patient-versions.js#PatientVersionView',
     CurrentVisit: '../domain/visits.js#VisitRow',
     Vitals: '../domain/visits.js#StoredVitals',
     TimelineEntry: '../domain/visits.js#TimelineEntry as TimelineEntryRow',

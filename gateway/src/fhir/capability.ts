@@ -28,14 +28,18 @@ export function capabilityStatement(base: string, date: string, publicUrl: strin
     interaction: [
       { code: 'read' as const },
       ...(r.vread ? [{ code: 'vread' as const }] : []),
+      ...(r.history ? [{ code: 'history-instance' as const }] : []),
       { code: 'search-type' as const },
       ...(r.create ? [{ code: 'create' as const }] : []),
       ...(r.update ? [{ code: 'update' as const }] : []),
     ],
     versioning: r.vread ? ('versioned' as const) : ('no-version' as const),
-    readHistory: false,
+    readHistory: !!r.history,
     updateCreate: false,
     ...(r.update ? { conditionalUpdate: false } : {}),
+    ...(r.create ? { conditionalCreate: true } : {}),
+    ...(r.includes ? { searchInclude: Object.keys(r.includes) } : {}),
+    ...(r.revincludes ? { searchRevInclude: [...r.revincludes] } : {}),
     searchParam: Object.entries(r.params).map(([name, p]) => ({ name, type: p.type, documentation: p.documentation })),
     ...(r.type === 'Patient'
       ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] }
@@ -56,7 +60,7 @@ export function capabilityStatement(base: string, date: string, publicUrl: strin
         mode: 'server',
         documentation:
           'Bearer tokens from Clinicult auth (the GraphQL ones); permissions, clinic scoping and the audit trail are those of the GraphQL API. ' +
-          'Searches: _count (default 20, max 100), _sort where listed (date, -date), paging by the Bundle\'s next link. Unknown parameters are refused (400) unless Prefer: handling=lenient.',
+          'Searches: _count (default 20, max 100), _sort where listed (date, -date), _include/_revinclude where listed, _summary (true, count), _elements, _pretty, paging by the Bundle\'s next link. Unknown parameters are refused (400) unless Prefer: handling=lenient. Conditional create: If-None-Exist.',
         security: {
           cors: true,
           // SMART's oauth-uris extension: where a client gets its token (also in /.well-known/smart-configuration)

@@ -112,8 +112,11 @@ export async function readHistory(ctx: FhirContext, kind: HistoryKind, id: strin
   return { body: resource };
 }
 
-export const HISTORY_PARAMS: ParamTable = {
+export const ALLERGY_PARAMS: ParamTable = {
   patient: { type: 'reference', documentation: 'The patient (Patient/id or id); required: the history is read one patient at a time.' },
+};
+export const HISTORY_PARAMS: ParamTable = {
+  ...ALLERGY_PARAMS,
   subject: { type: 'reference', documentation: 'The same as patient.' },
 };
 

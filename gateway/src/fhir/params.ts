@@ -11,7 +11,7 @@ export const DEFAULT_COUNT = 20;
 export const MAX_COUNT = 100;
 
 /** Parameters every search understands (result control), besides the resource's own. */
-const CONTROL = new Set(['_count', '_sort', '_cursor', '_format', '_total']);
+const CONTROL = new Set(['_count', '_sort', '_cursor', '_format', '_total', '_summary', '_elements', '_pretty', '_include', '_revinclude']);
 
 export interface SearchRequest {
   /** the resource's own parameters, each with its values (a parameter repeated is AND) */
@@ -20,6 +20,10 @@ export interface SearchRequest {
   cursor?: string;
   /** `date` or `-date` (or another key of the resource's sorts); undefined: the default order */
   sort?: string;
+  /** `_include` values (`Encounter:patient`), checked against the resource's includes */
+  include: string[];
+  /** `_revinclude` values (`Encounter:patient` on a Patient search) */
+  revinclude: string[];
   /** parameters ignored under `Prefer: handling=lenient` */
   ignored: string[];
   /** the parameters as used, for the self and next links (no _cursor) */
@@ -38,8 +42,10 @@ export function isLenient(prefer: string | undefined): boolean {
 export function parseSearch(
   query: URLSearchParams,
   table: ParamTable,
-  options: { lenient: boolean; sorts?: readonly string[] },
+  options: { lenient: boolean; sorts?: readonly string[]; includes?: readonly string[]; revincludes?: readonly string[] },
 ): SearchRequest {
+  const include: string[] = [];
+  const revinclude: string[] = [];
   const params = new Map<string, string[]>();
   const ignored: string[] = [];
   const used: Array<[string, string]> = [];
@@ -73,6 +79,27 @@ export function parseSearch(
         used.push([name, value]);
         continue;
       }
+      if (name === '_include' || name === '_revinclude') {
+        const allowed = (name === '_include' ? options.includes : options.revincludes) ?? [];
+        if (!allowed.includes(value)) {
+          if (options.lenient) {
+            ignored.push(`${name}=${value}`);
+            continue;
+          }
+          throw badRequest(
+            `${name}=${value} is not supported here${allowed.length ? ` (this search takes ${allowed.join(', ')})` : ''}.`,
+            [name],
+          );
+        }
+        (name === '_include' ? include : revinclude).push(value);
+        used.push([name, value]);
+        continue;
+      }
+      if (name === '_summary' || name === '_elements') {
+        // the answer's shape (shape.ts); kept in the self and next links
+        used.push([name, value]);
+        continue;
+      }
       if (name === '_total') {
         // the total is always given (accurate); any requested mode is answered with it
         continue;
@@ -94,7 +121,7 @@ export function parseSearch(
     params.set(name, [...(params.get(name) ?? []), value]);
     used.push([name, value]);
   }
-  return { params, count, cursor, sort, ignored, used };
+  return { params, count, cursor, sort, include, revinclude, ignored, used };
 }
 
 /** The single value of a parameter; a repeated one, or a comma list (OR), is refused. */

@@ -1,4 +1,4 @@
-import type { Address, ContactPoint, HumanName, Identifier, Patient } from '@medplum/fhirtypes';
+import type { Address, Bundle, ContactPoint, HumanName, Identifier, Patient } from '@medplum/fhirtypes';
 import { decodeCursor, encodeCursor, searchset } from './bundle.js';
 import { clinicOf, gql, type FhirContext, type FhirResult } from './context.js';
 import { badRequest, FhirError, notFound, unprocessable } from './outcome.js';
@@ -242,12 +242,57 @@ export async function readPatient(ctx: FhirContext, id: string): Promise<FhirRes
   return versioned(ctx, toFhirPatient(await loadPatient(ctx, id)));
 }
 
+const VERSION_FIELDS = `version recordedAt mrn nationalId givenName familyName birthDate gender phone email
+  address { line1 line2 city postalCode region country } emergencyContact { name relationship phone }`;
+
+interface VersionNode extends Omit<PatientNode, 'id' | 'updatedAt'> {
+  recordedAt: string;
+}
+
+/** A patient's stored versions, newest first (at most 100; `version`: that one only); null: no such patient here. */
+async function loadVersions(ctx: FhirContext, id: string, options: { first: number; version?: number }): Promise<Patient[] | null> {
+  clinicOf(ctx);
+  if (!isId(id)) return null;
+  const data = await gql<{ patient: { id: string; versions: VersionNode[] } | null }>(
+    ctx,
+    `query FhirPatientVersions($id: ID!, $first: Int, $version: Int) { patient(id: $id) { id versions(first: $first, version: $version) { ${VERSION_FIELDS} } } }`,
+    { id, first: options.first, version: options.version ?? null },
+  );
+  if (!data.patient) return null;
+  return data.patient.versions.map(({ recordedAt, ...v }) => toFhirPatient({ ...v, id, updatedAt: recordedAt }));
+}
+
+/** `Patient/{id}/_history/{vid}`: that version as it was saved (404 for a version never kept). */
 export async function vreadPatient(ctx: FhirContext, id: string, versionId: string): Promise<FhirResult> {
-  const patient = toFhirPatient(await loadPatient(ctx, id));
-  if (patient.meta!.versionId !== versionId) {
-    throw new FhirError(404, 'not-found', `Patient/${id} version ${versionId} is not kept: this server keeps the current version only (${patient.meta!.versionId}).`);
-  }
-  return versioned(ctx, patient);
+  const version = /^\d{1,9}$/.test(versionId) ? Number(versionId) : null;
+  const versions = version === null ? [] : await loadVersions(ctx, id, { first: 1, version });
+  if (versions === null) throw notFound('Patient', id);
+  if (!versions.length) throw new FhirError(404, 'not-found', `Patient/${id} has no version ${versionId}.`);
+  return versioned(ctx, versions[0]!);
+}
+
+/** `Patient/{id}/_history`: its versions, newest first, as a history Bundle (the latest 100). */
+export async function patientHistory(ctx: FhirContext, id: string): Promise<FhirResult> {
+  const versions = await loadVersions(ctx, id, { first: 100 });
+  if (versions === null) throw notFound('Patient', id);
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'history',
+    total: versions.length,
+    link: [{ relation: 'self', url: `${ctx.base}/Patient/${id}/_history` }],
+    entry: versions.map((resource) => ({
+      fullUrl: `${ctx.base}/Patient/${id}`,
+      resource,
+      // the first version was a create, the later ones updates
+      request: { method: resource.meta!.versionId === '1' ? 'POST' : 'PUT', url: resource.meta!.versionId === '1' ? 'Patient' : `Patient/${id}` },
+      response: {
+        status: resource.meta!.versionId === '1' ? '201 Created' : '200 OK',
+        etag: `W/"${resource.meta!.versionId}"`,
+        lastModified: resource.meta!.lastUpdated,
+      },
+    })),
+  };
+  return { body: bundle };
 }
 
 export async function createPatient(ctx: FhirContext, body: unknown): Promise<FhirResult> {

@@ -4,9 +4,10 @@ import { CONDITION_PARAMS, DATE_SORTS, MEDICATION_REQUEST_PARAMS, OBSERVATION_PA
 import { ORGANIZATION_PARAMS, PRACTITIONER_PARAMS, readOrganization, readPractitioner, searchOrganizations, searchPractitioners } from './directory.js';
 import { ENCOUNTER_PARAMS, ENCOUNTER_SORTS, readEncounter, searchEncounters } from './encounter.js';
 import { VITALSIGNS_PROFILE } from './mappers.js';
+import type { IncludeDef } from './include.js';
 import type { ParamTable, SearchRequest } from './params.js';
-import { HISTORY_PARAMS, historyPatientId, readHistory, searchHistory } from './history.js';
-import { createPatient, PATIENT_PARAMS, readPatient, searchPatients, updatePatient, vreadPatient } from './patient.js';
+import { ALLERGY_PARAMS, HISTORY_PARAMS, historyPatientId, readHistory, searchHistory } from './history.js';
+import { createPatient, PATIENT_PARAMS, patientHistory, readPatient, searchPatients, updatePatient, vreadPatient } from './patient.js';
 
 /** One resource type the facade serves: what the router dispatches to and the CapabilityStatement lists. */
 export interface ResourceHandler {
@@ -20,12 +21,22 @@ export interface ResourceHandler {
   supportedProfile?: string[];
   params: ParamTable;
   sorts?: readonly string[];
+  /** what `_include` follows from it (`Encounter:patient` → subject, a Patient) */
+  includes?: Record<string, IncludeDef>;
+  /** what `_revinclude` brings to it (`Encounter:patient` on Patient) */
+  revincludes?: readonly string[];
   read(ctx: FhirContext, id: string): Promise<FhirResult>;
   vread?(ctx: FhirContext, id: string, versionId: string): Promise<FhirResult>;
+  /** the instance's versions (`_history`) */
+  history?(ctx: FhirContext, id: string): Promise<FhirResult>;
   search(ctx: FhirContext, search: SearchRequest): Promise<FhirResult>;
   create?(ctx: FhirContext, body: unknown): Promise<FhirResult>;
   update?(ctx: FhirContext, id: string, body: unknown): Promise<FhirResult>;
 }
+
+const toPatient = (type: string, path = 'subject', names = ['patient', 'subject']): Record<string, IncludeDef> =>
+  Object.fromEntries(names.map((n) => [`${type}:${n}`, { path, target: 'Patient' }]));
+const toEncounter = (type: string): Record<string, IncludeDef> => ({ [`${type}:encounter`]: { path: 'encounter', target: 'Encounter' } });
 
 const vitalProfiles = ['vitalsigns', 'bp', 'bodytemp', 'heartrate', 'resprate', 'oxygensat', 'bodyweight', 'bodyheight'].map(
   (n) => `http://hl7.org/fhir/StructureDefinition/${n}`,
@@ -38,8 +49,13 @@ export const RESOURCES: ResourceHandler[] = [
     writePermission: 'clinicult:patient:write',
     documentation: 'The clinic\'s patients (demographics; clinicult:patient:read, create/update clinicult:patient:write).',
     params: PATIENT_PARAMS,
+    revincludes: [
+      'Encounter:patient', 'Encounter:subject', 'Observation:patient', 'Observation:subject', 'Condition:patient', 'Condition:subject',
+      'MedicationRequest:patient', 'MedicationRequest:subject', 'AllergyIntolerance:patient', 'MedicationStatement:patient', 'MedicationStatement:subject',
+    ],
     read: readPatient,
     vread: vreadPatient,
+    history: patientHistory,
     search: searchPatients,
     create: createPatient,
     update: updatePatient,
@@ -50,6 +66,12 @@ export const RESOURCES: ResourceHandler[] = [
     documentation: 'Visits: the current one (patients) and archived ones (visits); clinicult:visit:read / clinicult:visits:read.',
     params: ENCOUNTER_PARAMS,
     sorts: ENCOUNTER_SORTS,
+    includes: {
+      ...toPatient('Encounter'),
+      'Encounter:participant': { path: 'participant.individual', target: 'Practitioner' },
+      'Encounter:service-provider': { path: 'serviceProvider', target: 'Organization' },
+    },
+    revincludes: ['Observation:encounter', 'Condition:encounter', 'MedicationRequest:encounter'],
     read: readEncounter,
     search: searchEncounters,
   },
@@ -60,6 +82,7 @@ export const RESOURCES: ResourceHandler[] = [
     supportedProfile: [VITALSIGNS_PROFILE, ...vitalProfiles.slice(1)],
     params: OBSERVATION_PARAMS,
     sorts: DATE_SORTS,
+    includes: { ...toPatient('Observation'), ...toEncounter('Observation'), 'Observation:performer': { path: 'performer', target: 'Practitioner' } },
     read: (ctx, id) => readClinical(ctx, 'observation', id),
     search: (ctx, s) => searchClinical(ctx, 'observation', s),
   },
@@ -70,6 +93,7 @@ export const RESOURCES: ResourceHandler[] = [
       'Diagnoses of visits (category encounter-diagnosis, ICD-10; id <visit id>-dx<n>) and the patient\'s chronic conditions (problem-list-item, text; id <patient id>-pl<n>); clinicult:medical:read.',
     params: CONDITION_PARAMS,
     sorts: DATE_SORTS,
+    includes: { ...toPatient('Condition'), ...toEncounter('Condition') },
     read: (ctx, id) => (historyPatientId(id, 'problem') ? readHistory(ctx, 'problem', id) : readClinical(ctx, 'condition', id)),
     search: (ctx, s) => searchClinical(ctx, 'condition', s),
   },
@@ -79,6 +103,7 @@ export const RESOURCES: ResourceHandler[] = [
     documentation: 'Prescriptions of visits; clinicult:medical:read. Id: <visit id>-rx<n>.',
     params: MEDICATION_REQUEST_PARAMS,
     sorts: DATE_SORTS,
+    includes: { ...toPatient('MedicationRequest'), ...toEncounter('MedicationRequest'), 'MedicationRequest:requester': { path: 'requester', target: 'Practitioner' } },
     read: (ctx, id) => readClinical(ctx, 'medication', id),
     search: (ctx, s) => searchClinical(ctx, 'medication', s),
   },
@@ -86,7 +111,8 @@ export const RESOURCES: ResourceHandler[] = [
     type: 'AllergyIntolerance',
     permission: 'clinicult:medical:read',
     documentation: 'The patient\'s allergies (substance and reaction as text, severity); clinicult:medical:read. Id: <patient id>-al<n>.',
-    params: HISTORY_PARAMS,
+    params: ALLERGY_PARAMS,
+    includes: toPatient('AllergyIntolerance', 'patient', ['patient']),
     read: (ctx, id) => readHistory(ctx, 'allergy', id),
     search: (ctx, s) => searchHistory(ctx, 'allergy', s),
   },
@@ -95,6 +121,7 @@ export const RESOURCES: ResourceHandler[] = [
     permission: 'clinicult:medical:read',
     documentation: 'The patient\'s current medications (text); clinicult:medical:read. Id: <patient id>-ms<n>.',
     params: HISTORY_PARAMS,
+    includes: toPatient('MedicationStatement'),
     read: (ctx, id) => readHistory(ctx, 'medication', id),
     search: (ctx, s) => searchHistory(ctx, 'medication', s),
   },

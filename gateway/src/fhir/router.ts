@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { AuthError, type Logger } from '@clinicult/kit';
 import { clientAddress } from '../edge.js';
 import type { Caller } from '@clinicult/rbac';
@@ -9,8 +9,10 @@ import type { FhirContext, FhirResult } from './context.js';
 import { patientEverything } from './everything.js';
 import type { Execute } from './graphql.js';
 import { FhirError, forbidden, operationOutcome, unauthorized } from './outcome.js';
-import { isLenient, parseSearch } from './params.js';
+import { isLenient, parseSearch, type SearchRequest } from './params.js';
+import { addIncludes } from './include.js';
 import { BY_TYPE, type ResourceHandler } from './registry.js';
+import { parseShape, shapeBody } from './shape.js';
 
 export interface FhirRouterOptions {
   /** Verifies the bearer token exactly as /graphql does (signature, claims, session facts). */
@@ -60,14 +62,14 @@ function negotiate(req: Request): string {
   );
 }
 
-function send(res: Response, contentType: string, result: FhirResult): void {
+function send(res: Response, contentType: string, result: FhirResult, pretty = false): void {
   res.status(result.status ?? 200);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   if (result.body === undefined) {
     res.end();
     return;
   }
-  const text = JSON.stringify(result.body);
+  const text = pretty ? JSON.stringify(result.body, null, 2) : JSON.stringify(result.body);
   res.setHeader('content-type', `${contentType}; charset=utf-8`);
   res.setHeader('content-length', Buffer.byteLength(text));
   // not res.send: it would hash every body into an ETag of its own; a resource's ETag is its
@@ -132,8 +134,9 @@ export function fhirRouter(options: FhirRouterOptions): Router {
   router.use(async (req: Request, res: Response) => {
     const contentType = res.locals.fhirContentType as string;
     try {
+      const shape = parseShape(new URL(req.originalUrl, 'http://x').searchParams);
       const result = await dispatch(req, res, options);
-      send(res, contentType, result);
+      send(res, contentType, result.body ? { ...result, body: shapeBody(result.body, shape) } : result, shape.pretty);
     } catch (error) {
       if (error instanceof FhirError) {
         if (error.status >= 500) options.logger.error({ err: error, reqId: res.locals.requestId }, 'FHIR request failed');
@@ -177,6 +180,44 @@ async function authenticate(req: Request, res: Response, options: FhirRouterOpti
     throw unauthorized('TOKEN_MISSING', 'Sign in first: FHIR requests need an access token (Authorization: Bearer …).');
   }
   return { caller, authorization, requestId: res.locals.requestId as string, clientIp: clientAddress(req) };
+}
+
+function searchOptions(ctx: FhirContext, handler: ResourceHandler) {
+  return { lenient: ctx.lenient, sorts: handler.sorts, includes: Object.keys(handler.includes ?? {}), revincludes: handler.revincludes };
+}
+
+/** A search, with the resources its matches refer to (or that refer to them) when asked. */
+async function runSearch(ctx: FhirContext, handler: ResourceHandler, search: SearchRequest): Promise<FhirResult> {
+  const result = await handler.search(ctx, search);
+  if (!result.body || result.body.resourceType !== 'Bundle') return result;
+  return { ...result, body: await addIncludes(ctx, handler, search, result.body as Bundle, { byType: BY_TYPE }) };
+}
+
+/**
+ * A conditional create (FHIR R4 3.1.0.8.1, `If-None-Exist: identifier=urn:clinicult:mrn|…`): the
+ * header is a search of the type; none found creates, one found answers it (200, nothing
+ * created), several are 412. The search needs the caller's read (or scope) of the type besides the
+ * create's, since it tells whether a record exists.
+ */
+async function conditionalCreate(ctx: FhirContext, handler: ResourceHandler, condition: string, body: unknown): Promise<FhirResult> {
+  if (!allows(ctx.who.caller, handler.type, 'search')) throw forbidden(missing(ctx.who.caller, handler.type, 'search'));
+  const query = new URLSearchParams(condition.replace(/^\?/, ''));
+  if ([...query.keys()].length === 0 || [...query.keys()].some((k) => k.startsWith('_'))) {
+    throw new FhirError(400, 'invalid', 'If-None-Exist: give search parameters of the resource, e.g. identifier=urn:clinicult:national-id|12345678Z.');
+  }
+  query.set('_count', '2');
+  const found = (await handler.search({ ...ctx, lenient: false }, parseSearch(query, handler.params, { lenient: false }))).body as Bundle;
+  const matches = (found.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
+  if (matches.length === 0) return handler.create!(ctx, body);
+  if (matches.length > 1 || (found.total ?? 0) > 1) {
+    throw new FhirError(412, 'duplicate', `If-None-Exist matches ${found.total} ${handler.type} resources: make the condition select one.`);
+  }
+  const existing = matches[0]!;
+  const headers: Record<string, string> = {
+    location: `${ctx.base}/${handler.type}/${existing.id}${existing.meta?.versionId ? `/_history/${existing.meta.versionId}` : ''}`,
+    ...(existing.meta?.versionId ? { etag: `W/"${existing.meta.versionId}"` } : {}),
+  };
+  return { status: 200, headers, body: /return=minimal/i.test(ctx.prefer ?? '') ? undefined : existing };
 }
 
 /** What a request does, for the permission and scope check (methods not allowed are refused later, after it). */
@@ -225,11 +266,13 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
     prefer: req.header('prefer') || undefined,
   };
 
+  const search = (params: URLSearchParams) => runSearch(ctx, handler, parseSearch(params, handler.params, searchOptions(ctx, handler)));
   if (id === undefined) {
-    if (method === 'GET') {
-      return handler.search(ctx, parseSearch(url.searchParams, handler.params, { lenient: ctx.lenient, sorts: handler.sorts }));
+    if (method === 'GET') return search(url.searchParams);
+    if (method === 'POST' && handler.create) {
+      const condition = req.header('if-none-exist');
+      return condition === undefined ? handler.create(ctx, req.body) : conditionalCreate(ctx, handler, condition, req.body);
     }
-    if (method === 'POST' && handler.create) return handler.create(ctx, req.body);
     throw methodNotAllowed(handler.create ? ['GET', 'POST'] : ['GET'], `${method} ${type}`);
   }
   if (id === '_search' && op === undefined) {
@@ -238,7 +281,7 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
     for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, string | string[]>)) {
       for (const value of Array.isArray(v) ? v : [v]) params.append(k, value);
     }
-    return handler.search(ctx, parseSearch(params, handler.params, { lenient: ctx.lenient, sorts: handler.sorts }));
+    return search(params);
   }
   if (id.startsWith('$') || id.startsWith('_')) throw new FhirError(501, 'not-supported', `${type}/${id} is not supported.`);
   if (op === undefined) {
@@ -254,6 +297,10 @@ async function dispatch(req: Request, res: Response, options: FhirRouterOptions)
     if (method !== 'GET') throw methodNotAllowed(['GET'], `${method} ${type}/${id}/_history/${version}`);
     return handler.vread(ctx, id, version);
   }
-  if (op === '_history') throw new FhirError(501, 'not-supported', 'History is not supported: this server keeps the current version of each resource.');
+  if (op === '_history' && version === undefined && segments.length === 3 && handler.history) {
+    if (method !== 'GET') throw methodNotAllowed(['GET'], `${method} ${type}/${id}/_history`);
+    return handler.history(ctx, id);
+  }
+  if (op === '_history') throw new FhirError(501, 'not-supported', `History is kept for Patient only; ${type} resources have their current version.`);
   throw new FhirError(501, 'not-supported', `${segments.join('/')} is not supported.`);
 }

@@ -74,6 +74,8 @@ export const rules: IRules = {
   EmergencyContact: isAuthenticated,
   Allergy: isAuthenticated,
   Identifier: isAuthenticated,
+  // reached only through Patient.versions (patient:read)
+  PatientVersion: isAuthenticated,
   PatientConnection: isAuthenticated,
   PatientEdge: isAuthenticated,
   PageInfo: isAuthenticated,

@@ -36,6 +36,7 @@ import {
 } from './domain/visits.js';
 import { primePatients, primeVisits, wholeVisit, type Loaders } from './loaders.js';
 import { PATIENT_MEDICAL_FIELDS, VISIT_MEDICAL_FIELDS } from './permissions.js';
+import { patientVersions } from './domain/patient-versions.js';
 import type { Resolvers } from './__generated__/resolvers.js';
 import { DateScalar, DateTimeScalar, JSONScalar, optionalUserRef, userRef } from '@clinicult/kit';
 
@@ -142,6 +143,7 @@ export const resolvers: Resolvers = {
     identifiers: (patient) => identifiersOf(patient),
     ...Object.fromEntries(PATIENT_MEDICAL_FIELDS.map((f) => [f, medicalPatientField(f)])),
     currentVisit: (patient, _args, ctx) => ctx.loaders.visitsByPatient.load(patient.id),
+    versions: (patient, args, ctx) => patientVersions(ctx.deps.db, patient, { first: args.first ?? 20, version: args.version }),
   },
   CurrentVisit: {
     __resolveReference: (ref, ctx) => ctx.loaders.visits.load(ref.id),

@@ -212,6 +212,61 @@ test('the medical history: allergies as AllergyIntolerance, chronic conditions a
   }
 });
 
+test('the searches clients send: _include, _revinclude, _summary, _elements, _pretty, and $everything in pages', async () => {
+  const { registerPatient } = await call(office, 'mutation { registerPatient(input: { givenName: "Busca", familyName: "Incluida", birthDate: "1966-06-06", gender: MALE }) { id } }');
+  const patientId: string = registerPatient.id;
+  const { checkIn } = await call(office, 'mutation($p: ID!) { checkIn(patientId: $p, reason: "Revisión") { id } }', { p: patientId });
+  await call(nurse.token, 'mutation($v: ID!) { startTriage(visitId: $v) { state } }', { v: checkIn.id });
+  await call(nurse.token, 'mutation($v: ID!) { recordVitals(visitId: $v, vitals: { heartRate: 80, spo2: 97 }) { state } }', { v: checkIn.id });
+
+  // _include: the encounter's patient and nurse in the same Bundle, marked include
+  const withPatient = await ok<Bundle>(`Encounter?patient=${patientId}&_include=Encounter:patient&_include=Encounter:participant`);
+  const modes = withPatient.entry!.map((e) => [e.resource!.resourceType, e.search!.mode]);
+  expect(modes).toEqual(expect.arrayContaining([['Encounter', 'match'], ['Patient', 'include'], ['Practitioner', 'include']]));
+  expect(withPatient.total).toBe(1);
+  expect(withPatient.link!.find((l) => l.relation === 'self')!.url).toContain('_include=Encounter%3Apatient');
+  // _revinclude: the patient with what refers to it
+  const withEncounters = await ok<Bundle>(`Patient?_id=${patientId}&_revinclude=Encounter:patient&_revinclude=Observation:patient`);
+  expect(withEncounters.entry!.filter((e) => e.search!.mode === 'include').map((e) => e.resource!.resourceType).sort()).toEqual(['Encounter', 'Observation', 'Observation']);
+  // an include the caller may not read is left out and said so (OFFICE reads no Observations)
+  const officeRev = await ok<Bundle>(`Patient?_id=${patientId}&_revinclude=Observation:patient`, office);
+  expect(officeRev.entry!.map((e) => e.search!.mode)).toEqual(['match', 'outcome']);
+  // an include this search does not have: 400
+  expect((await fhir(`Encounter?patient=${patientId}&_include=Encounter:banana`)).status).toBe(400);
+
+  // _summary=count: the total only; _summary=true and _elements: subsetted resources, still valid
+  const counted = await ok<Bundle>(`Observation?patient=${patientId}&_summary=count`);
+  expect([counted.total, counted.entry]).toEqual([2, undefined]);
+  const summary = await ok<Patient>(`Patient/${patientId}?_summary=true`);
+  expect(summary.meta!.tag!.map((t) => t.code)).toContain('SUBSETTED');
+  expect(summary.name![0]!.family).toBe('Incluida');
+  const elements = resourcesOf<Observation>(await ok<Bundle>(`Observation?patient=${patientId}&_elements=valueQuantity`));
+  // the mandatory status and code stay; the rest goes
+  expect(elements.map((o) => Object.keys(o).sort())).toEqual([
+    ['code', 'id', 'meta', 'resourceType', 'status', 'valueQuantity'],
+    ['code', 'id', 'meta', 'resourceType', 'status', 'valueQuantity'],
+  ]);
+  expect((await fhir(`Patient/${patientId}?_summary=text`)).status).toBe(400);
+  // _pretty: the same answer, indented
+  const pretty = await fetch(`${platform.gatewayUrl.replace(/\/graphql$/, '')}/fhir/Patient/${patientId}?_pretty=true`, { headers: { authorization: `Bearer ${doctor.token}` } });
+  expect(await pretty.text()).toMatch(/^\{\n {2}"resourceType": "Patient",/);
+
+  // $everything in pages of two: every resource once, in order, following next links
+  const seen: string[] = [];
+  let url: string | undefined = `Patient/${patientId}/$everything?_count=2`;
+  let pages = 0;
+  while (url) {
+    const page: Bundle = await ok<Bundle>(url);
+    seen.push(...resourcesOf(page).map((r) => `${r.resourceType}/${r.id}`));
+    expect(page.total).toBe(4);
+    url = page.link!.find((l) => l.relation === 'next')?.url.replace(/^.*\/fhir\//, '');
+    pages += 1;
+  }
+  expect(pages).toBe(2);
+  expect(new Set(seen).size).toBe(4);
+  expect(seen[0]).toBe(`Patient/${patientId}`);
+});
+
 test('Practitioner is the clinic\'s doctors and nurses; Organization is the caller\'s clinic', async () => {
   const practitioners = resourcesOf<Practitioner>(await ok<Bundle>('Practitioner', office));
   expect(practitioners.map((p) => p.id).sort()).toEqual([doctor.userId, nurse.userId].sort());

@@ -54,9 +54,14 @@ describe('metadata', () => {
     assertValidFhir(response.body);
     expect(response.body.fhirVersion).toBe('4.0.1');
     const resources = response.body.rest![0]!.resource!;
-    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest', 'Practitioner', 'Organization']);
+    expect(resources.map((r) => r.type)).toEqual([
+      'Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest', 'AllergyIntolerance', 'MedicationStatement', 'Practitioner', 'Organization',
+    ]);
     const patient = resources.find((r) => r.type === 'Patient')!;
-    expect(patient.interaction!.map((i) => i.code)).toEqual(['read', 'vread', 'search-type', 'create', 'update']);
+    expect(patient.interaction!.map((i) => i.code)).toEqual(['read', 'vread', 'history-instance', 'search-type', 'create', 'update']);
+    expect([patient.versioning, patient.readHistory, patient.conditionalCreate]).toEqual(['versioned', true, true]);
+    expect(patient.searchRevInclude).toContain('Encounter:patient');
+    expect(resources.find((r) => r.type === 'Encounter')!.searchInclude).toContain('Encounter:patient');
     expect(patient.searchParam!.map((p) => p.name)).toEqual(['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', 'phone']);
     expect(patient.operation).toEqual([expect.objectContaining({ name: 'everything' })]);
     const observation = resources.find((r) => r.type === 'Observation')!;
@@ -126,8 +131,24 @@ describe('Patient', () => {
     expectOutcome(stale, 412, 'conflict');
     expect(stale.headers.get('etag')).toBe('W/"2"');
     expect((await gqlData(office, `query($id: ID!) { patient(id: $id) { birthDate version } }`, { id })).patient).toEqual({ birthDate: '1985-04-12', version: 2 });
-    // the old version is not kept
-    expectOutcome(await fhir(`Patient/${id}/_history/1`, { token: doctor }), 404, 'not-found');
+    // each version is kept: vread answers the old one as it was, _history lists both, newest first
+    const first = await fhir<Patient>(`Patient/${id}/_history/1`, { token: doctor });
+    expect([first.status, first.headers.get('etag')]).toEqual([200, 'W/"1"']);
+    assertValidFhir(first.body);
+    expect(first.body).toEqual(created.body);
+    expect((await fhir<Patient>(`Patient/${id}/_history/2`, { token: doctor })).body).toEqual(updated.body);
+    expectOutcome(await fhir(`Patient/${id}/_history/3`, { token: doctor }), 404, 'not-found');
+    const history = await fhir<Bundle>(`Patient/${id}/_history`, { token: doctor });
+    expect(history.status).toBe(200);
+    assertValidFhir(history.body);
+    expect([history.body.type, history.body.total]).toEqual(['history', 2]);
+    expect(history.body.entry!.map((e) => [e.resource!.meta!.versionId, e.request!.method, e.response!.status])).toEqual([
+      ['2', 'PUT', '200 OK'],
+      ['1', 'POST', '201 Created'],
+    ]);
+    expect((history.body.entry![1]!.resource as Patient).telecom).toEqual(created.body.telecom);
+    // another clinic's patient, or an unknown one, has no history here
+    expectOutcome(await fhir(`Patient/${'0'.repeat(8)}-0000-0000-0000-000000000000/_history`, { token: doctor }), 404);
   });
 
   test('invalid bodies: 400 for a wrong or mismatched resource, 422 for what the model cannot hold, 415, bad JSON', async () => {
@@ -253,6 +274,35 @@ describe('Patient', () => {
   });
 });
 
+describe('conditional create (If-None-Exist)', () => {
+  test('on an identifier: the existing Patient instead of a 409, nothing created; none found creates; several are 412', async () => {
+    const first = newPatient({ name: [{ use: 'official', family: 'Condicional', given: ['Ana'] }] });
+    const nationalId = first.identifier![0]!.value!;
+    const condition = { 'if-none-exist': `identifier=urn:clinicult:national-id|${nationalId}` };
+    const created = await fhir<Patient>('Patient', { token: office, body: first, headers: condition });
+    expect(created.status).toBe(201);
+    // the same request again (a retry, another system sending the same person): 200 and the same Patient
+    const again = await fhir<Patient>('Patient', { token: office, body: first, headers: condition });
+    expect(again.status).toBe(200);
+    assertValidFhir(again.body);
+    expect(again.body.id).toBe(created.body.id);
+    expect(again.headers.get('location')).toMatch(new RegExp(`/fhir/Patient/${created.body.id}/_history/1$`));
+    const count = await gqlData(office, 'query($v: String!) { patients(filter: { identifier: { system: "urn:clinicult:national-id", value: $v } }) { totalCount } }', { v: nationalId });
+    expect(count.patients.totalCount).toBe(1);
+    // without the condition the same body is a possible duplicate: 409, as before
+    expectOutcome(await fhir('Patient', { token: office, body: first }), 409);
+
+    // a condition matching several patients: 412, nothing created
+    const before = await gqlData(office, '{ patients(filter: { familyName: "Condicional" }) { totalCount } }');
+    await fhir('Patient', { token: office, body: newPatient({ name: [{ use: 'official', family: 'Condicional', given: ['Berta'] }] }) });
+    expectOutcome(await fhir('Patient', { token: office, body: newPatient({ name: [{ use: 'official', family: 'Condicional', given: ['Carla'] }] }), headers: { 'if-none-exist': 'family=Condicional' } }), 412);
+    const after = await gqlData(office, '{ patients(filter: { familyName: "Condicional" }) { totalCount } }');
+    expect(after.patients.totalCount).toBe(before.patients.totalCount + 1);
+    // a condition that is no search: 400
+    expectOutcome(await fhir('Patient', { token: office, body: newPatient(), headers: { 'if-none-exist': '_count=1' } }), 400);
+  });
+});
+
 describe('content negotiation and protocol errors', () => {
   test('JSON in its FHIR and plain flavours; XML is 406', async () => {
     const plain = await fhir('metadata', { headers: { accept: 'application/json' } });
@@ -283,7 +333,7 @@ describe('content negotiation and protocol errors', () => {
     expect(del.headers.get('allow')).toBe('GET, PUT');
     expectOutcome(await fhir('Patient/anything', { token: doctor, method: 'PATCH', body: [] }), 405);
     expectOutcome(await fhir('Encounter', { token: doctor, body: { resourceType: 'Encounter' } }), 405);
-    expectOutcome(await fhir('Patient/anything/_history', { token: doctor }), 501);
+    expectOutcome(await fhir('Encounter/anything/_history', { token: doctor }), 501);
     expectOutcome(await fhir('', { token: doctor, body: { resourceType: 'Bundle', type: 'transaction' } }), 501);
   });
 });

@@ -4,6 +4,7 @@ import { hasPermission } from '@clinicult/rbac';
 import { Prisma, type PatientRow, type PatientsDb } from '../db.js';
 import { recordAudit, type AuditContext } from './audit.js';
 import { nextMrn } from './mrn.js';
+import { recordVersion } from './patient-versions.js';
 import {
   afterWhere,
   dateValue,
@@ -233,8 +234,13 @@ export async function registerPatient(db: PatientsDb, actor: PatientWriter, audi
   for (let attempt = 1; !patient; attempt++) {
     const mrn = input.mrn ?? (await nextMrn(db, clinicId));
     try {
-      patient = await db.patient.create({
-        data: { ...columns, clinicId, mrn, gender: input.gender ?? 'UNKNOWN', createdBy: actor.userId, updatedBy: actor.userId },
+      // the patient and its first version together (FHIR vread)
+      patient = await db.$transaction(async (tx) => {
+        const row = await tx.patient.create({
+          data: { ...columns, clinicId, mrn, gender: input.gender ?? 'UNKNOWN', createdBy: actor.userId, updatedBy: actor.userId },
+        });
+        await recordVersion(tx, row);
+        return row;
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -278,19 +284,28 @@ export async function updatePatient(
   if (!current) throw notFound(`No patient with id ${id} in this clinic.`);
   if (expectedVersion != null && expectedVersion !== current.version) throw staleVersion(current.version, expectedVersion);
   const data = columnsOf(input);
-  let count: number;
+  let updated: PatientRow | null;
   try {
-    ({ count } = await db.patient.updateMany({
-      where: { id, clinicId, version: current.version },
-      data: { ...data, version: { increment: 1 }, updatedBy: actor.userId },
-    }));
+    // the update is conditional on the version read; the version it makes is kept with it
+    updated = await db.$transaction(async (tx) => {
+      const { count } = await tx.patient.updateMany({
+        where: { id, clinicId, version: current.version },
+        data: { ...data, version: { increment: 1 }, updatedBy: actor.userId },
+      });
+      if (count === 0) return null;
+      const row = (await tx.patient.findFirst({ where: { id, clinicId } }))!;
+      await recordVersion(tx, row);
+      return row;
+    });
   } catch (error) {
     if (isUniqueViolation(error) && input.mrn) throw mrnTaken(input.mrn);
     throw error;
   }
-  const updated = await getPatient(db, clinicId, id);
-  if (!updated) throw notFound(`No patient with id ${id} in this clinic.`);
-  if (count === 0) throw staleVersion(updated.version, expectedVersion);
+  if (!updated) {
+    const now = await getPatient(db, clinicId, id);
+    if (!now) throw notFound(`No patient with id ${id} in this clinic.`);
+    throw staleVersion(now.version, expectedVersion);
+  }
   await recordAudit(audit, {
     action: 'patient.update',
     patientId: id,
