@@ -268,6 +268,28 @@ describe('a client with Patient, Encounter and Observation scopes', () => {
   });
 });
 
+test('a client reads its own clinic only: another clinic\'s patient is not found, by read, search or include', async () => {
+  const operator = (await platform.login(platform.demo.operator.email)).token;
+  const clinicB = (await call(operator, 'mutation { createClinic(input: { name: "Clínica Ajena", cluster: "eu-1", timeZone: "UTC" }) { id } }')).createClinic.id;
+  await call(operator, 'mutation($c: ID!) { provisionClinicAdmin(clinicId: $c, input: { email: "admin@ajena.clinicult.test", firstName: "Ana", lastName: "Ajena" }) { id } }', { c: clinicB });
+  const adminB = (await platform.joinFromMail('admin@ajena.clinicult.test')).token;
+  await call(adminB, 'mutation { createUser(input: { email: "office@ajena.clinicult.test", firstName: "Olga", lastName: "Ajena", roles: [OFFICE] }) { invitation { id } } }');
+  const officeB = (await platform.joinFromMail('office@ajena.clinicult.test')).token;
+  const foreign = (await call(officeB, 'mutation { registerPatient(input: { givenName: "Forastera", familyName: "Ajena", birthDate: "1970-01-01", gender: FEMALE }) { id } }')).registerPatient.id;
+
+  const key = await keyPair();
+  const { registerApiClient: client } = await call(admin, REGISTER, { i: { name: 'Lector', jwks: key.jwks, scopes: ['system/Patient.rs', 'system/Encounter.rs'] } });
+  const { body } = await requestToken(tokenForm(await assertion(client.id, key)));
+  const fhir = fhirClient(body.access_token);
+  expect(await refusal(fhir.read({ resourceType: 'Patient', id: foreign }))).toEqual({ status: 404, code: 'not-found' });
+  const searched = (await fhir.search({ resourceType: 'Patient', searchParams: { family: 'Ajena' } })) as unknown as Bundle;
+  expect(searched.total).toBe(0);
+  const byId = (await fhir.search({ resourceType: 'Patient', searchParams: { _id: foreign, _revinclude: 'Encounter:patient' } })) as unknown as Bundle;
+  expect(JSON.stringify(byId)).not.toContain('Forastera');
+  // and its own clinic's client cannot be revoked from the other clinic
+  expect(codes(await platform.query('mutation($id: ID!) { revokeApiClient(id: $id) { id } }', { id: client.id }, adminB))).toEqual(['NOT_FOUND']);
+});
+
 test('a client with Patient.crus creates a patient through FHIR; its clinic is the client\'s', async () => {
   const key = await keyPair('RS384');
   const { registerApiClient: client } = await call(admin, REGISTER, { i: { name: 'Admisiones', jwks: key.jwks, scopes: ['system/Patient.crus'] } });

@@ -298,7 +298,7 @@ describe('npm run db:backup / db:restore', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Restore complete');
-    expect(result.stdout).toMatch(new RegExp(`${dbName('patients')}: \\d+ rows in 6 tables[\\s\\S]*Patient 3`));
+    expect(result.stdout).toMatch(new RegExp(`${dbName('patients')}: \\d+ rows in 7 tables[\\s\\S]*Patient 3`));
     expect(result.stdout).toMatch(new RegExp(`${dbName('audit')}: \\d+ rows in 2 tables, 2 triggers[\\s\\S]*AuditEvent 4`));
     expectNoSecrets(result.stdout, result.stderr);
     expectTmpClean();
