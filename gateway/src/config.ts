@@ -81,6 +81,10 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   QUEUE_EVENTS_COALESCE_MS: z.coerce.number().int().min(0).default(300),
   /** Open queue streams per person (tabs, screens). */
   QUEUE_EVENTS_MAX_PER_USER: limit(10),
+  /** SMART token requests (POST /oauth/token) per client address per minute: each costs auth a lookup and a signature check. */
+  TOKEN_REQUESTS_PER_MINUTE: limit(60),
+  /** prepended to the gateway's own Redis keys (the token requests' counts): a test platform keeps them apart from other runs' */
+  RATE_LIMIT_KEY_PREFIX: z.string().default(''),
 });
 /** The environment's settings, and HTTPS on the public port (@clinicult/tls: TLS_CERT_FILE, TLS_KEY_FILE, HSTS_MAX_AGE, HTTP_REDIRECT_PORT). */
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema> & { TLS: TlsSettings };

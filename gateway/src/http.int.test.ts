@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { gql, markSessionFactsReady } from '@clinicult/testing';
 import { startEchoStack, startTestGateway, echoSupergraph } from './__tests__/harness.js';
 
@@ -201,5 +202,32 @@ describe('unknown routes', () => {
     const response = await fetch(`${stack.gateway.url}/nope`);
     expect(response.status).toBe(404);
     expect(((await response.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+  });
+});
+
+describe('the SMART token endpoint', () => {
+  it('refuses a flood from one address before auth does any work (429 with Retry-After)', async () => {
+    const gateway = await startTestGateway(
+      { TOKEN_REQUESTS_PER_MINUTE: '3', RATE_LIMIT_KEY_PREFIX: `t:gw:${randomUUID()}:`, AUTH_URL: 'http://127.0.0.1:9' },
+      { supergraphSdl: echoSupergraph() },
+    );
+    try {
+      const ask = () =>
+        fetch(`${gateway.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+      // auth is not there: the first three are forwarded and fail as "unavailable"; the fourth never leaves the gateway
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await ask()).status);
+      expect(statuses).toEqual([503, 503, 503, 429]);
+      const refused = await ask();
+      expect([refused.status, Number(refused.headers.get('retry-after')) > 0, refused.headers.get('cache-control')]).toEqual([429, true, 'no-store']);
+      // only POST, only a form
+      expect((await fetch(`${gateway.url}/oauth/token`)).status).toBe(405);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

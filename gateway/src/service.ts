@@ -255,6 +255,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       publicUrl: () => config.PUBLIC_URL ?? publicUrl,
       timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
       logger,
+      redis,
+      perMinute: config.TOKEN_REQUESTS_PER_MINUTE,
+      keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     }),
   );
 

@@ -2,6 +2,7 @@ import type { Address, Bundle, ContactPoint, HumanName, Identifier, Patient } fr
 import { decodeCursor, encodeCursor, searchset } from './bundle.js';
 import { clinicOf, gql, type FhirContext, type FhirResult } from './context.js';
 import { badRequest, FhirError, notFound, unprocessable } from './outcome.js';
+import { validateIncoming } from './validate.js';
 import { dateBounds, dateRange, isId, single, token, type ParamTable, type SearchRequest } from './params.js';
 
 export const MRN_SYSTEM = 'urn:clinicult:mrn';
@@ -134,6 +135,8 @@ export function fromFhirPatient(body: unknown): PatientFields {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be a FHIR Patient resource (JSON object).');
   const resource = body as Record<string, unknown>;
   if (resource.resourceType !== 'Patient') throw badRequest(`The body must be a Patient resource, not ${String(resource.resourceType)}.`, ['resourceType']);
+  // R4 first (types, formats, unknown elements: 400), then what this server can hold (422)
+  validateIncoming(resource as unknown as Patient);
   const unsupported = Object.keys(resource).filter((k) => !ALLOWED.has(k));
   if (unsupported.length) {
     throw unprocessable(`This server does not store Patient.${unsupported.join(', Patient.')}; leave ${unsupported.length === 1 ? 'it' : 'them'} out.`, unsupported.map((k) => `Patient.${k}`));

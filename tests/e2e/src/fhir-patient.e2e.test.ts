@@ -151,7 +151,7 @@ describe('Patient', () => {
     expectOutcome(await fhir(`Patient/${'0'.repeat(8)}-0000-0000-0000-000000000000/_history`, { token: doctor }), 404);
   });
 
-  test('invalid bodies: 400 for a wrong or mismatched resource, 422 for what the model cannot hold, 415, bad JSON', async () => {
+  test('invalid bodies: 400 for a wrong, mismatched or non-R4 resource, 422 for what the model cannot hold, 415, bad JSON', async () => {
     expectOutcome(await fhir('Patient', { token: office, body: { resourceType: 'Observation' } }), 400, 'invalid');
     expectOutcome(await fhir('Patient', { token: office, body: newPatient({ birthDate: undefined }) }), 422, 'processing');
     expectOutcome(await fhir('Patient', { token: office, body: newPatient({ name: [{ given: ['Solo'] }] }) }), 422);
@@ -159,6 +159,10 @@ describe('Patient', () => {
     expectOutcome(await fhir('Patient', { token: office, body: { ...newPatient(), deceasedBoolean: false } }), 422);
     expectOutcome(await fhir('Patient', { token: office, body: newPatient({ birthDate: '2999-01-01' }) }), 422); // refused by the patients service: BAD_USER_INPUT
     expectOutcome(await fhir('Patient', { token: office, body: '{"resourceType": "Patient", ', headers: { 'content-type': 'application/fhir+json' } }), 400, 'structure');
+    // not R4 at all: checked against the definitions at run time, each problem named where it is
+    const notR4 = expectOutcome(await fhir('Patient', { token: office, body: { ...newPatient(), birthDate: '1985-13-45', colour: 'blue', name: 'Ada' } }), 400, 'structure');
+    expect(notR4.issue[0]!.expression).toEqual(expect.arrayContaining(['Patient.birthDate', 'Patient.colour']));
+    expectOutcome(await fhir('Patient', { token: office, body: { ...newPatient(), telecom: [{ system: 'pager', value: 12 }] } }), 400, 'structure');
     expectOutcome(await fhir('Patient', { token: office, body: '<Patient xmlns="http://hl7.org/fhir"/>', headers: { 'content-type': 'application/fhir+xml' } }), 415);
     const created = await fhir<Patient>('Patient', { token: office, body: newPatient({ name: [{ family: 'Mismatch', given: ['Mo'] }] }) });
     expect(created.status).toBe(201);

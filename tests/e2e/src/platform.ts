@@ -232,7 +232,14 @@ async function assemblePlatform(options: PlatformOptions, cleanups: Cleanups): P
   cleanups.push(async () => patients?.stop());
   // the queue push follows the visit events this platform's patients publishes
   const gateway = await startGateway(
-    loadGatewayConfig({ ...common, VISIT_EVENTS_STREAM: visitEventsStream, ...options.gatewayEnv, PORT: String(ports.gateway) }),
+    loadGatewayConfig({
+      ...common,
+      VISIT_EVENTS_STREAM: visitEventsStream,
+      // its token-request counts are this platform's own
+      RATE_LIMIT_KEY_PREFIX: `t:e2e:gw:${randomUUID()}:`,
+      ...options.gatewayEnv,
+      PORT: String(ports.gateway),
+    }),
   );
   cleanups.push(() => gateway.stop());
   const gatewayUrl = `${gateway.url}/graphql`;
