@@ -15,10 +15,15 @@ const LETTER: Record<Interaction, SmartInteraction> = { read: 'r', search: 's', 
 export function allows(caller: Caller, type: string, interaction: Interaction): boolean {
   if (caller.kind === 'client') return caller.scopes !== undefined && scopeAllows(caller.scopes, type, LETTER[interaction]);
   if (caller.kind !== 'staff') return false;
+  const needed = neededPermission(type, interaction);
+  return needed !== undefined && hasPermission(caller.permissions, needed);
+}
+
+/** The permission staff need for this interaction on this type (the registry's). */
+function neededPermission(type: string, interaction: Interaction): string | undefined {
   const handler = BY_TYPE.get(type);
-  if (!handler) return false;
-  const needed = interaction === 'create' || interaction === 'update' ? (handler.writePermission ?? handler.permission) : handler.permission;
-  return hasPermission(caller.permissions, needed);
+  const writes = interaction === 'create' || interaction === 'update';
+  return writes ? (handler?.writePermission ?? handler?.permission) : handler?.permission;
 }
 
 /** The words of a refusal: which permission or scope the token lacks. */
@@ -29,7 +34,5 @@ export function missing(caller: Caller, type: string, interaction: Interaction):
       : `${interaction} of ${type} needs the scope system/${type}.${LETTER[interaction]}, which this token was not granted.`;
   }
   if (caller.kind !== 'staff') return 'FHIR serves one clinic\'s data to its staff and API clients; this token acts for no clinic.';
-  const handler = BY_TYPE.get(type);
-  const needed = interaction === 'create' || interaction === 'update' ? (handler?.writePermission ?? handler?.permission) : handler?.permission;
-  return `${type} needs ${needed}, which this token does not carry.`;
+  return `${type} needs ${neededPermission(type, interaction)}, which this token does not carry.`;
 }

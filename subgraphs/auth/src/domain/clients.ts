@@ -36,7 +36,8 @@ function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-function view(row: { id: string; clinicId: string; name: string; createdAt: Date; createdBy: string; lastUsedAt: Date | null; revokedAt: Date | null }): ClientView {
+/** What the ADMIN sees of any client (never its secret or keys). */
+export function view(row: { id: string; clinicId: string; name: string; createdAt: Date; createdBy: string; lastUsedAt: Date | null; revokedAt: Date | null }): ClientView {
   const { id, clinicId, name, createdAt, createdBy, lastUsedAt, revokedAt } = row;
   return { id, clinicId, name, createdAt, createdBy, lastUsedAt, revokedAt };
 }
@@ -74,12 +75,12 @@ export async function registerDisplay(deps: Pick<AuthDeps, 'db'>, admin: StaffCa
 }
 
 /** Revokes one of the ADMIN's clinic's displays: its key is refused and its tokens end now. Idempotent. */
-export function revokeDisplay(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, id: string): Promise<ClientView> {
-  return revokeClient(deps, admin, 'DISPLAY', id);
+export async function revokeDisplay(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, id: string): Promise<ClientView> {
+  return view(await revokeClient(deps, admin, 'DISPLAY', id));
 }
 
-/** Revokes a client of the ADMIN's clinic: no more tokens, and the ones it holds end now. Idempotent. */
-export async function revokeClient(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, kind: ClientKind, id: string): Promise<ClientView> {
+/** Revokes a client of the ADMIN's clinic: no more tokens, and the ones it holds end now. Idempotent; answers the row. */
+export async function revokeClient(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, kind: ClientKind, id: string) {
   const row = await deps.db.apiClient.findFirst({ where: { id, clinicId: admin.clinicId, kind } });
   if (!row) throw notFound(`No ${kind === 'DISPLAY' ? 'display' : 'API client'} with id ${id} in this clinic.`);
   const revoked = row.revokedAt
@@ -87,7 +88,7 @@ export async function revokeClient(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: 
     : await deps.db.apiClient.update({ where: { id }, data: { revokedAt: new Date(), revokedBy: admin.userId } });
   // written again on a repeat: a Redis that missed the first write learns it now
   await deps.facts.deactivated(clientSubject(id), true, revoked.revokedAt!);
-  return view(revoked);
+  return revoked;
 }
 
 function keyRefused(): GraphQLError {

@@ -15,7 +15,7 @@ import {
   type StaffCaller,
 } from '@clinicult/rbac';
 import type { AuthDeps } from '../deps.js';
-import { clientRows, revokeClient, type ClientView } from './clients.js';
+import { clientRows, revokeClient, view, type ClientView } from './clients.js';
 
 /**
  * A clinic's FHIR API clients (issue 18, SMART Backend Services): another health system's program
@@ -95,15 +95,8 @@ function storedScopes(row: { scopes: unknown }): SmartScope[] {
 }
 
 function apiView(row: ClientRow): ApiClientView {
-  const { id, clinicId, name, createdAt, createdBy, lastUsedAt, revokedAt } = row;
   return {
-    id,
-    clinicId,
-    name,
-    createdAt,
-    createdBy,
-    lastUsedAt,
-    revokedAt,
+    ...view(row),
     scopes: (row.scopes as string[] | null) ?? [],
     keyIds: (((row.publicJwks as JSONWebKeySet | null)?.keys ?? []) as JWK[]).map((k) => k.kid!).filter(Boolean),
   };
@@ -143,8 +136,7 @@ export async function registerApiClient(deps: Pick<AuthDeps, 'db'>, admin: Staff
 }
 
 export async function revokeApiClient(deps: Pick<AuthDeps, 'db' | 'facts'>, admin: StaffCaller, id: string): Promise<ApiClientView> {
-  await revokeClient(deps, admin, 'SMART_BACKEND', id);
-  return apiView(await deps.db.apiClient.findUniqueOrThrow({ where: { id } }));
+  return apiView(await revokeClient(deps, admin, 'SMART_BACKEND', id));
 }
 
 /** An OAuth error answer (RFC 6749 §5.2): `error` is one of the registered codes. */
